@@ -1,0 +1,252 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+/**
+ * Runs `actions/<name>/dist/index.js` in a separate node process exactly as the GitHub runner does:
+ * inputs as INPUT_<NAME> with the defaults of action.yml applied, the GITHUB_OUTPUT / GITHUB_STATE /
+ * GITHUB_STEP_SUMMARY / GITHUB_ENV files, GITHUB_WORKSPACE and RUNNER_TEMP, then the post script with
+ * STATE_* from what the main script saved. Workflow commands on stdout are read like the runner reads them.
+ */
+export interface ActionRunOptions {
+  /** folder holding action.yml */
+  actionDir: string;
+  /** inputs by name; inputs not given get the default from action.yml */
+  inputs?: Record<string, string>;
+  /** extra environment (AWS_ENDPOINT_URL, credentials, GITHUB_* context) */
+  env?: Record<string, string | undefined>;
+  /** GITHUB_WORKSPACE and working directory; default a fresh temp folder */
+  workspace?: string;
+  /** run the post script too when action.yml has one (default true) */
+  runPost?: boolean;
+  /** kill the step after this many ms (default 120 s) */
+  timeoutMs?: number;
+  /** values for `${{ github.token }}`-style defaults */
+  expressions?: Record<string, string>;
+}
+
+export interface StepResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ActionRunResult {
+  exitCode: number | null;
+  /** outputs from GITHUB_OUTPUT, both `name=value` and heredoc forms */
+  outputs: Record<string, string>;
+  /** what the step appended to GITHUB_STEP_SUMMARY */
+  summary: string;
+  /** state saved for the post step (GITHUB_STATE) */
+  state: Record<string, string>;
+  /** variables exported through GITHUB_ENV */
+  exportedEnv: Record<string, string>;
+  /** the main step's log as the runner would show it: masked values replaced by *** */
+  log: string;
+  /** stdout + stderr exactly as the process wrote them (workflow commands included) */
+  rawLog: string;
+  /** the values the step asked the runner to mask */
+  masks: string[];
+  /** ::error:: / ::warning:: / ::notice:: annotations */
+  annotations: Array<{ level: string; message: string }>;
+  /** the message of `core.setFailed` (the last ::error:: annotation) when the step failed */
+  failure?: string;
+  post?: { exitCode: number | null; log: string; rawLog: string };
+  workspace: string;
+  runnerTemp: string;
+}
+
+interface ActionManifest {
+  inputs?: Record<string, { default?: string; required?: boolean }>;
+  runs: { using: string; main: string; post?: string; 'post-if'?: string };
+}
+
+export function readActionManifest(actionDir: string): ActionManifest {
+  return parseYaml(readFileSync(path.join(actionDir, 'action.yml'), 'utf8')) as ActionManifest;
+}
+
+/** Fills `${{ github.token }}`-style defaults from the given values; unknown expressions become ''. */
+function evaluateDefault(value: string, expressions: Record<string, string>): string {
+  return value.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expression: string) => expressions[expression] ?? '');
+}
+
+/** The runner's environment name for an input. */
+export function inputEnvName(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/** Parses a GITHUB_OUTPUT-style file: `name=value` lines and `name<<DELIMITER` heredocs. */
+export function parseCommandFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    if (line === '') continue;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc;
+      const body: string[] = [];
+      index++;
+      while (index < lines.length && lines[index] !== delimiter) body.push(lines[index++]);
+      if (index >= lines.length) throw new Error(`Unterminated heredoc for "${name}" (delimiter ${delimiter})`);
+      values[name] = body.join('\n');
+      continue;
+    }
+    const at = line.indexOf('=');
+    if (at <= 0) throw new Error(`Malformed command-file line: ${JSON.stringify(line)}`);
+    values[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return values;
+}
+
+/** Decodes the escaping @actions/core applies to workflow command data. */
+function unescapeCommandData(data: string): string {
+  return data.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+
+function readWorkflowCommands(raw: string): {
+  masks: string[];
+  annotations: Array<{ level: string; message: string }>;
+} {
+  const masks: string[] = [];
+  const annotations: Array<{ level: string; message: string }> = [];
+  for (const line of raw.split('\n')) {
+    const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line.replace(/\r$/, ''));
+    if (!command) continue;
+    const [, name, data] = command;
+    if (name === 'add-mask') masks.push(unescapeCommandData(data));
+    if (name === 'error' || name === 'warning' || name === 'notice') {
+      annotations.push({ level: name, message: unescapeCommandData(data) });
+    }
+  }
+  return { masks, annotations };
+}
+
+/** Replaces every masked value with *** the way the runner does, and drops add-mask commands. */
+export function applyMasks(raw: string, masks: string[]): string {
+  const ordered = [...new Set(masks)].filter(Boolean).sort((a, b) => b.length - a.length);
+  return raw
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .map(line => ordered.reduce((text, secret) => text.split(secret).join('***'), line))
+    .join('\n');
+}
+
+function runNode(script: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<StepResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', chunk => (stdout += chunk));
+    child.stderr.on('data', chunk => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', exitCode => {
+      clearTimeout(timer);
+      resolve({ exitCode, stdout, stderr });
+    });
+  });
+}
+
+function readIfExists(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+/** The runner's own variables; a test's `env` may override any of them. */
+function runnerEnvironment(workspace: string, runnerTemp: string, files: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_OS: 'Linux',
+    GITHUB_REPOSITORY: 'octo-org/deploy-suite-consumer',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_RUN_ID: '1001',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_ACTOR: 'octocat',
+    ...files
+  };
+}
+
+export async function runActionAsRunner(options: ActionRunOptions): Promise<ActionRunResult> {
+  const manifest = readActionManifest(options.actionDir);
+  if (!/^node\d+$/.test(manifest.runs.using)) {
+    throw new Error(`${options.actionDir}/action.yml runs.using is ${manifest.runs.using}, not a node runtime`);
+  }
+  const base = mkdtempSync(path.join(tmpdir(), 'runner-'));
+  const workspace = options.workspace ?? path.join(base, 'workspace');
+  const runnerTemp = path.join(base, 'temp');
+  mkdirSync(workspace, { recursive: true });
+  mkdirSync(runnerTemp, { recursive: true });
+  const files = {
+    GITHUB_OUTPUT: path.join(base, 'output'),
+    GITHUB_STATE: path.join(base, 'state'),
+    GITHUB_STEP_SUMMARY: path.join(base, 'summary.md'),
+    GITHUB_ENV: path.join(base, 'env'),
+    GITHUB_PATH: path.join(base, 'path')
+  };
+  for (const file of Object.values(files)) writeFileSync(file, '');
+
+  const given = options.inputs ?? {};
+  for (const name of Object.keys(given)) {
+    if (!manifest.inputs || !(name in manifest.inputs)) {
+      throw new Error(`Input "${name}" is not declared in ${options.actionDir}/action.yml`);
+    }
+  }
+  const inputEnv: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(manifest.inputs ?? {})) {
+    const value = given[name] ?? (spec.default !== undefined ? evaluateDefault(String(spec.default), options.expressions ?? {}) : undefined);
+    if (value !== undefined) inputEnv[inputEnvName(name)] = value;
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...runnerEnvironment(workspace, runnerTemp, files),
+    ...inputEnv,
+    ...options.env
+  };
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const main = await runNode(path.join(options.actionDir, manifest.runs.main), env, workspace, timeoutMs);
+  const rawLog = main.stdout + main.stderr;
+  const { masks, annotations } = readWorkflowCommands(rawLog);
+  const state = parseCommandFile(readIfExists(files.GITHUB_STATE));
+  const errors = annotations.filter(annotation => annotation.level === 'error');
+
+  const result: ActionRunResult = {
+    exitCode: main.exitCode,
+    outputs: parseCommandFile(readIfExists(files.GITHUB_OUTPUT)),
+    summary: readIfExists(files.GITHUB_STEP_SUMMARY),
+    state,
+    exportedEnv: parseCommandFile(readIfExists(files.GITHUB_ENV)),
+    log: applyMasks(rawLog, masks),
+    rawLog,
+    masks,
+    annotations,
+    failure: main.exitCode !== 0 && errors.length > 0 ? errors[errors.length - 1].message : undefined,
+    workspace,
+    runnerTemp
+  };
+
+  if (manifest.runs.post && options.runPost !== false) {
+    const stateEnv = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
+    const post = await runNode(
+      path.join(options.actionDir, manifest.runs.post),
+      { ...env, ...stateEnv },
+      workspace,
+      timeoutMs
+    );
+    const postRaw = post.stdout + post.stderr;
+    result.post = { exitCode: post.exitCode, rawLog: postRaw, log: applyMasks(postRaw, [...masks, ...readWorkflowCommands(postRaw).masks]) };
+  }
+  return result;
+}
+
+/** Lines of a raw log that show `secret` other than the add-mask command itself: should be none. */
+export function leaksOf(rawLog: string, secret: string): string[] {
+  return rawLog.split('\n').filter(line => line.includes(secret) && !line.startsWith('::add-mask::'));
+}
