@@ -14,7 +14,11 @@ const nccCli = path.join(path.dirname(require.resolve('@vercel/ncc/package.json'
  */
 export async function bundle(entry, outDir) {
   await rm(outDir, { recursive: true, force: true });
-  await run(process.execPath, [nccCli, 'build', entry, '-o', outDir, '--source-map', '--license', 'licenses.txt', '--quiet'], {
-    maxBuffer: 64 * 1024 * 1024
-  });
+  await run(
+    process.execPath,
+    [nccCli, 'build', entry, '-o', outDir, '--source-map', '--license', 'licenses.txt', '--quiet'],
+    {
+      maxBuffer: 64 * 1024 * 1024
+    }
+  );
 }

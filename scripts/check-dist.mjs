@@ -5,10 +5,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
-const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', 'actions/*/dist'], {
-  cwd: root,
-  encoding: 'utf8'
-}).trim();
+const changed = execFileSync(
+  'git',
+  ['status', '--porcelain', '--untracked-files=all', '--', 'actions/*/dist'],
+  {
+    cwd: root,
+    encoding: 'utf8'
+  }
+).trim();
 if (changed) {
   console.error('dist/ is stale: the bundles built from source differ from what is committed:');
   console.error(changed);

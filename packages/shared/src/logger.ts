@@ -58,7 +58,9 @@ export class MemoryLogger implements Logger {
 
   /** Everything logged, one line per entry, as written (before masking). */
   text(): string {
-    return this.lines.map(line => (line.level === 'info' ? line.message : `[${line.level}] ${line.message}`)).join('\n');
+    return this.lines
+      .map(line => (line.level === 'info' ? line.message : `[${line.level}] ${line.message}`))
+      .join('\n');
   }
 
   messages(level?: LogLine['level']): string[] {

@@ -26,7 +26,9 @@ describe('parseCommandFile', () => {
   });
 
   it('rejects an unterminated heredoc', () => {
-    expect(() => parseCommandFile('m<<EOF\nno end\n')).toThrow('Unterminated heredoc for "m" (delimiter EOF)');
+    expect(() => parseCommandFile('m<<EOF\nno end\n')).toThrow(
+      'Unterminated heredoc for "m" (delimiter EOF)'
+    );
   });
 });
 
@@ -59,7 +61,11 @@ describe('runActionAsRunner on the bundled fixture action', () => {
   });
 
   it('reports the failure message and a non-zero exit code', async () => {
-    const result = await runActionAsRunner({ actionDir, inputs: { greeting: 'x', count: 'ten' }, runPost: false });
+    const result = await runActionAsRunner({
+      actionDir,
+      inputs: { greeting: 'x', count: 'ten' },
+      runPost: false
+    });
     expect(result.exitCode).toBe(1);
     expect(result.failure).toBe('Input "count" must be a whole number from 1 to 5, got "ten"');
     expect(result.post).toBeUndefined();

@@ -90,7 +90,8 @@ export function parseCommandFile(text: string): Record<string, string> {
       const body: string[] = [];
       index++;
       while (index < lines.length && lines[index] !== delimiter) body.push(lines[index++]);
-      if (index >= lines.length) throw new Error(`Unterminated heredoc for "${name}" (delimiter ${delimiter})`);
+      if (index >= lines.length)
+        throw new Error(`Unterminated heredoc for "${name}" (delimiter ${delimiter})`);
       values[name] = body.join('\n');
       continue;
     }
@@ -134,7 +135,12 @@ export function applyMasks(raw: string, masks: string[]): string {
     .join('\n');
 }
 
-function runNode(script: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<StepResult> {
+function runNode(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  timeoutMs: number
+): Promise<StepResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -155,7 +161,11 @@ function readIfExists(file: string): string {
 }
 
 /** The runner's own variables; a test's `env` may override any of them. */
-function runnerEnvironment(workspace: string, runnerTemp: string, files: Record<string, string>): NodeJS.ProcessEnv {
+function runnerEnvironment(
+  workspace: string,
+  runnerTemp: string,
+  files: Record<string, string>
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -178,7 +188,9 @@ function runnerEnvironment(workspace: string, runnerTemp: string, files: Record<
 export async function runActionAsRunner(options: ActionRunOptions): Promise<ActionRunResult> {
   const manifest = readActionManifest(options.actionDir);
   if (!/^node\d+$/.test(manifest.runs.using)) {
-    throw new Error(`${options.actionDir}/action.yml runs.using is ${manifest.runs.using}, not a node runtime`);
+    throw new Error(
+      `${options.actionDir}/action.yml runs.using is ${manifest.runs.using}, not a node runtime`
+    );
   }
   const base = mkdtempSync(path.join(tmpdir(), 'runner-'));
   const workspace = options.workspace ?? path.join(base, 'workspace');
@@ -202,7 +214,11 @@ export async function runActionAsRunner(options: ActionRunOptions): Promise<Acti
   }
   const inputEnv: Record<string, string> = {};
   for (const [name, spec] of Object.entries(manifest.inputs ?? {})) {
-    const value = given[name] ?? (spec.default !== undefined ? evaluateDefault(String(spec.default), options.expressions ?? {}) : undefined);
+    const value =
+      given[name] ??
+      (spec.default !== undefined
+        ? evaluateDefault(String(spec.default), options.expressions ?? {})
+        : undefined);
     if (value !== undefined) inputEnv[inputEnvName(name)] = value;
   }
   const env: NodeJS.ProcessEnv = {
@@ -233,7 +249,9 @@ export async function runActionAsRunner(options: ActionRunOptions): Promise<Acti
   };
 
   if (manifest.runs.post && options.runPost !== false) {
-    const stateEnv = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
+    const stateEnv = Object.fromEntries(
+      Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])
+    );
     const post = await runNode(
       path.join(options.actionDir, manifest.runs.post),
       { ...env, ...stateEnv },
@@ -241,7 +259,11 @@ export async function runActionAsRunner(options: ActionRunOptions): Promise<Acti
       timeoutMs
     );
     const postRaw = post.stdout + post.stderr;
-    result.post = { exitCode: post.exitCode, rawLog: postRaw, log: applyMasks(postRaw, [...masks, ...readWorkflowCommands(postRaw).masks]) };
+    result.post = {
+      exitCode: post.exitCode,
+      rawLog: postRaw,
+      log: applyMasks(postRaw, [...masks, ...readWorkflowCommands(postRaw).masks])
+    };
   }
   return result;
 }

@@ -1,0 +1,87 @@
+import type {
+  DescribeServicesCommandInput,
+  DescribeServicesCommandOutput,
+  DescribeTasksCommandInput,
+  DescribeTasksCommandOutput,
+  ListTasksCommandInput,
+  ListTasksCommandOutput,
+  DescribeTaskDefinitionCommandInput,
+  DescribeTaskDefinitionCommandOutput,
+  RegisterTaskDefinitionCommandInput,
+  RegisterTaskDefinitionCommandOutput,
+  UpdateServiceCommandInput,
+  UpdateServiceCommandOutput,
+  TagResourceCommandInput,
+  ListTagsForResourceCommandInput,
+  ListTagsForResourceCommandOutput
+} from '@aws-sdk/client-ecs';
+import type { AwsContext } from '../aws.js';
+
+/** An SDK output without the transport metadata, so fakes in tests stay plain objects. */
+export type Out<T> = Omit<T, '$metadata'>;
+
+/**
+ * The ECS calls the deploy and rollback actions make, and nothing else. Logic takes this interface:
+ * unit tests pass plain fakes, integration tests and the actions pass `createEcsApi` (the real SDK).
+ */
+export interface EcsApi {
+  describeServices(input: DescribeServicesCommandInput): Promise<Out<DescribeServicesCommandOutput>>;
+  describeTasks(input: DescribeTasksCommandInput): Promise<Out<DescribeTasksCommandOutput>>;
+  listTasks(input: ListTasksCommandInput): Promise<Out<ListTasksCommandOutput>>;
+  describeTaskDefinition(
+    input: DescribeTaskDefinitionCommandInput
+  ): Promise<Out<DescribeTaskDefinitionCommandOutput>>;
+  registerTaskDefinition(
+    input: RegisterTaskDefinitionCommandInput
+  ): Promise<Out<RegisterTaskDefinitionCommandOutput>>;
+  updateService(input: UpdateServiceCommandInput): Promise<Out<UpdateServiceCommandOutput>>;
+  tagResource(input: TagResourceCommandInput): Promise<unknown>;
+  listTagsForResource(input: ListTagsForResourceCommandInput): Promise<Out<ListTagsForResourceCommandOutput>>;
+}
+
+/** Most services DescribeServices accepts in one call. */
+export const DESCRIBE_SERVICES_BATCH = 10;
+/** Most tasks DescribeTasks accepts in one call. */
+export const DESCRIBE_TASKS_BATCH = 100;
+
+/** The real SDK behind `EcsApi`; the SDK module loads on first use so a bad input fails before it. */
+export function createEcsApi(context: AwsContext): EcsApi {
+  const load = lazyModule(context);
+  return {
+    describeServices: async input => (await load()).send('DescribeServicesCommand', input),
+    describeTasks: async input => (await load()).send('DescribeTasksCommand', input),
+    listTasks: async input => (await load()).send('ListTasksCommand', input),
+    describeTaskDefinition: async input => (await load()).send('DescribeTaskDefinitionCommand', input),
+    registerTaskDefinition: async input => (await load()).send('RegisterTaskDefinitionCommand', input),
+    updateService: async input => (await load()).send('UpdateServiceCommand', input),
+    tagResource: async input => (await load()).send('TagResourceCommand', input),
+    listTagsForResource: async input => (await load()).send('ListTagsForResourceCommand', input)
+  };
+}
+
+type CommandName =
+  | 'DescribeServicesCommand'
+  | 'DescribeTasksCommand'
+  | 'ListTasksCommand'
+  | 'DescribeTaskDefinitionCommand'
+  | 'RegisterTaskDefinitionCommand'
+  | 'UpdateServiceCommand'
+  | 'TagResourceCommand'
+  | 'ListTagsForResourceCommand';
+
+function lazyModule(context: AwsContext): () => Promise<{ send: <T>(name: CommandName, input: object) => Promise<T> }> {
+  let loaded: Promise<{ send: <T>(name: CommandName, input: object) => Promise<T> }> | undefined;
+  return () => {
+    loaded ??= (async () => {
+      const sdk = await import('@aws-sdk/client-ecs');
+      const client = new sdk.ECSClient(await context.clientConfig('ecs'));
+      return {
+        send: async <T>(name: CommandName, input: object): Promise<T> => {
+          const Command = sdk[name] as unknown as new (input: object) => Parameters<typeof client.send>[0];
+          return (await client.send(Command ? new Command(input) : (undefined as never))) as T;
+        }
+      };
+    })();
+    return loaded;
+  };
+}
