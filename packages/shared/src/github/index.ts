@@ -1,0 +1,3 @@
+export * from './http.js';
+export * from './context.js';
+export * from './sticky-comment.js';
