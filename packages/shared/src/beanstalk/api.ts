@@ -19,7 +19,10 @@ export interface BeanstalkApi {
   /** DescribeEvents from `startTime` on, newest first as AWS returns them (all pages, bounded). */
   describeEvents(query: EventQuery): Promise<EventDescription[]>;
   /** DescribeApplicationVersions for the given labels; missing labels are simply absent. */
-  describeApplicationVersions(application: string, labels: string[]): Promise<ApplicationVersionDescription[]>;
+  describeApplicationVersions(
+    application: string,
+    labels: string[]
+  ): Promise<ApplicationVersionDescription[]>;
   /** CreateApplicationVersion with Process=true. */
   createApplicationVersion(request: CreateVersionRequest): Promise<ApplicationVersionDescription>;
   /** UpdateEnvironment to a version label, with option settings (environment properties). */
@@ -63,7 +66,12 @@ export interface BundleStore {
   putText(bucket: string, key: string, text: string, contentType: string): Promise<void>;
 }
 
-export type { ApplicationVersionDescription, ConfigurationOptionSetting, EnvironmentDescription, EventDescription };
+export type {
+  ApplicationVersionDescription,
+  ConfigurationOptionSetting,
+  EnvironmentDescription,
+  EventDescription
+};
 
 /** The namespace of environment properties (what `eb setenv` sets). */
 export const ENVIRONMENT_PROPERTIES_NAMESPACE = 'aws:elasticbeanstalk:application:environment';
