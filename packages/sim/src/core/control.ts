@@ -1,0 +1,173 @@
+/**
+ * The control API: what tests, benchmarks, the rehearsal and people with curl use to shape the world.
+ * Every method has an HTTP twin under `/_sim/` on the simulator's own port.
+ */
+import type { SimClock } from './clock.js';
+import type { FaultRule, Faults } from './faults.js';
+import { json, jsonBody, type HttpReply, type SimRequest } from './http.js';
+import type { ImageRule, ImageRules } from './images.js';
+import type { SimRoute, SimService } from './service.js';
+
+export interface TimeInfo {
+  /** simulated time, epoch seconds (compare with SDK Dates via date.getTime() / 1000) */
+  now: number;
+  iso: string;
+  /** simulated seconds since the simulator started */
+  elapsedSeconds: number;
+  timeScale: number;
+}
+
+/** A GitHub token's identity (see the GitHub service). */
+export interface GitHubTokenRule {
+  token: string;
+  /** the comment author for this token (default github-actions[bot]) */
+  login?: string;
+  /** true: writes answer 403 "Resource not accessible by integration" (a fork's token) */
+  readOnly?: boolean;
+}
+
+interface ControlParts {
+  clock: SimClock;
+  images: ImageRules;
+  faults: Faults;
+  calls: Map<string, number>;
+  services: Map<string, SimService>;
+}
+
+interface GitHubControl extends SimService {
+  setToken(rule: GitHubTokenRule): GitHubTokenRule;
+}
+
+export class SimControl {
+  constructor(private readonly parts: ControlParts) {}
+
+  /** How containers of an image behave (POST /_sim/images). */
+  images(rule: ImageRule): ImageRule {
+    return this.parts.images.set(rule);
+  }
+
+  /** Adds or replaces the fault rule of one operation; a rule without faults removes it (POST /_sim/faults). */
+  faults(rule: FaultRule): FaultRule | undefined {
+    return this.parts.faults.set(rule);
+  }
+
+  imageRules(): ImageRule[] {
+    return this.parts.images.list();
+  }
+
+  faultRules(): FaultRule[] {
+    return this.parts.faults.list();
+  }
+
+  /** Removes every fault rule (DELETE /_sim/faults). */
+  clearFaults(): void {
+    this.parts.faults.clear();
+  }
+
+  /** API calls by `Service.Operation` since start or the last reset, faulted ones included (GET /_sim/calls). */
+  calls(): Record<string, number> {
+    return Object.fromEntries([...this.parts.calls.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /** Forgets every resource, rule, fault, pending event and call count; time keeps going (POST /_sim/reset). */
+  reset(): void {
+    this.parts.clock.clearEvents();
+    this.parts.images.clear();
+    this.parts.faults.clear();
+    this.parts.calls.clear();
+    for (const service of this.parts.services.values()) service.reset();
+  }
+
+  /** Moves simulated time forward and runs everything due; returns the new time, epoch seconds (POST /_sim/time). */
+  advance(simSeconds: number): number {
+    return this.parts.clock.advance(simSeconds) / 1000;
+  }
+
+  /** Simulated time now, epoch seconds (GET /_sim/time). */
+  now(): number {
+    this.parts.clock.catchUp();
+    return this.parts.clock.nowMs() / 1000;
+  }
+
+  time(): TimeInfo {
+    const now = this.now();
+    const clock = this.parts.clock;
+    return {
+      now,
+      iso: new Date(now * 1000).toISOString(),
+      elapsedSeconds: now - clock.startEpochMs / 1000,
+      timeScale: clock.scale()
+    };
+  }
+
+  /** Changes how fast simulated time runs (POST /_sim/time {"timeScale": n}). */
+  setTimeScale(timeScale: number): void {
+    this.parts.clock.setScale(timeScale);
+  }
+
+  /** Maps a GitHub token to a login and/or makes it read-only (POST /_sim/github/tokens). */
+  githubToken(rule: GitHubTokenRule): GitHubTokenRule {
+    const github = this.parts.services.get('GitHub') as GitHubControl | undefined;
+    if (!github) throw new Error('the GitHub service is not loaded');
+    return github.setToken(rule);
+  }
+
+  /** A service instance, for in-process inspection in tests (e.g. control.service('ECS')). */
+  service<T extends SimService>(name: string): T | undefined {
+    return this.parts.services.get(name) as T | undefined;
+  }
+}
+
+/** `/_sim/*`: the HTTP face of SimControl. Bad control input answers 400 with the reason. */
+export function controlRoute(control: SimControl): SimRoute {
+  return {
+    prefix: '/_sim/',
+    handle(req: SimRequest): HttpReply | undefined {
+      const body = jsonBody(req);
+      if (
+        req.method !== 'GET' &&
+        req.method !== 'DELETE' &&
+        (body === undefined || typeof body !== 'object')
+      ) {
+        return json(400, { message: 'the body must be a JSON object' });
+      }
+      const input = (body ?? {}) as Record<string, unknown>;
+      try {
+        switch (`${req.method} ${req.path.replace(/\/$/, '')}`) {
+          case 'GET /_sim/images':
+            return json(200, { images: control.imageRules() });
+          case 'POST /_sim/images':
+            return json(200, control.images(input as unknown as ImageRule));
+          case 'GET /_sim/faults':
+            return json(200, { faults: control.faultRules() });
+          case 'POST /_sim/faults':
+            if (input.clear === true) {
+              control.clearFaults();
+              return json(200, { faults: [] });
+            }
+            return json(200, { rule: control.faults(input as unknown as FaultRule) ?? null });
+          case 'DELETE /_sim/faults':
+            control.clearFaults();
+            return json(200, { faults: [] });
+          case 'GET /_sim/calls':
+            return json(200, control.calls());
+          case 'POST /_sim/reset':
+            control.reset();
+            return json(200, { reset: true });
+          case 'GET /_sim/time':
+            return json(200, control.time());
+          case 'POST /_sim/time':
+            if (input.timeScale !== undefined) control.setTimeScale(Number(input.timeScale));
+            if (input.advance !== undefined) control.advance(Number(input.advance));
+            return json(200, control.time());
+          case 'POST /_sim/github/tokens':
+            return json(200, control.githubToken(input as unknown as GitHubTokenRule));
+          default:
+            return undefined;
+        }
+      } catch (error) {
+        return json(400, { message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  };
+}

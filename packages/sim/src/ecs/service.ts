@@ -1,0 +1,807 @@
+/**
+ * Amazon ECS (JSON 1.1, X-Amz-Target AmazonEC2ContainerServiceV20141113.<Op>): clusters, task
+ * definitions, services with rolling deployments and the circuit breaker, tasks, service deployment
+ * history, tags; plus each service's workload health endpoint `GET /_app/<cluster>/<service>/health`.
+ */
+import { SimError } from '../core/errors.js';
+import { json, type HttpReply, type SimRequest } from '../core/http.js';
+import {
+  DEFAULT_REGION,
+  type AwsCall,
+  type SimContext,
+  type SimService,
+  type SimServiceModule
+} from '../core/service.js';
+import {
+  Arns,
+  clientError,
+  clusterNameOf,
+  emptyState,
+  int,
+  invalidParameter,
+  mergeTags,
+  nameOf,
+  serviceKey,
+  str,
+  tagsOf,
+  ts,
+  type Cluster,
+  type Deployment,
+  type EcsService,
+  type Json,
+  type ServiceDeploymentRecord,
+  type ServiceRevision,
+  type Tag,
+  type Task
+} from './model.js';
+import * as taskDefinitions from './task-definitions.js';
+import { EcsWorld, isHealthy } from './world.js';
+
+export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
+
+export class EcsSimService implements SimService {
+  readonly name = 'ECS';
+  readonly aws;
+  readonly routes;
+  state = emptyState();
+  readonly world: EcsWorld;
+  private region = DEFAULT_REGION;
+  /** round-robin position per service, so both versions answer during a rolling deploy */
+  private healthCursor = new Map<string, number>();
+
+  constructor(private readonly ctx: SimContext) {
+    this.world = new EcsWorld(ctx, this.state, () => this.arns());
+    const op = (fn: (params: Json, call: AwsCall) => unknown) => (call: AwsCall) => {
+      this.region = call.region;
+      return fn.call(this, call.params, call);
+    };
+    this.aws = {
+      protocol: 'json1.1' as const,
+      signingName: 'ecs',
+      targetPrefix: ECS_TARGET_PREFIX,
+      throttlingError: { code: 'ThrottlingException', message: 'Rate exceeded', status: 400 },
+      operations: {
+        CreateCluster: op(this.createCluster),
+        DescribeClusters: op(this.describeClusters),
+        ListClusters: op(this.listClusters),
+        RegisterTaskDefinition: op(this.registerTaskDefinition),
+        DescribeTaskDefinition: op(this.describeTaskDefinition),
+        ListTaskDefinitions: op(this.listTaskDefinitions),
+        ListTaskDefinitionFamilies: op(this.listTaskDefinitionFamilies),
+        DeregisterTaskDefinition: op(this.deregisterTaskDefinition),
+        CreateService: op(this.createService),
+        UpdateService: op(this.updateService),
+        DescribeServices: op(this.describeServices),
+        ListServices: op(this.listServices),
+        DeleteService: op(this.deleteService),
+        ListTasks: op(this.listTasks),
+        DescribeTasks: op(this.describeTasks),
+        StopTask: op(this.stopTask),
+        ListServiceDeployments: op(this.listServiceDeployments),
+        DescribeServiceDeployments: op(this.describeServiceDeployments),
+        DescribeServiceRevisions: op(this.describeServiceRevisions),
+        TagResource: op(this.tagResource),
+        UntagResource: op(this.untagResource),
+        ListTagsForResource: op(this.listTagsForResource)
+      }
+    };
+    this.routes = [{ prefix: '/_app/', handle: (req: SimRequest) => this.health(req) }];
+  }
+
+  reset(): void {
+    this.state = emptyState();
+    (this as { world: EcsWorld }).world = new EcsWorld(this.ctx, this.state, () => this.arns());
+    this.healthCursor.clear();
+  }
+
+  private arns(): Arns {
+    return new Arns(this.region, this.ctx.accountId);
+  }
+
+  private now(): number {
+    return this.ctx.clock.nowMs();
+  }
+
+  private callerArn(): string {
+    return `arn:aws:iam::${this.ctx.accountId}:user/deploy-suite-sim`;
+  }
+
+  // ---- clusters ----
+
+  private cluster(param: unknown): Cluster {
+    const name = clusterNameOf(param);
+    const cluster = this.state.clusters.get(name);
+    if (!cluster) throw new SimError('ClusterNotFoundException', 'Cluster not found.');
+    return cluster;
+  }
+
+  private createCluster(params: Json) {
+    const name = str(params, 'clusterName') ?? 'default';
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(name)) {
+      throw invalidParameter('Cluster name can have up to 255 letters, numbers, hyphens, and underscores.');
+    }
+    let cluster = this.state.clusters.get(name);
+    if (!cluster) {
+      cluster = {
+        name,
+        arn: this.arns().cluster(name),
+        createdAt: this.now(),
+        tags: tagsOf(params.tags),
+        settings: (params.settings as unknown[]) ?? []
+      };
+      this.state.clusters.set(name, cluster);
+    }
+    return { cluster: this.clusterView(cluster, true) };
+  }
+
+  private clusterView(c: Cluster, withTags: boolean): Json {
+    const services = [...this.state.services.values()].filter(
+      s => s.clusterName === c.name && s.status === 'ACTIVE'
+    );
+    const tasks = [...this.state.tasks.values()].filter(
+      t => t.clusterName === c.name && t.desiredStatus === 'RUNNING'
+    );
+    return {
+      clusterArn: c.arn,
+      clusterName: c.name,
+      status: 'ACTIVE',
+      registeredContainerInstancesCount: 0,
+      runningTasksCount: tasks.filter(t => t.lastStatus === 'RUNNING').length,
+      pendingTasksCount: tasks.filter(t => t.lastStatus !== 'RUNNING').length,
+      activeServicesCount: services.length,
+      statistics: [],
+      settings: c.settings,
+      capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      defaultCapacityProviderStrategy: [],
+      ...(withTags ? { tags: c.tags } : {})
+    };
+  }
+
+  private describeClusters(params: Json) {
+    const names = (params.clusters as unknown[] | undefined) ?? ['default'];
+    const withTags = includes(params, 'TAGS');
+    const clusters: Json[] = [];
+    const failures: Json[] = [];
+    for (const ref of names) {
+      const name = clusterNameOf(ref);
+      const c = this.state.clusters.get(name);
+      if (c) clusters.push(this.clusterView(c, withTags));
+      else failures.push({ arn: this.arns().cluster(name), reason: 'MISSING' });
+    }
+    return { clusters, failures };
+  }
+
+  private listClusters(params: Json) {
+    return paginate(
+      [...this.state.clusters.values()].map(c => c.arn),
+      params,
+      'clusterArns'
+    );
+  }
+
+  // ---- task definitions ----
+
+  private registerTaskDefinition(params: Json) {
+    const tags = tagsOf(params.tags);
+    const td = taskDefinitions.register(this.state, this.arns(), params, this.callerArn(), this.now(), tags);
+    return { taskDefinition: taskDefinitions.view(td), tags };
+  }
+
+  private describeTaskDefinition(params: Json) {
+    const td = taskDefinitions.mustResolve(this.state, params.taskDefinition);
+    return {
+      taskDefinition: taskDefinitions.view(td),
+      ...(includes(params, 'TAGS') ? { tags: td.tags } : {})
+    };
+  }
+
+  private listTaskDefinitions(params: Json) {
+    return paginate(taskDefinitions.list(this.state, params), params, 'taskDefinitionArns');
+  }
+
+  private listTaskDefinitionFamilies(params: Json) {
+    const prefix = str(params, 'familyPrefix') ?? '';
+    const status = str(params, 'status') ?? 'ACTIVE';
+    const families = [...this.state.families.entries()]
+      .filter(
+        ([family, revs]) =>
+          family.startsWith(prefix) && (status === 'ALL' || revs.some(td => td.status === status))
+      )
+      .map(([family]) => family)
+      .sort();
+    return paginate(families, params, 'families');
+  }
+
+  private deregisterTaskDefinition(params: Json) {
+    const ref = str(params, 'taskDefinition', true)!;
+    if (!/:\d+$/.test(ref))
+      throw clientError('Invalid revision number. Number: ' + (ref.split(':')[1] ?? 'undefined'));
+    const td = taskDefinitions.resolve(this.state, ref);
+    if (!td) throw clientError('The specified task definition does not exist.');
+    if (td.status === 'ACTIVE') {
+      td.status = 'INACTIVE';
+      td.deregisteredAt = this.now();
+    }
+    return { taskDefinition: taskDefinitions.view(td) };
+  }
+
+  // ---- services ----
+
+  private service(clusterParam: unknown, serviceParam: unknown): EcsService {
+    const cluster = this.cluster(clusterParam);
+    if (typeof serviceParam !== 'string' || serviceParam === '')
+      throw invalidParameter('service can not be blank.');
+    const service = this.state.services.get(serviceKey(cluster.name, nameOf(serviceParam)));
+    if (!service) throw new SimError('ServiceNotFoundException', 'Service not found.');
+    return service;
+  }
+
+  private deploymentConfiguration(
+    input: unknown,
+    base?: EcsService['deploymentConfiguration']
+  ): EcsService['deploymentConfiguration'] {
+    const given = (input ?? {}) as Json;
+    const breakerIn = given.deploymentCircuitBreaker as Json | undefined;
+    const breaker = {
+      ...(base?.deploymentCircuitBreaker ?? { enable: false, rollback: false }),
+      ...(breakerIn ?? {})
+    } as { enable: boolean; rollback: boolean };
+    if (breakerIn && (typeof breakerIn.enable !== 'boolean' || typeof breakerIn.rollback !== 'boolean')) {
+      throw invalidParameter('deploymentCircuitBreaker requires both enable and rollback to be set.');
+    }
+    const config = {
+      ...(base ?? {}),
+      ...given,
+      deploymentCircuitBreaker: breaker,
+      maximumPercent: (given.maximumPercent as number | undefined) ?? base?.maximumPercent ?? 200,
+      minimumHealthyPercent:
+        (given.minimumHealthyPercent as number | undefined) ?? base?.minimumHealthyPercent ?? 100
+    };
+    if (
+      !Number.isInteger(config.maximumPercent) ||
+      config.maximumPercent < 100 ||
+      config.maximumPercent > 2000
+    ) {
+      throw invalidParameter('The maximumPercent must be an integer between 100 and 2000.');
+    }
+    if (
+      !Number.isInteger(config.minimumHealthyPercent) ||
+      config.minimumHealthyPercent < 0 ||
+      config.minimumHealthyPercent > 100
+    ) {
+      throw invalidParameter('The minimumHealthyPercent must be an integer between 0 and 100.');
+    }
+    return config;
+  }
+
+  private createService(params: Json) {
+    const cluster = this.cluster(params.cluster);
+    const name = str(params, 'serviceName', true)!;
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(name)) {
+      throw invalidParameter('Service name can have up to 255 letters, numbers, hyphens, and underscores.');
+    }
+    const existing = this.state.services.get(serviceKey(cluster.name, name));
+    if (existing && existing.status !== 'INACTIVE')
+      throw invalidParameter('Creation of service was not idempotent.');
+    const td = taskDefinitions.mustResolve(this.state, params.taskDefinition);
+    if (td.status !== 'ACTIVE') throw clientError(`TaskDefinition is inactive`);
+    const desiredCount = int(params, 'desiredCount') ?? 1;
+    if (desiredCount < 0) throw invalidParameter('desiredCount must be >= 0.');
+    const launchType = str(params, 'launchType') ?? 'EC2';
+    if (!['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'].includes(launchType)) {
+      throw invalidParameter(
+        `launchType must be EC2, FARGATE, EXTERNAL or MANAGED_INSTANCES, got ${launchType}`
+      );
+    }
+    if (launchType === 'FARGATE' && !td.compatibilities.includes('FARGATE')) {
+      throw invalidParameter('Task definition does not support launch_type FARGATE.');
+    }
+    if (launchType === 'FARGATE' && td.body.networkMode === 'awsvpc' && !params.networkConfiguration) {
+      throw invalidParameter(
+        "Network Configuration must be provided when networkMode 'awsvpc' is specified."
+      );
+    }
+    const passthrough: Json = {};
+    for (const key of [
+      'networkConfiguration',
+      'loadBalancers',
+      'serviceRegistries',
+      'healthCheckGracePeriodSeconds',
+      'propagateTags',
+      'enableECSManagedTags',
+      'enableExecuteCommand',
+      'placementConstraints',
+      'placementStrategy',
+      'schedulingStrategy',
+      'deploymentController',
+      'role'
+    ]) {
+      if (params[key] !== undefined) passthrough[key] = params[key];
+    }
+    const service: EcsService = {
+      name,
+      arn: this.arns().service(cluster.name, name),
+      clusterName: cluster.name,
+      clusterArn: cluster.arn,
+      status: 'ACTIVE',
+      desiredCount,
+      launchType,
+      platformVersion: launchType === 'FARGATE' ? (str(params, 'platformVersion') ?? 'LATEST') : undefined,
+      deploymentConfiguration: this.deploymentConfiguration(params.deploymentConfiguration),
+      deployments: [],
+      events: [],
+      createdAt: this.now(),
+      createdBy: this.callerArn(),
+      tags: tagsOf(params.tags),
+      passthrough,
+      steady: false,
+      records: []
+    };
+    this.state.services.set(serviceKey(cluster.name, name), service);
+    this.world.startDeployment(service, td.arn);
+    return { service: this.serviceView(service, false) };
+  }
+
+  private updateService(params: Json) {
+    const service = this.service(params.cluster, params.service);
+    if (service.status !== 'ACTIVE')
+      throw new SimError('ServiceNotActiveException', 'Service was not ACTIVE.');
+    const desired = int(params, 'desiredCount');
+    if (desired !== undefined && desired < 0) throw invalidParameter('desiredCount must be >= 0.');
+    let td = service.deployments[0]
+      ? taskDefinitions.resolve(this.state, service.deployments[0].taskDefinition)
+      : undefined;
+    if (params.taskDefinition !== undefined) {
+      td = taskDefinitions.mustResolve(this.state, params.taskDefinition);
+      if (td.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
+    }
+    if (params.deploymentConfiguration !== undefined) {
+      service.deploymentConfiguration = this.deploymentConfiguration(
+        params.deploymentConfiguration,
+        service.deploymentConfiguration
+      );
+    }
+    for (const key of [
+      'networkConfiguration',
+      'loadBalancers',
+      'healthCheckGracePeriodSeconds',
+      'enableExecuteCommand',
+      'propagateTags'
+    ]) {
+      if (params[key] !== undefined) service.passthrough[key] = params[key];
+    }
+    if (desired !== undefined && desired !== service.desiredCount) {
+      service.desiredCount = desired;
+      for (const d of service.deployments) if (d.status === 'PRIMARY') d.desiredCount = desired;
+      service.steady = false;
+    }
+    const current = service.deployments[0]?.taskDefinition;
+    const changed = td !== undefined && td.arn !== current;
+    if (changed || params.forceNewDeployment === true || params.networkConfiguration !== undefined) {
+      this.world.startDeployment(service, td!.arn);
+    } else {
+      this.world.scheduleReconcile(service);
+    }
+    return { service: this.serviceView(service, false) };
+  }
+
+  private deleteService(params: Json) {
+    const service = this.service(params.cluster, params.service);
+    if (service.desiredCount > 0 && params.force !== true) {
+      throw invalidParameter('The service cannot be stopped while it is scaled above 0.');
+    }
+    service.status = 'INACTIVE';
+    for (const t of this.state.tasks.values()) {
+      if (t.serviceName === service.name && t.clusterName === service.clusterName) {
+        this.world.beginStop(t, 'Service deleted', 'ServiceSchedulerInitiated');
+      }
+    }
+    return { service: this.serviceView(service, false) };
+  }
+
+  private describeServices(params: Json) {
+    const cluster = this.cluster(params.cluster);
+    const names = params.services;
+    if (!Array.isArray(names) || names.length === 0) throw invalidParameter('services can not be empty.');
+    if (names.length > 10) throw invalidParameter('services can have at most 10 items.');
+    const withTags = includes(params, 'TAGS');
+    const services: Json[] = [];
+    const failures: Json[] = [];
+    for (const ref of names) {
+      const name = nameOf(String(ref));
+      const s = this.state.services.get(serviceKey(cluster.name, name));
+      if (s) services.push(this.serviceView(s, withTags));
+      else failures.push({ arn: this.arns().service(cluster.name, name), reason: 'MISSING' });
+    }
+    return { services, failures };
+  }
+
+  private listServices(params: Json) {
+    const cluster = this.cluster(params.cluster);
+    const launchType = str(params, 'launchType');
+    const arns = [...this.state.services.values()]
+      .filter(
+        s =>
+          s.clusterName === cluster.name &&
+          s.status === 'ACTIVE' &&
+          (!launchType || s.launchType === launchType)
+      )
+      .map(s => s.arn);
+    return paginate(arns, params, 'serviceArns');
+  }
+
+  private serviceView(s: EcsService, withTags: boolean): Json {
+    const tasks = [...this.state.tasks.values()].filter(
+      t => t.serviceName === s.name && t.clusterName === s.clusterName
+    );
+    const live = tasks.filter(t => t.desiredStatus === 'RUNNING');
+    return {
+      serviceArn: s.arn,
+      serviceName: s.name,
+      clusterArn: s.clusterArn,
+      loadBalancers: [],
+      serviceRegistries: [],
+      ...s.passthrough,
+      status: s.status,
+      desiredCount: s.desiredCount,
+      runningCount: live.filter(t => t.lastStatus === 'RUNNING').length,
+      pendingCount: live.filter(t => t.lastStatus !== 'RUNNING').length,
+      launchType: s.launchType,
+      ...(s.platformVersion ? { platformVersion: s.platformVersion, platformFamily: 'Linux' } : {}),
+      taskDefinition: s.deployments[0]?.taskDefinition,
+      deploymentConfiguration: s.deploymentConfiguration,
+      deployments: s.deployments.map(d => this.deploymentView(s, d)),
+      events: s.events.map(e => ({ id: e.id, createdAt: ts(e.createdAt), message: e.message })),
+      createdAt: ts(s.createdAt),
+      placementConstraints: [],
+      placementStrategy: [],
+      schedulingStrategy: 'REPLICA',
+      deploymentController: { type: 'ECS' },
+      createdBy: s.createdBy,
+      enableECSManagedTags: false,
+      propagateTags: 'NONE',
+      enableExecuteCommand: false,
+      ...(withTags ? { tags: s.tags } : {})
+    };
+  }
+
+  private deploymentView(_s: EcsService, d: Deployment): Json {
+    const live = this.world.tasksOf(d).filter(t => t.desiredStatus === 'RUNNING');
+    return {
+      id: d.id,
+      status: d.status,
+      taskDefinition: d.taskDefinition,
+      desiredCount: d.desiredCount,
+      pendingCount: live.filter(t => t.lastStatus !== 'RUNNING').length,
+      runningCount: live.filter(t => t.lastStatus === 'RUNNING').length,
+      failedTasks: d.failedTasks,
+      createdAt: ts(d.createdAt),
+      updatedAt: ts(d.updatedAt),
+      launchType: d.launchType,
+      ...(d.platformVersion ? { platformVersion: '1.4.0', platformFamily: 'Linux' } : {}),
+      ...(d.networkConfiguration ? { networkConfiguration: d.networkConfiguration } : {}),
+      rolloutState: d.rolloutState,
+      rolloutStateReason: d.rolloutStateReason
+    };
+  }
+
+  // ---- tasks ----
+
+  private listTasks(params: Json) {
+    const cluster = this.cluster(params.cluster);
+    const serviceName = str(params, 'serviceName');
+    if (serviceName !== undefined) this.service(cluster.name, serviceName);
+    const desiredStatus = str(params, 'desiredStatus') ?? 'RUNNING';
+    if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desiredStatus)) {
+      throw invalidParameter(`desiredStatus must be RUNNING, PENDING or STOPPED, got ${desiredStatus}`);
+    }
+    const family = str(params, 'family');
+    const startedBy = str(params, 'startedBy');
+    const arns = [...this.state.tasks.values()]
+      .filter(
+        t =>
+          t.clusterName === cluster.name &&
+          (!serviceName || t.serviceName === nameOf(serviceName)) &&
+          (desiredStatus === 'STOPPED' ? t.desiredStatus === 'STOPPED' : t.desiredStatus === 'RUNNING') &&
+          (desiredStatus !== 'PENDING' || t.lastStatus !== 'RUNNING') &&
+          (!family || t.taskDefinitionArn.includes(`:task-definition/${family}:`)) &&
+          (!startedBy || t.startedBy === startedBy)
+      )
+      .map(t => t.arn);
+    return paginate(arns, params, 'taskArns');
+  }
+
+  private findTask(clusterName: string, ref: string): Task | undefined {
+    const id = nameOf(ref);
+    return [...this.state.tasks.values()].find(t => t.clusterName === clusterName && t.id === id);
+  }
+
+  private describeTasks(params: Json) {
+    const cluster = this.cluster(params.cluster);
+    const refs = params.tasks;
+    if (!Array.isArray(refs) || refs.length === 0) throw invalidParameter('Tasks cannot be empty.');
+    if (refs.length > 100) throw invalidParameter('tasks can have at most 100 items.');
+    const withTags = includes(params, 'TAGS');
+    const tasks: Json[] = [];
+    const failures: Json[] = [];
+    for (const ref of refs) {
+      const t = this.findTask(cluster.name, String(ref));
+      if (t) tasks.push(taskView(t, withTags));
+      else
+        failures.push({
+          arn: String(ref).startsWith('arn:') ? ref : this.arns().task(cluster.name, String(ref)),
+          reason: 'MISSING'
+        });
+    }
+    return { tasks, failures };
+  }
+
+  private stopTask(params: Json) {
+    const cluster = this.cluster(params.cluster);
+    const ref = str(params, 'task', true)!;
+    const t = this.findTask(cluster.name, ref);
+    if (!t) throw invalidParameter('The referenced task was not found.');
+    this.world.beginStop(t, str(params, 'reason') ?? 'Task stopped by user', 'UserInitiated');
+    return { task: taskView(t, false) };
+  }
+
+  // ---- service deployments (deployment history) ----
+
+  private listServiceDeployments(params: Json) {
+    const service = this.service(params.cluster, params.service);
+    const statuses = params.status as string[] | undefined;
+    const created = (params.createdAt ?? {}) as { before?: number; after?: number };
+    const briefs = [...service.records]
+      .reverse()
+      .filter(r => !statuses || statuses.includes(r.status))
+      .filter(r => created.after === undefined || r.createdAt >= created.after * 1000)
+      .filter(r => created.before === undefined || r.createdAt <= created.before * 1000)
+      .map(r => ({
+        serviceDeploymentArn: r.arn,
+        serviceArn: service.arn,
+        clusterArn: service.clusterArn,
+        startedAt: ts(r.startedAt),
+        createdAt: ts(r.createdAt),
+        ...(r.finishedAt !== undefined ? { finishedAt: ts(r.finishedAt) } : {}),
+        targetServiceRevisionArn: r.target.arn,
+        status: r.status,
+        ...(r.statusReason ? { statusReason: r.statusReason } : {})
+      }));
+    return paginate(briefs, params, 'serviceDeployments');
+  }
+
+  private allRecords(): { service: EcsService; record: ServiceDeploymentRecord }[] {
+    return [...this.state.services.values()].flatMap(service =>
+      service.records.map(record => ({ service, record }))
+    );
+  }
+
+  private describeServiceDeployments(params: Json) {
+    const arns = params.serviceDeploymentArns;
+    if (!Array.isArray(arns) || arns.length === 0)
+      throw invalidParameter('serviceDeploymentArns can not be empty.');
+    if (arns.length > 20) throw invalidParameter('serviceDeploymentArns can have at most 20 items.');
+    const all = this.allRecords();
+    const serviceDeployments: Json[] = [];
+    const failures: Json[] = [];
+    for (const arn of arns) {
+      const found = all.find(x => x.record.arn === arn);
+      if (!found) {
+        failures.push({ arn, reason: 'MISSING' });
+        continue;
+      }
+      serviceDeployments.push(this.recordView(found.service, found.record));
+    }
+    return { serviceDeployments, failures };
+  }
+
+  private recordView(service: EcsService, r: ServiceDeploymentRecord): Json {
+    const targetTasks = [...this.state.tasks.values()].filter(
+      t =>
+        t.serviceName === service.name &&
+        t.desiredStatus === 'RUNNING' &&
+        t.taskDefinitionArn === r.target.taskDefinition
+    );
+    return {
+      serviceDeploymentArn: r.arn,
+      serviceArn: service.arn,
+      clusterArn: service.clusterArn,
+      createdAt: ts(r.createdAt),
+      startedAt: ts(r.startedAt),
+      updatedAt: ts(r.updatedAt),
+      ...(r.finishedAt !== undefined ? { finishedAt: ts(r.finishedAt) } : {}),
+      ...(r.stoppedAt !== undefined ? { stoppedAt: ts(r.stoppedAt) } : {}),
+      sourceServiceRevisions: r.sources.map(s => ({
+        arn: s.revision.arn,
+        requestedTaskCount: s.requestedTaskCount,
+        runningTaskCount: s.runningTaskCount,
+        pendingTaskCount: 0
+      })),
+      targetServiceRevision: {
+        arn: r.target.arn,
+        requestedTaskCount: service.desiredCount,
+        runningTaskCount: targetTasks.filter(t => t.lastStatus === 'RUNNING').length,
+        pendingTaskCount: targetTasks.filter(t => t.lastStatus !== 'RUNNING').length
+      },
+      status: r.status,
+      ...(r.statusReason ? { statusReason: r.statusReason } : {}),
+      deploymentConfiguration: r.deploymentConfiguration,
+      ...(r.rollback
+        ? {
+            rollback: {
+              reason: r.rollback.reason,
+              startedAt: ts(r.rollback.startedAt),
+              serviceRevisionArn: r.rollback.serviceRevisionArn
+            }
+          }
+        : {}),
+      deploymentCircuitBreaker: r.circuitBreaker
+    };
+  }
+
+  private describeServiceRevisions(params: Json) {
+    const arns = params.serviceRevisionArns;
+    if (!Array.isArray(arns) || arns.length === 0)
+      throw invalidParameter('serviceRevisionArns can not be empty.');
+    const revisions = new Map<string, { service: EcsService; revision: ServiceRevision }>();
+    for (const { service, record } of this.allRecords()) {
+      revisions.set(record.target.arn, { service, revision: record.target });
+      for (const s of record.sources) revisions.set(s.revision.arn, { service, revision: s.revision });
+    }
+    const serviceRevisions: Json[] = [];
+    const failures: Json[] = [];
+    for (const arn of arns) {
+      const found = revisions.get(String(arn));
+      if (!found) {
+        failures.push({ arn, reason: 'MISSING' });
+        continue;
+      }
+      const r = found.revision;
+      serviceRevisions.push({
+        serviceRevisionArn: r.arn,
+        serviceArn: found.service.arn,
+        clusterArn: found.service.clusterArn,
+        taskDefinition: r.taskDefinition,
+        launchType: r.launchType,
+        ...(r.platformVersion ? { platformVersion: r.platformVersion, platformFamily: 'Linux' } : {}),
+        containerImages: r.containerImages,
+        ...(r.networkConfiguration ? { networkConfiguration: r.networkConfiguration } : {}),
+        createdAt: ts(r.createdAt)
+      });
+    }
+    return { serviceRevisions, failures };
+  }
+
+  // ---- tags ----
+
+  private taggable(arn: unknown): { tags: Tag[] } {
+    if (typeof arn !== 'string' || !arn.startsWith('arn:aws:ecs:')) {
+      throw invalidParameter('The ARN provided is invalid.');
+    }
+    const rest = arn.replace(/^arn:aws:ecs:[^:]+:\d{12}:/, '');
+    const [kind, ...path] = rest.split('/');
+    let found: { tags: Tag[] } | undefined;
+    if (kind === 'cluster') found = this.state.clusters.get(path.join('/'));
+    else if (kind === 'service' && path.length === 2)
+      found = this.state.services.get(serviceKey(path[0], path[1]));
+    else if (kind.startsWith('task-definition')) found = taskDefinitions.resolve(this.state, arn);
+    else if (kind === 'task' && path.length === 2) found = this.findTask(path[0], path[1]);
+    else throw invalidParameter('The ARN provided is invalid.');
+    if (!found) throw new SimError('ResourceNotFoundException', 'The specified resource could not be found.');
+    return found;
+  }
+
+  private tagResource(params: Json) {
+    const resource = this.taggable(params.resourceArn);
+    const tags = tagsOf(params.tags);
+    if (tags.length === 0) throw invalidParameter('tags can not be empty.');
+    resource.tags = mergeTags(resource.tags, tags);
+    return {};
+  }
+
+  private untagResource(params: Json) {
+    const resource = this.taggable(params.resourceArn);
+    const keys = params.tagKeys;
+    if (!Array.isArray(keys)) throw invalidParameter('tagKeys can not be empty.');
+    resource.tags = resource.tags.filter(t => !keys.includes(t.key));
+    return {};
+  }
+
+  private listTagsForResource(params: Json) {
+    return { tags: this.taggable(params.resourceArn).tags };
+  }
+
+  // ---- workload health: GET /_app/<cluster>/<service>/health ----
+
+  private health(req: SimRequest): HttpReply | undefined {
+    const m = /^\/_app\/([^/]+)\/([^/]+)\/health\/?$/.exec(req.path);
+    if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) return undefined;
+    const [, clusterName, serviceName] = m;
+    const service = this.state.services.get(serviceKey(clusterName, serviceName));
+    if (!service)
+      return json(404, {
+        status: 'unknown',
+        message: `no ECS service ${serviceName} in cluster ${clusterName}`
+      });
+    const serving = [...this.state.tasks.values()]
+      .filter(t => t.serviceName === serviceName && t.clusterName === clusterName && isHealthy(t))
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    if (serving.length === 0)
+      return json(503, { status: 'unhealthy', message: 'no healthy tasks are serving traffic' });
+    const key = service.arn;
+    const cursor = this.healthCursor.get(key) ?? 0;
+    this.healthCursor.set(key, cursor + 1);
+    const task = serving[cursor % serving.length];
+    return json(200, { status: 'healthy', version: task.appVersion }, { 'x-sim-task': task.id });
+  }
+}
+
+function includes(params: Json, what: string): boolean {
+  return Array.isArray(params.include) && params.include.includes(what);
+}
+
+/** nextToken is an opaque offset, as good as AWS's for clients that only pass it back. */
+function paginate<T>(items: T[], params: Json, key: string): Json {
+  const max = typeof params.maxResults === 'number' ? params.maxResults : 100;
+  if (!Number.isInteger(max) || max < 1 || max > 100)
+    throw invalidParameter('maxResults must be between 1 and 100.');
+  let offset = 0;
+  if (typeof params.nextToken === 'string') {
+    offset = Number(Buffer.from(params.nextToken, 'base64').toString('utf8'));
+    if (!Number.isInteger(offset) || offset < 0) throw invalidParameter('Invalid nextToken.');
+  }
+  const page = items.slice(offset, offset + max);
+  const next = offset + max < items.length ? Buffer.from(String(offset + max)).toString('base64') : undefined;
+  return { [key]: page, ...(next ? { nextToken: next } : {}) };
+}
+
+export function taskView(t: Task, withTags: boolean): Json {
+  return {
+    taskArn: t.arn,
+    clusterArn: t.clusterArn,
+    taskDefinitionArn: t.taskDefinitionArn,
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    healthStatus: t.healthStatus,
+    launchType: t.launchType,
+    ...(t.cpu ? { cpu: t.cpu } : {}),
+    ...(t.memory ? { memory: t.memory } : {}),
+    containers: t.containers.map(c => ({
+      containerArn: c.containerArn,
+      taskArn: t.arn,
+      name: c.name,
+      image: c.image,
+      runtimeId: c.runtimeId,
+      lastStatus: c.lastStatus,
+      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      ...(c.reason ? { reason: c.reason } : {}),
+      healthStatus: c.healthStatus,
+      networkBindings: [],
+      networkInterfaces: []
+    })),
+    createdAt: ts(t.createdAt),
+    ...(t.pullStartedAt !== undefined ? { pullStartedAt: ts(t.pullStartedAt) } : {}),
+    ...(t.pullStoppedAt !== undefined ? { pullStoppedAt: ts(t.pullStoppedAt) } : {}),
+    ...(t.startedAt !== undefined ? { startedAt: ts(t.startedAt) } : {}),
+    ...(t.stoppingAt !== undefined ? { stoppingAt: ts(t.stoppingAt) } : {}),
+    ...(t.stoppedAt !== undefined ? { stoppedAt: ts(t.stoppedAt) } : {}),
+    ...(t.executionStoppedAt !== undefined ? { executionStoppedAt: ts(t.executionStoppedAt) } : {}),
+    ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+    ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+    ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+    group: t.group,
+    version: t.version,
+    availabilityZone: 'us-east-1a',
+    connectivity: t.lastStatus === 'STOPPED' ? 'DISCONNECTED' : 'CONNECTED',
+    platformVersion: t.launchType === 'FARGATE' ? '1.4.0' : undefined,
+    overrides: {
+      containerOverrides: t.containers.map(c => ({ name: c.name })),
+      inferenceAcceleratorOverrides: []
+    },
+    attachments: [],
+    ...(withTags ? { tags: t.tags } : {})
+  };
+}
+
+const ecs: SimServiceModule = { name: 'ECS', create: (ctx: SimContext) => new EcsSimService(ctx) };
+export default ecs;

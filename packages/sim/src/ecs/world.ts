@@ -1,0 +1,522 @@
+/**
+ * The ECS service scheduler over simulated time: tasks that start, pass or fail health checks and stop
+ * with reasons; rolling deployments within minimumHealthyPercent/maximumPercent; the deployment
+ * circuit breaker with AWS's threshold and its rollback; service events in AWS's wording.
+ *
+ * Timings (simulated seconds from launch): PENDING at 10, RUNNING at 25, HEALTHY 10 s after RUNNING.
+ * crash: the essential container exits (code 1) 5 s after RUNNING. unhealthy: fails its container
+ * health checks 30 s after RUNNING. pull-error: stops at 25 s with CannotPullContainerError. A stopping
+ * task is STOPPED 5 s later (DEACTIVATING/STOPPING collapsed into one step).
+ */
+import type { SimContext } from '../core/service.js';
+import {
+  type Arns,
+  type Deployment,
+  type EcsService,
+  type EcsState,
+  type ServiceRevision,
+  type Task
+} from './model.js';
+import { containersOf, resolve } from './task-definitions.js';
+
+export const TIMING = {
+  pendingAfter: 10,
+  runningAfter: 25,
+  healthyAfter: 10,
+  crashAfter: 5,
+  unhealthyAfter: 30,
+  stopTakes: 5
+};
+const MAX_EVENTS = 100;
+/** stopped tasks are forgotten after an hour, as ECS does */
+const STOPPED_TASK_TTL_MS = 3600_000;
+
+export const CIRCUIT_BREAKER_FAILED = 'ECS deployment circuit breaker: tasks failed to start.';
+
+/** AWS's failure threshold: 50% of the desired count, at least 3, at most 200. */
+export function circuitBreakerThreshold(desiredCount: number): number {
+  return Math.min(200, Math.max(3, Math.ceil(0.5 * desiredCount)));
+}
+
+export class EcsWorld {
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly state: EcsState,
+    private readonly arns: () => Arns
+  ) {}
+
+  private now(): number {
+    return this.ctx.clock.nowMs();
+  }
+
+  newDeploymentId(): string {
+    return `ecs-svc/${this.ctx.random.digits(19)}`;
+  }
+
+  event(service: EcsService, message: string): void {
+    service.events.unshift({
+      id: this.ctx.random.uuid(),
+      createdAt: this.now(),
+      message: `(service ${service.name}) ${message}`
+    });
+    if (service.events.length > MAX_EVENTS) service.events.length = MAX_EVENTS;
+  }
+
+  revisionFor(service: EcsService, taskDefinitionArn: string): ServiceRevision {
+    const td = resolve(this.state, taskDefinitionArn);
+    return {
+      arn: this.arns().serviceRevision(service.clusterName, service.name, this.ctx.random.digits(19)),
+      taskDefinition: taskDefinitionArn,
+      launchType: service.launchType,
+      platformVersion: service.platformVersion,
+      createdAt: this.now(),
+      containerImages: td
+        ? containersOf(td).map(c => ({ containerName: String(c.name), image: String(c.image) }))
+        : [],
+      networkConfiguration: service.passthrough.networkConfiguration
+    };
+  }
+
+  /** A new PRIMARY deployment of `taskDefinitionArn`; older ones become ACTIVE and drain. */
+  startDeployment(service: EcsService, taskDefinitionArn: string, revision?: ServiceRevision): Deployment {
+    const now = this.now();
+    const id = this.newDeploymentId();
+    const target = revision ?? this.revisionFor(service, taskDefinitionArn);
+    for (const old of service.deployments) {
+      old.status = 'ACTIVE';
+      old.updatedAt = now;
+      if (old.record.status === 'IN_PROGRESS' || old.record.status === 'PENDING') {
+        old.record.status = 'STOPPED';
+        old.record.statusReason = 'Service deployment was superseded by a newer service deployment.';
+        old.record.stoppedAt = now;
+        old.record.updatedAt = now;
+      }
+    }
+    const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
+    const deployment: Deployment = {
+      id,
+      status: 'PRIMARY',
+      taskDefinition: taskDefinitionArn,
+      desiredCount: service.desiredCount,
+      failedTasks: 0,
+      createdAt: now,
+      updatedAt: now,
+      launchType: service.launchType,
+      platformVersion: service.platformVersion,
+      networkConfiguration: service.passthrough.networkConfiguration,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment ${id} in progress.`,
+      revision: target,
+      record: {
+        arn: this.arns().serviceDeployment(service.clusterName, service.name, this.ctx.random.alnum(22)),
+        createdAt: now,
+        startedAt: now,
+        updatedAt: now,
+        status: 'IN_PROGRESS',
+        target,
+        sources: service.deployments.map(d => ({
+          revision: d.revision,
+          runningTaskCount: this.tasksOf(d).filter(t => t.lastStatus === 'RUNNING').length,
+          requestedTaskCount: d.desiredCount
+        })),
+        circuitBreaker: {
+          status: breaker.enable ? 'MONITORING' : 'DISABLED',
+          failureCount: 0,
+          threshold: circuitBreakerThreshold(service.desiredCount)
+        },
+        deploymentConfiguration: structuredClone(service.deploymentConfiguration)
+      }
+    };
+    service.records.push(deployment.record);
+    service.deployments.unshift(deployment);
+    service.steady = false;
+    this.scheduleReconcile(service);
+    return deployment;
+  }
+
+  tasksOf(deployment: Deployment): Task[] {
+    return [...this.state.tasks.values()].filter(t => t.deploymentId === deployment.id);
+  }
+
+  /** Tasks the scheduler still counts: desired RUNNING. */
+  private live(tasks: Task[]): Task[] {
+    return tasks.filter(t => t.desiredStatus === 'RUNNING');
+  }
+
+  private reconcileQueued = new Set<string>();
+
+  /** Reconciles a service at the current simulated time, once however many changes asked for it. */
+  scheduleReconcile(service: EcsService): void {
+    if (this.reconcileQueued.has(service.arn)) return;
+    this.reconcileQueued.add(service.arn);
+    this.ctx.clock.after(0, `reconcile ${service.name}`, () => {
+      this.reconcileQueued.delete(service.arn);
+      this.reconcile(service);
+    });
+  }
+
+  reset(): void {
+    this.reconcileQueued.clear();
+  }
+
+  /** One pass of the service scheduler. */
+  reconcile(service: EcsService): void {
+    if (service.status !== 'ACTIVE') return;
+    this.prune();
+    const primary = service.deployments[0];
+    if (!primary) return;
+    const desired = service.desiredCount;
+    const { maximumPercent, minimumHealthyPercent } = service.deploymentConfiguration;
+    const maxTotal = Math.max(desired, Math.floor((desired * maximumPercent) / 100));
+    const minHealthy = Math.ceil((desired * minimumHealthyPercent) / 100);
+    const older = service.deployments.slice(1);
+    const stopped: Task[] = [];
+
+    // Old deployments want no tasks: tasks that are not serving yet go at once.
+    for (const d of older) {
+      for (const t of this.live(this.tasksOf(d))) {
+        if (!isHealthy(t))
+          stopped.push(
+            this.beginStop(
+              t,
+              'Scaling activity initiated by (deployment ' + primary.id + ')',
+              'ServiceSchedulerInitiated'
+            )
+          );
+      }
+    }
+    // The primary never keeps more than desired.
+    const primaryLive = this.live(this.tasksOf(primary));
+    if (primaryLive.length > desired) {
+      const extra = [...primaryLive]
+        .sort((a, b) => Number(isHealthy(a)) - Number(isHealthy(b)))
+        .slice(0, primaryLive.length - desired);
+      for (const t of extra)
+        stopped.push(
+          this.beginStop(
+            t,
+            `Scaling activity initiated by (deployment ${primary.id})`,
+            'ServiceSchedulerInitiated'
+          )
+        );
+    }
+    // Old serving tasks go while enough healthy tasks remain.
+    const allLive = () => service.deployments.flatMap(d => this.live(this.tasksOf(d)));
+    let healthy = allLive().filter(isHealthy).length;
+    for (const d of [...older].reverse()) {
+      for (const t of this.live(this.tasksOf(d))) {
+        if (healthy - 1 < minHealthy) break;
+        stopped.push(
+          this.beginStop(
+            t,
+            `Scaling activity initiated by (deployment ${primary.id})`,
+            'ServiceSchedulerInitiated'
+          )
+        );
+        healthy -= 1;
+      }
+    }
+    if (stopped.length > 0) {
+      this.event(
+        service,
+        `has stopped ${stopped.length} running tasks: ${stopped.map(t => `(task ${t.id})`).join(' ')}.`
+      );
+    }
+
+    // Launch the primary's missing tasks within maximumPercent. A deployment the circuit breaker
+    // failed without rollback launches nothing more.
+    const launching = primary.rolloutState !== 'FAILED';
+    const room = maxTotal - allLive().length;
+    const missing = desired - this.live(this.tasksOf(primary)).length;
+    const started: Task[] = [];
+    if (launching)
+      for (let i = 0; i < Math.min(room, missing); i++) started.push(this.launch(service, primary));
+    if (started.length > 0) {
+      this.event(
+        service,
+        `has started ${started.length} tasks: ${started.map(t => `(task ${t.id})`).join(' ')}.`
+      );
+    }
+    if (stopped.length > 0 || started.length > 0) service.steady = false;
+    this.updateCounts(service);
+    this.checkCompletion(service);
+  }
+
+  private checkCompletion(service: EcsService): void {
+    const primary = service.deployments[0];
+    const desired = service.desiredCount;
+    const primaryTasks = this.live(this.tasksOf(primary));
+    const othersGone = service.deployments
+      .slice(1)
+      .every(d => this.tasksOf(d).every(t => t.lastStatus === 'STOPPED'));
+    const ready = primaryTasks.length === desired && primaryTasks.every(isHealthy) && othersGone;
+    if (!ready) return;
+    const now = this.now();
+    if (primary.rolloutState === 'IN_PROGRESS') {
+      primary.rolloutState = 'COMPLETED';
+      primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
+      primary.updatedAt = now;
+      const record = primary.record;
+      record.status = primary.rollbackOf ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
+      record.finishedAt = now;
+      record.updatedAt = now;
+      if (record.circuitBreaker.status === 'MONITORING') record.circuitBreaker.status = 'MONITORING_COMPLETE';
+      service.lastCompleted = {
+        id: primary.id,
+        taskDefinition: primary.taskDefinition,
+        revision: primary.revision
+      };
+      service.deployments = [primary];
+      this.event(service, `(deployment ${primary.id}) deployment completed.`);
+    } else if (service.deployments.length > 1 && primary.rolloutState === 'COMPLETED') {
+      service.deployments = [primary];
+    }
+    if (!service.steady && primary.rolloutState === 'COMPLETED') {
+      service.steady = true;
+      this.event(service, 'has reached a steady state.');
+    }
+  }
+
+  private updateCounts(service: EcsService): void {
+    for (const d of service.deployments) d.updatedAt = Math.max(d.updatedAt, d.createdAt);
+  }
+
+  private launch(service: EcsService, deployment: Deployment): Task {
+    const td = resolve(this.state, deployment.taskDefinition)!;
+    const id = this.ctx.random.hex(32);
+    const now = this.now();
+    const arns = this.arns();
+    const containers = containersOf(td).map(c => ({
+      name: String(c.name),
+      image: String(c.image),
+      essential: c.essential !== false,
+      lastStatus: 'PENDING',
+      healthStatus: 'UNKNOWN',
+      runtimeId: `${id}-${this.ctx.random.digits(10)}`,
+      containerArn: arns.container(service.clusterName, this.ctx.random.uuid())
+    }));
+    const outcome = taskOutcome(this.ctx, containersOf(td));
+    const task: Task = {
+      id,
+      arn: arns.task(service.clusterName, id),
+      clusterArn: service.clusterArn,
+      clusterName: service.clusterName,
+      serviceName: service.name,
+      deploymentId: deployment.id,
+      startedBy: deployment.id,
+      group: `service:${service.name}`,
+      taskDefinitionArn: td.arn,
+      launchType: service.launchType,
+      cpu: td.body.cpu as string | undefined,
+      memory: td.body.memory as string | undefined,
+      behavior: outcome.behavior,
+      appVersion: outcome.version,
+      lastStatus: 'PROVISIONING',
+      desiredStatus: 'RUNNING',
+      healthStatus: 'UNKNOWN',
+      containers,
+      createdAt: now,
+      version: 1,
+      tags: []
+    };
+    this.state.tasks.set(task.arn, task);
+    this.runLifecycle(task);
+    return task;
+  }
+
+  /** Schedules what happens to a task, following its image behaviour. */
+  private runLifecycle(task: Task): void {
+    const clock = this.ctx.clock;
+    const alive = () => task.desiredStatus === 'RUNNING';
+    clock.after(TIMING.pendingAfter, `task ${task.id} pending`, () => {
+      if (!alive()) return;
+      task.lastStatus = 'PENDING';
+      task.pullStartedAt = this.now();
+      task.version++;
+    });
+    clock.after(TIMING.runningAfter, `task ${task.id} running`, () => {
+      if (!alive()) return;
+      if (task.behavior === 'pull-error') {
+        const image = task.containers.find(c => c.essential)?.image ?? task.containers[0].image;
+        const reason = `CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref ${image}: not found`;
+        for (const c of task.containers) {
+          c.lastStatus = 'STOPPED';
+          if (c.image === image) c.reason = reason;
+        }
+        this.failTask(task, reason, 'TaskFailedToStart');
+        return;
+      }
+      const now = this.now();
+      task.pullStoppedAt = now;
+      task.startedAt = now;
+      task.lastStatus = 'RUNNING';
+      task.version++;
+      for (const c of task.containers) c.lastStatus = 'RUNNING';
+      this.touch(task);
+      if (task.behavior === 'crash') {
+        clock.after(TIMING.crashAfter, `task ${task.id} crash`, () => {
+          if (!alive()) return;
+          const app = task.containers.find(c => c.essential)!;
+          app.exitCode = 1;
+          app.lastStatus = 'STOPPED';
+          app.reason = undefined;
+          this.failTask(task, 'Essential container in task exited', 'EssentialContainerExited');
+        });
+      } else if (task.behavior === 'unhealthy') {
+        clock.after(TIMING.unhealthyAfter, `task ${task.id} unhealthy`, () => {
+          if (!alive()) return;
+          task.healthStatus = 'UNHEALTHY';
+          for (const c of task.containers) c.healthStatus = 'UNHEALTHY';
+          const service = this.serviceOf(task);
+          if (service) this.event(service, `(task ${task.id}) failed container health checks.`);
+          for (const c of task.containers) c.exitCode = 137;
+          this.failTask(task, 'Task failed container health checks', 'ServiceSchedulerInitiated');
+          if (service) this.event(service, `has stopped 1 running tasks: (task ${task.id}).`);
+        });
+      } else {
+        clock.after(TIMING.healthyAfter, `task ${task.id} healthy`, () => {
+          if (!alive()) return;
+          task.healthStatus = 'HEALTHY';
+          for (const c of task.containers) c.healthStatus = 'HEALTHY';
+          task.version++;
+          this.touch(task);
+        });
+      }
+    });
+  }
+
+  private serviceOf(task: Task): EcsService | undefined {
+    return task.serviceName ? this.state.services.get(`${task.clusterName}/${task.serviceName}`) : undefined;
+  }
+
+  /** Something changed for a task: let its service's scheduler look again. */
+  private touch(task: Task): void {
+    const service = this.serviceOf(task);
+    if (service) this.scheduleReconcile(service);
+  }
+
+  /** Desired STOPPED now, STOPPED a few seconds later. */
+  beginStop(task: Task, reason: string, stopCode: string): Task {
+    if (task.desiredStatus === 'STOPPED') return task;
+    const now = this.now();
+    task.desiredStatus = 'STOPPED';
+    task.stoppedReason = reason;
+    task.stopCode = stopCode;
+    task.stoppingAt = now;
+    if (task.lastStatus !== 'STOPPED')
+      task.lastStatus = task.lastStatus === 'RUNNING' ? 'DEACTIVATING' : 'STOPPED';
+    task.version++;
+    const finish = () => {
+      task.lastStatus = 'STOPPED';
+      task.stoppedAt = task.stoppedAt ?? this.now();
+      task.executionStoppedAt = task.stoppedAt;
+      for (const c of task.containers) {
+        if (c.lastStatus !== 'STOPPED') {
+          c.lastStatus = 'STOPPED';
+          if (c.exitCode === undefined && task.startedAt !== undefined) c.exitCode = 0;
+        }
+      }
+      task.version++;
+      this.touch(task);
+    };
+    if (task.lastStatus === 'STOPPED') finish();
+    else this.ctx.clock.after(TIMING.stopTakes, `task ${task.id} stopped`, finish);
+    this.touch(task);
+    return task;
+  }
+
+  /** A task of a deployment failed: count it, maybe trip the circuit breaker, then stop it. */
+  private failTask(task: Task, reason: string, stopCode: string): void {
+    this.beginStop(task, reason, stopCode);
+    const service = this.serviceOf(task);
+    const deployment = service?.deployments.find(d => d.id === task.deploymentId);
+    if (!service || !deployment) return;
+    deployment.failedTasks += 1;
+    deployment.updatedAt = this.now();
+    deployment.record.circuitBreaker.failureCount = deployment.failedTasks;
+    deployment.record.updatedAt = this.now();
+    this.checkCircuitBreaker(service, deployment);
+  }
+
+  private checkCircuitBreaker(service: EcsService, deployment: Deployment): void {
+    const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
+    if (!breaker.enable || deployment.rolloutState !== 'IN_PROGRESS' || deployment !== service.deployments[0])
+      return;
+    const threshold = circuitBreakerThreshold(service.desiredCount);
+    deployment.record.circuitBreaker.threshold = threshold;
+    if (deployment.failedTasks < threshold) return;
+    const now = this.now();
+    deployment.rolloutState = 'FAILED';
+    deployment.rolloutStateReason = CIRCUIT_BREAKER_FAILED;
+    deployment.updatedAt = now;
+    deployment.record.circuitBreaker.status = 'TRIGGERED';
+    deployment.record.updatedAt = now;
+    this.event(service, `(deployment ${deployment.id}) deployment failed: tasks failed to start.`);
+    const target = service.lastCompleted;
+    if (!breaker.rollback || !target || deployment.rollbackOf) {
+      deployment.record.status = breaker.rollback ? 'ROLLBACK_FAILED' : 'STOPPED';
+      deployment.record.statusReason = CIRCUIT_BREAKER_FAILED;
+      deployment.record.stoppedAt = now;
+      deployment.record.finishedAt = now;
+      service.steady = false;
+      this.scheduleReconcile(service);
+      return;
+    }
+    // Roll back: the failed deployment stays (ACTIVE, FAILED) while a new PRIMARY runs the task
+    // definition of the last completed deployment, under the same service deployment record.
+    this.event(service, `rolling back to deployment ${target.id}.`);
+    const record = deployment.record;
+    record.status = 'ROLLBACK_IN_PROGRESS';
+    const rollback = this.startDeployment(service, target.taskDefinition, target.revision);
+    service.records.pop(); // the rollback belongs to the failed deployment's record, not a new one
+    record.statusReason = CIRCUIT_BREAKER_FAILED;
+    record.rollback = {
+      reason: 'Deployment circuit breaker triggered: tasks failed to start.',
+      startedAt: now,
+      serviceRevisionArn: target.revision.arn
+    };
+    record.updatedAt = now;
+    rollback.record = record;
+    rollback.rollbackOf = deployment.id;
+    rollback.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`;
+    // Tasks still running the target revision (kept by minimumHealthyPercent) join the rollback.
+    for (const d of service.deployments.slice(1)) {
+      if (d === deployment || d.taskDefinition !== target.taskDefinition) continue;
+      for (const t of this.tasksOf(d)) t.deploymentId = rollback.id;
+    }
+    service.deployments = service.deployments.filter(
+      d => d === rollback || d === deployment || this.tasksOf(d).length > 0
+    );
+  }
+
+  /** Forgets tasks stopped more than an hour ago. */
+  private prune(): void {
+    const cutoff = this.now() - STOPPED_TASK_TTL_MS;
+    for (const [arn, t] of this.state.tasks)
+      if (t.stoppedAt !== undefined && t.stoppedAt < cutoff) this.state.tasks.delete(arn);
+  }
+}
+
+export function isHealthy(task: Task): boolean {
+  return task.desiredStatus === 'RUNNING' && task.lastStatus === 'RUNNING' && task.healthStatus === 'HEALTHY';
+}
+
+const SEVERITY = { healthy: 0, unhealthy: 1, crash: 2, 'pull-error': 3 } as const;
+
+/**
+ * What a task does: the worst behaviour among its essential containers' images; the version its
+ * health endpoint reports comes from the app container (the first essential one with port mappings).
+ */
+export function taskOutcome(ctx: SimContext, containers: Record<string, unknown>[]) {
+  const essential = containers.filter(c => c.essential !== false);
+  let behavior: keyof typeof SEVERITY = 'healthy';
+  for (const c of essential) {
+    const b = ctx.images.outcome(String(c.image)).behavior;
+    if (SEVERITY[b] > SEVERITY[behavior]) behavior = b;
+  }
+  const app =
+    essential.find(c => Array.isArray(c.portMappings) && c.portMappings.length > 0) ??
+    essential[0] ??
+    containers[0];
+  return { behavior, version: ctx.images.outcome(String(app.image)).version };
+}
