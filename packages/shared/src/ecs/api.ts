@@ -69,19 +69,49 @@ type CommandName =
   | 'TagResourceCommand'
   | 'ListTagsForResourceCommand';
 
-function lazyModule(context: AwsContext): () => Promise<{ send: <T>(name: CommandName, input: object) => Promise<T> }> {
+function lazyModule(
+  context: AwsContext
+): () => Promise<{ send: <T>(name: CommandName, input: object) => Promise<T> }> {
   let loaded: Promise<{ send: <T>(name: CommandName, input: object) => Promise<T> }> | undefined;
   return () => {
     loaded ??= (async () => {
       const sdk = await import('@aws-sdk/client-ecs');
-      const client = new sdk.ECSClient(await context.clientConfig('ecs'));
+      const client = new sdk.ECSClient(
+        (await context.clientConfig('ecs')) as import('@aws-sdk/client-ecs').ECSClientConfig
+      );
       return {
         send: async <T>(name: CommandName, input: object): Promise<T> => {
           const Command = sdk[name] as unknown as new (input: object) => Parameters<typeof client.send>[0];
-          return (await client.send(Command ? new Command(input) : (undefined as never))) as T;
+          return (await client.send(new Command(input))) as T;
         }
       };
     })();
     return loaded;
   };
+}
+
+/**
+ * DescribeServices for any number of services, 10 per call. Returns the services found by the name
+ * (or ARN) asked for, and the names ECS reported as MISSING (or did not return).
+ */
+export async function describeServicesByName(
+  api: EcsApi,
+  cluster: string,
+  names: readonly string[],
+  onCall?: () => void
+): Promise<{ found: Map<string, import('@aws-sdk/client-ecs').Service>; missing: string[] }> {
+  const found = new Map<string, import('@aws-sdk/client-ecs').Service>();
+  for (let index = 0; index < names.length; index += DESCRIBE_SERVICES_BATCH) {
+    const batch = names.slice(index, index + DESCRIBE_SERVICES_BATCH);
+    onCall?.();
+    const output = await api.describeServices({ cluster, services: batch });
+    for (const service of output.services ?? []) {
+      const name = batch.find(
+        candidate => candidate === service.serviceName || candidate === service.serviceArn
+      );
+      // A deleted service is still described for a while, as INACTIVE: treat it as missing.
+      if (name && service.status !== 'INACTIVE') found.set(name, service);
+    }
+  }
+  return { found, missing: names.filter(name => !found.has(name)) };
 }

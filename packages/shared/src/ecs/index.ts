@@ -1,0 +1,5 @@
+export * from './api.js';
+export * from './arn.js';
+export * from './assess.js';
+export * from './watch.js';
+export * from './known-good.js';
