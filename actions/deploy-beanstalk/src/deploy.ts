@@ -1,0 +1,412 @@
+import {
+  ActionError,
+  PollTimeoutError,
+  awsErrorName,
+  errorMessage,
+  formatDuration,
+  realClock,
+  waitUntil,
+  type Clock,
+  type Logger
+} from '../../../packages/shared/src/index.js';
+import {
+  ENVIRONMENT_PROPERTIES_NAMESPACE,
+  EventPrinter,
+  deployLabel,
+  planRollback,
+  recordSuccessfulDeploy,
+  knownGoodRecordKey,
+  type ApplicationVersionDescription,
+  type BeanstalkApi,
+  type BundleStore,
+  type ConfigurationOptionSetting,
+  type EnvironmentDescription,
+  type EventDescription,
+  type WatchOutcome
+} from '../../../packages/shared/src/beanstalk/index.js';
+import type { BuiltBundle } from './bundle.js';
+import type { DeployConfig } from './config.js';
+import { bundleKey, planVersion, type VersionPlan } from './label.js';
+
+export type DeployStatus = 'deployed' | 'rolled-back' | 'failed';
+
+export interface DeployDeps {
+  api: BeanstalkApi;
+  store: BundleStore;
+  logger: Logger;
+  clock?: Clock;
+  random?: () => number;
+}
+
+export interface DeployResult {
+  status: DeployStatus;
+  versionLabel: string;
+  previousVersionLabel?: string;
+  versionCreated: boolean;
+  environmentUrl?: string;
+  environmentId?: string;
+  health?: string;
+  /** why the deploy failed (status rolled-back or failed) */
+  reason?: string;
+  rollback?: { to: string; ok: boolean; reason?: string } | { to?: undefined; skipped: string };
+  bucket: string;
+  bundleKey: string;
+  /** ERROR and WARN events, and the last events seen: the ones that mattered */
+  events: EventDescription[];
+  startedAt: number;
+  finishedAt: number;
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  return awsErrorName(error) === 'InvalidParameterValue' && /already exists/i.test(errorMessage(error));
+}
+
+function statusIs(version: ApplicationVersionDescription | undefined, status: string): boolean {
+  // The SDK's model spells statuses `Processed`; AWS answers `PROCESSED`. Compare without case.
+  return (version?.Status ?? '').toLowerCase() === status.toLowerCase();
+}
+
+function environmentUrl(environment: EnvironmentDescription | undefined): string | undefined {
+  if (environment?.CNAME) return `http://${environment.CNAME}`;
+  if (environment?.EndpointURL) return `http://${environment.EndpointURL}`;
+  return undefined;
+}
+
+/** Checks the application and environment exist before anything is uploaded or created. */
+async function checkTargets(api: BeanstalkApi, config: DeployConfig): Promise<EnvironmentDescription> {
+  const application = await api.describeApplication(config.application);
+  if (!application) {
+    throw new ActionError(
+      'input',
+      `Application "${config.application}" was not found in this account and region: check "application-name" ` +
+        '(names are case-sensitive) and the region'
+    );
+  }
+  const environment = await api.describeEnvironment(config.application, config.environment);
+  if (!environment) {
+    throw new ActionError(
+      'input',
+      `Environment "${config.environment}" was not found in application ${config.application}: check "environment-name"`
+    );
+  }
+  return environment;
+}
+
+/** Waits until the version is processed; a version that fails processing fails the deploy with AWS's reason. */
+async function waitForProcessing(
+  api: BeanstalkApi,
+  config: DeployConfig,
+  label: string,
+  since: Date,
+  deadline: number,
+  deps: DeployDeps
+): Promise<void> {
+  const clock = deps.clock ?? realClock;
+  let failed: ApplicationVersionDescription | undefined;
+  try {
+    await waitUntil(
+      async () => {
+        const [version] = await api.describeApplicationVersions(config.application, [label]);
+        if (!version)
+          throw new ActionError('deployment', `Version ${label} disappeared while being processed`);
+        if (statusIs(version, 'Failed')) {
+          failed = version;
+          return { done: true, value: undefined };
+        }
+        // Unprocessed: created without processing (by someone else); Beanstalk validates it at deploy time.
+        if (statusIs(version, 'Processed') || statusIs(version, 'Unprocessed'))
+          return { done: true, value: undefined };
+        return { done: false, progress: `version ${label} is ${version.Status ?? 'being processed'}` };
+      },
+      {
+        what: `version ${label} to be processed`,
+        timeoutMs: Math.max(0, deadline - clock.now()),
+        intervalMs: Math.min(config.pollIntervalMs, 5_000),
+        maxIntervalMs: config.pollIntervalMs,
+        clock,
+        random: deps.random
+      }
+    );
+  } catch (error) {
+    if (error instanceof PollTimeoutError)
+      throw new ActionError('timeout', `${error.message}; the environment was not changed`);
+    throw error;
+  }
+  if (!failed) return;
+  const events = await api.describeEvents({
+    application: config.application,
+    versionLabel: label,
+    startTime: since,
+    severity: 'WARN'
+  });
+  const reasons = [
+    ...new Set(events.map(event => event.Message).filter((message): message is string => !!message))
+  ];
+  throw new ActionError(
+    'deployment',
+    `Beanstalk could not process version ${label}` +
+      (reasons.length ? `: ${reasons.join(' | ')}` : ' (no reason given in its events)') +
+      '. The environment was not changed.'
+  );
+}
+
+/** Uploads the bundle (unless that exact content is already stored) and creates the application version. */
+async function createVersion(
+  config: DeployConfig,
+  bundle: BuiltBundle,
+  bucket: string,
+  key: string,
+  label: string,
+  deps: DeployDeps
+): Promise<'created' | 'raced'> {
+  const { api, store, logger } = deps;
+  if (await store.exists(bucket, key)) {
+    logger.info(`Bundle already stored at s3://${bucket}/${key} (same content); not uploading again`);
+  } else {
+    logger.info(`Uploading ${bundle.bytes.length} bytes to s3://${bucket}/${key}`);
+    await store.upload(bucket, key, bundle.bytes, 'application/zip');
+  }
+  try {
+    await api.createApplicationVersion({
+      application: config.application,
+      label,
+      description: config.versionDescription,
+      bucket,
+      key
+    });
+    logger.info(`Created application version ${label} (processing)`);
+    return 'created';
+  } catch (error) {
+    if (isAlreadyExists(error)) return 'raced'; // another run created it between our describe and this call
+    throw error;
+  }
+}
+
+function optionSettings(config: DeployConfig): ConfigurationOptionSetting[] {
+  return config.environmentVariables.map(variable => ({
+    Namespace: ENVIRONMENT_PROPERTIES_NAMESPACE,
+    OptionName: variable.name,
+    Value: variable.value
+  }));
+}
+
+function eventsThatMattered(printer: EventPrinter): EventDescription[] {
+  const important = printer.printed.filter(
+    event => event.Severity && ['WARN', 'ERROR', 'FATAL'].includes(event.Severity)
+  );
+  const last = printer.printed.slice(-3).filter(event => !important.includes(event));
+  return [...important, ...last].slice(-15);
+}
+
+/**
+ * Deploys a bundle to an environment: version (created or reused), processed, environment updated and
+ * watched until deployed; on failure rolled back to the previous label when asked. Returns the result
+ * for outputs and the summary; throws ActionError when it fails before the environment is touched.
+ */
+export async function deployBeanstalk(
+  config: DeployConfig,
+  bundle: BuiltBundle,
+  deps: DeployDeps
+): Promise<DeployResult> {
+  const { api, logger } = deps;
+  const clock = deps.clock ?? realClock;
+  const startedAt = clock.now();
+  const since = new Date(startedAt);
+  const deadline = startedAt + config.waitMs;
+
+  if (config.maskEnvironmentVariables) {
+    for (const variable of config.environmentVariables) logger.mask(variable.value);
+  }
+
+  const before = await checkTargets(api, config);
+  logger.info(
+    `Environment ${config.environment}: ${before.Status}, health ${before.Health ?? 'unknown'}, version ${before.VersionLabel ?? '(none)'}`
+  );
+
+  const key = bundleKey(config.application, bundle.sha256);
+  const bucket = config.bucket ?? (await api.createStorageLocation());
+  const lookUp = () =>
+    api.describeApplicationVersions(config.application, [
+      config.versionLabel,
+      ...config.earlierAttemptLabels
+    ]);
+  const decide = async (): Promise<VersionPlan> =>
+    planVersion({
+      application: config.application,
+      label: config.versionLabel,
+      key,
+      sha256: bundle.sha256,
+      useExistingVersion: config.useExistingVersion,
+      earlierAttemptLabels: config.earlierAttemptLabels,
+      existing: await lookUp()
+    });
+
+  let plan = await decide();
+  let versionCreated = false;
+  if (plan.kind === 'create') {
+    const created = await createVersion(config, bundle, bucket, key, plan.label, deps);
+    if (created === 'raced') {
+      plan = await decide();
+      if (plan.kind === 'create')
+        throw new ActionError('aws', `Version ${config.versionLabel} exists but cannot be described`);
+    } else {
+      versionCreated = true;
+    }
+  }
+  if (plan.kind === 'reuse') logger.info(`Reusing version ${plan.label}: ${plan.why}`);
+  const label = plan.label;
+  await waitForProcessing(api, config, label, since, deadline, deps);
+
+  const printer = new EventPrinter(logger, `Elastic Beanstalk ${config.environment}`);
+  const timing = { deadline, pollIntervalMs: config.pollIntervalMs, clock, random: deps.random };
+  const settings = optionSettings(config);
+  if (settings.length)
+    logger.info(`Setting environment properties: ${settings.map(setting => setting.OptionName).join(', ')}`);
+  const deployed = await logger.group(`Deploying ${label} to ${config.environment}`, () =>
+    deployLabel(
+      api,
+      {
+        application: config.application,
+        environment: config.environment,
+        label,
+        acceptedHealth: config.acceptedHealth,
+        optionSettings: settings,
+        eventsSince: since
+      },
+      timing,
+      logger,
+      printer
+    )
+  );
+  const previousVersionLabel = deployed.before.VersionLabel;
+  const base = {
+    versionLabel: label,
+    previousVersionLabel,
+    versionCreated,
+    bucket,
+    bundleKey: key,
+    startedAt,
+    environmentId: deployed.before.EnvironmentId
+  };
+
+  if (deployed.outcome.ok) {
+    const environment = deployed.outcome.environment;
+    logger.info(`Deployed: ${config.environment} is ${deployed.outcome.message}`);
+    await recordKnownGood(config, bucket, label, deps, clock);
+    return {
+      ...base,
+      status: 'deployed',
+      environmentUrl: environmentUrl(environment),
+      health: environment.Health,
+      events: eventsThatMattered(printer),
+      finishedAt: clock.now()
+    };
+  }
+
+  const reason = deployed.outcome.reason;
+  logger.error(`Deploy of ${label} to ${config.environment} failed: ${reason}`, {
+    title: 'deploy-beanstalk'
+  });
+  const rollbackPlan = planRollback({
+    rollbackOnFailure: config.rollbackOnFailure,
+    previousLabel: previousVersionLabel,
+    requestedLabel: label,
+    environmentTouched: true
+  });
+  if (rollbackPlan.kind === 'none') {
+    logger.info(`Not rolling back: ${rollbackPlan.reason}`);
+    return failedResult(base, reason, deployed.outcome, printer, clock, { skipped: rollbackPlan.reason });
+  }
+
+  logger.info(`Rolling back ${config.environment} to ${rollbackPlan.to}`);
+  // The rollback gets a budget of its own: the deploy may have used all of the first one.
+  const rollbackTiming = { ...timing, deadline: clock.now() + config.waitMs };
+  const rolledBack = await logger.group(`Rolling back ${config.environment} to ${rollbackPlan.to}`, () =>
+    deployLabel(
+      api,
+      {
+        application: config.application,
+        environment: config.environment,
+        label: rollbackPlan.to,
+        acceptedHealth: config.acceptedHealth,
+        eventsSince: new Date(clock.now())
+      },
+      rollbackTiming,
+      logger,
+      printer
+    )
+  );
+  if (rolledBack.outcome.ok) {
+    logger.info(`Rolled back: ${config.environment} is ${rolledBack.outcome.message}`);
+    return {
+      ...base,
+      status: 'rolled-back',
+      reason,
+      rollback: { to: rollbackPlan.to, ok: true },
+      environmentUrl: environmentUrl(rolledBack.outcome.environment),
+      health: rolledBack.outcome.environment.Health,
+      events: eventsThatMattered(printer),
+      finishedAt: clock.now()
+    };
+  }
+  logger.error(`Rollback to ${rollbackPlan.to} failed too: ${rolledBack.outcome.reason}`, {
+    title: 'deploy-beanstalk'
+  });
+  return failedResult(base, reason, rolledBack.outcome, printer, clock, {
+    to: rollbackPlan.to,
+    ok: false,
+    reason: rolledBack.outcome.reason
+  });
+}
+
+function failedResult(
+  base: Omit<DeployResult, 'status' | 'events' | 'finishedAt'>,
+  reason: string,
+  outcome: WatchOutcome,
+  printer: EventPrinter,
+  clock: Clock,
+  rollback: DeployResult['rollback']
+): DeployResult {
+  const environment = outcome.environment;
+  return {
+    ...base,
+    status: 'failed',
+    reason,
+    rollback,
+    environmentUrl: environmentUrl(environment),
+    health: environment?.Health,
+    events: eventsThatMattered(printer),
+    finishedAt: clock.now()
+  };
+}
+
+/** Records the label as last known good; a deploy that worked does not fail over bookkeeping. */
+async function recordKnownGood(
+  config: DeployConfig,
+  bucket: string,
+  label: string,
+  deps: DeployDeps,
+  clock: Clock
+) {
+  const where = `s3://${bucket}/${knownGoodRecordKey(config.application, config.environment)}`;
+  try {
+    await recordSuccessfulDeploy(
+      deps.store,
+      bucket,
+      config.application,
+      config.environment,
+      { label, at: new Date(clock.now()).toISOString(), sha: config.sha },
+      problem => deps.logger.warning(`${problem}; replacing it`)
+    );
+    deps.logger.info(`Recorded ${label} as last known good at ${where}`);
+  } catch (error) {
+    deps.logger.warning(
+      `Could not record ${label} as last known good at ${where}: ${errorMessage(error)}. ` +
+        'actions/rollback will fall back to the previous version.'
+    );
+  }
+}
+
+export function describeDuration(result: DeployResult): string {
+  return formatDuration(result.finishedAt - result.startedAt);
+}

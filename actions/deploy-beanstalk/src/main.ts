@@ -1,0 +1,92 @@
+import {
+  ActionError,
+  AwsContext,
+  credentialExpiration,
+  credentialLifetimeWarning,
+  type Logger
+} from '../../../packages/shared/src/index.js';
+import {
+  actionInputs,
+  appendSummary,
+  coreLogger,
+  runAction,
+  setOutputs
+} from '../../../packages/shared/src/runtime.js';
+import { sdkBeanstalkApi, sdkBundleStore } from '../../../packages/shared/src/beanstalk/index.js';
+import { buildBundle } from './bundle.js';
+import { githubRunFromEnv, readDeployConfig, type DeployConfig } from './config.js';
+import { deployBeanstalk, type DeployResult } from './deploy.js';
+import { renderSummary } from './summary.js';
+
+function logBundle(logger: Logger, bundle: Awaited<ReturnType<typeof buildBundle>>): void {
+  logger.info(`Bundle: ${bundle.description}, ${bundle.bytes.length} bytes, sha256 ${bundle.sha256}`);
+  for (const entry of bundle.entries) logger.info(`  ${entry}`);
+  for (const image of bundle.images) logger.info(`  ${image.name}: ${image.image}`);
+}
+
+function outputsOf(config: DeployConfig, result: DeployResult | undefined) {
+  return {
+    'version-label': result?.versionLabel ?? config.versionLabel,
+    'previous-version-label': result?.previousVersionLabel ?? '',
+    'version-created': result?.versionCreated ?? false,
+    'environment-url': result?.environmentUrl ?? '',
+    health: result?.health ?? '',
+    status: result?.status ?? 'failed'
+  };
+}
+
+export async function run(): Promise<void> {
+  await runAction(async () => {
+    const logger = coreLogger;
+    const config = readDeployConfig(actionInputs(), githubRunFromEnv(process.env));
+    if (config.maskEnvironmentVariables) {
+      for (const variable of config.environmentVariables) logger.mask(variable.value);
+    }
+    const context = new AwsContext({ action: 'deploy-beanstalk', region: config.region });
+    const bundle = await buildBundle(config.bundle, config.images);
+    logBundle(logger, bundle);
+
+    if (config.pollIntervalMs < 1000 && !context.endpoint('elastic-beanstalk')) {
+      logger.warning(
+        'Input "poll-interval" is under a second: that is for simulators. Beanstalk throttles describe calls at ' +
+          'about 2 per second; 15s is polite'
+      );
+    }
+    const warning = credentialLifetimeWarning(
+      await credentialExpiration(),
+      Date.now(),
+      config.waitMs,
+      'wait-for-minutes'
+    );
+    if (warning) logger.warning(warning);
+
+    let result: DeployResult | undefined;
+    try {
+      result = await deployBeanstalk(config, bundle, {
+        api: sdkBeanstalkApi(context),
+        store: sdkBundleStore(context),
+        logger
+      });
+    } finally {
+      setOutputs(outputsOf(config, result));
+    }
+    await appendSummary(renderSummary(config, result, context.region));
+    if (result.status === 'rolled-back') {
+      throw new ActionError(
+        'deployment',
+        `Deploy of ${result.versionLabel} failed (${result.reason}); rolled back to ${result.previousVersionLabel}`
+      );
+    }
+    if (result.status === 'failed') {
+      const rollback = result.rollback;
+      const note =
+        rollback?.to === undefined
+          ? `not rolled back: ${rollback?.skipped}`
+          : `rollback to ${rollback.to} failed: ${rollback.reason}`;
+      throw new ActionError(
+        'deployment',
+        `Deploy of ${result.versionLabel} failed (${result.reason}); ${note}`
+      );
+    }
+  });
+}
