@@ -6,7 +6,8 @@
  * Timings (simulated seconds from launch): PENDING at 10, RUNNING at 25, HEALTHY 10 s after RUNNING.
  * crash: the essential container exits (code 1) 5 s after RUNNING. unhealthy: fails its container
  * health checks 30 s after RUNNING. pull-error: stops at 25 s with CannotPullContainerError. A stopping
- * task is STOPPED 5 s later (DEACTIVATING/STOPPING collapsed into one step).
+ * task is STOPPED 5 s later (DEACTIVATING/STOPPING collapsed into one step). Tasks launched together
+ * start 2 s apart, as ECS places them one by one, so old and new versions overlap during a rollout.
  */
 import type { SimContext } from '../core/service.js';
 import {
@@ -25,7 +26,8 @@ export const TIMING = {
   healthyAfter: 10,
   crashAfter: 5,
   unhealthyAfter: 30,
-  stopTakes: 5
+  stopTakes: 5,
+  launchStagger: 2
 };
 const MAX_EVENTS = 100;
 /** stopped tasks are forgotten after an hour, as ECS does */
@@ -230,7 +232,7 @@ export class EcsWorld {
     const missing = desired - this.live(this.tasksOf(primary)).length;
     const started: Task[] = [];
     if (launching)
-      for (let i = 0; i < Math.min(room, missing); i++) started.push(this.launch(service, primary));
+      for (let i = 0; i < Math.min(room, missing); i++) started.push(this.launch(service, primary, i));
     if (started.length > 0) {
       this.event(
         service,
@@ -281,7 +283,8 @@ export class EcsWorld {
     for (const d of service.deployments) d.updatedAt = Math.max(d.updatedAt, d.createdAt);
   }
 
-  private launch(service: EcsService, deployment: Deployment): Task {
+  /** `order`: the task's place in its launch batch; each one starts LAUNCH_STAGGER s after the previous. */
+  private launch(service: EcsService, deployment: Deployment, order: number): Task {
     const td = resolve(this.state, deployment.taskDefinition)!;
     const id = this.ctx.random.hex(32);
     const now = this.now();
@@ -320,21 +323,21 @@ export class EcsWorld {
       tags: []
     };
     this.state.tasks.set(task.arn, task);
-    this.runLifecycle(task);
+    this.runLifecycle(task, order * TIMING.launchStagger);
     return task;
   }
 
   /** Schedules what happens to a task, following its image behaviour. */
-  private runLifecycle(task: Task): void {
+  private runLifecycle(task: Task, delay: number): void {
     const clock = this.ctx.clock;
     const alive = () => task.desiredStatus === 'RUNNING';
-    clock.after(TIMING.pendingAfter, `task ${task.id} pending`, () => {
+    clock.after(delay + TIMING.pendingAfter, `task ${task.id} pending`, () => {
       if (!alive()) return;
       task.lastStatus = 'PENDING';
       task.pullStartedAt = this.now();
       task.version++;
     });
-    clock.after(TIMING.runningAfter, `task ${task.id} running`, () => {
+    clock.after(delay + TIMING.runningAfter, `task ${task.id} running`, () => {
       if (!alive()) return;
       if (task.behavior === 'pull-error') {
         const image = task.containers.find(c => c.essential)?.image ?? task.containers[0].image;
