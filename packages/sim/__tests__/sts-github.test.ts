@@ -74,7 +74,7 @@ describe('GitHub issue comments', () => {
     const id = created.body.id as number;
     await call('POST', `${api()}/43/comments`, 'ghs_abc', { body: 'other PR' });
     const listed = await call('GET', `${api()}/42/comments?per_page=100`, 'ghs_abc');
-    expect(listed.body.map((c: { id: number }) => c.id)).toEqual([id]);
+    expect((listed.body as { id: number }[]).map(c => c.id)).toEqual([id]);
     const updated = await call('PATCH', `${api()}/comments/${id}`, 'Bearer-ignored', { body: 'updated' });
     expect(updated.status).toBe(200);
     expect(updated.body.body).toBe('updated');
