@@ -38,39 +38,37 @@ function outputsOf(config: DeployConfig, result: DeployResult | undefined) {
 export async function run(): Promise<void> {
   await runAction(async () => {
     const logger = coreLogger;
-    const config = readDeployConfig(actionInputs(), githubRunFromEnv(process.env));
-    if (config.maskEnvironmentVariables) {
-      for (const variable of config.environmentVariables) logger.mask(variable.value);
-    }
-    const context = new AwsContext({ action: 'deploy-beanstalk', region: config.region });
-    const bundle = await buildBundle(config.bundle, config.images);
-    logBundle(logger, bundle);
-
-    if (config.pollIntervalMs < 1000 && !context.endpoint('elastic-beanstalk')) {
-      logger.warning(
-        'Input "poll-interval" is under a second: that is for simulators. Beanstalk throttles describe calls at ' +
-          'about 2 per second; 15s is polite'
-      );
-    }
-    const warning = credentialLifetimeWarning(
-      await credentialExpiration(),
-      Date.now(),
-      config.waitMs,
-      'wait-for-minutes'
-    );
-    if (warning) logger.warning(warning);
-
+    let config: DeployConfig | undefined;
     let result: DeployResult | undefined;
     try {
+      config = readDeployConfig(actionInputs(), githubRunFromEnv(process.env));
+      if (config.maskEnvironmentVariables) {
+        for (const variable of config.environmentVariables) logger.mask(variable.value);
+      }
+      const context = new AwsContext({ action: 'deploy-beanstalk', region: config.region });
+      const bundle = await buildBundle(config.bundle, config.images);
+      logBundle(logger, bundle);
+
+      if (config.pollIntervalMs < 1000 && !context.endpoint('elastic-beanstalk')) {
+        logger.warning(
+          'Input "poll-interval" is under a second: that is for simulators. Beanstalk throttles describe calls at ' +
+            'about 2 per second; 15s is polite'
+        );
+      }
+      const expiration = await credentialExpiration();
+      const warning = credentialLifetimeWarning(expiration, Date.now(), config.waitMs, 'wait-for-minutes');
+      if (warning) logger.warning(warning);
+
       result = await deployBeanstalk(config, bundle, {
         api: sdkBeanstalkApi(context),
         store: sdkBundleStore(context),
         logger
       });
+      await appendSummary(renderSummary(config, result, context.region));
     } finally {
-      setOutputs(outputsOf(config, result));
+      // Outputs are set however the step ends, so `if: failure()` steps can read status and labels.
+      setOutputs(config ? outputsOf(config, result) : { status: 'failed' });
     }
-    await appendSummary(renderSummary(config, result, context.region));
     if (result.status === 'rolled-back') {
       throw new ActionError(
         'deployment',
