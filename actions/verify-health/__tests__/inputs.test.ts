@@ -189,6 +189,15 @@ describe('bad input names the input and the fix', () => {
     ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') }));
   });
 
+  it('masks the password of a URL with user-info, and not a token too short to mask safely', () => {
+    const { masked, config } = read({
+      urls: 'https://deploy:hunter2@chatrelay.example.com/health',
+      'github-token': 't'
+    });
+    expect(masked).toEqual(['hunter2']);
+    expect(config.secrets).toEqual(['hunter2']);
+  });
+
   it('hides URL credentials in the error', () => {
     expect(errorOf({ urls: 'ftp://deploy:hunter2@files.example.com/health' })).not.toContain('hunter2');
   });

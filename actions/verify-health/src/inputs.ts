@@ -1,4 +1,4 @@
-import { inputError, redactUrl, type Inputs } from '../../../packages/shared/src/index.js';
+import { inputError, redactUrl, type Inputs } from './shared.js';
 import { STICKY_TAG_PATTERN } from '../../../packages/shared/src/github/index.js';
 import { parseJsonExpectations } from './json-path.js';
 import type { ProbeMethod } from './probe.js';
@@ -127,9 +127,17 @@ export function readVerifyHealthConfig(inputs: Inputs, mask: (secret: string) =>
   // headers first: their values are masked before any other input could fail and print something
   const { headers, secrets } = parseHeaders(inputs.lines('headers'), mask);
   const token = inputs.string('github-token');
-  if (token) mask(token);
+  if (token.length >= MIN_MASK_LENGTH) mask(token);
 
   const urls = parseUrls(inputs.lines('urls'));
+  // URLs are printed without user-info; the password is still a secret should a body echo it
+  for (const url of urls) {
+    const password = decodeURIComponent(url.password);
+    if (password.length >= MIN_MASK_LENGTH && !secrets.includes(password)) {
+      mask(password);
+      secrets.push(password);
+    }
+  }
   const method = inputs.oneOf<ProbeMethod>('method', ['GET', 'HEAD'], 'GET');
   const statuses = parseExpectedStatus(inputs.string('expected-status', { default: '200' }));
   const json = parseJsonExpectations(inputs.lines('expect-json'));

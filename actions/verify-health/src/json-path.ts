@@ -1,4 +1,4 @@
-import { inputError } from '../../../packages/shared/src/index.js';
+import { inputError } from './shared.js';
 
 /**
  * `expect-json` lines: `path=value` (or `path == value`). A path is property names joined by dots, each

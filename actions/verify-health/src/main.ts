@@ -1,4 +1,4 @@
-import { ActionError, realClock } from '../../../packages/shared/src/index.js';
+import { ActionError, realClock } from './shared.js';
 import { actionInputs, appendSummary, coreLogger, setOutputs } from '../../../packages/shared/src/runtime.js';
 import { readVerifyHealthConfig, redactor } from './inputs.js';
 import { commentOnPullRequest } from './pr-comment.js';

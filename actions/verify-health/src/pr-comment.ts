@@ -1,4 +1,4 @@
-import type { Logger } from '../../../packages/shared/src/index.js';
+import type { Logger } from './shared.js';
 import {
   deploymentEnvironment,
   gitHubHttp,

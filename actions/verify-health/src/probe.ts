@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { formatDuration, redactUrl } from '../../../packages/shared/src/index.js';
+import { formatDuration, redactUrl } from './shared.js';
 import { proxyAgentFor } from '../../../packages/shared/src/github/http.js';
 
 /**

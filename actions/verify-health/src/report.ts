@@ -1,4 +1,4 @@
-import { code, formatDuration, markdownLink, markdownTable } from '../../../packages/shared/src/index.js';
+import { code, formatDuration, markdownLink, markdownTable } from './shared.js';
 import type { UrlResult } from './verify.js';
 
 /** The `report` output: one entry per URL, for later steps (`fromJSON(steps.health.outputs.report)`). */

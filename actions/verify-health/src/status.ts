@@ -1,4 +1,4 @@
-import { inputError } from '../../../packages/shared/src/index.js';
+import { inputError } from './shared.js';
 
 /** Accepted HTTP statuses: single codes and inclusive ranges, e.g. `200-299,301`. */
 export interface StatusRange {

@@ -1,10 +1,4 @@
-import {
-  formatDuration,
-  nextDelay,
-  redactUrl,
-  type Clock,
-  type Logger
-} from '../../../packages/shared/src/index.js';
+import { formatDuration, nextDelay, redactUrl, type Clock, type Logger } from './shared.js';
 import { checkJsonExpectation, type JsonExpectation } from './json-path.js';
 import { ProbeError, type Probe, type ProbeMethod, type ProbeResponse } from './probe.js';
 import { describeStatusRanges, statusAccepted, type StatusRange } from './status.js';
