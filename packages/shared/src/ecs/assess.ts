@@ -66,13 +66,25 @@ export function assessDeployment(
   if (service.status && service.status !== 'ACTIVE') {
     return { state: 'failed', progress, reason: `the service is ${service.status}` };
   }
-  if (primary && primary.id !== target.deploymentId && isCircuitBreakerRollback(primary)) {
+  // ECS's own rollback, seen while it runs (the PRIMARY says so) or after it finished (the failed
+  // deployment is gone, but the service events still say "(deployment <ours>) deployment failed").
+  const failedEvent = service.events?.find(event =>
+    event.message?.includes(`(deployment ${target.deploymentId}) deployment failed`)
+  );
+  if (
+    primary &&
+    primary.id !== target.deploymentId &&
+    (isCircuitBreakerRollback(primary) ||
+      (failedEvent && primary.taskDefinition !== target.taskDefinitionArn))
+  ) {
+    const why = ours?.rolloutStateReason ?? failedEvent?.message?.replace(/^\(service [^)]*\) /, '');
     return {
       state: 'failed',
       progress,
       reason:
-        `the ECS deployment circuit breaker is rolling back to ${primary.taskDefinition ?? 'the previous revision'}` +
-        (ours?.rolloutStateReason ? `: ${ours.rolloutStateReason}` : ''),
+        `the ECS deployment circuit breaker ${primary.rolloutState === 'COMPLETED' ? 'rolled back' : 'is rolling back'} ` +
+        `to ${primary.taskDefinition ?? 'the previous revision'}` +
+        (why ? `: ${why}` : ''),
       circuitBreakerRollback: {
         deploymentId: primary.id ?? '',
         taskDefinitionArn: primary.taskDefinition ?? ''

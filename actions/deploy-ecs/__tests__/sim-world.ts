@@ -1,0 +1,222 @@
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput
+} from '@aws-sdk/client-ecs';
+import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
+import {
+  AwsContext,
+  Inputs,
+  MemoryLogger,
+  objectInputReader,
+  type Clock
+} from '../../../packages/shared/src/index.js';
+import { createEcsApi, type EcsApi } from '../../../packages/shared/src/ecs/index.js';
+import { readDeployEcsInputs } from '../src/inputs.js';
+import { planDeployment } from '../src/plan.js';
+import { executeDeployment, type DeployResult } from '../src/deploy.js';
+import { loadTaskDefinitionShape } from '../src/shape.js';
+
+/** Names from DocuThinker's guide (seed 001): cluster, services, families, ports, secrets, X-Ray sidecar. */
+export const CLUSTER = 'docuthinker-cluster';
+export const BACKEND = 'backend-service';
+export const AI_ML = 'ai-ml-service';
+export const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+export const backendImage = (tag: string): string => `${ECR}/docuthinker-backend:${tag}`;
+export const aiMlImage = (tag: string): string => `${ECR}/docuthinker-ai-ml:${tag}`;
+export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+export function taskDefinition(
+  family: string,
+  container: string,
+  image: string,
+  port: number
+): RegisterTaskDefinitionCommandInput {
+  return {
+    family,
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '512',
+    memory: '1024',
+    executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+    taskRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskRole',
+    containerDefinitions: [
+      {
+        name: container,
+        image,
+        essential: true,
+        portMappings: [{ containerPort: port, protocol: 'tcp' }],
+        environment: [{ name: 'NODE_ENV', value: 'production' }],
+        secrets: [
+          {
+            name: 'OPENAI_API_KEY',
+            valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:docuthinker/openai'
+          }
+        ],
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: {
+            'awslogs-group': `/ecs/${family}`,
+            'awslogs-region': 'us-east-1',
+            'awslogs-stream-prefix': 'ecs'
+          }
+        }
+      },
+      {
+        name: 'xray-daemon',
+        image: 'amazon/aws-xray-daemon',
+        cpu: 32,
+        memoryReservation: 256,
+        essential: false,
+        portMappings: [{ containerPort: 2000, protocol: 'udp' }]
+      }
+    ]
+  };
+}
+
+/** A simulator whose time moves only when the code under test sleeps: deterministic and instant. */
+export async function frozenSim(): Promise<RunningSimulator> {
+  return startSimulator({ port: 0, timeScale: 0 });
+}
+
+/** The poll loop's clock on simulated time: sleeping advances the simulator. */
+export function simClock(sim: RunningSimulator): Clock {
+  return {
+    now: () => Math.round(sim.control.now() * 1000),
+    sleep: async ms => {
+      sim.control.advance(ms / 1000);
+    }
+  };
+}
+
+export function simEnv(sim: RunningSimulator): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: sim.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey
+  };
+}
+
+export function sdkClient(sim: RunningSimulator): ECSClient {
+  return new ECSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials, maxAttempts: 3 });
+}
+
+/** The action's own EcsApi (real SDK, adaptive retries) pointed at the simulator. */
+export function simApi(sim: RunningSimulator): EcsApi {
+  const env = simEnv(sim);
+  Object.assign(process.env, env); // the SDK's default credential chain reads the keys from here
+  return createEcsApi(new AwsContext({ action: 'deploy-ecs', env }));
+}
+
+export interface ServiceSeed {
+  name: string;
+  family: string;
+  container: string;
+  image: string;
+  port: number;
+  desiredCount?: number;
+  circuitBreaker?: boolean;
+  /** deploymentConfiguration.maximumPercent (default 200) */
+  maximumPercent?: number;
+}
+
+export const backendSeed: ServiceSeed = {
+  name: BACKEND,
+  family: 'docuthinker-backend',
+  container: 'backend',
+  image: backendImage('v1'),
+  port: 5000
+};
+export const aiMlSeed: ServiceSeed = {
+  name: AI_ML,
+  family: 'docuthinker-ai-ml',
+  container: 'ai-ml',
+  image: aiMlImage('v1'),
+  port: 8000
+};
+
+/** Creates the cluster and services and lets them settle; returns each service's task definition ARN. */
+export async function seedServices(
+  sim: RunningSimulator,
+  seeds: ServiceSeed[]
+): Promise<Record<string, string>> {
+  const client = sdkClient(sim);
+  await client.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  const arns: Record<string, string> = {};
+  for (const seed of seeds) {
+    const registered = await client.send(
+      new RegisterTaskDefinitionCommand(taskDefinition(seed.family, seed.container, seed.image, seed.port))
+    );
+    arns[seed.name] = registered.taskDefinition!.taskDefinitionArn!;
+    await client.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: seed.name,
+        taskDefinition: arns[seed.name],
+        desiredCount: seed.desiredCount ?? 2,
+        launchType: 'FARGATE',
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: ['subnet-0abc'],
+            securityGroups: ['sg-0abc'],
+            assignPublicIp: 'DISABLED'
+          }
+        },
+        deploymentConfiguration: {
+          maximumPercent: seed.maximumPercent ?? 200,
+          minimumHealthyPercent: 100,
+          deploymentCircuitBreaker: {
+            enable: seed.circuitBreaker ?? true,
+            rollback: seed.circuitBreaker ?? true
+          }
+        }
+      })
+    );
+  }
+  sim.control.advance(600);
+  return arns;
+}
+
+export async function describeService(sim: RunningSimulator, name: string) {
+  const output = await sdkClient(sim).send(
+    new DescribeServicesCommand({ cluster: CLUSTER, services: [name] })
+  );
+  return output.services![0];
+}
+
+/** Runs the action's logic (inputs by name -> plan -> deploy) against the simulator on simulated time. */
+export async function deployOnSim(
+  sim: RunningSimulator,
+  inputs: Record<string, string>,
+  options: {
+    files?: Record<string, string>;
+    env?: Record<string, string>;
+    waitMs?: number;
+    api?: EcsApi;
+  } = {}
+): Promise<{ result: DeployResult; logger: MemoryLogger }> {
+  const files = options.files ?? {};
+  const parsed = readDeployEcsInputs(
+    new Inputs(objectInputReader({ cluster: CLUSTER, 'poll-interval': '10s', ...inputs })),
+    path => path in files
+  );
+  if (options.waitMs !== undefined) parsed.waitMs = options.waitMs;
+  const api = options.api ?? simApi(sim);
+  const logger = new MemoryLogger();
+  const plans = await planDeployment(parsed, {
+    api,
+    logger,
+    shape: await loadTaskDefinitionShape(),
+    readFile: async path => {
+      if (!(path in files)) throw new Error(`ENOENT: no such file ${path}`);
+      return files[path];
+    },
+    env: options.env ?? {}
+  });
+  const result = await executeDeployment(parsed, plans, { api, logger, clock: simClock(sim) });
+  return { result, logger };
+}

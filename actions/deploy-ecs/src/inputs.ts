@@ -1,0 +1,185 @@
+import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
+import { parseTaskDefinitionReference } from '../../../packages/shared/src/ecs/index.js';
+import type { EnvironmentSetting } from './render.js';
+
+/** Input names, as action.yml spells them (the ones shared with aws-actions keep their names). */
+export const INPUT = {
+  cluster: 'cluster',
+  service: 'service',
+  taskDefinition: 'task-definition',
+  images: 'images',
+  environmentVariables: 'environment-variables',
+  waitForServiceStability: 'wait-for-service-stability',
+  waitForMinutes: 'wait-for-minutes',
+  forceNewDeployment: 'force-new-deployment',
+  desiredCount: 'desired-count',
+  rollbackOnFailure: 'rollback-on-failure',
+  dryRun: 'dry-run',
+  pollInterval: 'poll-interval',
+  awsRegion: 'aws-region'
+} as const;
+
+/** Where a service's next task definition comes from. */
+export type TaskDefinitionSource =
+  { kind: 'file'; path: string } | { kind: 'reference'; reference: string } | { kind: 'current' };
+
+export interface DeployEcsInputs {
+  cluster: string;
+  services: string[];
+  /** per service, in the order of `services` */
+  sources: Map<string, TaskDefinitionSource>;
+  /** container name -> image */
+  images: Map<string, string>;
+  environment: EnvironmentSetting[];
+  waitForServiceStability: boolean;
+  waitMs: number;
+  forceNewDeployment: boolean;
+  desiredCount?: number;
+  rollbackOnFailure: boolean;
+  dryRun: boolean;
+  pollIntervalMs: number;
+  region?: string;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
+const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
+
+/**
+ * Reads and checks every input before anything talks to AWS. `fileExists` decides whether a
+ * `task-definition` value is a file path or a reference to a registered revision.
+ */
+export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) => boolean): DeployEcsInputs {
+  const cluster = inputs.string(INPUT.cluster, { default: 'default' });
+  if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
+    throw inputError(
+      `Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`
+    );
+  }
+  const services = readServices(inputs);
+  const sources = readSources(inputs, services, fileExists);
+  const images = new Map(
+    inputs.keyValues(INPUT.images, { shape: 'container-name=image' }).map(({ key, value, line }) => {
+      if (value === '') throw inputError(`Input "images" line ${line} gives no image for container "${key}"`);
+      return [key, value] as const;
+    })
+  );
+  return {
+    cluster,
+    services,
+    sources,
+    images,
+    environment: readEnvironment(inputs),
+    waitForServiceStability: inputs.boolean(INPUT.waitForServiceStability, true),
+    waitMs: inputs.integer(INPUT.waitForMinutes, { min: 1, max: 360, default: 30 }) * 60_000,
+    forceNewDeployment: inputs.boolean(INPUT.forceNewDeployment, false),
+    desiredCount: inputs.optionalInteger(INPUT.desiredCount, { min: 0, max: 5000 }),
+    rollbackOnFailure: inputs.boolean(INPUT.rollbackOnFailure, true),
+    dryRun: inputs.boolean(INPUT.dryRun, false),
+    pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '10s' }),
+    region: inputs.optionalString(INPUT.awsRegion)
+  };
+}
+
+function readServices(inputs: Inputs): string[] {
+  const lines = inputs.lines(INPUT.service);
+  if (lines.length === 0)
+    throw inputError('Input "service" is required: give one ECS service name, or several, one per line');
+  const seen = new Map<string, number>();
+  return lines.map(({ text, line }) => {
+    if (!NAME.test(text) && !SERVICE_ARN.test(text)) {
+      throw inputError(
+        `Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`
+      );
+    }
+    if (seen.has(text)) {
+      throw inputError(
+        `Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`
+      );
+    }
+    seen.set(text, line);
+    return text;
+  });
+}
+
+/**
+ * `task-definition`: one value for every service, or lines `service=path-or-reference`. A service without
+ * a line starts from the task definition it runs now.
+ */
+function readSources(
+  inputs: Inputs,
+  services: string[],
+  fileExists: (path: string) => boolean
+): Map<string, TaskDefinitionSource> {
+  const sources = new Map<string, TaskDefinitionSource>(
+    services.map(service => [service, { kind: 'current' }])
+  );
+  const lines = inputs.lines(INPUT.taskDefinition);
+  if (lines.length === 0) return sources;
+  if (lines.length === 1 && !lines[0].text.includes('=')) {
+    const source = readSource(lines[0].text, 1, fileExists);
+    for (const service of services) sources.set(service, source);
+    return sources;
+  }
+  for (const { key, value, line } of inputs.keyValues(INPUT.taskDefinition, {
+    shape: 'service=path-or-reference'
+  })) {
+    if (!sources.has(key)) {
+      throw inputError(
+        `Input "task-definition" line ${line} names service "${key}", which is not in "service" (${services.join(', ')})`
+      );
+    }
+    sources.set(key, readSource(value, line, fileExists));
+  }
+  return sources;
+}
+
+function readSource(text: string, line: number, fileExists: (path: string) => boolean): TaskDefinitionSource {
+  if (text.startsWith('arn:')) {
+    if (!parseTaskDefinitionReference(text)) {
+      throw inputError(
+        `Input "task-definition" line ${line} is not a task definition ARN: ${JSON.stringify(text)}; ` +
+          'expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>'
+      );
+    }
+    return { kind: 'reference', reference: text };
+  }
+  if (fileExists(text)) return { kind: 'file', path: text };
+  if (/\.json$/i.test(text) || text.includes('/') || text.includes('\\')) {
+    throw inputError(
+      `Input "task-definition" line ${line}: file ${JSON.stringify(text)} not found (paths are relative to the workspace)`
+    );
+  }
+  if (!parseTaskDefinitionReference(text)) {
+    throw inputError(
+      `Input "task-definition" line ${line} must be a JSON file path, "family", "family:revision" or a task definition ARN, got ${JSON.stringify(text)}`
+    );
+  }
+  return { kind: 'reference', reference: text };
+}
+
+/**
+ * `environment-variables`: one line per variable, `container-name.NAME=value`. Container names cannot
+ * hold dots, so the first dot ends the container name; the value may be empty and may hold `=`.
+ */
+function readEnvironment(inputs: Inputs): EnvironmentSetting[] {
+  const seen = new Map<string, number>();
+  return inputs
+    .keyValues(INPUT.environmentVariables, { unique: false, shape: 'container-name.NAME=value' })
+    .map(({ key, value, line }) => {
+      const dot = key.indexOf('.');
+      const container = dot > 0 ? key.slice(0, dot) : '';
+      const name = dot > 0 ? key.slice(dot + 1) : '';
+      if (!NAME.test(container) || name === '') {
+        throw inputError(
+          `Input "environment-variables" line ${line} must look like container-name.NAME=value (e.g. backend.NODE_ENV=production), got ${JSON.stringify(key + '=...')}`
+        );
+      }
+      if (seen.has(key))
+        throw inputError(
+          `Input "environment-variables" sets ${key} twice (lines ${seen.get(key)} and ${line})`
+        );
+      seen.set(key, line);
+      return { container, name, value };
+    });
+}

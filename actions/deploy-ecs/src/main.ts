@@ -1,0 +1,79 @@
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ActionError,
+  AwsContext,
+  credentialExpiration,
+  credentialLifetimeWarning,
+  realClock
+} from '../../../packages/shared/src/index.js';
+import {
+  actionInputs,
+  appendSummary,
+  coreLogger,
+  runAction,
+  setOutputs
+} from '../../../packages/shared/src/runtime.js';
+import { createEcsApi } from '../../../packages/shared/src/ecs/index.js';
+import { readDeployEcsInputs, INPUT } from './inputs.js';
+import { loadTaskDefinitionShape } from './shape.js';
+import { planDeployment } from './plan.js';
+import { executeDeployment } from './deploy.js';
+import { deploySummary } from './summary.js';
+
+/** Reads the inputs, plans (describe calls only), deploys, then sets outputs and the job summary. */
+export async function run(): Promise<void> {
+  await runAction(async () => {
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const resolve = (file: string): string => path.resolve(workspace, file);
+    const inputs = readDeployEcsInputs(
+      actionInputs(),
+      file => existsSync(resolve(file)) && statSync(resolve(file)).isFile()
+    );
+    const context = new AwsContext({ action: 'deploy-ecs', region: inputs.region });
+    const api = createEcsApi(context);
+    const logger = coreLogger;
+
+    if (inputs.waitForServiceStability && !inputs.dryRun) {
+      const warning = credentialLifetimeWarning(
+        await credentialExpiration(),
+        Date.now(),
+        inputs.waitMs,
+        INPUT.waitForMinutes
+      );
+      if (warning) logger.warning(warning);
+    }
+    const plans = await planDeployment(inputs, {
+      api,
+      logger,
+      shape: await loadTaskDefinitionShape(),
+      readFile: file => readFile(resolve(file), 'utf8'),
+      env: process.env
+    });
+    const result = await executeDeployment(inputs, plans, { api, logger, clock: realClock });
+
+    const first = result.services[0];
+    setOutputs({
+      'task-definition-arn': first?.taskDefinitionArn,
+      'previous-task-definition-arn': first?.previousTaskDefinitionArn,
+      'deployment-id': first?.deploymentId,
+      status: result.status,
+      services: result.services.map(service => ({
+        service: service.service,
+        previousTaskDefinitionArn: service.previousTaskDefinitionArn,
+        taskDefinitionArn: service.taskDefinitionArn ?? null,
+        deploymentId: service.deploymentId ?? null,
+        result: service.result,
+        reason: service.reason ?? null,
+        durationSeconds: service.durationSeconds
+      }))
+    });
+    await appendSummary(deploySummary(result, inputs.cluster, context.region));
+    if (result.status === 'failed' || result.status === 'rolled-back') {
+      const prefix =
+        result.status === 'rolled-back' ? 'Deployment failed and was rolled back' : 'Deployment failed';
+      throw new ActionError('deployment', `${prefix}: ${result.reason ?? 'unknown reason'}`);
+    }
+  });
+}

@@ -1,0 +1,251 @@
+import type { Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
+import {
+  ActionError,
+  awsErrorName,
+  errorMessage,
+  inputError,
+  type Logger
+} from '../../../packages/shared/src/index.js';
+import { describeServicesByName, type EcsApi } from '../../../packages/shared/src/ecs/index.js';
+import type { DeployEcsInputs, TaskDefinitionSource } from './inputs.js';
+import {
+  applyEnvironment,
+  applyImages,
+  containerNames,
+  fillPlaceholders,
+  renderTaskDefinition,
+  RenderError,
+  userTags,
+  type TaskDefinitionRequest
+} from './render.js';
+import { diffTaskDefinitions, type DiffLine } from './diff.js';
+import type { Shape } from './shape.js';
+
+/** What the step will do to one service, decided before any mutating call. */
+export interface ServicePlan {
+  service: string;
+  serviceArn: string;
+  /** the revision the service runs now (its PRIMARY deployment) */
+  currentTaskDefinitionArn: string;
+  currentDesiredCount: number;
+  /** which rendered task definition this service gets (services sharing a source share one registration) */
+  sourceKey: string;
+  taskDefinition: TaskDefinitionRequest;
+  diff: DiffLine[];
+  /** `container=image` of the rendered revision, for the summary */
+  images: string[];
+  /** true when registering and updating would change nothing and no new deployment was asked for */
+  unchanged: boolean;
+}
+
+export interface PlanDeps {
+  api: EcsApi;
+  logger: Logger;
+  shape: Shape;
+  readFile: (path: string) => Promise<string>;
+  /** the step's environment, for `${NAME}` placeholders */
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * Reads what the services run now, renders every task definition, applies images and environment,
+ * and checks the lot. Only describe calls are made; every problem is an input error naming the input.
+ */
+export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): Promise<ServicePlan[]> {
+  const { api } = deps;
+  const services = await describeTargetServices(api, inputs.cluster, inputs.services);
+  const described = new Map<string, Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }>>();
+  const describe = (
+    reference: string,
+    input: string
+  ): Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }> => {
+    let found = described.get(reference);
+    if (!found) {
+      found = describeTaskDefinition(api, reference, input);
+      described.set(reference, found);
+    }
+    return found;
+  };
+
+  // Render each distinct source once, then apply images/env to all of them together.
+  const rendered = new Map<string, TaskDefinitionRequest>();
+  const missingPlaceholders = new Map<string, string[]>();
+  const renderProblems: string[] = [];
+  const warnings: string[] = [];
+  for (const name of inputs.services) {
+    const service = services.get(name)!;
+    const source = inputs.sources.get(name) ?? { kind: 'current' };
+    const key = sourceKey(source, currentTaskDefinition(service));
+    if (rendered.has(key) || missingPlaceholders.has(key)) continue;
+    try {
+      const document = await loadSource(source, service, deps, describe);
+      if (document.missing.length > 0) {
+        missingPlaceholders.set(key, document.missing);
+        continue;
+      }
+      const result = renderTaskDefinition(document.value, document.label, deps.shape);
+      warnings.push(...result.warnings);
+      rendered.set(key, result.taskDefinition);
+    } catch (error) {
+      if (error instanceof RenderError) renderProblems.push(error.message);
+      else throw error;
+    }
+  }
+  if (missingPlaceholders.size > 0) {
+    const names = [...new Set([...missingPlaceholders.values()].flat())].sort();
+    const files = [...missingPlaceholders.keys()].map(key => key.replace(/^file:/, '')).join(', ');
+    throw inputError(
+      `Input "task-definition": ${files} uses placeholders with no value in the step's environment: ` +
+        `${names.map(name => '${' + name + '}').join(', ')}. Set them under the step's "env:" (or write $\${NAME} for a literal).`
+    );
+  }
+  if (renderProblems.length > 0) {
+    throw inputError(`Input "task-definition" cannot be registered: ${renderProblems.join(' | ')}`);
+  }
+  for (const warning of warnings) deps.logger.warning(warning);
+
+  checkContainersExist(rendered, inputs);
+
+  const plans: ServicePlan[] = [];
+  const final = new Map<string, TaskDefinitionRequest>();
+  for (const [key, taskDefinition] of rendered) {
+    final.set(key, applyEnvironment(applyImages(taskDefinition, inputs.images), inputs.environment));
+  }
+  for (const name of inputs.services) {
+    const service = services.get(name)!;
+    const currentArn = currentTaskDefinition(service);
+    const key = sourceKey(inputs.sources.get(name) ?? { kind: 'current' }, currentArn);
+    const taskDefinition = final.get(key)!;
+    const current = (await describe(currentArn, 'service')).taskDefinition;
+    const diff = diffTaskDefinitions(current, taskDefinition);
+    const desiredChanges = inputs.desiredCount !== undefined && inputs.desiredCount !== service.desiredCount;
+    plans.push({
+      service: name,
+      serviceArn: service.serviceArn ?? name,
+      currentTaskDefinitionArn: currentArn,
+      currentDesiredCount: service.desiredCount ?? 0,
+      sourceKey: key,
+      taskDefinition,
+      diff,
+      images: (taskDefinition.containerDefinitions ?? []).map(
+        container => `${container.name}=${container.image}`
+      ),
+      unchanged:
+        diff.length === 0 &&
+        current.family === taskDefinition.family &&
+        !inputs.forceNewDeployment &&
+        !desiredChanges
+    });
+  }
+  return plans;
+}
+
+/** The revision a service runs: its PRIMARY deployment's, else the service's own field. */
+export function currentTaskDefinition(service: Service): string {
+  const primary = service.deployments?.find(deployment => deployment.status === 'PRIMARY');
+  return primary?.taskDefinition ?? service.taskDefinition ?? '';
+}
+
+function sourceKey(source: TaskDefinitionSource, currentArn: string): string {
+  if (source.kind === 'file') return `file:${source.path}`;
+  if (source.kind === 'reference') return `ref:${source.reference}`;
+  return `ref:${currentArn}`;
+}
+
+async function describeTargetServices(
+  api: EcsApi,
+  cluster: string,
+  names: string[]
+): Promise<Map<string, Service>> {
+  try {
+    const { found, missing } = await describeServicesByName(api, cluster, names);
+    if (missing.length > 0) {
+      throw inputError(
+        `Input "service": ${missing.map(name => `"${name}"`).join(', ')} not found in cluster "${cluster}". ` +
+          'Check the name and the "cluster" input (services must exist; this action does not create them).'
+      );
+    }
+    return found;
+  } catch (error) {
+    if (awsErrorName(error) === 'ClusterNotFoundException') {
+      throw inputError(
+        `Input "cluster": cluster "${cluster}" not found in this account and region (${errorMessage(error)})`
+      );
+    }
+    throw error;
+  }
+}
+
+async function describeTaskDefinition(
+  api: EcsApi,
+  reference: string,
+  input: string
+): Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }> {
+  try {
+    const output = await api.describeTaskDefinition({ taskDefinition: reference, include: ['TAGS'] });
+    if (!output.taskDefinition) throw new Error('no task definition returned');
+    return { taskDefinition: output.taskDefinition, tags: output.tags };
+  } catch (error) {
+    if (awsErrorName(error) === 'ClientException' && input === 'task-definition') {
+      throw inputError(
+        `Input "task-definition": ${reference} is not a registered task definition (${errorMessage(error)})`
+      );
+    }
+    if (error instanceof ActionError) throw error;
+    throw new ActionError('aws', `Could not describe task definition ${reference}: ${errorMessage(error)}`, {
+      cause: error
+    });
+  }
+}
+
+async function loadSource(
+  source: TaskDefinitionSource,
+  service: Service,
+  deps: PlanDeps,
+  describe: (reference: string, input: string) => Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }>
+): Promise<{ value: unknown; missing: string[]; label: string }> {
+  if (source.kind === 'file') {
+    let text: string;
+    try {
+      text = await deps.readFile(source.path);
+    } catch (error) {
+      throw inputError(`Input "task-definition": cannot read ${source.path}: ${errorMessage(error)}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw inputError(`Input "task-definition": ${source.path} is not valid JSON: ${errorMessage(error)}`);
+    }
+    const filled = fillPlaceholders(parsed, deps.env);
+    return { value: filled.value, missing: filled.missing, label: source.path };
+  }
+  const reference = source.kind === 'reference' ? source.reference : currentTaskDefinition(service);
+  const { taskDefinition, tags } = await describe(
+    reference,
+    source.kind === 'reference' ? 'task-definition' : 'service'
+  );
+  return { value: { ...taskDefinition, tags: userTags(tags) }, missing: [], label: reference };
+}
+
+/** Every container named in `images` or `environment-variables` must exist in some task definition. */
+function checkContainersExist(rendered: Map<string, TaskDefinitionRequest>, inputs: DeployEcsInputs): void {
+  const found = new Set([...rendered.values()].flatMap(containerNames));
+  const list = [...found].sort().join(', ');
+  const unknownImages = [...inputs.images.keys()].filter(name => !found.has(name));
+  if (unknownImages.length > 0) {
+    throw inputError(
+      `Input "images" names ${unknownImages.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
+        `Containers found: ${list}`
+    );
+  }
+  const unknownEnv = [...new Set(inputs.environment.map(setting => setting.container))].filter(
+    name => !found.has(name)
+  );
+  if (unknownEnv.length > 0) {
+    throw inputError(
+      `Input "environment-variables" names ${unknownEnv.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
+        `Containers found: ${list}`
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import {
+  code,
+  consoleLinks,
+  markdownDetails,
+  markdownLink,
+  markdownTable
+} from '../../../packages/shared/src/index.js';
+import { familyRevision, parseTaskDefinitionReference } from '../../../packages/shared/src/ecs/index.js';
+import type { DeployResult } from './deploy.js';
+import { formatDiff } from './diff.js';
+
+const HEADLINE: Record<DeployResult['status'], string> = {
+  deployed: 'deployed',
+  'rolled-back': 'failed and rolled back',
+  failed: 'FAILED',
+  planned: 'dry run: planned, nothing changed',
+  started: 'started (not watched)'
+};
+
+/** The job summary: one row per service with old -> new revision, images, result, duration and console links. */
+export function deploySummary(result: DeployResult, cluster: string, region: string): string {
+  const revisionLink = (arn: string | undefined): string => {
+    if (!arn) return '—';
+    const parsed = parseTaskDefinitionReference(arn);
+    if (!parsed || parsed.revision === undefined) return code(arn);
+    return markdownLink(
+      familyRevision(arn),
+      consoleLinks.ecsTaskDefinition(region, parsed.family, parsed.revision)
+    );
+  };
+  const rows = result.services.map(service => [
+    markdownLink(service.service, consoleLinks.ecsService(region, cluster, service.service)),
+    `${revisionLink(service.previousTaskDefinitionArn)} → ${revisionLink(service.taskDefinitionArn)}`,
+    service.images.map(code).join('<br>'),
+    service.result + (service.reason ? `: ${service.reason}` : ''),
+    `${service.durationSeconds}s`
+  ]);
+  const parts = [
+    `### deploy-ecs: ${HEADLINE[result.status]}`,
+    `Cluster ${code(cluster)} in ${code(region)}`,
+    markdownTable(['Service', 'Revision (old → new)', 'Images', 'Result', 'Duration'], rows)
+  ];
+  if (result.reason) parts.push(`**Reason:** ${result.reason}`);
+  const diffs = result.services
+    .map(service => `${service.service}\n${formatDiff(service.diff)}`)
+    .join('\n\n');
+  parts.push(markdownDetails('Changes', '```diff\n' + diffs + '\n```'));
+  return parts.join('\n\n') + '\n';
+}
