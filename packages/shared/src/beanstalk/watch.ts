@@ -241,14 +241,17 @@ export async function deployLabel(
       );
     }
     before = await waitForEnvironmentReady(api, target, timing, logger);
-    const updateRequestedAt = clock.now();
+    let updateRequestedAt = clock.now();
     try {
-      await api.updateEnvironment({
+      const updated = await api.updateEnvironment({
         application: request.application,
         environment: request.environment,
         label: request.label,
         optionSettings: request.optionSettings
       });
+      // Judge events against the service's own time of the update, not the runner's clock: clocks drift
+      // (and a simulator's clock runs fast), and an old ERROR must not fail a new deploy.
+      if (updated.DateUpdated) updateRequestedAt = new Date(updated.DateUpdated).getTime();
     } catch (error) {
       if (isEnvironmentBusyError(error) && clock.now() < timing.deadline) {
         logger.info(`Environment ${request.environment} became busy before the update; waiting again`);
