@@ -25,12 +25,25 @@ export interface ActionRunOptions {
   timeoutMs?: number;
   /** values for `${{ github.token }}`-style defaults */
   expressions?: Record<string, string>;
+  /** called with each chunk of output as the process writes it (live logs, e.g. in a rehearsal) */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * Leave the post script for later, as the runner does (post steps run at the end of the job):
+   * the result then carries `runDeferredPost` instead of `post`. Ignored when `runPost` is false.
+   */
+  deferPost?: boolean;
 }
 
 export interface StepResult {
   exitCode: number | null;
   stdout: string;
   stderr: string;
+}
+
+export interface PostResult {
+  exitCode: number | null;
+  log: string;
+  rawLog: string;
 }
 
 export interface ActionRunResult {
@@ -53,7 +66,11 @@ export interface ActionRunResult {
   annotations: Array<{ level: string; message: string }>;
   /** the message of `core.setFailed` (the last ::error:: annotation) when the step failed */
   failure?: string;
-  post?: { exitCode: number | null; log: string; rawLog: string };
+  post?: PostResult;
+  /** runs the post script later, when `deferPost` was set and action.yml has a post script */
+  runDeferredPost?: () => Promise<PostResult>;
+  /** folders the step added to PATH through GITHUB_PATH */
+  paths: string[];
   workspace: string;
   runnerTemp: string;
 }
@@ -139,14 +156,21 @@ function runNode(
   script: string,
   env: NodeJS.ProcessEnv,
   cwd: string,
-  timeoutMs: number
+  timeoutMs: number,
+  onOutput?: ActionRunOptions['onOutput']
 ): Promise<StepResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', chunk => (stdout += chunk));
-    child.stderr.on('data', chunk => (stderr += chunk));
+    child.stdout.on('data', chunk => {
+      stdout += chunk;
+      onOutput?.(String(chunk), 'stdout');
+    });
+    child.stderr.on('data', chunk => {
+      stderr += chunk;
+      onOutput?.(String(chunk), 'stderr');
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', exitCode => {
@@ -227,7 +251,13 @@ export async function runActionAsRunner(options: ActionRunOptions): Promise<Acti
     ...options.env
   };
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const main = await runNode(path.join(options.actionDir, manifest.runs.main), env, workspace, timeoutMs);
+  const main = await runNode(
+    path.join(options.actionDir, manifest.runs.main),
+    env,
+    workspace,
+    timeoutMs,
+    options.onOutput
+  );
   const rawLog = main.stdout + main.stderr;
   const { masks, annotations } = readWorkflowCommands(rawLog);
   const state = parseCommandFile(readIfExists(files.GITHUB_STATE));
@@ -244,26 +274,35 @@ export async function runActionAsRunner(options: ActionRunOptions): Promise<Acti
     masks,
     annotations,
     failure: main.exitCode !== 0 && errors.length > 0 ? errors[errors.length - 1].message : undefined,
+    paths: readIfExists(files.GITHUB_PATH)
+      .split('\n')
+      .filter(line => line.trim() !== ''),
     workspace,
     runnerTemp
   };
 
-  if (manifest.runs.post && options.runPost !== false) {
-    const stateEnv = Object.fromEntries(
-      Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])
-    );
-    const post = await runNode(
-      path.join(options.actionDir, manifest.runs.post),
-      { ...env, ...stateEnv },
-      workspace,
-      timeoutMs
-    );
-    const postRaw = post.stdout + post.stderr;
-    result.post = {
-      exitCode: post.exitCode,
-      rawLog: postRaw,
-      log: applyMasks(postRaw, [...masks, ...readWorkflowCommands(postRaw).masks])
+  const postScript = manifest.runs.post;
+  if (postScript && options.runPost !== false) {
+    const runPostScript = async (): Promise<PostResult> => {
+      const stateEnv = Object.fromEntries(
+        Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])
+      );
+      const post = await runNode(
+        path.join(options.actionDir, postScript),
+        { ...env, ...stateEnv },
+        workspace,
+        timeoutMs,
+        options.onOutput
+      );
+      const postRaw = post.stdout + post.stderr;
+      return {
+        exitCode: post.exitCode,
+        rawLog: postRaw,
+        log: applyMasks(postRaw, [...masks, ...readWorkflowCommands(postRaw).masks])
+      };
     };
+    if (options.deferPost) result.runDeferredPost = runPostScript;
+    else result.post = await runPostScript();
   }
   return result;
 }

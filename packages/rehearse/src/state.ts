@@ -1,0 +1,51 @@
+import type { Json } from './expressions.js';
+import type { LoadedWorkflow } from './load.js';
+import type { Masks } from './step-log.js';
+import type { JobRunResult, RehearsalHooks } from './types.js';
+
+/** What every job of one rehearsal shares. */
+export interface RunState {
+  repoRoot: string;
+  workDir: string;
+  artifactsDir: string;
+  masks: Masks;
+  print: (line: string) => void;
+  now: () => number;
+  hooks: RehearsalHooks;
+  signal?: AbortSignal;
+  debug: boolean;
+  /** the machine's environment for steps: a few host variables and the rehearsal's `env` option */
+  machineEnv: Record<string, string>;
+  /** every job instance, in the order it ran */
+  jobs: JobRunResult[];
+  jobCounter: number;
+}
+
+/** One workflow being run: the top-level one, or one called with `uses: ./.github/workflows/x.yml`. */
+export interface WorkflowScope {
+  workflow: LoadedWorkflow;
+  github: Record<string, Json>;
+  inputs: Record<string, Json>;
+  secrets: Record<string, string>;
+  vars: Record<string, string>;
+  /** the workflow-level env, evaluated */
+  env: Record<string, string>;
+  /** `defaults.run` of the workflow */
+  defaults: RunDefaults;
+  /** the calling jobs' names, for keys like `deploy / verify` */
+  path: string[];
+}
+
+export interface RunDefaults {
+  shell?: string;
+  'working-directory'?: string;
+}
+
+export type NeedResult = {
+  result: 'success' | 'failure' | 'cancelled' | 'skipped';
+  outputs: Record<string, string>;
+};
+
+export function isCancelled(state: RunState): boolean {
+  return state.signal?.aborted ?? false;
+}
