@@ -44,7 +44,9 @@ export function xml(status: number, body: string, headers: Record<string, string
 
 export function writeReply(res: ServerResponse, reply: HttpReply): void {
   const body = reply.body ?? '';
-  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(Buffer.byteLength(body)) });
+  // a HEAD answer may state the length of the body it does not send (S3 HeadObject)
+  const length = reply.headers?.['content-length'] ?? String(Buffer.byteLength(body));
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': length });
   res.end(body);
 }
 

@@ -1,0 +1,467 @@
+/**
+ * Amazon S3 (REST-XML, path-style `/<bucket>/<key>`; virtual-host style `<bucket>.localhost` and
+ * `<bucket>.s3.<region>.amazonaws.com` are understood too): buckets, objects, ListObjectsV2 and multipart
+ * uploads - what deploy-beanstalk needs to upload bundles and keep its known-good records. Other services
+ * read objects in-process (`ctx.service<S3SimService>('S3')`), e.g. Beanstalk reading a source bundle.
+ */
+import { createHash } from 'node:crypto';
+import { SimError } from '../core/errors.js';
+import { xml, type HttpReply, type SimRequest } from '../core/http.js';
+import type { AwsCall, SimContext, SimService, SimServiceModule } from '../core/service.js';
+import { escapeXml } from '../core/xml.js';
+import { payloadOf } from './chunked.js';
+
+const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+export interface S3Object {
+  body: Buffer;
+  /** with its quotes, as S3 returns it */
+  etag: string;
+  contentType: string;
+  lastModified: Date;
+  metadata: Record<string, string>;
+}
+
+interface Bucket {
+  name: string;
+  region: string;
+  createdAt: Date;
+  objects: Map<string, S3Object>;
+}
+
+interface MultipartUpload {
+  id: string;
+  bucket: string;
+  key: string;
+  contentType: string;
+  metadata: Record<string, string>;
+  initiated: Date;
+  parts: Map<number, { etag: string; body: Buffer }>;
+}
+
+interface Location {
+  bucket?: string;
+  key?: string;
+}
+
+const md5 = (data: Buffer) => createHash('md5').update(data).digest();
+
+/** Bucket and key of a request, path-style or virtual-host style. */
+export function locate(req: SimRequest): Location {
+  const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
+  const virtual =
+    /^([a-z0-9][a-z0-9.-]*?)\.(localhost|s3[.-][a-z0-9.-]*amazonaws\.com|s3\.amazonaws\.com)$/.exec(host);
+  const segments = req.path.replace(/^\//, '');
+  if (virtual) return { bucket: virtual[1], key: segments === '' ? undefined : segments };
+  if (segments === '') return {};
+  const slash = segments.indexOf('/');
+  if (slash < 0) return { bucket: segments };
+  const key = segments.slice(slash + 1);
+  return { bucket: segments.slice(0, slash), key: key === '' ? undefined : key };
+}
+
+/** Which S3 operation a request is, from its method, bucket/key and sub-resource query. */
+export function s3OperationOf(req: SimRequest): string | undefined {
+  const { bucket, key } = locate(req);
+  const q = req.query;
+  if (!bucket) return req.method === 'GET' ? 'ListBuckets' : undefined;
+  if (!key) {
+    switch (req.method) {
+      case 'PUT':
+        return 'CreateBucket';
+      case 'HEAD':
+        return 'HeadBucket';
+      case 'DELETE':
+        return 'DeleteBucket';
+      case 'GET':
+        if (q.has('location')) return 'GetBucketLocation';
+        return q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+      default:
+        return undefined;
+    }
+  }
+  switch (req.method) {
+    case 'PUT':
+      if (q.has('uploadId') && q.has('partNumber')) return 'UploadPart';
+      if (req.headers['x-amz-copy-source']) return 'CopyObject';
+      return 'PutObject';
+    case 'POST':
+      if (q.has('uploads')) return 'CreateMultipartUpload';
+      if (q.has('uploadId')) return 'CompleteMultipartUpload';
+      return undefined;
+    case 'DELETE':
+      return q.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject';
+    case 'GET':
+      return q.has('uploadId') ? 'ListParts' : 'GetObject';
+    case 'HEAD':
+      return 'HeadObject';
+    default:
+      return undefined;
+  }
+}
+
+function xmlDoc(root: string, inner: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${inner}</${root}>`;
+}
+
+const el = (name: string, value: string | number | boolean) =>
+  `<${name}>${escapeXml(String(value))}</${name}>`;
+
+function metadataOf(req: SimRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith('x-amz-meta-') && typeof value === 'string') out[name.slice(11)] = value;
+  }
+  return out;
+}
+
+function objectHeaders(object: S3Object): Record<string, string> {
+  const headers: Record<string, string> = {
+    etag: object.etag,
+    'content-type': object.contentType,
+    'last-modified': object.lastModified.toUTCString(),
+    'accept-ranges': 'bytes'
+  };
+  for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = value;
+  return headers;
+}
+
+export class S3SimService implements SimService {
+  readonly name = 'S3';
+  readonly aws;
+  private buckets = new Map<string, Bucket>();
+  private uploads = new Map<string, MultipartUpload>();
+
+  constructor(private readonly ctx: SimContext) {
+    const op = (fn: (call: AwsCall, where: Required<Location>) => HttpReply) => (call: AwsCall) =>
+      fn.call(this, call, locate(call.request) as Required<Location>);
+    this.aws = {
+      protocol: 'rest-xml' as const,
+      signingName: 's3',
+      operationOf: s3OperationOf,
+      throttlingError: { code: 'SlowDown', message: 'Please reduce your request rate.', status: 503 },
+      operations: {
+        ListBuckets: op(this.listBuckets),
+        CreateBucket: op(this.createBucket),
+        HeadBucket: op(this.headBucket),
+        DeleteBucket: op(this.deleteBucket),
+        GetBucketLocation: op(this.getBucketLocation),
+        ListObjectsV2: op(this.listObjects),
+        ListObjects: op(this.listObjects),
+        PutObject: op(this.putObject),
+        GetObject: op(this.getObject),
+        HeadObject: op(this.headObject),
+        DeleteObject: op(this.deleteObject),
+        CreateMultipartUpload: op(this.createMultipartUpload),
+        UploadPart: op(this.uploadPart),
+        CompleteMultipartUpload: op(this.completeMultipartUpload),
+        AbortMultipartUpload: op(this.abortMultipartUpload)
+      }
+    };
+  }
+
+  reset(): void {
+    this.buckets.clear();
+    this.uploads.clear();
+  }
+
+  // ---- in-process API for other services and tests ------------------------------------------------
+
+  /** Creates the bucket if it does not exist (Beanstalk's CreateStorageLocation). */
+  ensureBucket(name: string, region: string): void {
+    if (!this.buckets.has(name)) {
+      this.buckets.set(name, { name, region, createdAt: this.now(), objects: new Map() });
+    }
+  }
+
+  hasBucket(name: string): boolean {
+    return this.buckets.has(name);
+  }
+
+  /** An object, or undefined when the bucket or key does not exist. */
+  object(bucket: string, key: string): S3Object | undefined {
+    return this.buckets.get(bucket)?.objects.get(key);
+  }
+
+  /** Stores an object as PutObject would (tests seeding a bundle). */
+  putObjectBytes(bucket: string, key: string, body: Buffer, contentType = 'binary/octet-stream'): S3Object {
+    const stored: S3Object = {
+      body,
+      etag: `"${md5(body).toString('hex')}"`,
+      contentType,
+      lastModified: this.now(),
+      metadata: {}
+    };
+    this.mustBucket(bucket).objects.set(key, stored);
+    return stored;
+  }
+
+  // ---- operations ---------------------------------------------------------------------------------
+
+  private now(): Date {
+    return new Date(Math.floor(this.ctx.clock.nowMs() / 1000) * 1000);
+  }
+
+  private mustBucket(name: string): Bucket {
+    const bucket = this.buckets.get(name);
+    if (!bucket) throw new SimError('NoSuchBucket', 'The specified bucket does not exist', 404);
+    return bucket;
+  }
+
+  private listBuckets(): HttpReply {
+    const buckets = [...this.buckets.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(b => `<Bucket>${el('Name', b.name)}${el('CreationDate', b.createdAt.toISOString())}</Bucket>`)
+      .join('');
+    return xml(
+      200,
+      xmlDoc(
+        'ListAllMyBucketsResult',
+        `<Owner>${el('ID', this.ctx.accountId)}</Owner><Buckets>${buckets}</Buckets>`
+      )
+    );
+  }
+
+  private createBucket(call: AwsCall, { bucket }: Required<Location>): HttpReply {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
+      throw new SimError('InvalidBucketName', 'The specified bucket is not valid.', 400);
+    }
+    if (this.buckets.has(bucket)) {
+      throw new SimError(
+        'BucketAlreadyOwnedByYou',
+        'Your previous request to create the named bucket succeeded and you already own it.',
+        409
+      );
+    }
+    this.ensureBucket(bucket, call.region);
+    return { status: 200, headers: { location: `/${bucket}` } };
+  }
+
+  private headBucket(call: AwsCall, { bucket }: Required<Location>): HttpReply {
+    const found = this.buckets.get(bucket);
+    // HEAD answers carry no body: the SDK reports a bare 404 as NotFound
+    if (!found) return { status: 404 };
+    return { status: 200, headers: { 'x-amz-bucket-region': found.region } };
+  }
+
+  private deleteBucket(call: AwsCall, { bucket }: Required<Location>): HttpReply {
+    const found = this.mustBucket(bucket);
+    if (found.objects.size > 0) {
+      throw new SimError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
+    }
+    this.buckets.delete(bucket);
+    return { status: 204 };
+  }
+
+  private getBucketLocation(call: AwsCall, { bucket }: Required<Location>): HttpReply {
+    const found = this.mustBucket(bucket);
+    const region = found.region === 'us-east-1' ? '' : found.region;
+    return xml(200, xmlDoc('LocationConstraint', escapeXml(region)));
+  }
+
+  private listObjects(call: AwsCall, { bucket }: Required<Location>): HttpReply {
+    const found = this.mustBucket(bucket);
+    const q = call.request.query;
+    const v2 = q.get('list-type') === '2';
+    const prefix = q.get('prefix') ?? '';
+    const delimiter = q.get('delimiter') ?? '';
+    const maxKeys = Math.min(1000, Math.max(0, Number(q.get('max-keys') ?? 1000) || 0));
+    const after = v2 ? (q.get('continuation-token') ?? q.get('start-after') ?? '') : (q.get('marker') ?? '');
+    const keys = [...found.objects.keys()].filter(k => k.startsWith(prefix) && k > after).sort();
+    const contents: string[] = [];
+    const prefixes = new Set<string>();
+    let truncated = false;
+    let lastKey = '';
+    for (const key of keys) {
+      if (contents.length + prefixes.size >= maxKeys) {
+        truncated = true;
+        break;
+      }
+      lastKey = key;
+      if (delimiter) {
+        const cut = key.indexOf(delimiter, prefix.length);
+        if (cut >= 0) {
+          prefixes.add(key.slice(0, cut + delimiter.length));
+          continue;
+        }
+      }
+      const o = found.objects.get(key)!;
+      contents.push(
+        `<Contents>${el('Key', key)}${el('LastModified', o.lastModified.toISOString())}${el('ETag', o.etag)}` +
+          `${el('Size', o.body.length)}${el('StorageClass', 'STANDARD')}</Contents>`
+      );
+    }
+    const common = [...prefixes].map(p => `<CommonPrefixes>${el('Prefix', p)}</CommonPrefixes>`).join('');
+    const head =
+      el('Name', bucket) +
+      el('Prefix', prefix) +
+      (delimiter ? el('Delimiter', delimiter) : '') +
+      el('MaxKeys', maxKeys) +
+      el('IsTruncated', truncated) +
+      (v2
+        ? el('KeyCount', contents.length + prefixes.size) +
+          (q.get('continuation-token') ? el('ContinuationToken', q.get('continuation-token')!) : '') +
+          (truncated ? el('NextContinuationToken', lastKey) : '')
+        : el('Marker', after) + (truncated ? el('NextMarker', lastKey) : ''));
+    return xml(200, xmlDoc('ListBucketResult', head + contents.join('') + common));
+  }
+
+  private putObject(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+    const found = this.mustBucket(bucket);
+    const body = payloadOf(call.request);
+    const stored: S3Object = {
+      body,
+      etag: `"${md5(body).toString('hex')}"`,
+      contentType: String(call.request.headers['content-type'] ?? 'binary/octet-stream'),
+      lastModified: this.now(),
+      metadata: metadataOf(call.request)
+    };
+    found.objects.set(key, stored);
+    return { status: 200, headers: { etag: stored.etag } };
+  }
+
+  private mustObject(bucket: string, key: string): S3Object {
+    const object = this.mustBucket(bucket).objects.get(key);
+    if (!object) throw new SimError('NoSuchKey', 'The specified key does not exist.', 404);
+    return object;
+  }
+
+  private getObject(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+    const object = this.mustObject(bucket, key);
+    return { status: 200, headers: objectHeaders(object), body: object.body };
+  }
+
+  private headObject(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+    const object = this.buckets.get(bucket)?.objects.get(key);
+    if (!object) return { status: 404 };
+    // content-length is the object's size, though a HEAD answer has no body (kept by writeReply)
+    return {
+      status: 200,
+      headers: { ...objectHeaders(object), 'content-length': String(object.body.length) }
+    };
+  }
+
+  private deleteObject(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+    this.mustBucket(bucket).objects.delete(key);
+    return { status: 204 };
+  }
+
+  private createMultipartUpload(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+    this.mustBucket(bucket);
+    const id = `${this.ctx.random.hex(32)}`;
+    this.uploads.set(id, {
+      id,
+      bucket,
+      key,
+      contentType: String(call.request.headers['content-type'] ?? 'binary/octet-stream'),
+      metadata: metadataOf(call.request),
+      initiated: this.now(),
+      parts: new Map()
+    });
+    return xml(
+      200,
+      xmlDoc('InitiateMultipartUploadResult', el('Bucket', bucket) + el('Key', key) + el('UploadId', id))
+    );
+  }
+
+  private mustUpload(call: AwsCall, bucket: string, key: string): MultipartUpload {
+    this.mustBucket(bucket);
+    const upload = this.uploads.get(call.request.query.get('uploadId') ?? '');
+    if (!upload || upload.bucket !== bucket || upload.key !== key) {
+      throw new SimError(
+        'NoSuchUpload',
+        'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+        404
+      );
+    }
+    return upload;
+  }
+
+  private uploadPart(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+    const upload = this.mustUpload(call, bucket, key);
+    const partNumber = Number(call.request.query.get('partNumber'));
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
+      throw new SimError(
+        'InvalidArgument',
+        `Part number must be an integer between 1 and ${MAX_PARTS}, inclusive`,
+        400
+      );
+    }
+    const body = payloadOf(call.request);
+    const etag = `"${md5(body).toString('hex')}"`;
+    upload.parts.set(partNumber, { etag, body });
+    return { status: 200, headers: { etag } };
+  }
+
+  private completeMultipartUpload(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+    const upload = this.mustUpload(call, bucket, key);
+    const listed = [...call.request.body.toString('utf8').matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map(
+      match => ({
+        partNumber: Number(/<PartNumber>(\d+)<\/PartNumber>/.exec(match[1])?.[1]),
+        etag: (/<ETag>([\s\S]*?)<\/ETag>/.exec(match[1])?.[1] ?? '').replace(/&quot;/g, '"').replace(/"/g, '')
+      })
+    );
+    if (listed.length === 0) {
+      throw new SimError(
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema',
+        400
+      );
+    }
+    const parts: Buffer[] = [];
+    const digests: Buffer[] = [];
+    listed.forEach((entry, index) => {
+      if (index > 0 && entry.partNumber <= listed[index - 1].partNumber) {
+        throw new SimError('InvalidPartOrder', 'The list of parts was not in ascending order.', 400);
+      }
+      const part = upload.parts.get(entry.partNumber);
+      if (!part || part.etag.replace(/"/g, '') !== entry.etag) {
+        throw new SimError(
+          'InvalidPart',
+          "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+          400
+        );
+      }
+      if (index < listed.length - 1 && part.body.length < MIN_PART_SIZE) {
+        throw new SimError(
+          'EntityTooSmall',
+          'Your proposed upload is smaller than the minimum allowed size',
+          400
+        );
+      }
+      parts.push(part.body);
+      digests.push(md5(part.body));
+    });
+    const body = Buffer.concat(parts);
+    const etag = `"${md5(Buffer.concat(digests)).toString('hex')}-${listed.length}"`;
+    this.mustBucket(bucket).objects.set(key, {
+      body,
+      etag,
+      contentType: upload.contentType,
+      lastModified: this.now(),
+      metadata: upload.metadata
+    });
+    this.uploads.delete(upload.id);
+    return xml(
+      200,
+      xmlDoc(
+        'CompleteMultipartUploadResult',
+        el('Location', `${this.ctx.endpoint()}/${bucket}/${key}`) +
+          el('Bucket', bucket) +
+          el('Key', key) +
+          el('ETag', etag)
+      )
+    );
+  }
+
+  private abortMultipartUpload(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+    const upload = this.mustUpload(call, bucket, key);
+    this.uploads.delete(upload.id);
+    return { status: 204 };
+  }
+}
+
+const s3: SimServiceModule = { name: 'S3', create: ctx => new S3SimService(ctx) };
+export default s3;
