@@ -239,14 +239,14 @@ export class S3SimService implements SimService {
     return { status: 200, headers: { location: `/${bucket}` } };
   }
 
-  private headBucket(call: AwsCall, { bucket }: Required<Location>): HttpReply {
+  private headBucket(_call: AwsCall, { bucket }: Required<Location>): HttpReply {
     const found = this.buckets.get(bucket);
     // HEAD answers carry no body: the SDK reports a bare 404 as NotFound
     if (!found) return { status: 404 };
     return { status: 200, headers: { 'x-amz-bucket-region': found.region } };
   }
 
-  private deleteBucket(call: AwsCall, { bucket }: Required<Location>): HttpReply {
+  private deleteBucket(_call: AwsCall, { bucket }: Required<Location>): HttpReply {
     const found = this.mustBucket(bucket);
     if (found.objects.size > 0) {
       throw new SimError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
@@ -255,7 +255,7 @@ export class S3SimService implements SimService {
     return { status: 204 };
   }
 
-  private getBucketLocation(call: AwsCall, { bucket }: Required<Location>): HttpReply {
+  private getBucketLocation(_call: AwsCall, { bucket }: Required<Location>): HttpReply {
     const found = this.mustBucket(bucket);
     const region = found.region === 'us-east-1' ? '' : found.region;
     return xml(200, xmlDoc('LocationConstraint', escapeXml(region)));
@@ -328,12 +328,12 @@ export class S3SimService implements SimService {
     return object;
   }
 
-  private getObject(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+  private getObject(_call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
     const object = this.mustObject(bucket, key);
     return { status: 200, headers: objectHeaders(object), body: object.body };
   }
 
-  private headObject(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+  private headObject(_call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
     const object = this.buckets.get(bucket)?.objects.get(key);
     if (!object) return { status: 404 };
     // content-length is the object's size, though a HEAD answer has no body (kept by writeReply)
@@ -343,7 +343,7 @@ export class S3SimService implements SimService {
     };
   }
 
-  private deleteObject(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+  private deleteObject(_call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
     this.mustBucket(bucket).objects.delete(key);
     return { status: 204 };
   }
