@@ -32256,14 +32256,18 @@ async function deployLabel(api, request, timing, logger, printer = new EventPrin
             logger.info(`Environment ${request.environment} is ${before.Status} (another update is running); waiting for Ready first`);
         }
         before = await waitForEnvironmentReady(api, target, timing, logger);
-        const updateRequestedAt = clock.now();
+        let updateRequestedAt = clock.now();
         try {
-            await api.updateEnvironment({
+            const updated = await api.updateEnvironment({
                 application: request.application,
                 environment: request.environment,
                 label: request.label,
                 optionSettings: request.optionSettings
             });
+            // Judge events against the service's own time of the update, not the runner's clock: clocks drift
+            // (and a simulator's clock runs fast), and an old ERROR must not fail a new deploy.
+            if (updated.DateUpdated)
+                updateRequestedAt = new Date(updated.DateUpdated).getTime();
         }
         catch (error) {
             if (isEnvironmentBusyError(error) && clock.now() < timing.deadline) {
