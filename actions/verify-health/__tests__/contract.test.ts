@@ -103,7 +103,7 @@ describe('dist/index.js run as the runner runs it', () => {
         urls: `${tria.url}/health\nhttp://127.0.0.1:${port}/health`,
         headers: `Authorization: Bearer ${TOKEN}`,
         'expect-json': 'version=1.2.0',
-        'wait-for': '300ms',
+        'wait-for': '1s',
         'retry-delay': '50ms'
       },
       expressions: { 'github.token': 'ghs_runner_token' }
@@ -119,7 +119,7 @@ describe('dist/index.js run as the runner runs it', () => {
     expect(refused.attempts).toBeGreaterThan(1);
     expect(result.failure).toBe(
       [
-        '2 of 2 endpoints are not healthy after 300ms:',
+        '2 of 2 endpoints are not healthy after 1s:',
         `- ${tria.url}/health (${wrongVersion.attempts} attempts): version is "1.1.0", expected "1.2.0"`,
         `- http://127.0.0.1:${port}/health (${refused.attempts} attempts): connection refused by 127.0.0.1:${port}`
       ].join('\n')
@@ -144,7 +144,8 @@ describe('dist/index.js run as the runner runs it', () => {
   });
 
   it('upserts one sticky PR comment: created on the first run, updated on the second', async () => {
-    const run = () =>
+    // a second run of the workflow has its own run id, so the comment's run link changes
+    const run = (runId: string) =>
       runActionAsRunner({
         actionDir,
         inputs: {
@@ -154,11 +155,11 @@ describe('dist/index.js run as the runner runs it', () => {
           'comment-on-pr': 'true',
           'comment-tag': 'staging'
         },
-        env: pullRequestEnv(21),
+        env: { ...pullRequestEnv(21), GITHUB_RUN_ID: runId },
         expressions: { 'github.token': 'ghs_runner_token' }
       });
-    const first = await run();
-    const second = await run();
+    const first = await run('3001');
+    const second = await run('3002');
     expect([first.exitCode, second.exitCode]).toEqual([0, 0]);
     const comments = github.comments.filter(comment => comment.issue === 21);
     expect(comments).toHaveLength(1);

@@ -155,26 +155,29 @@ describe('sticky comment on the simulator GitHub API', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'event-'));
     writeFileSync(path.join(dir, 'event.json'), JSON.stringify({ number: 35, pull_request: { number: 35 } }));
     sim.control.githubToken({ token: 'ghs_fork', readOnly: true });
-    const run = (token: string) =>
+    const run = (token: string, runId: string, tag = 'staging') =>
       runActionAsRunner({
         actionDir,
         inputs: {
           urls: `http://127.0.0.1:${port}/health`,
           'expect-json': 'status=healthy\nversion=1.1.0',
           'comment-on-pr': 'true',
-          'comment-tag': 'staging'
+          'comment-tag': tag
         },
         env: {
           ...runEnv(35),
           GITHUB_REF: 'refs/heads/feature',
+          GITHUB_RUN_ID: runId,
           GITHUB_EVENT_PATH: path.join(dir, 'event.json')
         },
         expressions: { 'github.token': token }
       });
     try {
-      const first = await run('ghs_sim');
-      const second = await run('ghs_sim');
-      const fork = await run('ghs_fork');
+      // each workflow run has its own id, so the comment's run link changes and the second run updates it
+      const first = await run('ghs_sim', '4001');
+      const second = await run('ghs_sim', '4002');
+      // another tag, so the read-only token must create (an identical table would be left alone, no write)
+      const fork = await run('ghs_fork', '4003', 'preview');
       expect([first.exitCode, second.exitCode, fork.exitCode]).toEqual([0, 0, 0]);
       expect(first.log).toContain('PR comment created on #35');
       expect(second.log).toContain('PR comment updated on #35');
