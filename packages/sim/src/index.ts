@@ -6,7 +6,13 @@ import { discoverServiceModules } from './core/registry.js';
 import { startServer, type RunningSimulator, type SimulatorOptions } from './core/server.js';
 
 export type { SimulatorOptions, RunningSimulator } from './core/server.js';
-export { SimControl, type TimeInfo, type GitHubTokenRule } from './core/control.js';
+export {
+  SimControl,
+  type TimeInfo,
+  type GitHubTokenRule,
+  type EcrImageSeedInput,
+  type SeededEcrImage
+} from './core/control.js';
 export type { FaultRule } from './core/faults.js';
 export type { ImageRule, ImageBehavior } from './core/images.js';
 export { ACCOUNT_ID } from './core/service.js';

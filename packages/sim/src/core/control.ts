@@ -34,6 +34,29 @@ interface ControlParts {
   services: Map<string, SimService>;
 }
 
+/** What control.ecrImages accepts (see the ECR service). */
+export interface EcrImageSeedInput {
+  repository: string;
+  tag?: string;
+  tags?: string[];
+  manifest?: string | Record<string, unknown>;
+  mediaType?: string;
+  region?: string;
+}
+
+export interface SeededEcrImage {
+  repository: string;
+  digest: string;
+  tags: string[];
+  uri: string;
+  /** uri@digest */
+  image: string;
+}
+
+interface EcrControl extends SimService {
+  seedImage(seed: EcrImageSeedInput): Promise<SeededEcrImage>;
+}
+
 interface GitHubControl extends SimService {
   setToken(rule: GitHubTokenRule): GitHubTokenRule;
 }
@@ -110,6 +133,16 @@ export class SimControl {
     const github = this.parts.services.get('GitHub') as GitHubControl | undefined;
     if (!github) throw new Error('the GitHub service is not loaded');
     return github.setToken(rule);
+  }
+
+  /**
+   * Puts an image into a simulated ECR repository (created if missing) without building anything:
+   * `{repository, tag?|tags?, manifest?}` -> `{repository, digest, tags, uri, image}` (POST /_sim/ecr/images).
+   */
+  ecrImages(seed: EcrImageSeedInput): Promise<SeededEcrImage> {
+    const ecr = this.parts.services.get('ECR') as EcrControl | undefined;
+    if (!ecr) return Promise.reject(new Error('the ECR service is not loaded'));
+    return ecr.seedImage(seed);
   }
 
   /** A service instance, for in-process inspection in tests (e.g. control.service('ECS')). */

@@ -9,7 +9,7 @@
  * task is STOPPED 5 s later (DEACTIVATING/STOPPING collapsed into one step). Tasks launched together
  * start 2 s apart, as ECS places them one by one, so old and new versions overlap during a rollout.
  */
-import type { SimContext } from '../core/service.js';
+import type { SimContext, SimService } from '../core/service.js';
 import {
   type Arns,
   type Deployment,
@@ -513,8 +513,11 @@ const SEVERITY = { healthy: 0, unhealthy: 1, crash: 2, 'pull-error': 3 } as cons
 export function taskOutcome(ctx: SimContext, containers: Record<string, unknown>[]) {
   const essential = containers.filter(c => c.essential !== false);
   let behavior: keyof typeof SEVERITY = 'healthy';
+  const ecr = ctx.service<SimService & { hasImage?(image: string): boolean | undefined }>('ECR');
   for (const c of essential) {
-    const b = ctx.images.outcome(String(c.image)).behavior;
+    // an image missing from a repository the simulated ECR holds cannot be pulled, whatever its rule
+    const missing = ecr?.hasImage?.(String(c.image)) === false;
+    const b = missing ? 'pull-error' : ctx.images.outcome(String(c.image)).behavior;
     if (SEVERITY[b] > SEVERITY[behavior]) behavior = b;
   }
   const app =
