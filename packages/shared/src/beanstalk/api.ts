@@ -31,6 +31,15 @@ export interface BeanstalkApi {
   createStorageLocation(): Promise<string>;
 }
 
+/**
+ * Every version of an application (DescribeApplicationVersions without labels, all pages), for
+ * actions/rollback's `previous` when no known-good record exists. Apart from `BeanstalkApi` so existing
+ * fakes of it stay complete.
+ */
+export interface BeanstalkVersionListApi {
+  listApplicationVersions(application: string): Promise<ApplicationVersionDescription[]>;
+}
+
 export interface EventQuery {
   application: string;
   environment?: string;

@@ -1,6 +1,12 @@
 import { awsErrorName } from '../errors.js';
 import { lazy, type AwsContext } from '../aws.js';
-import type { BeanstalkApi, BundleStore, EventDescription } from './api.js';
+import type {
+  ApplicationVersionDescription,
+  BeanstalkApi,
+  BeanstalkVersionListApi,
+  BundleStore,
+  EventDescription
+} from './api.js';
 
 /** DescribeEvents pages read per poll at most: a poll must stay two or three calls, not a crawl. */
 const MAX_EVENT_PAGES = 3;
@@ -11,7 +17,7 @@ const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
  * BeanstalkApi over the real SDK client (adaptive retries for throttling and 5xx come from the
  * AwsContext's client config). The SDK module is loaded on first use.
  */
-export function sdkBeanstalkApi(context: AwsContext): BeanstalkApi {
+export function sdkBeanstalkApi(context: AwsContext): BeanstalkApi & BeanstalkVersionListApi {
   const sdk = lazy(async () => {
     const module = await import('@aws-sdk/client-elastic-beanstalk');
     const client = new module.ElasticBeanstalkClient(
@@ -71,6 +77,25 @@ export function sdkBeanstalkApi(context: AwsContext): BeanstalkApi {
         new module.DescribeApplicationVersionsCommand({ ApplicationName: application, VersionLabels: labels })
       );
       return result.ApplicationVersions ?? [];
+    },
+    async listApplicationVersions(application) {
+      const { module, client } = await sdk();
+      const versions: ApplicationVersionDescription[] = [];
+      let nextToken: string | undefined;
+      // Bounded: 10 pages of 100 is far more history than a rollback needs.
+      for (let page = 0; page < 10; page++) {
+        const result = await client.send(
+          new module.DescribeApplicationVersionsCommand({
+            ApplicationName: application,
+            MaxRecords: 100,
+            NextToken: nextToken
+          })
+        );
+        versions.push(...(result.ApplicationVersions ?? []));
+        nextToken = result.NextToken;
+        if (!nextToken) break;
+      }
+      return versions;
     },
     async createApplicationVersion(request) {
       const { module, client } = await sdk();

@@ -13,7 +13,13 @@ import type {
   UpdateServiceCommandOutput,
   TagResourceCommandInput,
   ListTagsForResourceCommandInput,
-  ListTagsForResourceCommandOutput
+  ListTagsForResourceCommandOutput,
+  ListServiceDeploymentsCommandInput,
+  ListServiceDeploymentsCommandOutput,
+  DescribeServiceRevisionsCommandInput,
+  DescribeServiceRevisionsCommandOutput,
+  ListTaskDefinitionsCommandInput,
+  ListTaskDefinitionsCommandOutput
 } from '@aws-sdk/client-ecs';
 import type { AwsContext } from '../aws.js';
 
@@ -39,13 +45,28 @@ export interface EcsApi {
   listTagsForResource(input: ListTagsForResourceCommandInput): Promise<Out<ListTagsForResourceCommandOutput>>;
 }
 
+/**
+ * The read-only history calls actions/rollback uses to find a revision to go back to when a service has
+ * no known-good record: ECS's service deployments (and the revisions they targeted) and a family's
+ * registered revisions. Kept apart from `EcsApi` so existing fakes of `EcsApi` stay complete.
+ */
+export interface EcsRevisionHistoryApi {
+  listServiceDeployments(
+    input: ListServiceDeploymentsCommandInput
+  ): Promise<Out<ListServiceDeploymentsCommandOutput>>;
+  describeServiceRevisions(
+    input: DescribeServiceRevisionsCommandInput
+  ): Promise<Out<DescribeServiceRevisionsCommandOutput>>;
+  listTaskDefinitions(input: ListTaskDefinitionsCommandInput): Promise<Out<ListTaskDefinitionsCommandOutput>>;
+}
+
 /** Most services DescribeServices accepts in one call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
 /** Most tasks DescribeTasks accepts in one call. */
 export const DESCRIBE_TASKS_BATCH = 100;
 
 /** The real SDK behind `EcsApi`; the SDK module loads on first use so a bad input fails before it. */
-export function createEcsApi(context: AwsContext): EcsApi {
+export function createEcsApi(context: AwsContext): EcsApi & EcsRevisionHistoryApi {
   const load = lazyModule(context);
   return {
     describeServices: async input => (await load()).send('DescribeServicesCommand', input),
@@ -55,7 +76,10 @@ export function createEcsApi(context: AwsContext): EcsApi {
     registerTaskDefinition: async input => (await load()).send('RegisterTaskDefinitionCommand', input),
     updateService: async input => (await load()).send('UpdateServiceCommand', input),
     tagResource: async input => (await load()).send('TagResourceCommand', input),
-    listTagsForResource: async input => (await load()).send('ListTagsForResourceCommand', input)
+    listTagsForResource: async input => (await load()).send('ListTagsForResourceCommand', input),
+    listServiceDeployments: async input => (await load()).send('ListServiceDeploymentsCommand', input),
+    describeServiceRevisions: async input => (await load()).send('DescribeServiceRevisionsCommand', input),
+    listTaskDefinitions: async input => (await load()).send('ListTaskDefinitionsCommand', input)
   };
 }
 
@@ -67,7 +91,10 @@ type CommandName =
   | 'RegisterTaskDefinitionCommand'
   | 'UpdateServiceCommand'
   | 'TagResourceCommand'
-  | 'ListTagsForResourceCommand';
+  | 'ListTagsForResourceCommand'
+  | 'ListServiceDeploymentsCommand'
+  | 'DescribeServiceRevisionsCommand'
+  | 'ListTaskDefinitionsCommand';
 
 function lazyModule(
   context: AwsContext

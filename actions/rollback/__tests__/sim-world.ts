@@ -1,0 +1,219 @@
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type RegisterTaskDefinitionCommandInput
+} from '@aws-sdk/client-ecs';
+import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
+import { AwsContext, MemoryLogger, type Clock } from '../../../packages/shared/src/index.js';
+import { createEcsApi, recordKnownGood } from '../../../packages/shared/src/ecs/index.js';
+import { executeEcsRollback, planEcsRollback, type EcsDeps, type RollbackResult } from '../src/ecs.js';
+import { readRollbackInputs, type EcsRollbackInputs } from '../src/inputs.js';
+import { Inputs, objectInputReader } from '../../../packages/shared/src/index.js';
+import type { EcrImage, EcrImageApi, ImagePresence } from '../src/images.js';
+
+/** Names from DocuThinker's guide (seed 001) and Tria's (seed 002). */
+export const CLUSTER = 'docuthinker-cluster';
+export const BACKEND = 'backend-service';
+export const AI_ML = 'ai-ml-service';
+export const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+export const backendImage = (tag: string): string => `${ECR}/docuthinker-backend:${tag}`;
+export const aiMlImage = (tag: string): string => `${ECR}/docuthinker-ai-ml:${tag}`;
+export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+export interface ServiceSeed {
+  name: string;
+  family: string;
+  container: string;
+  port: number;
+}
+export const backend: ServiceSeed = {
+  name: BACKEND,
+  family: 'docuthinker-backend',
+  container: 'backend',
+  port: 5000
+};
+export const aiMl: ServiceSeed = { name: AI_ML, family: 'docuthinker-ai-ml', container: 'ai-ml', port: 8000 };
+const imageOf = (seed: ServiceSeed, tag: string) => `${ECR}/${seed.family}:${tag}`;
+
+export function taskDefinition(seed: ServiceSeed, tag: string): RegisterTaskDefinitionCommandInput {
+  return {
+    family: seed.family,
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '512',
+    memory: '1024',
+    executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+    containerDefinitions: [
+      {
+        name: seed.container,
+        image: imageOf(seed, tag),
+        essential: true,
+        portMappings: [{ containerPort: seed.port, protocol: 'tcp' }]
+      },
+      { name: 'xray-daemon', image: 'amazon/aws-xray-daemon', essential: false, memoryReservation: 256 }
+    ]
+  };
+}
+
+/** A simulator whose time moves only when the code under test sleeps: deterministic and instant. */
+export async function frozenSim(): Promise<RunningSimulator> {
+  return startSimulator({ port: 0, timeScale: 0 });
+}
+
+export function simClock(sim: RunningSimulator): Clock {
+  return {
+    now: () => Math.round(sim.control.now() * 1000),
+    sleep: async ms => {
+      sim.control.advance(ms / 1000);
+    }
+  };
+}
+
+export function simEnv(sim: RunningSimulator): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: sim.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey
+  };
+}
+
+export function ecsClient(sim: RunningSimulator): ECSClient {
+  return new ECSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials, maxAttempts: 3 });
+}
+
+export function simContext(sim: RunningSimulator): AwsContext {
+  const env = simEnv(sim);
+  Object.assign(process.env, env); // the SDK's default credential chain reads the keys from here
+  return new AwsContext({ action: 'rollback', env });
+}
+
+/**
+ * An ECR stand-in for tests where the simulator's ECR is not the subject: every image present except
+ * the ones deleted. (The simulator's own ECR is used where it exists; see ecr-sim.test.ts.)
+ */
+export class FakeEcr implements EcrImageApi {
+  readonly deleted = new Set<string>();
+  readonly asked: EcrImage[] = [];
+  async imagePresence(image: EcrImage): Promise<ImagePresence> {
+    this.asked.push(image);
+    return this.deleted.has(image.image)
+      ? { state: 'missing', why: `The image with imageId {imageTag:'${image.tag}'} does not exist` }
+      : { state: 'present' };
+  }
+}
+
+/** Creates the cluster and the services on revision 1 (tag v1) and lets them settle. */
+export async function seed(sim: RunningSimulator, seeds: ServiceSeed[]): Promise<Record<string, string>> {
+  const client = ecsClient(sim);
+  await client.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  const arns: Record<string, string> = {};
+  for (const service of seeds) {
+    const registered = await client.send(new RegisterTaskDefinitionCommand(taskDefinition(service, 'v1')));
+    arns[service.name] = registered.taskDefinition!.taskDefinitionArn!;
+    await client.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: service.name,
+        taskDefinition: arns[service.name],
+        desiredCount: 2,
+        launchType: 'FARGATE',
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: ['subnet-0abc'],
+            securityGroups: ['sg-0abc'],
+            assignPublicIp: 'DISABLED'
+          }
+        },
+        deploymentConfiguration: {
+          maximumPercent: 200,
+          minimumHealthyPercent: 100,
+          deploymentCircuitBreaker: { enable: false, rollback: false }
+        }
+      })
+    );
+  }
+  sim.control.advance(600);
+  return arns;
+}
+
+/**
+ * What deploy-ecs does, by SDK calls: registers the tag as a new revision, updates the service, lets it
+ * roll out, and — when the rollout COMPLETED on that revision — records it with the shared record function.
+ * Returns the new revision's ARN.
+ */
+export async function deploy(
+  sim: RunningSimulator,
+  service: ServiceSeed,
+  tag: string,
+  options: { record?: boolean } = {}
+): Promise<string> {
+  const client = ecsClient(sim);
+  const registered = await client.send(new RegisterTaskDefinitionCommand(taskDefinition(service, tag)));
+  const arn = registered.taskDefinition!.taskDefinitionArn!;
+  await client.send(
+    new UpdateServiceCommand({ cluster: CLUSTER, service: service.name, taskDefinition: arn })
+  );
+  sim.control.advance(900);
+  const described = await describe(sim, service.name);
+  const primary = described.deployments?.find(deployment => deployment.status === 'PRIMARY');
+  const good = primary?.taskDefinition === arn && primary.rolloutState === 'COMPLETED';
+  if (good && (options.record ?? true)) {
+    await recordKnownGood(
+      createEcsApi(simContext(sim)),
+      described.serviceArn!,
+      arn,
+      new Date(sim.control.now() * 1000)
+    );
+  }
+  return arn;
+}
+
+export async function describe(sim: RunningSimulator, name: string) {
+  const output = await ecsClient(sim).send(
+    new DescribeServicesCommand({ cluster: CLUSTER, services: [name] })
+  );
+  return output.services![0];
+}
+
+export function primaryOf(service: Awaited<ReturnType<typeof describe>>) {
+  return service.deployments?.find(deployment => deployment.status === 'PRIMARY');
+}
+
+export function ecsInputs(raw: Record<string, string>): EcsRollbackInputs {
+  const parsed = readRollbackInputs(
+    new Inputs(objectInputReader({ cluster: CLUSTER, 'poll-interval': '10s', ...raw }))
+  );
+  if (parsed.kind !== 'ecs') throw new Error('expected ECS inputs');
+  return parsed;
+}
+
+/** Runs the action's ECS logic (inputs by name -> plan -> execute) against the simulator on simulated time. */
+export async function rollbackOnSim(
+  sim: RunningSimulator,
+  raw: Record<string, string>,
+  options: { ecr?: EcrImageApi; deps?: Partial<EcsDeps> } = {}
+): Promise<{ result: RollbackResult; logger: MemoryLogger }> {
+  const inputs = ecsInputs(raw);
+  const logger = new MemoryLogger();
+  const deps: EcsDeps = {
+    api: createEcsApi(simContext(sim)),
+    ecr: options.ecr ?? new FakeEcr(),
+    logger,
+    clock: simClock(sim),
+    actor: 'octocat',
+    ...options.deps
+  };
+  try {
+    const plans = await planEcsRollback(inputs, deps);
+    const result = await executeEcsRollback(inputs, plans, deps);
+    return { result, logger };
+  } catch (error) {
+    (error as Error).message += `\n--- log ---\n${logger.text()}`;
+    throw error;
+  }
+}

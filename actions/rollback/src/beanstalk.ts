@@ -1,0 +1,217 @@
+import {
+  ActionError,
+  errorMessage,
+  inputError,
+  realClock,
+  type Clock,
+  type Logger
+} from '../../../packages/shared/src/index.js';
+import {
+  deployLabel,
+  knownGoodRecordKey,
+  readKnownGoodRecord,
+  recordSuccessfulDeploy,
+  type BeanstalkApi,
+  type BeanstalkVersionListApi,
+  type BundleStore
+} from '../../../packages/shared/src/beanstalk/index.js';
+import type { BeanstalkRollbackInputs } from './inputs.js';
+import { overallStatus, type RollbackResult, type ServiceOutcome } from './ecs.js';
+import { SOURCE_TEXT, pickBeanstalkTarget, type BeanstalkTargetFacts, type TargetSource } from './target.js';
+
+export interface BeanstalkDeps {
+  api: BeanstalkApi & BeanstalkVersionListApi;
+  store: BundleStore;
+  logger: Logger;
+  clock?: Clock;
+  random?: () => number;
+}
+
+export interface BeanstalkPlan {
+  application: string;
+  environment: string;
+  environmentId?: string;
+  from: string;
+  to: string;
+  source: TargetSource;
+  why: string;
+  alreadyThere: boolean;
+}
+
+/** The bucket of the known-good record, resolved once and only when needed. */
+function bucketOf(inputs: BeanstalkRollbackInputs, api: BeanstalkApi): () => Promise<string> {
+  let bucket: Promise<string> | undefined;
+  return () => {
+    bucket ??= inputs.bucket ? Promise.resolve(inputs.bucket) : api.createStorageLocation();
+    return bucket;
+  };
+}
+
+/**
+ * Describe-only: finds the application and environment, picks the label (saying which source and why)
+ * and checks it exists and was processed, before anything changes.
+ */
+export async function planBeanstalkRollback(
+  inputs: BeanstalkRollbackInputs,
+  deps: BeanstalkDeps
+): Promise<BeanstalkPlan> {
+  const { api, store, logger } = deps;
+  if (!(await api.describeApplication(inputs.application))) {
+    throw inputError(
+      `Input "application-name": application ${JSON.stringify(inputs.application)} was not found in this account and region`
+    );
+  }
+  const environment = await api.describeEnvironment(inputs.application, inputs.environment);
+  if (!environment) {
+    throw inputError(
+      `Input "environment-name": environment ${JSON.stringify(inputs.environment)} of ${inputs.application} was not found (or is terminated)`
+    );
+  }
+  const current = environment.VersionLabel ?? '';
+  logger.info(
+    `Environment ${inputs.environment}: ${environment.Status}, health ${environment.Health ?? 'unknown'}, version ${current || '(none)'}`
+  );
+  const bucket = bucketOf(inputs, api);
+  const facts: BeanstalkTargetFacts = { current: current || undefined, request: inputs.to };
+  let pick = pickBeanstalkTarget(facts);
+  for (let round = 0; pick.kind === 'need' && round < 3; round++) {
+    if (pick.need === 'record') {
+      const where = `s3://${await bucket()}/${knownGoodRecordKey(inputs.application, inputs.environment)}`;
+      try {
+        facts.record =
+          (await readKnownGoodRecord(store, await bucket(), inputs.application, inputs.environment)) ?? null;
+        logger.info(facts.record ? `Known-good record: ${where}` : `No known-good record at ${where}`);
+      } catch (error) {
+        logger.warning(`Could not read the known-good record at ${where}: ${errorMessage(error)}`);
+        facts.record = null;
+      }
+    } else {
+      facts.versions = await api.listApplicationVersions(inputs.application);
+    }
+    pick = pickBeanstalkTarget(facts);
+  }
+  if (pick.kind === 'need') throw new Error('pickBeanstalkTarget kept asking for more facts');
+  if (pick.kind === 'none') {
+    throw new ActionError(
+      'deployment',
+      `Rollback refused before any change: ${inputs.environment}: ${pick.why}`
+    );
+  }
+  logger.info(`${inputs.environment}: target ${pick.target} from ${SOURCE_TEXT[pick.source]}: ${pick.why}`);
+  const plan: BeanstalkPlan = {
+    application: inputs.application,
+    environment: inputs.environment,
+    environmentId: environment.EnvironmentId,
+    from: current,
+    to: pick.target,
+    source: pick.source,
+    why: pick.why,
+    alreadyThere: pick.target === current
+  };
+  if (plan.alreadyThere) {
+    logger.info(`${inputs.environment}: already runs ${current}; nothing to change`);
+    return plan;
+  }
+  const [version] = await api.describeApplicationVersions(inputs.application, [plan.to]);
+  if (!version) {
+    const hint = pick.source === 'explicit' ? 'check "to"' : 'give "to" as an existing label';
+    throw new ActionError(
+      pick.source === 'explicit' ? 'input' : 'deployment',
+      `Rollback refused before any change: version ${plan.to} of ${inputs.application} does not exist (deleted?); ${hint}`
+    );
+  }
+  if (version.Status && version.Status.toLowerCase() !== 'processed') {
+    throw new ActionError(
+      'deployment',
+      `Rollback refused before any change: version ${plan.to} is ${version.Status}, not Processed; ` +
+        'Beanstalk cannot deploy it. Give another "to"'
+    );
+  }
+  logger.info(`${inputs.environment}: ${plan.from || '(none)'} -> ${plan.to}`);
+  return plan;
+}
+
+/** Puts the environment on the target with the shared deploy-and-watch (Ready, on the label, accepted health). */
+export async function executeBeanstalkRollback(
+  inputs: BeanstalkRollbackInputs,
+  plan: BeanstalkPlan,
+  deps: BeanstalkDeps
+): Promise<RollbackResult> {
+  const { api, store, logger } = deps;
+  const clock = deps.clock ?? realClock;
+  const started = clock.now();
+  const outcome = (
+    result: ServiceOutcome['result'],
+    extra: Partial<ServiceOutcome> = {}
+  ): ServiceOutcome => ({
+    service: plan.environment,
+    from: plan.from,
+    to: plan.to,
+    source: plan.source,
+    why: plan.why,
+    result,
+    durationSeconds: Math.round((clock.now() - started) / 1000),
+    ...extra
+  });
+  const finish = (service: ServiceOutcome): RollbackResult => ({
+    status: overallStatus([service]),
+    services: [service],
+    elapsedMs: clock.now() - started
+  });
+  if (plan.alreadyThere) return finish(outcome('already-there'));
+  if (inputs.dryRun) {
+    logger.info('dry-run: nothing updated');
+    return { ...finish(outcome('planned')), status: 'planned' };
+  }
+  if (!inputs.waitForServiceStability) {
+    await api.updateEnvironment({
+      application: plan.application,
+      environment: plan.environment,
+      label: plan.to
+    });
+    logger.info(`UpdateEnvironment: ${plan.environment} ${plan.from} -> ${plan.to} (not watched)`);
+    return finish(outcome('started', { reason: 'not watched (wait-for-service-stability: false)' }));
+  }
+  const deployed = await logger.group(`Rolling back ${plan.environment} to ${plan.to}`, () =>
+    deployLabel(
+      api,
+      {
+        application: plan.application,
+        environment: plan.environment,
+        label: plan.to,
+        acceptedHealth: inputs.acceptedHealth,
+        eventsSince: new Date(clock.now())
+      },
+      {
+        deadline: clock.now() + inputs.waitMs,
+        pollIntervalMs: inputs.pollIntervalMs,
+        clock,
+        random: deps.random
+      },
+      logger
+    )
+  );
+  if (!deployed.outcome.ok) {
+    logger.error(`Rollback of ${plan.environment} to ${plan.to} failed: ${deployed.outcome.reason}`);
+    return finish(outcome('failed', { reason: deployed.outcome.reason }));
+  }
+  logger.info(`Rolled back: ${plan.environment} is ${deployed.outcome.message}`);
+  // The target is deployed, Ready and healthy: it is the environment's known-good label again.
+  const bucket = await bucketOf(inputs, api)();
+  try {
+    await recordSuccessfulDeploy(
+      store,
+      bucket,
+      plan.application,
+      plan.environment,
+      { label: plan.to, at: new Date(clock.now()).toISOString() },
+      problem => logger.warning(`${problem}; replacing it`)
+    );
+    logger.info(
+      `Recorded ${plan.to} as last known-good at s3://${bucket}/${knownGoodRecordKey(plan.application, plan.environment)}`
+    );
+  } catch (error) {
+    logger.warning(`${plan.environment} is rolled back, but recording it failed: ${errorMessage(error)}`);
+  }
+  return finish(outcome('rolled-back'));
+}

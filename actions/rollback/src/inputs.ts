@@ -1,0 +1,153 @@
+import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
+import { parseAcceptedHealth, type HealthColour } from '../../../packages/shared/src/beanstalk/index.js';
+import { parseBeanstalkTo, parseEcsTo, type BeanstalkTo, type EcsTo } from './target.js';
+
+/** Input names, as action.yml spells them. */
+export const INPUT = {
+  cluster: 'cluster',
+  service: 'service',
+  applicationName: 'application-name',
+  environmentName: 'environment-name',
+  to: 'to',
+  waitForServiceStability: 'wait-for-service-stability',
+  waitForMinutes: 'wait-for-minutes',
+  pollInterval: 'poll-interval',
+  dryRun: 'dry-run',
+  force: 'force',
+  reason: 'reason',
+  acceptedHealth: 'accepted-health',
+  bucket: 'bucket',
+  awsRegion: 'aws-region'
+} as const;
+
+interface CommonInputs {
+  waitForServiceStability: boolean;
+  waitMs: number;
+  pollIntervalMs: number;
+  dryRun: boolean;
+  force: boolean;
+  /** free text for the summary and the record; '' when not given */
+  reason: string;
+  region?: string;
+}
+
+export interface EcsRollbackInputs extends CommonInputs {
+  kind: 'ecs';
+  cluster: string;
+  services: string[];
+  to: EcsTo;
+}
+
+export interface BeanstalkRollbackInputs extends CommonInputs {
+  kind: 'beanstalk';
+  application: string;
+  environment: string;
+  to: BeanstalkTo;
+  acceptedHealth: HealthColour[];
+  /** where deploy-beanstalk keeps the known-good record; default: the account's Beanstalk storage bucket */
+  bucket?: string;
+}
+
+export type RollbackInputs = EcsRollbackInputs | BeanstalkRollbackInputs;
+
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
+const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
+const BEANSTALK_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
+const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** The cluster default action.yml gives: the runner always passes it, so it does not mean "ECS was asked for". */
+const DEFAULT_CLUSTER = 'default';
+
+/**
+ * Reads and checks every input before anything talks to AWS. ECS (`service`, with `cluster`) and
+ * Beanstalk (`application-name` + `environment-name`) are two modes; giving inputs of both is an error.
+ */
+export function readRollbackInputs(inputs: Inputs): RollbackInputs {
+  const cluster = inputs.string(INPUT.cluster, { default: DEFAULT_CLUSTER });
+  const ecsGiven: string[] = inputs.has(INPUT.service) ? [INPUT.service] : [];
+  if (cluster !== DEFAULT_CLUSTER) ecsGiven.push(INPUT.cluster);
+  const beanstalkGiven = [INPUT.applicationName, INPUT.environmentName].filter(name => inputs.has(name));
+  if (ecsGiven.length > 0 && beanstalkGiven.length > 0) {
+    throw inputError(
+      `Inputs ${ecsGiven.map(name => `"${name}"`).join(' and ')} (ECS) and ` +
+        `${beanstalkGiven.map(name => `"${name}"`).join(' and ')} (Elastic Beanstalk) were both given; ` +
+        'one step rolls back either ECS services or one Beanstalk environment: use two steps'
+    );
+  }
+  const common: CommonInputs = {
+    waitForServiceStability: inputs.boolean(INPUT.waitForServiceStability, true),
+    waitMs: inputs.integer(INPUT.waitForMinutes, { min: 1, max: 360, default: 20 }) * 60_000,
+    pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '10s' }),
+    dryRun: inputs.boolean(INPUT.dryRun, false),
+    force: inputs.boolean(INPUT.force, false),
+    reason: inputs.string(INPUT.reason).trim(),
+    region: inputs.optionalString(INPUT.awsRegion)
+  };
+  const to = inputs.string(INPUT.to, { default: 'last-known-good' }).trim();
+
+  if (beanstalkGiven.length > 0) {
+    const application = inputs.required(
+      INPUT.applicationName,
+      'give the Elastic Beanstalk application (e.g. ChatRelay) together with "environment-name"'
+    );
+    const environment = inputs.required(
+      INPUT.environmentName,
+      'give the Elastic Beanstalk environment to roll back (e.g. chatrelay-prod)'
+    );
+    if (!BEANSTALK_NAME.test(application)) {
+      throw inputError(
+        `Input "application-name" must be a Beanstalk application name (up to 100 letters, digits, spaces, . _ -), got ${JSON.stringify(application)}`
+      );
+    }
+    if (!ENVIRONMENT_NAME.test(environment)) {
+      throw inputError(
+        `Input "environment-name" must be a Beanstalk environment name (4 to 40 letters, digits and hyphens), got ${JSON.stringify(environment)}`
+      );
+    }
+    const bucket = inputs.optionalString(INPUT.bucket);
+    if (bucket !== undefined && !BUCKET.test(bucket)) {
+      throw inputError(
+        `Input "bucket" must be an S3 bucket name (lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`
+      );
+    }
+    return {
+      ...common,
+      kind: 'beanstalk',
+      application,
+      environment,
+      to: parseBeanstalkTo(to),
+      acceptedHealth: parseAcceptedHealth(inputs.string(INPUT.acceptedHealth, { default: 'Green' })),
+      bucket
+    };
+  }
+
+  if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
+    throw inputError(
+      `Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`
+    );
+  }
+  const lines = inputs.lines(INPUT.service);
+  if (lines.length === 0) {
+    throw inputError(
+      'Input "service" is required: give the ECS service(s) to roll back, one per line ' +
+        '(or "application-name" and "environment-name" for Elastic Beanstalk)'
+    );
+  }
+  const seen = new Map<string, number>();
+  const services = lines.map(({ text, line }) => {
+    if (!NAME.test(text) && !SERVICE_ARN.test(text)) {
+      throw inputError(
+        `Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`
+      );
+    }
+    if (seen.has(text)) {
+      throw inputError(
+        `Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`
+      );
+    }
+    seen.set(text, line);
+    return text;
+  });
+  return { ...common, kind: 'ecs', cluster, services, to: parseEcsTo(to) };
+}

@@ -1,0 +1,71 @@
+import { code, consoleLinks, markdownLink, markdownTable } from '../../../packages/shared/src/index.js';
+import { familyRevision, parseTaskDefinitionReference } from '../../../packages/shared/src/ecs/index.js';
+import type { RollbackInputs } from './inputs.js';
+import type { RollbackResult, RollbackStatus, ServiceOutcome } from './ecs.js';
+import { SOURCE_TEXT } from './target.js';
+
+const HEADLINE: Record<RollbackStatus, string> = {
+  'rolled-back': 'rolled back',
+  'already-there': 'already on the target, nothing changed',
+  planned: 'dry run: planned, nothing changed',
+  started: 'started (not watched)',
+  failed: 'FAILED'
+};
+
+/** `rolled-back-from` / `rolled-back-to`: the value itself for one service, a JSON object per service for several. */
+export function fromToOutputs(services: readonly ServiceOutcome[]): { from: string; to: string } {
+  if (services.length === 1) return { from: services[0].from, to: services[0].to };
+  return {
+    from: JSON.stringify(Object.fromEntries(services.map(service => [service.service, service.from]))),
+    to: JSON.stringify(Object.fromEntries(services.map(service => [service.service, service.to])))
+  };
+}
+
+/** The job summary: from -> to per service or environment, source, result, the reason and who asked. */
+export function rollbackSummary(
+  inputs: RollbackInputs,
+  result: RollbackResult,
+  region: string,
+  actor: string | undefined
+): string {
+  const ecs = inputs.kind === 'ecs';
+  const revision = (arn: string): string => {
+    if (!ecs) return arn ? code(arn) : '—';
+    const parsed = parseTaskDefinitionReference(arn);
+    if (!parsed || parsed.revision === undefined) return arn ? code(arn) : '—';
+    return markdownLink(
+      familyRevision(arn),
+      consoleLinks.ecsTaskDefinition(region, parsed.family, parsed.revision)
+    );
+  };
+  const rows = result.services.map(service => [
+    ecs
+      ? markdownLink(service.service, consoleLinks.ecsService(region, inputs.cluster, service.service))
+      : service.service,
+    `${revision(service.from)} → ${revision(service.to)}`,
+    `${SOURCE_TEXT[service.source]}: ${service.why}`,
+    service.result + (service.reason ? `: ${service.reason}` : ''),
+    `${service.durationSeconds}s`
+  ]);
+  const where = ecs
+    ? `Cluster ${code(inputs.cluster)} in ${code(region)}`
+    : `Application ${code(inputs.application)}, environment ${code(inputs.environment)} in ${code(region)}`;
+  return (
+    [
+      `### rollback: ${HEADLINE[result.status]}`,
+      where,
+      `**Reason:** ${inputs.reason ? inputs.reason.replace(/\r?\n/g, ' ') : '(none given)'}`,
+      `**Triggered by:** ${actor ? `@${actor}` : 'unknown'}`,
+      markdownTable(
+        [
+          ecs ? 'Service' : 'Environment',
+          ecs ? 'Revision (from → to)' : 'Version (from → to)',
+          'Target chosen from',
+          'Outcome',
+          'Duration'
+        ],
+        rows
+      )
+    ].join('\n\n') + '\n'
+  );
+}
