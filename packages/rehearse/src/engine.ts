@@ -14,7 +14,8 @@ import { typedInputs, type InputDefinition } from './inputs.js';
 import { runJob } from './job.js';
 import { child, loadWorkflow, rawJob, where, WorkflowProblems, type LoadedWorkflow } from './load.js';
 import { expandMatrix, matrixJobName } from './matrix.js';
-import { findUnsupported } from './preflight.js';
+import { findUnsupported, loadLocated } from './preflight.js';
+import { calledWorkflowFile } from './repositories.js';
 import { finalReport, mark } from './report.js';
 import { isCancelled, type NeedResult, type RunState, type WorkflowScope } from './state.js';
 import { Masks } from './step-log.js';
@@ -47,7 +48,7 @@ export async function rehearseWorkflow(options: RehearsalOptions): Promise<Rehea
   let workflow: LoadedWorkflow;
   try {
     workflow = await loadWorkflow(options.file, repoRoot);
-    result.problems.push(...(await findUnsupported(workflow, repoRoot)));
+    result.problems.push(...(await findUnsupported(workflow, repoRoot, [], options.repositories ?? {})));
   } catch (error) {
     if (!(error instanceof WorkflowProblems)) throw error;
     result.problems.push(...error.problems);
@@ -115,7 +116,8 @@ export async function rehearseWorkflow(options: RehearsalOptions): Promise<Rehea
       ...(options.env ?? {})
     },
     jobs: result.jobs,
-    jobCounter: 0
+    jobCounter: 0,
+    repositories: options.repositories ?? {}
   };
 
   print(`Rehearsing ${workflow.displayName} (${workflowName(workflow)}) on ${event}`);
@@ -392,7 +394,10 @@ async function runReusableCall(
   }
 ): Promise<JobRunResult> {
   const started = state.now();
-  const called = await loadWorkflow(path.join(state.repoRoot, job.ref.value), state.repoRoot);
+  const location = calledWorkflowFile(job.ref.value, state.repoRoot, state.repositories);
+  // preflight refused anything that does not resolve, so this is only a guard
+  if (!location) throw new WorkflowProblems([`${job.ref.value}: reusable workflow not found`]);
+  const called = await loadLocated(location, state.repoRoot);
   const callerScope: Scope = {
     contexts: {
       github: caller.github,
@@ -426,6 +431,9 @@ async function runReusableCall(
   };
   state.print('');
   state.print(`▶ ${instance.key}  (calls ${called.displayName})`);
+  if (location.displayName) {
+    state.print(`  [rehearsal] read from the local folder that stands in for it: ${location.file}`);
+  }
 
   const given = evaluateToken(job['input-values'], callerScope);
   const definitions = inputDefinitions(called, 'workflow_call', callerScope);

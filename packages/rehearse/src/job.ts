@@ -16,6 +16,7 @@ import {
 } from './expressions.js';
 import { child, rawJob, rawSteps } from './load.js';
 import { mark, seconds } from './report.js';
+import { resolveRemote } from './repositories.js';
 import { runScript } from './shell.js';
 import { isStandIn, runStandIn, StepFailure } from './stand-ins.js';
 import {
@@ -354,8 +355,9 @@ async function runStep(
   const baseScope = scopeOf(run);
   const name = stepName(step, baseScope);
   const uses = 'uses' in step ? step.uses.value : undefined;
+  const remote = uses === undefined ? undefined : resolveRemote(uses, state.repositories);
   const kind: StepRunResult['kind'] =
-    uses === undefined ? 'run' : uses.startsWith('./') ? 'action' : 'stand-in';
+    uses === undefined ? 'run' : uses.startsWith('./') || remote ? 'action' : 'stand-in';
   const result: StepRunResult = {
     id: step.id,
     name,
@@ -530,7 +532,14 @@ async function runLocalAction(
   name: string,
   continueOnError: boolean
 ): Promise<string | undefined> {
-  const actionDir = path.resolve(run.info.workspace, uses);
+  const remote = resolveRemote(uses, run.state.repositories);
+  if (remote) {
+    log.note(
+      `[rehearsal] ${remote.repository}@${remote.ref} is stood in for by the local folder ${remote.root} ` +
+        '(its working tree, whatever the ref)'
+    );
+  }
+  const actionDir = remote ? remote.target : path.resolve(run.info.workspace, uses);
   if (!existsSync(path.join(actionDir, 'action.yml'))) {
     return (
       `Can't find 'action.yml' under '${actionDir}'. ` +

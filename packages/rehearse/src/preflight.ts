@@ -12,6 +12,7 @@ import {
   type LoadedWorkflow
 } from './load.js';
 import { UnsupportedShell, shellCommand } from './shell.js';
+import { calledWorkflowFile, resolveRemote } from './repositories.js';
 import { isStandIn, standInNames } from './stand-ins.js';
 
 /**
@@ -25,7 +26,8 @@ const MAX_DEPTH = 10;
 export async function findUnsupported(
   workflow: LoadedWorkflow,
   repoRoot: string,
-  seen: string[] = []
+  seen: string[] = [],
+  repositories: Record<string, string> = {}
 ): Promise<string[]> {
   if (seen.includes(workflow.file)) {
     return [
@@ -40,21 +42,23 @@ export async function findUnsupported(
     const raw = rawJob(workflow, jobId);
     if (job.type === 'reusableWorkflowJob') {
       const ref = job.ref.value;
-      if (!ref.startsWith('./')) {
+      const location = calledWorkflowFile(ref, repoRoot, repositories);
+      if (!location) {
         problems.push(
           `${where(workflow, job.ref)}: job ${jobId} calls ${ref}: reusable workflows from other repositories ` +
-            'are not supported by the rehearsal (only ./.github/workflows/... of this repository)'
+            'are not supported by the rehearsal (only ./.github/workflows/... of this repository, and ' +
+            'repositories mapped to a local folder with the repositories option)'
         );
         continue;
       }
       try {
-        const called = await loadWorkflow(path.join(repoRoot, ref), repoRoot);
+        const called = await loadLocated(location, repoRoot);
         if (!('workflow_call' in called.template.events)) {
           problems.push(
             `${where(workflow, job.ref)}: ${ref} is not a reusable workflow (no on.workflow_call)`
           );
         }
-        problems.push(...(await findUnsupported(called, repoRoot, [...seen, workflow.file])));
+        problems.push(...(await findUnsupported(called, repoRoot, [...seen, workflow.file], repositories)));
       } catch (error) {
         if (error instanceof WorkflowProblems) problems.push(...error.problems);
         else throw error;
@@ -92,7 +96,7 @@ export async function findUnsupported(
         }
       }
       if ('uses' in step) {
-        const problem = unsupportedUses(step.uses.value, repoRoot);
+        const problem = unsupportedUses(step.uses.value, repoRoot, repositories);
         if (problem) problems.push(`${where(workflow, step.uses)}: step uses ${step.uses.value}: ${problem}`);
       }
     });
@@ -100,13 +104,28 @@ export async function findUnsupported(
   return problems;
 }
 
-function unsupportedUses(uses: string, repoRoot: string): string | undefined {
+/** A called workflow, loaded; one of a mapped repository shows as its `owner/repo/...@ref` reference. */
+export async function loadLocated(
+  location: { file: string; displayName?: string },
+  repoRoot: string
+): Promise<LoadedWorkflow> {
+  const loaded = await loadWorkflow(location.file, repoRoot);
+  return location.displayName ? { ...loaded, displayName: location.displayName } : loaded;
+}
+
+function unsupportedUses(
+  uses: string,
+  repoRoot: string,
+  repositories: Record<string, string>
+): string | undefined {
   if (uses.startsWith('docker://')) {
     return 'docker:// steps are not supported by the rehearsal (no container engine runs steps here)';
   }
-  if (uses.startsWith('./')) {
-    // checked against the repository; the step resolves it in the job's workspace, after checkout
-    const actionDir = path.join(repoRoot, uses);
+  const remote = resolveRemote(uses, repositories);
+  if (uses.startsWith('./') || remote) {
+    // ./: checked against the repository; the step resolves it in the job's workspace, after checkout.
+    // owner/repo/path@ref of a mapped repository: resolved in its local folder.
+    const actionDir = remote ? remote.target : path.join(repoRoot, uses);
     if (!existsSync(path.join(actionDir, 'action.yml'))) {
       return existsSync(path.join(actionDir, 'action.yaml'))
         ? 'the rehearsal reads action.yml (rename action.yaml)'

@@ -315,7 +315,10 @@ function uploadArtifact(context: StandInContext): StandInResult {
     for (const file of candidates) {
       const relative = path.relative(context.workspace, file);
       if (pattern && !pattern.test(file)) continue;
-      if (!includeHidden && relative.split(path.sep).some(part => part.startsWith('.'))) continue;
+      // hidden means a dot-file or dot-folder below the searched path (like the real action), not the
+      // `..` of a path outside the workspace such as ${{ runner.temp }}
+      const below = path.relative(searchRoot, file);
+      if (!includeHidden && below.split(path.sep).some(part => part.startsWith('.'))) continue;
       if (excluded.some(re => re.test(relative))) continue;
       found.set(file, searchRoot);
     }

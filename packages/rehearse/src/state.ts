@@ -19,6 +19,8 @@ export interface RunState {
   /** every job instance, in the order it ran */
   jobs: JobRunResult[];
   jobCounter: number;
+  /** other repositories stood in for by local folders (see RehearsalOptions.repositories) */
+  repositories: Record<string, string>;
 }
 
 /** One workflow being run: the top-level one, or one called with `uses: ./.github/workflows/x.yml`. */

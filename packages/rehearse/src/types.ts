@@ -33,6 +33,12 @@ export interface RehearsalOptions {
   now?: () => number;
   /** show ::debug:: lines */
   debug?: boolean;
+  /**
+   * Other repositories stood in for by local folders, `owner/repo` → folder: `uses: owner/repo/path@ref`
+   * steps (JavaScript actions) and reusable-workflow calls resolve there (the ref is noted, the folder's
+   * working tree is used). Used by the example layer to rehearse consumer workflows against this suite.
+   */
+  repositories?: Record<string, string>;
 }
 
 export interface JobInfo {
