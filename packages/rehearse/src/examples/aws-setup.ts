@@ -118,7 +118,12 @@ export interface BeanstalkSetup {
   solutionStack: string;
 }
 
-export async function createBeanstalkState(target: SdkTarget, setup: BeanstalkSetup): Promise<void> {
+export async function createBeanstalkState(
+  target: SdkTarget,
+  setup: BeanstalkSetup,
+  /** lets simulated time pass: the version must be processed before an environment can run it */
+  advance: (seconds: number) => void
+): Promise<void> {
   const s3 = await import('@aws-sdk/client-s3');
   const eb = await import('@aws-sdk/client-elastic-beanstalk');
   const storage = new s3.S3Client({ ...sdkConfig(target), forcePathStyle: true });
@@ -141,6 +146,7 @@ export async function createBeanstalkState(target: SdkTarget, setup: BeanstalkSe
         Process: true
       })
     );
+    advance(60);
     await client.send(
       new eb.CreateEnvironmentCommand({
         ApplicationName: setup.application,

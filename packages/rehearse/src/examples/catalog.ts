@@ -23,6 +23,8 @@ export interface ExampleContext {
   exampleDir: string;
   /** repository → the image reference (uri@digest) the first revision runs */
   baseline: Record<string, string>;
+  /** lets simulated time pass */
+  advance(seconds: number): void;
 }
 
 export interface ExampleDefinition {
@@ -251,17 +253,21 @@ export const EXAMPLES: ExampleDefinition[] = [
           memory: 512
         }))
       };
-      await createBeanstalkState(context.target, {
-        application: 'ChatRelay',
-        environment: 'chatrelay-prod',
-        bucket: 'elasticbeanstalk-us-east-1-123456789012',
-        solutionStack: '64bit Amazon Linux 2 v4.0.0 running ECS',
-        firstVersion: {
-          label: 'baseline',
-          bundleKey: 'ChatRelay/baseline.zip',
-          bundle: zipSync({ 'Dockerrun.aws.json': strToU8(JSON.stringify(dockerrun, null, 2)) })
-        }
-      });
+      await createBeanstalkState(
+        context.target,
+        {
+          application: 'ChatRelay',
+          environment: 'chatrelay-prod',
+          bucket: 'elasticbeanstalk-us-east-1-123456789012',
+          solutionStack: '64bit Amazon Linux 2 v4.0.0 running ECS',
+          firstVersion: {
+            label: 'baseline',
+            bundleKey: 'ChatRelay/baseline.zip',
+            bundle: zipSync({ 'Dockerrun.aws.json': strToU8(JSON.stringify(dockerrun, null, 2)) })
+          }
+        },
+        context.advance
+      );
     },
     defaultBreak: 'main-app'
   }

@@ -117,7 +117,7 @@ export async function rehearseExample(options: ExampleOptions): Promise<ExampleR
       sim.control.images({ image: seeded.image, behavior: 'healthy', version: 'baseline' });
       baseline[image.repository] = seeded.image;
     }
-    await example.setup({ target, exampleDir, baseline });
+    await example.setup({ target, exampleDir, baseline, advance: seconds => sim.control.advance(seconds) });
     // let the first revision settle, as it has long before anyone runs the pipeline
     sim.control.advance(900);
 
