@@ -31979,9 +31979,30 @@ function eventTime(event) {
 }
 /** The first ERROR/FATAL event dated at or after the update, oldest first. */
 function firstErrorAfter(events, since) {
+    return errorsAfter(events, since)[0];
+}
+/** ERROR/FATAL events dated at or after `since`, oldest first (events of the same time keep their order). */
+function errorsAfter(events, since) {
     return [...events]
         .filter(event => isErrorEvent(event) && eventTime(event) >= since)
-        .sort((a, b) => eventTime(a) - eventTime(b))[0];
+        .sort((a, b) => eventTime(a) - eventTime(b));
+}
+/** How close to the first ERROR other ERRORs count as the same failure (Beanstalk logs a burst at once). */
+const ERROR_BURST_MS = 1_000;
+/**
+ * Why the update failed, from its first burst of ERROR events: Beanstalk writes the cause
+ * ("[Instance: i-…] ECS task stopped due to: …") together with generic lines ("Failed to deploy
+ * application."), all at the same time, so one event alone may say nothing useful. Undefined when none.
+ */
+function errorReason(events, since) {
+    const errors = errorsAfter(events, since);
+    if (errors.length === 0)
+        return undefined;
+    const burstEnd = eventTime(errors[0]) + ERROR_BURST_MS;
+    const messages = errors
+        .filter(event => eventTime(event) < burstEnd)
+        .map(event => event.Message ?? '(no message)');
+    return [...new Set(messages)].join(' | ');
 }
 function describeState(environment) {
     const parts = [
@@ -32014,12 +32035,9 @@ function judgeUpdate(environment, events, watch) {
             updateSeen: watch.updateSeen
         };
     }
-    const error = firstErrorAfter(events, watch.updateRequestedAt);
+    const error = errorReason(events, watch.updateRequestedAt);
     if (error) {
-        return {
-            decision: { kind: 'fail', reason: `Beanstalk reported an error: ${error.Message ?? '(no message)'}` },
-            updateSeen: true
-        };
+        return { decision: { kind: 'fail', reason: `Beanstalk reported an error: ${error}` }, updateSeen: true };
     }
     const eventsSinceUpdate = events.some(event => eventTime(event) >= watch.updateRequestedAt);
     const updateSeen = watch.updateSeen ||
@@ -32117,7 +32135,9 @@ class EventPrinter {
     }
     /** Prints the events not printed before; returns them oldest first. */
     print(events) {
-        const fresh = events
+        // DescribeEvents answers newest first: reversed, events of the same time keep the order they happened in.
+        const fresh = [...events]
+            .reverse()
             .filter(event => !this.seen.has(EventPrinter.key(event)))
             .sort((a, b) => time(a) - time(b));
         for (const event of fresh) {
@@ -32136,6 +32156,47 @@ class EventPrinter {
 }
 function time(event) {
     return event.EventDate ? new Date(event.EventDate).getTime() : 0;
+}
+/** Error names AWS (and the SDK, for network trouble) give to failures that a later look can outlive. */
+const TRANSIENT_ERRORS = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TooManyRequestsException',
+    'SlowDown',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'InternalError',
+    'RequestTimeout',
+    'TimeoutError',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE'
+]);
+/** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
+function isTransientAwsError(error) {
+    const name = awsErrorName(error) ?? error?.code;
+    const status = error?.$metadata
+        ?.httpStatusCode;
+    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
+}
+/**
+ * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
+ * SDK's own retries, this poll is skipped (the loop backs off and looks again) instead of failing a
+ * deploy that is going fine. The overall deadline still bounds the wait. Other errors fail at once.
+ */
+async function lookPolitely(look) {
+    try {
+        return await look();
+    }
+    catch (error) {
+        if (!isTransientAwsError(error))
+            throw error;
+        return {
+            done: false,
+            progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+        };
+    }
 }
 function formatEvent(event) {
     const at = event.EventDate ? new Date(event.EventDate).toISOString().replace('.000Z', 'Z') : '?';
@@ -32168,7 +32229,7 @@ function pollOptions(what, timing, logger) {
 /** Waits until a busy environment (another deploy, a configuration change) is Ready again. */
 async function waitForEnvironmentReady(api, target, timing, logger) {
     try {
-        return await waitUntil(async () => {
+        return await waitUntil(() => lookPolitely(async () => {
             const environment = await api.describeEnvironment(target.application, target.environment);
             const decision = judgeReadyForUpdate(environment);
             if (decision.kind === 'fail') {
@@ -32177,7 +32238,7 @@ async function waitForEnvironmentReady(api, target, timing, logger) {
             if (decision.kind === 'success')
                 return { done: true, value: environment };
             return { done: false, progress: decision.progress };
-        }, pollOptions(`environment ${target.environment} to be Ready before updating it`, timing, logger));
+        }), pollOptions(`environment ${target.environment} to be Ready before updating it`, timing, logger));
     }
     catch (error) {
         if (error instanceof PollTimeoutError) {
@@ -32205,7 +32266,7 @@ async function watchEnvironmentUpdate(api, request, timing, logger, printer = ne
     const events = [];
     let last;
     try {
-        return await waitUntil(async () => {
+        return await waitUntil(() => lookPolitely(async () => {
             const [environment, recent] = await Promise.all([
                 api.describeEnvironment(request.application, request.environment),
                 api.describeEvents({
@@ -32228,7 +32289,7 @@ async function watchEnvironmentUpdate(api, request, timing, logger, printer = ne
                 };
             }
             return { done: false, progress: decision.progress };
-        }, pollOptions(`${request.environment} to be Ready on ${request.requestedLabel}`, timing, logger));
+        }), pollOptions(`${request.environment} to be Ready on ${request.requestedLabel}`, timing, logger));
     }
     catch (error) {
         if (error instanceof PollTimeoutError) {
@@ -32411,6 +32472,24 @@ function sdkBeanstalkApi(context) {
             const { module, client } = await sdk();
             const result = await client.send(new module.DescribeApplicationVersionsCommand({ ApplicationName: application, VersionLabels: labels }));
             return result.ApplicationVersions ?? [];
+        },
+        async listApplicationVersions(application) {
+            const { module, client } = await sdk();
+            const versions = [];
+            let nextToken;
+            // Bounded: 10 pages of 100 is far more history than a rollback needs.
+            for (let page = 0; page < 10; page++) {
+                const result = await client.send(new module.DescribeApplicationVersionsCommand({
+                    ApplicationName: application,
+                    MaxRecords: 100,
+                    NextToken: nextToken
+                }));
+                versions.push(...(result.ApplicationVersions ?? []));
+                nextToken = result.NextToken;
+                if (!nextToken)
+                    break;
+            }
+            return versions;
         },
         async createApplicationVersion(request) {
             const { module, client } = await sdk();
@@ -35743,11 +35822,12 @@ async function checkTargets(api, config) {
     return environment;
 }
 /** Waits until the version is processed; a version that fails processing fails the deploy with AWS's reason. */
-async function waitForProcessing(api, config, label, since, deadline, deps) {
+async function waitForProcessing(api, config, label, createdNow, since, deadline, deps) {
     const clock = deps.clock ?? realClock;
     let failed;
+    let unprocessedLooks = 0;
     try {
-        await waitUntil(async () => {
+        await waitUntil(() => lookPolitely(async () => {
             const [version] = await api.describeApplicationVersions(config.application, [label]);
             if (!version)
                 throw new ActionError('deployment', `Version ${label} disappeared while being processed`);
@@ -35755,11 +35835,16 @@ async function waitForProcessing(api, config, label, since, deadline, deps) {
                 failed = version;
                 return { done: true, value: undefined };
             }
-            // Unprocessed: created without processing (by someone else); Beanstalk validates it at deploy time.
-            if (statusIs(version, 'Processed') || statusIs(version, 'Unprocessed'))
+            if (statusIs(version, 'Processed'))
+                return { done: true, value: undefined };
+            // A version created with Process=true starts Unprocessed and only then turns Processing: taking
+            // Unprocessed as done would deploy a bundle Beanstalk has not checked yet (and miss a refusal).
+            // A reused version that stays Unprocessed was created without processing (by someone else, e.g.
+            // `eb deploy --process` not given); Beanstalk checks it at deploy time.
+            if (statusIs(version, 'Unprocessed') && !createdNow && ++unprocessedLooks >= 2)
                 return { done: true, value: undefined };
             return { done: false, progress: `version ${label} is ${version.Status ?? 'being processed'}` };
-        }, {
+        }), {
             what: `version ${label} to be processed`,
             timeoutMs: Math.max(0, deadline - clock.now()),
             intervalMs: Math.min(config.pollIntervalMs, 5_000),
@@ -35875,7 +35960,7 @@ async function deployBeanstalk(config, bundle, deps) {
     if (plan.kind === 'reuse')
         logger.info(`Reusing version ${plan.label}: ${plan.why}`);
     const label = plan.label;
-    await waitForProcessing(api, config, label, since, deadline, deps);
+    await waitForProcessing(api, config, label, versionCreated, since, deadline, deps);
     const printer = new EventPrinter(logger, `Elastic Beanstalk ${config.environment}`);
     const timing = { deadline, pollIntervalMs: config.pollIntervalMs, clock, random: deps.random };
     const settings = optionSettings(config);

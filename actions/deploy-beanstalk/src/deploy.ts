@@ -13,6 +13,7 @@ import {
   ENVIRONMENT_PROPERTIES_NAMESPACE,
   EventPrinter,
   deployLabel,
+  lookPolitely,
   planRollback,
   recordSuccessfulDeploy,
   knownGoodRecordKey,
@@ -97,27 +98,34 @@ async function waitForProcessing(
   api: BeanstalkApi,
   config: DeployConfig,
   label: string,
+  createdNow: boolean,
   since: Date,
   deadline: number,
   deps: DeployDeps
 ): Promise<void> {
   const clock = deps.clock ?? realClock;
   let failed: ApplicationVersionDescription | undefined;
+  let unprocessedLooks = 0;
   try {
     await waitUntil(
-      async () => {
-        const [version] = await api.describeApplicationVersions(config.application, [label]);
-        if (!version)
-          throw new ActionError('deployment', `Version ${label} disappeared while being processed`);
-        if (statusIs(version, 'Failed')) {
-          failed = version;
-          return { done: true, value: undefined };
-        }
-        // Unprocessed: created without processing (by someone else); Beanstalk validates it at deploy time.
-        if (statusIs(version, 'Processed') || statusIs(version, 'Unprocessed'))
-          return { done: true, value: undefined };
-        return { done: false, progress: `version ${label} is ${version.Status ?? 'being processed'}` };
-      },
+      () =>
+        lookPolitely(async () => {
+          const [version] = await api.describeApplicationVersions(config.application, [label]);
+          if (!version)
+            throw new ActionError('deployment', `Version ${label} disappeared while being processed`);
+          if (statusIs(version, 'Failed')) {
+            failed = version;
+            return { done: true, value: undefined };
+          }
+          if (statusIs(version, 'Processed')) return { done: true, value: undefined };
+          // A version created with Process=true starts Unprocessed and only then turns Processing: taking
+          // Unprocessed as done would deploy a bundle Beanstalk has not checked yet (and miss a refusal).
+          // A reused version that stays Unprocessed was created without processing (by someone else, e.g.
+          // `eb deploy --process` not given); Beanstalk checks it at deploy time.
+          if (statusIs(version, 'Unprocessed') && !createdNow && ++unprocessedLooks >= 2)
+            return { done: true, value: undefined };
+          return { done: false, progress: `version ${label} is ${version.Status ?? 'being processed'}` };
+        }),
       {
         what: `version ${label} to be processed`,
         timeoutMs: Math.max(0, deadline - clock.now()),
@@ -255,7 +263,7 @@ export async function deployBeanstalk(
   }
   if (plan.kind === 'reuse') logger.info(`Reusing version ${plan.label}: ${plan.why}`);
   const label = plan.label;
-  await waitForProcessing(api, config, label, since, deadline, deps);
+  await waitForProcessing(api, config, label, versionCreated, since, deadline, deps);
 
   const printer = new EventPrinter(logger, `Elastic Beanstalk ${config.environment}`);
   const timing = { deadline, pollIntervalMs: config.pollIntervalMs, clock, random: deps.random };

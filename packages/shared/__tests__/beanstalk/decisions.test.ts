@@ -109,6 +109,24 @@ describe('judgeUpdate', () => {
       reason: /Beanstalk reported an error: Failed to deploy application\./
     },
     {
+      name: 'a burst of ERROR events gives the cause with the generic lines, oldest first',
+      environment: env({ Status: 'Updating', Health: 'Red', HealthStatus: 'Severe' }),
+      watch: { previousHealth: 'Red' },
+      events: [
+        event(35, 'ERROR', '[Instance: i-0a1b] ECS task stopped due to: Essential container in task exited.'),
+        event(
+          35,
+          'ERROR',
+          "Unsuccessful command execution on instance id(s) 'i-0a1b'. Aborting the operation."
+        ),
+        event(35, 'ERROR', 'Failed to deploy application.'),
+        event(60, 'ERROR', 'During an aborted deployment, some instances may have deployed the new version.')
+      ],
+      expected: 'fail',
+      reason:
+        /^Beanstalk reported an error: \[Instance: i-0a1b\] ECS task stopped due to: Essential container in task exited\. \| Unsuccessful command execution .* \| Failed to deploy application\.$/
+    },
+    {
       name: 'ERROR event from before the update is ignored',
       environment: env({ Status: 'Updating', Health: 'Grey' }),
       events: [event(-120, 'ERROR', 'Failed to deploy application.')],

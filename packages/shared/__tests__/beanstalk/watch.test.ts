@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { FakeClock } from '../../src/poll.js';
 import { MemoryLogger } from '../../src/logger.js';
 import { deployLabel, EventPrinter } from '../../src/beanstalk/watch.js';
-import { FakeBeanstalk } from '../../src/beanstalk/testing.js';
+import { FakeBeanstalk, fakeAwsError } from '../../src/beanstalk/testing.js';
+import type { BeanstalkApi } from '../../src/beanstalk/api.js';
 import type { EventDescription } from '../../src/beanstalk/api.js';
 
 const T0 = Date.parse('2025-03-01T12:00:00Z');
@@ -91,6 +92,34 @@ describe('deployLabel', () => {
     const minutes = (clock.now() - T0) / 60_000;
     expect(describes / minutes).toBeLessThanOrEqual(10); // 15s interval: 8 calls a minute
   });
+
+  it('rides out describes that stay throttled after the SDK retries: the poll is skipped, not the deploy', async () => {
+    const { api, logger, timing, request } = setUp();
+    api.onDeploy('v2', { kind: 'healthy', updatingMs: 5 * 60_000 });
+    let describes = 0;
+    // every other describe during the watch fails as the SDK raises it once its retries are spent
+    const throttled: BeanstalkApi = Object.assign(Object.create(api) as BeanstalkApi, {
+      describeEnvironment: (application: string, environment: string) =>
+        ++describes % 2 === 0
+          ? Promise.reject(fakeAwsError('Throttling', 'Rate exceeded'))
+          : api.describeEnvironment(application, environment)
+    });
+    const { outcome } = await deployLabel(throttled, request, timing, logger);
+    expect(outcome).toMatchObject({ ok: true, environment: { VersionLabel: 'v2' } });
+    expect(logger.text()).toMatch(/a describe call failed \(Throttling\); looking again at the next poll/);
+  });
+
+  it('fails at once on a describe error that another look cannot fix', async () => {
+    const { api, logger, timing, request } = setUp();
+    let describes = 0;
+    const denied: BeanstalkApi = Object.assign(Object.create(api) as BeanstalkApi, {
+      describeEnvironment: (application: string, environment: string) =>
+        ++describes > 2
+          ? Promise.reject(fakeAwsError('AccessDenied', 'not authorized to perform DescribeEnvironments'))
+          : api.describeEnvironment(application, environment)
+    });
+    await expect(deployLabel(denied, request, timing, logger)).rejects.toThrow(/not authorized/);
+  });
 });
 
 describe('EventPrinter', () => {
@@ -102,5 +131,25 @@ describe('EventPrinter', () => {
     expect(printer.print([e2, e1]).map(event => event.Message)).toEqual(['one', 'two']);
     expect(printer.print([e2, e1])).toEqual([]);
     expect(logger.messages('warning')).toEqual(['2025-03-01T12:00:01Z WARN  two']);
+  });
+
+  it('prints events of the same time in the order they happened (DescribeEvents answers newest first)', () => {
+    const logger = new MemoryLogger();
+    const printer = new EventPrinter(logger, 'chatrelay-prod');
+    const at = new Date(T0);
+    const newestFirst: EventDescription[] = [
+      { EventDate: at, Severity: 'ERROR', Message: 'Failed to deploy application.' },
+      {
+        EventDate: at,
+        Severity: 'ERROR',
+        Message: "Unsuccessful command execution on instance id(s) 'i-0a'."
+      },
+      { EventDate: at, Severity: 'ERROR', Message: '[Instance: i-0a] ECS task stopped due to: exit code 1' }
+    ];
+    expect(printer.print(newestFirst).map(event => event.Message)).toEqual([
+      '[Instance: i-0a] ECS task stopped due to: exit code 1',
+      "Unsuccessful command execution on instance id(s) 'i-0a'.",
+      'Failed to deploy application.'
+    ]);
   });
 });

@@ -50,9 +50,32 @@ export function firstErrorAfter(
   events: readonly EventDescription[],
   since: number
 ): EventDescription | undefined {
+  return errorsAfter(events, since)[0];
+}
+
+/** ERROR/FATAL events dated at or after `since`, oldest first (events of the same time keep their order). */
+function errorsAfter(events: readonly EventDescription[], since: number): EventDescription[] {
   return [...events]
     .filter(event => isErrorEvent(event) && eventTime(event) >= since)
-    .sort((a, b) => eventTime(a) - eventTime(b))[0];
+    .sort((a, b) => eventTime(a) - eventTime(b));
+}
+
+/** How close to the first ERROR other ERRORs count as the same failure (Beanstalk logs a burst at once). */
+const ERROR_BURST_MS = 1_000;
+
+/**
+ * Why the update failed, from its first burst of ERROR events: Beanstalk writes the cause
+ * ("[Instance: i-…] ECS task stopped due to: …") together with generic lines ("Failed to deploy
+ * application."), all at the same time, so one event alone may say nothing useful. Undefined when none.
+ */
+export function errorReason(events: readonly EventDescription[], since: number): string | undefined {
+  const errors = errorsAfter(events, since);
+  if (errors.length === 0) return undefined;
+  const burstEnd = eventTime(errors[0]) + ERROR_BURST_MS;
+  const messages = errors
+    .filter(event => eventTime(event) < burstEnd)
+    .map(event => event.Message ?? '(no message)');
+  return [...new Set(messages)].join(' | ');
 }
 
 function describeState(environment: EnvironmentDescription): string {
@@ -90,12 +113,9 @@ export function judgeUpdate(
       updateSeen: watch.updateSeen
     };
   }
-  const error = firstErrorAfter(events, watch.updateRequestedAt);
+  const error = errorReason(events, watch.updateRequestedAt);
   if (error) {
-    return {
-      decision: { kind: 'fail', reason: `Beanstalk reported an error: ${error.Message ?? '(no message)'}` },
-      updateSeen: true
-    };
+    return { decision: { kind: 'fail', reason: `Beanstalk reported an error: ${error}` }, updateSeen: true };
   }
   const eventsSinceUpdate = events.some(event => eventTime(event) >= watch.updateRequestedAt);
   const updateSeen =

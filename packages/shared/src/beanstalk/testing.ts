@@ -207,7 +207,9 @@ export class FakeBeanstalk implements BeanstalkApi {
     const now = this.clock.now();
     const since = query.startTime?.getTime() ?? -Infinity;
     const minSeverity = query.severity ? SEVERITY_ORDER.indexOf(query.severity) : 0;
-    return this.events
+    // newest first as AWS answers, events of the same time included (reversed insertion order)
+    return [...this.events]
+      .reverse()
       .filter(
         event =>
           event.at <= now &&

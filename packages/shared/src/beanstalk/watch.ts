@@ -1,7 +1,7 @@
 import { ActionError, awsErrorName, errorMessage } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import type { Logger } from '../logger.js';
-import { PollTimeoutError, realClock, waitUntil, type Clock } from '../poll.js';
+import { PollTimeoutError, realClock, waitUntil, type Clock, type PollResult } from '../poll.js';
 import type {
   BeanstalkApi,
   ConfigurationOptionSetting,
@@ -28,7 +28,9 @@ export class EventPrinter {
 
   /** Prints the events not printed before; returns them oldest first. */
   print(events: readonly EventDescription[]): EventDescription[] {
-    const fresh = events
+    // DescribeEvents answers newest first: reversed, events of the same time keep the order they happened in.
+    const fresh = [...events]
+      .reverse()
       .filter(event => !this.seen.has(EventPrinter.key(event)))
       .sort((a, b) => time(a) - time(b));
     for (const event of fresh) {
@@ -46,6 +48,48 @@ export class EventPrinter {
 
 function time(event: EventDescription): number {
   return event.EventDate ? new Date(event.EventDate).getTime() : 0;
+}
+
+/** Error names AWS (and the SDK, for network trouble) give to failures that a later look can outlive. */
+const TRANSIENT_ERRORS = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalFailure',
+  'InternalError',
+  'RequestTimeout',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE'
+]);
+
+/** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
+export function isTransientAwsError(error: unknown): boolean {
+  const name = awsErrorName(error) ?? (error as { code?: string } | undefined)?.code;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
+}
+
+/**
+ * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
+ * SDK's own retries, this poll is skipped (the loop backs off and looks again) instead of failing a
+ * deploy that is going fine. The overall deadline still bounds the wait. Other errors fail at once.
+ */
+export async function lookPolitely<T>(look: () => Promise<PollResult<T>>): Promise<PollResult<T>> {
+  try {
+    return await look();
+  } catch (error) {
+    if (!isTransientAwsError(error)) throw error;
+    return {
+      done: false,
+      progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+    };
+  }
 }
 
 export function formatEvent(event: EventDescription): string {
@@ -95,15 +139,16 @@ export async function waitForEnvironmentReady(
 ): Promise<EnvironmentDescription> {
   try {
     return await waitUntil(
-      async () => {
-        const environment = await api.describeEnvironment(target.application, target.environment);
-        const decision = judgeReadyForUpdate(environment);
-        if (decision.kind === 'fail') {
-          throw new ActionError('deployment', `Environment ${target.environment}: ${decision.reason}`);
-        }
-        if (decision.kind === 'success') return { done: true, value: environment! };
-        return { done: false, progress: decision.progress };
-      },
+      () =>
+        lookPolitely(async () => {
+          const environment = await api.describeEnvironment(target.application, target.environment);
+          const decision = judgeReadyForUpdate(environment);
+          if (decision.kind === 'fail') {
+            throw new ActionError('deployment', `Environment ${target.environment}: ${decision.reason}`);
+          }
+          if (decision.kind === 'success') return { done: true, value: environment! };
+          return { done: false, progress: decision.progress };
+        }),
       pollOptions(`environment ${target.environment} to be Ready before updating it`, timing, logger)
     );
   } catch (error) {
@@ -160,30 +205,31 @@ export async function watchEnvironmentUpdate(
   let last: EnvironmentDescription | undefined;
   try {
     return await waitUntil<WatchOutcome>(
-      async () => {
-        const [environment, recent] = await Promise.all([
-          api.describeEnvironment(request.application, request.environment),
-          api.describeEvents({
-            application: request.application,
-            environment: request.environment,
-            startTime: request.eventsSince
-          })
-        ]);
-        last = environment ?? last;
-        events.push(...printer.print(recent));
-        const { decision, updateSeen } = judgeUpdate(environment, events, watch);
-        watch.updateSeen = updateSeen;
-        watch.polls += 1;
-        if (decision.kind === 'success')
-          return { done: true, value: { ok: true, environment: environment!, message: decision.message } };
-        if (decision.kind === 'fail') {
-          return {
-            done: true,
-            value: { ok: false, reason: decision.reason, timedOut: false, environment: last }
-          };
-        }
-        return { done: false, progress: decision.progress };
-      },
+      () =>
+        lookPolitely<WatchOutcome>(async () => {
+          const [environment, recent] = await Promise.all([
+            api.describeEnvironment(request.application, request.environment),
+            api.describeEvents({
+              application: request.application,
+              environment: request.environment,
+              startTime: request.eventsSince
+            })
+          ]);
+          last = environment ?? last;
+          events.push(...printer.print(recent));
+          const { decision, updateSeen } = judgeUpdate(environment, events, watch);
+          watch.updateSeen = updateSeen;
+          watch.polls += 1;
+          if (decision.kind === 'success')
+            return { done: true, value: { ok: true, environment: environment!, message: decision.message } };
+          if (decision.kind === 'fail') {
+            return {
+              done: true,
+              value: { ok: false, reason: decision.reason, timedOut: false, environment: last }
+            };
+          }
+          return { done: false, progress: decision.progress };
+        }),
       pollOptions(`${request.environment} to be Ready on ${request.requestedLabel}`, timing, logger)
     );
   } catch (error) {
