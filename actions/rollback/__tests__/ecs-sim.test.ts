@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe as group, expect, it } from '@jest/globals';
+import { BatchDeleteImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -11,7 +12,6 @@ import {
   AI_ML,
   BACKEND,
   CLUSTER,
-  FakeEcr,
   aiMl,
   backend,
   backendImage,
@@ -20,7 +20,9 @@ import {
   ecsClient,
   frozenSim,
   primaryOf,
+  pushImage,
   rollbackOnSim,
+  credentials,
   seed,
   taskDefinition
 } from './sim-world.js';
@@ -137,6 +139,7 @@ group('rollback of ECS services on the simulator', () => {
     await client.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     const arns: string[] = [];
     for (const tag of ['v1', 'v2', 'v3']) {
+      await pushImage(sim, backend, tag);
       const registered = await client.send(new RegisterTaskDefinitionCommand(taskDefinition(backend, tag)));
       arns.push(registered.taskDefinition!.taskDefinitionArn!);
     }
@@ -216,21 +219,28 @@ group('rollback of ECS services on the simulator', () => {
 
   it('refuses, before any change, a target whose image was deleted from ECR; force skips the check', async () => {
     await seed(sim, [backend]);
-    const good = await deploy(sim, backend, 'v2');
+    await deploy(sim, backend, 'v2');
     const bad = await deploy(sim, backend, 'v3', { record: false });
-    const ecr = new FakeEcr();
-    ecr.deleted.add(backendImage('v2'));
+    // What a lifecycle policy does to old tags.
+    const ecr = new ECRClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials });
+    await ecr.send(
+      new BatchDeleteImageCommand({ repositoryName: 'docuthinker-backend', imageIds: [{ imageTag: 'v2' }] })
+    );
     const before = sim.control.calls();
 
-    await expect(rollbackOnSim(sim, { service: BACKEND }, { ecr })).rejects.toThrow(
-      /Rollback refused before any change:\n {2}- backend-service: image 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/docuthinker-backend:v2 of container backend in docuthinker-backend:2 no longer exists in ECR/
+    await expect(rollbackOnSim(sim, { service: BACKEND })).rejects.toThrow(
+      /Rollback refused before any change:\n {2}- backend-service: image 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/docuthinker-backend:v2 of container backend in docuthinker-backend:2 no longer exists in ECR \(.*imageTag.*v2.*\)/
     );
     expect(mutatingCalls(before, sim.control.calls())).toEqual([]);
-    expect(ecr.asked.map(image => `${image.repository}:${image.tag}`)).toEqual(['docuthinker-backend:v2']);
+    expect(sim.control.calls()['ECR.DescribeImages']).toBe((before['ECR.DescribeImages'] ?? 0) + 1);
     expect(primaryOf(await describe(sim, BACKEND))?.taskDefinition).toBe(bad);
 
-    const forced = await rollbackOnSim(sim, { service: BACKEND, force: 'true' }, { ecr });
-    expect(forced.result.services[0]).toMatchObject({ to: good, result: 'rolled-back' });
+    // force skips the image check (the image is pushed again by hand here, so the rollback can run).
+    await pushImage(sim, backend, 'v2');
+    const described = before['ECR.DescribeImages'] ?? 0;
+    const forced = await rollbackOnSim(sim, { service: BACKEND, force: 'true' });
+    expect(forced.result.services[0]).toMatchObject({ result: 'rolled-back' });
+    expect(sim.control.calls()['ECR.DescribeImages']).toBe(described + 1);
     expect(forced.logger.text()).toMatch(
       /\[warning\] backend-service: force: the images of docuthinker-backend:2 are not checked/
     );

@@ -13,7 +13,7 @@ import { createEcsApi, recordKnownGood } from '../../../packages/shared/src/ecs/
 import { executeEcsRollback, planEcsRollback, type EcsDeps, type RollbackResult } from '../src/ecs.js';
 import { readRollbackInputs, type EcsRollbackInputs } from '../src/inputs.js';
 import { Inputs, objectInputReader } from '../../../packages/shared/src/index.js';
-import type { EcrImage, EcrImageApi, ImagePresence } from '../src/images.js';
+import { createEcrImageApi, type EcrImageApi } from '../src/images.js';
 
 /** Names from DocuThinker's guide (seed 001) and Tria's (seed 002). */
 export const CLUSTER = 'docuthinker-cluster';
@@ -92,19 +92,9 @@ export function simContext(sim: RunningSimulator): AwsContext {
   return new AwsContext({ action: 'rollback', env });
 }
 
-/**
- * An ECR stand-in for tests where the simulator's ECR is not the subject: every image present except
- * the ones deleted. (The simulator's own ECR is used where it exists; see ecr-sim.test.ts.)
- */
-export class FakeEcr implements EcrImageApi {
-  readonly deleted = new Set<string>();
-  readonly asked: EcrImage[] = [];
-  async imagePresence(image: EcrImage): Promise<ImagePresence> {
-    this.asked.push(image);
-    return this.deleted.has(image.image)
-      ? { state: 'missing', why: `The image with imageId {imageTag:'${image.tag}'} does not exist` }
-      : { state: 'present' };
-  }
+/** Puts an image into the simulator's ECR (as build-push would have pushed it). */
+export async function pushImage(sim: RunningSimulator, service: ServiceSeed, tag: string): Promise<void> {
+  await sim.control.ecrImages({ repository: service.family, tag });
 }
 
 /** Creates the cluster and the services on revision 1 (tag v1) and lets them settle. */
@@ -113,6 +103,7 @@ export async function seed(sim: RunningSimulator, seeds: ServiceSeed[]): Promise
   await client.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   const arns: Record<string, string> = {};
   for (const service of seeds) {
+    await pushImage(sim, service, 'v1');
     const registered = await client.send(new RegisterTaskDefinitionCommand(taskDefinition(service, 'v1')));
     arns[service.name] = registered.taskDefinition!.taskDefinitionArn!;
     await client.send(
@@ -153,6 +144,7 @@ export async function deploy(
   options: { record?: boolean } = {}
 ): Promise<string> {
   const client = ecsClient(sim);
+  await pushImage(sim, service, tag);
   const registered = await client.send(new RegisterTaskDefinitionCommand(taskDefinition(service, tag)));
   const arn = registered.taskDefinition!.taskDefinitionArn!;
   await client.send(
@@ -202,7 +194,7 @@ export async function rollbackOnSim(
   const logger = new MemoryLogger();
   const deps: EcsDeps = {
     api: createEcsApi(simContext(sim)),
-    ecr: options.ecr ?? new FakeEcr(),
+    ecr: options.ecr ?? createEcrImageApi(simContext(sim)),
     logger,
     clock: simClock(sim),
     actor: 'octocat',

@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  CreateApplicationCommand,
+  CreateApplicationVersionCommand,
+  CreateEnvironmentCommand,
+  CreateStorageLocationCommand,
+  DescribeEnvironmentsCommand,
+  ElasticBeanstalkClient,
+  UpdateEnvironmentCommand
+} from '@aws-sdk/client-elastic-beanstalk';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { strToU8, zipSync } from 'fflate';
+import type { RunningSimulator } from '../../../packages/sim/src/index.js';
+import { Inputs, MemoryLogger, objectInputReader } from '../../../packages/shared/src/index.js';
+import {
+  readKnownGoodRecord,
+  recordSuccessfulDeploy,
+  sdkBeanstalkApi,
+  sdkBundleStore
+} from '../../../packages/shared/src/beanstalk/index.js';
+import { executeBeanstalkRollback, planBeanstalkRollback } from '../src/beanstalk.js';
+import { readRollbackInputs } from '../src/inputs.js';
+import { ECR, credentials, frozenSim, simClock, simContext } from './sim-world.js';
+
+/** ChatRelay's guide (seed 000): application ChatRelay, environment chatrelay-prod, `eb deploy --version <label>`. */
+const APP = 'ChatRelay';
+const ENV = 'chatrelay-prod';
+const BUCKET = 'elasticbeanstalk-us-east-1-123456789012';
+
+let sim: RunningSimulator;
+let eb: ElasticBeanstalkClient;
+let s3: S3Client;
+beforeEach(async () => {
+  sim = await frozenSim();
+  const config = { endpoint: sim.endpoint, region: 'us-east-1', credentials };
+  eb = new ElasticBeanstalkClient({ ...config, maxAttempts: 4 });
+  s3 = new S3Client({ ...config, forcePathStyle: true });
+});
+afterEach(async () => {
+  eb.destroy();
+  s3.destroy();
+  await sim.close();
+});
+
+function dockerrun(tag: string): Uint8Array {
+  const text = JSON.stringify({
+    AWSEBDockerrunVersion: 2,
+    containerDefinitions: [
+      {
+        name: 'main-app',
+        image: `${ECR}/chatrelay/main-app:${tag}`,
+        essential: true,
+        memory: 512,
+        portMappings: [{ hostPort: 8081, containerPort: 8081 }]
+      }
+    ]
+  });
+  return zipSync({ 'Dockerrun.aws.json': strToU8(text) });
+}
+
+async function version(label: string): Promise<void> {
+  const key = `${APP}/${label}.zip`;
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: dockerrun(label) }));
+  await eb.send(
+    new CreateApplicationVersionCommand({
+      ApplicationName: APP,
+      VersionLabel: label,
+      SourceBundle: { S3Bucket: BUCKET, S3Key: key },
+      Process: true
+    })
+  );
+  sim.control.advance(30);
+}
+
+async function environment() {
+  return (await eb.send(new DescribeEnvironmentsCommand({ EnvironmentNames: [ENV] }))).Environments![0];
+}
+
+/** ChatRelay on 1.3.0, then `eb deploy` of 1.4.0 (each with a processed version). */
+async function launched(): Promise<void> {
+  await eb.send(new CreateApplicationCommand({ ApplicationName: APP }));
+  await eb.send(new CreateStorageLocationCommand({}));
+  await version('1.3.0');
+  await eb.send(
+    new CreateEnvironmentCommand({
+      ApplicationName: APP,
+      EnvironmentName: ENV,
+      VersionLabel: '1.3.0',
+      SolutionStackName: '64bit Amazon Linux 2 v3.9.0 running ECS'
+    })
+  );
+  sim.control.advance(600);
+  await version('1.4.0');
+  await eb.send(new UpdateEnvironmentCommand({ EnvironmentName: ENV, VersionLabel: '1.4.0' }));
+  sim.control.advance(600);
+  expect(await environment()).toMatchObject({ Status: 'Ready', VersionLabel: '1.4.0' });
+}
+
+async function rollback(raw: Record<string, string>) {
+  const inputs = readRollbackInputs(
+    new Inputs(
+      objectInputReader({ 'application-name': APP, 'environment-name': ENV, 'poll-interval': '10s', ...raw })
+    )
+  );
+  if (inputs.kind !== 'beanstalk') throw new Error('expected Beanstalk inputs');
+  const context = simContext(sim);
+  const logger = new MemoryLogger();
+  const deps = {
+    api: sdkBeanstalkApi(context),
+    store: sdkBundleStore(context),
+    logger,
+    clock: simClock(sim),
+    random: () => 0.5
+  };
+  const plan = await planBeanstalkRollback(inputs, deps);
+  const result = await executeBeanstalkRollback(inputs, plan, deps);
+  return { result, logger, store: deps.store };
+}
+
+describe('rollback of an Elastic Beanstalk environment on the simulator', () => {
+  it('goes back to the previous label without a record, watches it Ready and records it', async () => {
+    await launched();
+    const { result, logger, store } = await rollback({ to: 'previous', reason: 'chat replies time out' });
+    expect(result.status).toBe('rolled-back');
+    expect(result.services[0]).toMatchObject({
+      service: ENV,
+      from: '1.4.0',
+      to: '1.3.0',
+      source: 'previous-version'
+    });
+    expect(await environment()).toMatchObject({ Status: 'Ready', VersionLabel: '1.3.0', Health: 'Green' });
+    expect(logger.text()).toMatch(/the environment has no known-good record/);
+    expect(await readKnownGoodRecord(store, BUCKET, APP, ENV)).toMatchObject({ lastKnownGood: '1.3.0' });
+  });
+
+  it('uses the known-good record, and is already-there when the environment runs it', async () => {
+    await launched();
+    const context = simContext(sim);
+    await recordSuccessfulDeploy(sdkBundleStore(context), BUCKET, APP, ENV, {
+      label: '1.3.0',
+      at: '2025-01-02T00:00:00.000Z'
+    });
+    const first = await rollback({});
+    expect(first.result.services[0]).toMatchObject({
+      from: '1.4.0',
+      to: '1.3.0',
+      source: 'known-good-record',
+      result: 'rolled-back'
+    });
+    const calls = sim.control.calls()['ElasticBeanstalk.UpdateEnvironment'];
+    const again = await rollback({});
+    expect(again.result.status).toBe('already-there');
+    expect(sim.control.calls()['ElasticBeanstalk.UpdateEnvironment']).toBe(calls);
+  });
+
+  it('dry-run changes nothing; a label that does not exist is refused', async () => {
+    await launched();
+    const planned = await rollback({ to: '1.3.0', 'dry-run': 'true' });
+    expect(planned.result).toMatchObject({
+      status: 'planned',
+      services: [expect.objectContaining({ to: '1.3.0' })]
+    });
+    expect(await environment()).toMatchObject({ VersionLabel: '1.4.0' });
+    await expect(rollback({ to: 'app-version-label' })).rejects.toThrow(
+      /version app-version-label of ChatRelay does not exist/
+    );
+  });
+
+  it('an environment that does not exist is an input error', async () => {
+    await launched();
+    await expect(rollback({ 'environment-name': 'chatrelay-staging' })).rejects.toThrow(
+      /^Input "environment-name": environment "chatrelay-staging" of ChatRelay was not found/
+    );
+  });
+});
