@@ -5,8 +5,8 @@ import { leaksOf, runActionAsRunner } from '../../../packages/testkit/src/index.
 
 /**
  * Runner-contract tests of the committed bundle (dist/index.js, run as the runner runs it). These cover
- * what fails before any AWS call; the deploy itself is contract-tested against the simulator once it
- * serves Elastic Beanstalk and S3 (see README "Tests").
+ * what fails before any AWS call; the deploy itself is contract-tested against the simulator in
+ * contract-sim.test.ts.
  */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = path.join(actionDir, '__tests__/fixtures');

@@ -32318,6 +32318,7 @@ async function deployLabel(api, request, timing, logger, printer = new EventPrin
         }
         before = await waitForEnvironmentReady(api, target, timing, logger);
         let updateRequestedAt = clock.now();
+        let updateDated = false;
         try {
             const updated = await api.updateEnvironment({
                 application: request.application,
@@ -32327,8 +32328,12 @@ async function deployLabel(api, request, timing, logger, printer = new EventPrin
             });
             // Judge events against the service's own time of the update, not the runner's clock: clocks drift
             // (and a simulator's clock runs fast), and an old ERROR must not fail a new deploy.
-            if (updated.DateUpdated)
+            // The same goes for which events to print: DescribeEvents' StartTime is the service's time of this
+            // update (inclusive), so a runner clock behind AWS's does not print older events as this deploy's.
+            if (updated.DateUpdated) {
                 updateRequestedAt = new Date(updated.DateUpdated).getTime();
+                updateDated = true;
+            }
         }
         catch (error) {
             if (isEnvironmentBusyError(error) && clock.now() < timing.deadline) {
@@ -32346,7 +32351,7 @@ async function deployLabel(api, request, timing, logger, printer = new EventPrin
             previousHealth: before.Health,
             acceptedHealth: request.acceptedHealth,
             updateRequestedAt,
-            eventsSince: request.eventsSince
+            eventsSince: updateDated ? new Date(updateRequestedAt) : request.eventsSince
         }, timing, logger, printer);
         return { outcome, before, printer };
     }

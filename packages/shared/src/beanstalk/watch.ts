@@ -254,7 +254,7 @@ export interface DeployLabelRequest {
   label: string;
   acceptedHealth: readonly HealthColour[];
   optionSettings?: ConfigurationOptionSetting[];
-  /** DescribeEvents StartTime (when the deploy or rollback began) */
+  /** DescribeEvents StartTime when UpdateEnvironment answers without DateUpdated (when the deploy or rollback began) */
   eventsSince: Date;
 }
 
@@ -288,6 +288,7 @@ export async function deployLabel(
     }
     before = await waitForEnvironmentReady(api, target, timing, logger);
     let updateRequestedAt = clock.now();
+    let updateDated = false;
     try {
       const updated = await api.updateEnvironment({
         application: request.application,
@@ -297,7 +298,12 @@ export async function deployLabel(
       });
       // Judge events against the service's own time of the update, not the runner's clock: clocks drift
       // (and a simulator's clock runs fast), and an old ERROR must not fail a new deploy.
-      if (updated.DateUpdated) updateRequestedAt = new Date(updated.DateUpdated).getTime();
+      // The same goes for which events to print: DescribeEvents' StartTime is the service's time of this
+      // update (inclusive), so a runner clock behind AWS's does not print older events as this deploy's.
+      if (updated.DateUpdated) {
+        updateRequestedAt = new Date(updated.DateUpdated).getTime();
+        updateDated = true;
+      }
     } catch (error) {
       if (isEnvironmentBusyError(error) && clock.now() < timing.deadline) {
         logger.info(`Environment ${request.environment} became busy before the update; waiting again`);
@@ -318,7 +324,7 @@ export async function deployLabel(
         previousHealth: before.Health,
         acceptedHealth: request.acceptedHealth,
         updateRequestedAt,
-        eventsSince: request.eventsSince
+        eventsSince: updateDated ? new Date(updateRequestedAt) : request.eventsSince
       },
       timing,
       logger,
