@@ -1,0 +1,192 @@
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { EXAMPLES, imagesToBreak, type ExampleDefinition } from '../src/examples/catalog.js';
+import { SUITE_REPOSITORY } from '../src/examples/run-example.js';
+
+/**
+ * Static checks of the examples and the reusable pipelines: every `with:` key of a suite action or
+ * reusable workflow exists in its action.yml / workflow_call inputs, every required input is given,
+ * third-party actions are pinned by commit SHA with a version comment, and every example is rehearsable.
+ */
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const PIPELINES = ['ecs-pipeline.yml', 'beanstalk-pipeline.yml', 'pr-health-preview.yml'].map(name =>
+  path.join(root, '.github/workflows', name)
+);
+
+function workflowFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap(name => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return name === '.rehearsal' ? [] : workflowFiles(full);
+    return /\.ya?ml$/.test(name) && /[/\\]workflows[/\\]/.test(full) ? [full] : [];
+  });
+}
+
+const exampleWorkflows = workflowFiles(path.join(root, 'examples'));
+const allWorkflows = [...PIPELINES, ...exampleWorkflows];
+
+type Inputs = Record<string, { required?: boolean; default?: unknown } | null>;
+interface Use {
+  file: string;
+  where: string;
+  uses: string;
+  with: Record<string, unknown>;
+}
+
+function usesOf(file: string): Use[] {
+  const doc = parse(readFileSync(file, 'utf8')) as { jobs: Record<string, Record<string, unknown>> };
+  const found: Use[] = [];
+  for (const [jobId, job] of Object.entries(doc.jobs)) {
+    if (typeof job.uses === 'string') {
+      found.push({
+        file,
+        where: `job ${jobId}`,
+        uses: job.uses,
+        with: (job.with as Record<string, unknown>) ?? {}
+      });
+    }
+    for (const [index, step] of ((job.steps as Array<Record<string, unknown>>) ?? []).entries()) {
+      if (typeof step.uses === 'string') {
+        found.push({
+          file,
+          where: `job ${jobId} step ${String(step.name ?? step.id ?? index + 1)}`,
+          uses: step.uses,
+          with: (step.with as Record<string, unknown>) ?? {}
+        });
+      }
+    }
+  }
+  return found;
+}
+
+/** Inputs of what a suite reference points at: an action's action.yml or a workflow's workflow_call. */
+function targetInputs(uses: string): { what: string; inputs: Inputs } | undefined {
+  const prefix = `${SUITE_REPOSITORY}/`;
+  if (!uses.startsWith(prefix)) return undefined;
+  const target = uses.slice(prefix.length).split('@')[0];
+  const file = target.startsWith('.github/workflows/')
+    ? path.join(root, target)
+    : path.join(root, target, 'action.yml');
+  const doc = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const inputs = target.startsWith('.github/workflows/')
+    ? ((doc.on as Record<string, Record<string, unknown>>).workflow_call.inputs as Inputs)
+    : (doc.inputs as Inputs);
+  return { what: path.relative(root, file), inputs: inputs ?? {} };
+}
+
+const suiteUses = allWorkflows.flatMap(usesOf).filter(use => use.uses.startsWith(`${SUITE_REPOSITORY}/`));
+
+describe('with: of every suite action and reusable pipeline', () => {
+  it('finds the uses (sanity: the examples call the pipelines and actions)', () => {
+    expect(exampleWorkflows.length).toBeGreaterThanOrEqual(5);
+    expect(suiteUses.some(use => use.uses.includes('ecs-pipeline.yml'))).toBe(true);
+    expect(suiteUses.some(use => use.uses.includes('beanstalk-pipeline.yml'))).toBe(true);
+    expect(suiteUses.some(use => use.uses.includes('/actions/deploy-ecs@'))).toBe(true);
+  });
+
+  it.each(
+    suiteUses.map(use => [`${path.relative(root, use.file)} ${use.where} → ${use.uses}`, use] as const)
+  )('%s', (_label: string, use: Use) => {
+    const target = targetInputs(use.uses);
+    expect(target).toBeDefined();
+    const { what, inputs } = target!;
+    const unknown = Object.keys(use.with).filter(key => !(key in inputs));
+    expect({ what, unknown }).toEqual({ what, unknown: [] });
+    const missing = Object.entries(inputs)
+      .filter(([, spec]) => spec?.required === true && spec.default === undefined)
+      .map(([name]) => name)
+      .filter(name => !(name in use.with));
+    expect({ what, missing }).toEqual({ what, missing: [] });
+  });
+});
+
+describe('security of the workflows', () => {
+  it.each(allWorkflows.map(file => [path.relative(root, file), file]))(
+    '%s pins third-party actions by commit SHA with a version comment',
+    (_label, file) => {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const unpinned = lines
+        .map(line => /^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/.exec(line))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .filter(match => !match[1].startsWith('./') && !match[1].startsWith(`${SUITE_REPOSITORY}/`))
+        .filter(match => !/@[0-9a-f]{40}$/.test(match[1]) || !/#\s*v\d/.test(match[2]))
+        .map(match => match[1]);
+      expect(unpinned).toEqual([]);
+    }
+  );
+
+  it.each(allWorkflows.map(file => [path.relative(root, file), file]))(
+    '%s gives every job explicit permissions and id-token: write only next to OIDC credentials',
+    (_label, file) => {
+      const doc = parse(readFileSync(file, 'utf8')) as {
+        permissions?: unknown;
+        jobs: Record<string, Record<string, unknown>>;
+      };
+      expect(doc.permissions).toEqual({});
+      for (const [jobId, job] of Object.entries(doc.jobs)) {
+        expect({ jobId, permissions: job.permissions !== undefined }).toEqual({ jobId, permissions: true });
+        const permissions = (job.permissions ?? {}) as Record<string, string>;
+        if (permissions['id-token'] === 'write') {
+          const text = JSON.stringify(job);
+          const takesCredentials =
+            text.includes('aws-actions/configure-aws-credentials@') || typeof job.uses === 'string';
+          expect({ jobId, takesCredentials }).toEqual({ jobId, takesCredentials: true });
+        }
+      }
+    }
+  );
+
+  it.each(allWorkflows.map(file => [path.relative(root, file), file]))(
+    '%s puts no github.event text or inputs into a run: script (env: only)',
+    (_label, file) => {
+      const doc = parse(readFileSync(file, 'utf8')) as { jobs: Record<string, Record<string, unknown>> };
+      const risky = Object.values(doc.jobs)
+        .flatMap(job => (job.steps as Array<Record<string, unknown>>) ?? [])
+        .map(step => step.run)
+        .filter((run): run is string => typeof run === 'string')
+        .filter(run => /\$\{\{[^}]*(github\.event|inputs\.|steps\.|needs\.|matrix\.)/.test(run));
+      expect(risky).toEqual([]);
+    }
+  );
+});
+
+describe('the examples', () => {
+  const folders = readdirSync(path.join(root, 'examples')).filter(name =>
+    statSync(path.join(root, 'examples', name)).isDirectory()
+  );
+
+  it('has one rehearsable definition per example folder, and a folder per definition', () => {
+    expect(EXAMPLES.map(example => example.name).sort()).toEqual(folders.sort());
+    for (const example of EXAMPLES) {
+      expect(existsSync(path.join(root, example.dir, example.workflow))).toBe(true);
+    }
+  });
+
+  it.each(EXAMPLES.map(example => [example.name, example] as const))(
+    '%s: README says what to set up in AWS, its images build from a Dockerfile, --break targets resolve',
+    (_name: string, example: ExampleDefinition) => {
+      const readme = readFileSync(path.join(root, example.dir, 'README.md'), 'utf8');
+      expect(readme).toMatch(/token\.actions\.githubusercontent\.com/);
+      expect(readme).toMatch(/sts:AssumeRoleWithWebIdentity/);
+      expect(readme).toMatch(/ecr:GetAuthorizationToken/);
+      expect(readme).toMatch(/npm run rehearse -- /);
+      const workflow = readFileSync(path.join(root, example.dir, example.workflow), 'utf8');
+      for (const image of example.images) {
+        expect(workflow).toContain(image.repository);
+        expect(imagesToBreak(example, image.name)).toContain(image);
+        expect(imagesToBreak(example, image.runsIn)).toContain(image);
+      }
+      expect(imagesToBreak(example, example.defaultBreak).length).toBeGreaterThan(0);
+    }
+  );
+
+  it('says in the Eloquent README that the S3/CloudFront frontend is not covered yet', () => {
+    const readme = readFileSync(path.join(root, 'examples/eloquent/README.md'), 'utf8');
+    expect(readme).toMatch(/S3/);
+    expect(readme).toMatch(/CloudFront/);
+    expect(readme).toMatch(/not covered/i);
+  });
+});
