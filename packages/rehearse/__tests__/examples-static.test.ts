@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { EXAMPLES, imagesToBreak, type ExampleDefinition } from '../src/examples/catalog.js';
 import { SUITE_REPOSITORY } from '../src/examples/run-example.js';
+import { parseRemoteUses, resolveRemote } from '../src/repositories.js';
 
 /**
  * Static checks of the examples and the reusable pipelines: every `with:` key of a suite action or
@@ -188,5 +189,34 @@ describe('the examples', () => {
     expect(readme).toMatch(/S3/);
     expect(readme).toMatch(/CloudFront/);
     expect(readme).toMatch(/not covered/i);
+  });
+});
+
+describe('owner/repo references mapped to a local folder (how the examples reach this suite)', () => {
+  const repositories = { 'octo-org/deploy-suite': root };
+
+  it('resolves actions and reusable workflows of a mapped repository, whatever the ref', () => {
+    expect(resolveRemote('octo-org/deploy-suite/actions/deploy-ecs@v1', repositories)).toEqual({
+      repository: 'octo-org/deploy-suite',
+      subPath: 'actions/deploy-ecs',
+      ref: 'v1',
+      root,
+      target: path.join(root, 'actions/deploy-ecs')
+    });
+    expect(
+      resolveRemote('Octo-Org/Deploy-Suite/.github/workflows/ecs-pipeline.yml@0123abc', repositories)?.target
+    ).toBe(path.join(root, '.github/workflows/ecs-pipeline.yml'));
+  });
+
+  it('leaves unmapped repositories, ./ paths, docker:// and paths that climb out alone', () => {
+    expect(resolveRemote('aws-actions/configure-aws-credentials@v5', repositories)).toBeUndefined();
+    expect(resolveRemote('./actions/deploy-ecs', repositories)).toBeUndefined();
+    expect(resolveRemote('docker://alpine:3', repositories)).toBeUndefined();
+    expect(resolveRemote('octo-org/deploy-suite/../../etc@v1', repositories)).toBeUndefined();
+    expect(parseRemoteUses('octo-org/deploy-suite@v1')).toEqual({
+      repository: 'octo-org/deploy-suite',
+      subPath: '',
+      ref: 'v1'
+    });
   });
 });
