@@ -39,6 +39,12 @@ describe('rollback inputs', () => {
     });
   });
 
+  it('takes several services one per line or comma separated', () => {
+    expect(read({ service: 'backend-service, ai-ml-service\nworker' })).toMatchObject({
+      services: ['backend-service', 'ai-ml-service', 'worker']
+    });
+  });
+
   it('reads Beanstalk inputs (ChatRelay names)', () => {
     expect(
       read({ 'application-name': 'ChatRelay', 'environment-name': 'chatrelay-prod', to: 'previous' })

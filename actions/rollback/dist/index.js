@@ -33306,7 +33306,12 @@ function readRollbackInputs(inputs) {
     if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
         throw inputError(`Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`);
     }
-    const lines = inputs.lines(INPUT.service);
+    // One per line, or comma separated (a workflow_dispatch text box has no newlines); names hold no commas.
+    const lines = inputs.lines(INPUT.service).flatMap(({ text, line }) => text
+        .split(',')
+        .map(item => item.trim())
+        .filter(item => item !== '')
+        .map(item => ({ text: item, line })));
     if (lines.length === 0) {
         throw inputError('Input "service" is required: give the ECS service(s) to roll back, one per line ' +
             '(or "application-name" and "environment-name" for Elastic Beanstalk)');
