@@ -1,0 +1,462 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { ActionError, errorMessage, type Logger } from '../../../packages/shared/src/index.js';
+import {
+  buildCommand,
+  checkPlatforms,
+  pushCommand,
+  selectBuilder,
+  unsupportedOptions,
+  type BuilderKind
+} from './builders.js';
+import {
+  decodeAuthorization,
+  keepLastPolicy,
+  TagConflictError,
+  type EcrApi,
+  type StoredManifest
+} from './ecr.js';
+import { ecrImageStore, ociImageStore, type ImageStore } from './image-store.js';
+import { runBounded } from './pool.js';
+import { RegistryHttp } from './registry-http.js';
+import { repositoryUri, type Registry } from './registry.js';
+import { lastLines, type CommandRunner } from './runner.js';
+import type { ImageSpec, Settings } from './settings.js';
+import { writeJobAuth, userCredentials, type JobAuth } from './auth-file.js';
+
+export type ImageAction = 'built' | 'existing' | 'promoted' | 'built-not-pushed';
+
+export interface ImageResult {
+  repository: string;
+  uri: string;
+  tags: string[];
+  /** the registry's digest of the manifest the tags name; undefined only when nothing was pushed */
+  digest?: string;
+  /** uri@digest: what a task definition should pin */
+  image?: string;
+  action: ImageAction;
+  /** tags this run added to an image that already existed */
+  addedTags: string[];
+  /** promote: the tag the image was found under */
+  sourceTag?: string;
+}
+
+export interface BuildPushResult {
+  registry: Registry;
+  builder?: BuilderKind;
+  images: ImageResult[];
+  createdRepositories: string[];
+}
+
+export interface BuildPushDeps {
+  runner: CommandRunner;
+  logger: Logger;
+  /** the ECR registry of the caller's account and region (STS GetCallerIdentity); only called when needed */
+  defaultRegistry: () => Promise<Registry>;
+  /** the ECR API for a region; never called for a plain registry */
+  ecrApi: (region: string) => EcrApi;
+  /** a distribution-API client for a plain registry */
+  registryHttp?: (registry: Extract<Registry, { kind: 'oci' }>) => RegistryHttp;
+  workspace: string;
+  runnerTemp: string;
+  env: NodeJS.ProcessEnv;
+  /** told the job's auth folder as soon as it exists, so the post step can delete it whatever happens next */
+  onAuthWritten?: (auth: JobAuth) => void;
+}
+
+interface Plan {
+  spec: ImageSpec;
+  uri: string;
+  action: ImageAction;
+  /** existing / promoted: the manifest to add tags to */
+  manifest?: StoredManifest;
+  /** the registry's digest once known */
+  digest?: string;
+  /** tags this run added to an existing manifest */
+  added?: string[];
+}
+
+/** Builds, tags and pushes the images of `settings` (or promotes them); see README for the rules. */
+export async function buildAndPush(settings: Settings, deps: BuildPushDeps): Promise<BuildPushResult> {
+  const { logger } = deps;
+  const registry = settings.registry ?? (await deps.defaultRegistry());
+  const work = mkdtempSync(path.join(deps.runnerTemp, 'build-push-'));
+  try {
+    const { store, builderEnv, ecr } = await connectRegistry(registry, settings, deps);
+    const createdRepositories =
+      ecr && registry.kind === 'ecr' ? await checkRepositories(ecr, registry, settings, logger, 'check') : [];
+    const plans = await planImages(settings, registry, store, logger);
+
+    const toBuild = plans.filter(plan => plan.action === 'built' || plan.action === 'built-not-pushed');
+    let builder: BuilderKind | undefined;
+    if (toBuild.length > 0) {
+      builder = await selectBuilder(deps.runner, settings.builder);
+      checkPlatforms(builder, settings.platforms);
+      logger.info(`Builder: ${builder}`);
+    }
+    // Everything above only read; from here on the registry changes.
+    if (ecr && registry.kind === 'ecr' && settings.push)
+      await checkRepositories(ecr, registry, settings, logger, 'apply');
+
+    if (builder) await buildAll(toBuild, builder, settings, registry, store, builderEnv, work, deps);
+    for (const plan of plans)
+      if (plan.action === 'existing' || plan.action === 'promoted') await addTags(plan, store, logger);
+
+    return {
+      registry,
+      builder,
+      createdRepositories,
+      images: plans.map(plan => ({
+        repository: plan.spec.repository,
+        uri: plan.uri,
+        tags: plan.spec.tags,
+        digest: plan.digest,
+        image: plan.digest ? `${plan.uri}@${plan.digest}` : undefined,
+        action: plan.action,
+        addedTags: plan.added ?? [],
+        sourceTag: plan.action === 'promoted' ? plan.spec.sourceTag : undefined
+      }))
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function connectRegistry(
+  registry: Registry,
+  settings: Settings,
+  deps: BuildPushDeps
+): Promise<{ store: ImageStore; builderEnv: Record<string, string>; ecr?: EcrApi }> {
+  if (registry.kind === 'oci') {
+    if (settings.createRepository || settings.lifecycleKeepLast !== undefined) {
+      deps.logger.warning(
+        `"create-repository" and "lifecycle-keep-last" apply to ECR only; ${registry.host} is a plain registry, so they are ignored`
+      );
+    }
+    const http =
+      deps.registryHttp?.(registry) ??
+      new RegistryHttp(registry.host, registry.insecure, userCredentials(registry.host, deps.env));
+    return { store: ociImageStore(http, registry), builderEnv: {} };
+  }
+  const ecr = deps.ecrApi(registry.region);
+  const { token, expiresAt } = await ecr.getAuthorizationToken(registry.accountId);
+  const { username, password } = decodeAuthorization(token, deps.logger);
+  const auth = writeJobAuth(deps.runnerTemp, registry.host, username, password, deps.env);
+  deps.onAuthWritten?.(auth);
+  deps.logger.info(
+    `Logged in to ${registry.host} (credentials in this job's own ${auth.file}${expiresAt ? `, valid until ${expiresAt.toISOString()}` : ''})`
+  );
+  return { store: ecrImageStore(ecr, registry), builderEnv: auth.env, ecr };
+}
+
+/**
+ * 'check': fails before any change when a repository is missing and may not be created; returns the ones
+ * that will be created. 'apply': creates them and puts the lifecycle policy.
+ */
+async function checkRepositories(
+  ecr: EcrApi,
+  registry: Extract<Registry, { kind: 'ecr' }>,
+  settings: Settings,
+  logger: Logger,
+  mode: 'check' | 'apply'
+): Promise<string[]> {
+  const missing: string[] = [];
+  for (const { repository } of settings.images) {
+    if (!(await ecr.describeRepository(registry.accountId, repository))) missing.push(repository);
+  }
+  if (mode === 'check') {
+    if (
+      missing.length > 0 &&
+      settings.push &&
+      (!settings.createRepository || settings.sourceTag !== undefined)
+    ) {
+      const fix =
+        settings.sourceTag !== undefined
+          ? 'promote needs the image to exist already'
+          : 'set create-repository: true';
+      throw new ActionError(
+        'deployment',
+        `ECR repository ${missing.join(', ')} does not exist in ${registry.host}: create it (aws ecr create-repository) or ${fix}`
+      );
+    }
+    return settings.push ? missing : [];
+  }
+  for (const repository of missing) {
+    await ecr.createRepository(registry.accountId, repository);
+    logger.info(`Created ECR repository ${repository} (scan on push, AES256 encryption)`);
+  }
+  if (settings.lifecycleKeepLast !== undefined) {
+    for (const { repository } of settings.images) {
+      await ecr.putLifecyclePolicy(
+        registry.accountId,
+        repository,
+        keepLastPolicy(settings.lifecycleKeepLast)
+      );
+    }
+    logger.info(
+      `Lifecycle policy on ${settings.images.map(image => image.repository).join(', ')}: keep the last ${settings.lifecycleKeepLast} images`
+    );
+  }
+  return missing;
+}
+
+/** Decides per image: build, reuse this commit's image, or promote; checks tag conflicts before any write. */
+async function planImages(
+  settings: Settings,
+  registry: Registry,
+  store: ImageStore,
+  logger: Logger
+): Promise<Plan[]> {
+  const plans: Plan[] = [];
+  for (const spec of settings.images) {
+    const uri = repositoryUri(registry, spec.repository);
+    if (!settings.push) {
+      plans.push({ spec, uri, action: 'built-not-pushed' });
+      continue;
+    }
+    if (spec.sourceTag !== undefined) {
+      const manifest = await store.getManifest(spec.repository, spec.sourceTag);
+      if (!manifest) {
+        throw new ActionError(
+          'deployment',
+          `No image tagged ${JSON.stringify(spec.sourceTag)} in ${uri} to promote ("source-tag")`
+        );
+      }
+      plans.push({ spec, uri, action: 'promoted', manifest });
+      continue;
+    }
+    const existing =
+      settings.skipExisting && spec.commitTag
+        ? await store.getManifest(spec.repository, spec.commitTag)
+        : undefined;
+    if (existing) {
+      logger.info(`${uri}:${spec.commitTag} already exists (${existing.digest}): not building it again`);
+      plans.push({ spec, uri, action: 'existing', manifest: existing });
+    } else {
+      if (settings.skipExisting && !spec.commitTag) {
+        logger.info(
+          `skip-existing: no {sha} or {short-sha} tag for ${spec.repository}, so it is always built`
+        );
+      }
+      plans.push({ spec, uri, action: 'built' });
+    }
+  }
+  for (const plan of plans) {
+    if (plan.action === 'built-not-pushed' || !(await store.immutableTags(plan.spec.repository))) continue;
+    for (const tag of plan.spec.tags) {
+      const current = await store.digestOf(plan.spec.repository, tag);
+      if (current !== undefined && current !== plan.manifest?.digest) {
+        throw new TagConflictError(
+          plan.spec.repository,
+          tag,
+          `it names ${current}; checked before any change`
+        );
+      }
+    }
+  }
+  return plans;
+}
+
+async function addTags(plan: Plan, store: ImageStore, logger: Logger): Promise<void> {
+  const manifest = plan.manifest as StoredManifest;
+  const added: string[] = [];
+  for (const tag of plan.spec.tags) {
+    const outcome = await store.putTag(plan.spec.repository, tag, manifest);
+    if (outcome === 'tagged') added.push(tag);
+  }
+  plan.added = added;
+  const verb =
+    plan.action === 'promoted' ? `Promoted ${plan.uri}:${plan.spec.sourceTag}` : `Reused ${plan.uri}`;
+  logger.info(
+    `${verb} (${manifest.digest}): ${added.length > 0 ? `added ${added.join(', ')}` : 'every tag was already there'}`
+  );
+  await readBack(plan, store, manifest.digest);
+  plan.digest = manifest.digest;
+}
+
+/** Confirms from the registry that every tag names `digest`; fails naming the tags that do not. */
+async function readBack(plan: Plan, store: ImageStore, digest: string): Promise<void> {
+  const wrong: string[] = [];
+  for (const tag of plan.spec.tags) {
+    const actual = await store.digestOf(plan.spec.repository, tag);
+    if (actual !== digest) wrong.push(`${tag} -> ${actual ?? 'missing'}`);
+  }
+  if (wrong.length > 0) {
+    throw new ActionError(
+      'deployment',
+      `${plan.uri}: after the push the registry does not show ${digest} for ${wrong.join(', ')}`
+    );
+  }
+}
+
+/** Output of one build, kept to print in the build's own log group. */
+class BuildLog {
+  readonly lines: string[] = [];
+  constructor(private readonly live?: Logger) {}
+  line(text: string): void {
+    if (this.live) this.live.info(text);
+    else this.lines.push(text);
+  }
+}
+
+class BuildFailure extends Error {}
+
+/**
+ * Builds every image with at most `max-parallel` at a time, each in its own log group (printed live when
+ * builds run one at a time, else as each finishes). Buildah/podman push only after every build succeeded, so a
+ * failed build leaves the registry untouched; buildx builds and pushes each image in one command.
+ */
+async function buildAll(
+  plans: Plan[],
+  builder: BuilderKind,
+  settings: Settings,
+  registry: Registry,
+  store: ImageStore,
+  builderEnv: Record<string, string>,
+  work: string,
+  deps: BuildPushDeps
+): Promise<void> {
+  const { logger, runner } = deps;
+  const sequential = settings.maxParallel === 1 || plans.length === 1;
+  for (const plan of plans) {
+    const warnings = unsupportedOptions({
+      ...settings,
+      ...plan.spec,
+      builder,
+      references: [],
+      push: settings.push
+    });
+    warnings.forEach(warning => logger.warning(warning));
+  }
+
+  const build = async (plan: Plan, index: number): Promise<string | undefined> => {
+    const title = `Build ${plan.uri} (${plan.spec.tags.join(', ')})`;
+    const request = {
+      ...plan.spec,
+      builder,
+      references: plan.spec.tags.map(tag => `${plan.uri}:${tag}`),
+      platforms: settings.platforms,
+      cacheFrom: settings.cacheFrom,
+      cacheTo: settings.cacheTo,
+      provenance: settings.provenance,
+      push: settings.push,
+      iidFile: path.join(work, `image-${index}.iid`),
+      metadataFile: path.join(work, `image-${index}.metadata.json`)
+    };
+    const { command, args } = buildCommand(request);
+    const run = async (log: BuildLog) => {
+      log.line(`$ ${command} ${args.join(' ')}`);
+      const result = await runner.run(command, args, {
+        cwd: deps.workspace,
+        env: builderEnv,
+        onLine: text => log.line(text)
+      });
+      if (result.exitCode !== 0) {
+        throw new BuildFailure(
+          `Building ${plan.uri} (${plan.spec.dockerfile}) failed with ${builder} (exit ${result.exitCode ?? result.startError}):\n${lastLines(result)}`
+        );
+      }
+      if (builder === 'docker')
+        return settings.push ? buildxDigest(request.metadataFile, plan.uri) : undefined;
+      return readFileSync(request.iidFile, 'utf8').trim();
+    };
+    if (sequential) return logger.group(title, () => run(new BuildLog(logger)));
+    const log = new BuildLog();
+    logger.info(`Started: ${title}`);
+    try {
+      return await run(log);
+    } finally {
+      await logger.group(title, async () => log.lines.forEach(text => logger.info(text)));
+    }
+  };
+
+  const outcomes = await runBounded(plans, settings.maxParallel, build);
+  const failures = outcomes.flatMap(outcome => (outcome.status === 'rejected' ? [outcome.reason] : []));
+  if (failures.length > 0) {
+    const pushed =
+      builder === 'docker' ? plans.filter((_, index) => outcomes[index].status === 'fulfilled') : [];
+    const note =
+      builder === 'docker'
+        ? pushed.length > 0
+          ? `\n(buildx pushed ${pushed.map(plan => plan.uri).join(', ')} as it built them)`
+          : ''
+        : '\nNothing was pushed.';
+    throw new ActionError('deployment', `${failures.map(errorMessage).join('\n\n')}${note}`);
+  }
+  if (!settings.push) return;
+
+  const ids = outcomes.map(outcome => (outcome.status === 'fulfilled' ? outcome.value : undefined));
+  const pushes = await runBounded(plans, settings.maxParallel, async (plan, index) => {
+    let digest: string | undefined;
+    if (builder === 'docker') digest = ids[index];
+    else {
+      digest = await pushTags(plan, builder, ids[index] as string, registry, builderEnv, work, index, deps);
+    }
+    if (!digest) throw new ActionError('deployment', `${builder} reported no digest for ${plan.uri}`);
+    await readBack(plan, store, digest).catch(error => {
+      // A plain registry we cannot read (no credentials for its API): the builder's own record stands.
+      if (registry.kind === 'oci' && /HTTP 401|HTTP 403/.test(errorMessage(error))) {
+        logger.warning(
+          `Could not read ${plan.uri} back from the registry (${errorMessage(error)}); using ${builder}'s digest`
+        );
+        return;
+      }
+      throw error;
+    });
+    plan.digest = digest;
+    logger.info(`Pushed ${plan.uri} ${plan.spec.tags.join(', ')} -> ${digest}`);
+  });
+  const pushFailures = pushes.flatMap(outcome => (outcome.status === 'rejected' ? [outcome.reason] : []));
+  if (pushFailures.length > 0)
+    throw new ActionError('deployment', pushFailures.map(errorMessage).join('\n\n'));
+}
+
+function buildxDigest(metadataFile: string, uri: string): string {
+  if (!existsSync(metadataFile))
+    throw new ActionError('deployment', `docker buildx wrote no metadata for ${uri}`);
+  const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, unknown>;
+  const digest = metadata['containerimage.digest'];
+  if (typeof digest !== 'string')
+    throw new ActionError('deployment', `docker buildx metadata for ${uri} has no digest`);
+  return digest;
+}
+
+/** buildah/podman: pushes the built image to each tag; every push must report the same manifest digest. */
+async function pushTags(
+  plan: Plan,
+  builder: 'buildah' | 'podman',
+  imageId: string,
+  registry: Registry,
+  builderEnv: Record<string, string>,
+  work: string,
+  index: number,
+  deps: BuildPushDeps
+): Promise<string> {
+  const digests = new Map<string, string>();
+  for (const [tagIndex, tag] of plan.spec.tags.entries()) {
+    const digestFile = path.join(work, `image-${index}-${tagIndex}.digest`);
+    const { command, args } = pushCommand({
+      builder,
+      imageId,
+      reference: `${plan.uri}:${tag}`,
+      insecure: registry.kind === 'oci' && registry.insecure,
+      digestFile
+    });
+    const result = await deps.runner.run(command, args, { cwd: deps.workspace, env: builderEnv });
+    if (result.exitCode !== 0) {
+      throw new ActionError(
+        'deployment',
+        `Pushing ${plan.uri}:${tag} failed (exit ${result.exitCode ?? result.startError}):\n${lastLines(result)}`
+      );
+    }
+    digests.set(tag, readFileSync(digestFile, 'utf8').trim());
+  }
+  const distinct = new Set(digests.values());
+  if (distinct.size !== 1) {
+    throw new ActionError(
+      'deployment',
+      `${plan.uri}: the tags were pushed as different manifests (${[...digests].map(([tag, digest]) => `${tag}=${digest}`).join(', ')})`
+    );
+  }
+  return [...distinct][0];
+}

@@ -1,0 +1,58 @@
+import type { EcrApi, StoredManifest, PutImageOutcome } from './ecr.js';
+import { ActionError } from '../../../packages/shared/src/index.js';
+import { repositoryPath, type Registry } from './registry.js';
+import type { RegistryHttp } from './registry-http.js';
+
+/**
+ * What skip-existing, promote and digest read-back need from a registry, for ECR (ECR API) and plain OCI
+ * registries (distribution HTTP API) alike. Repositories are named as in the inputs.
+ */
+export interface ImageStore {
+  getManifest(repository: string, tag: string): Promise<StoredManifest | undefined>;
+  digestOf(repository: string, tag: string): Promise<string | undefined>;
+  /** points `tag` at exactly this manifest, without moving layers */
+  putTag(repository: string, tag: string, manifest: StoredManifest): Promise<PutImageOutcome>;
+  /** true when a tag, once set, cannot be moved to another image */
+  immutableTags(repository: string): Promise<boolean>;
+}
+
+export function ecrImageStore(api: EcrApi, registry: Extract<Registry, { kind: 'ecr' }>): ImageStore {
+  const mutability = new Map<string, Promise<string | undefined>>();
+  const registryId = registry.accountId;
+  return {
+    getManifest: (repository, tag) => api.getManifest(registryId, repository, tag),
+    digestOf: (repository, tag) => api.describeDigest(registryId, repository, tag),
+    putTag: (repository, tag, manifest) => api.putImage(registryId, repository, tag, manifest),
+    async immutableTags(repository) {
+      if (!mutability.has(repository)) {
+        mutability.set(
+          repository,
+          api.describeRepository(registryId, repository).then(info => info?.tagMutability)
+        );
+      }
+      // IMMUTABLE_WITH_EXCLUSION may still allow some tags to move; PutImage's own error covers those.
+      return (await mutability.get(repository)) === 'IMMUTABLE';
+    }
+  };
+}
+
+export function ociImageStore(http: RegistryHttp, registry: Extract<Registry, { kind: 'oci' }>): ImageStore {
+  const path = (repository: string) => repositoryPath(registry, repository);
+  return {
+    getManifest: (repository, tag) => http.getManifest(path(repository), tag),
+    digestOf: (repository, tag) => http.digestOf(path(repository), tag),
+    async putTag(repository, tag, manifest) {
+      const current = await http.digestOf(path(repository), tag);
+      if (current === manifest.digest) return 'already-tagged';
+      const digest = await http.putManifest(path(repository), tag, manifest);
+      if (digest !== manifest.digest) {
+        throw new ActionError(
+          'deployment',
+          `${repository}:${tag}: the registry stored ${digest}, not ${manifest.digest}`
+        );
+      }
+      return 'tagged';
+    },
+    immutableTags: async () => false
+  };
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { AwsContext, ActionError, type Logger } from '../../../packages/shared/src/index.js';
+import {
+  actionInputs,
+  appendSummary,
+  coreLogger,
+  readState,
+  runAction,
+  saveState,
+  setOutputs
+} from '../../../packages/shared/src/runtime.js';
+import { removeJobAuth } from './auth-file.js';
+import { buildAndPush } from './build-push.js';
+import { sdkEcrApi } from './ecr.js';
+import { gitContextFrom } from './git-context.js';
+import { ecrRegistry, type Registry } from './registry.js';
+import { actionOutputs, summaryMarkdown } from './report.js';
+import { spawnRunner } from './runner.js';
+import { diskFiles, readSettings } from './settings.js';
+
+/** State names shared by the main and post steps. */
+const STATE_IS_POST = 'is-post';
+const STATE_AUTH_DIR = 'auth-dir';
+
+function readEvent(file: string | undefined): Record<string, unknown> | undefined {
+  if (!file) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The caller's account through STS GetCallerIdentity: the default registry is that account's ECR. */
+async function callerRegistry(aws: AwsContext): Promise<Registry> {
+  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const sts = new STSClient((await aws.clientConfig('sts')) as never);
+  const identity = await sts.send(new GetCallerIdentityCommand({}));
+  if (!identity.Account) throw new ActionError('aws', 'STS GetCallerIdentity returned no account');
+  return ecrRegistry(identity.Account, aws.region);
+}
+
+async function main(logger: Logger): Promise<void> {
+  saveState(STATE_IS_POST, 'true');
+  const inputs = actionInputs();
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const git = gitContextFrom(process.env, readEvent(process.env.GITHUB_EVENT_PATH));
+  const settings = readSettings(inputs, { git, files: diskFiles, workspace });
+  settings.notes.forEach(note => logger.info(note));
+  // Region is only needed for ECR: resolved lazily so a plain registry needs no AWS settings at all.
+  let aws: AwsContext | undefined;
+  const awsContext = () =>
+    (aws ??= new AwsContext({
+      action: 'build-push',
+      region: settings.awsRegion ?? (settings.registry?.kind === 'ecr' ? settings.registry.region : undefined)
+    }));
+  let authDir: string | undefined;
+  try {
+    const result = await buildAndPush(settings, {
+      runner: spawnRunner,
+      logger,
+      defaultRegistry: () => callerRegistry(awsContext()),
+      ecrApi: region => sdkEcrApi(awsContext(), region),
+      workspace,
+      runnerTemp: process.env.RUNNER_TEMP || tmpdir(),
+      env: process.env,
+      onAuthWritten: auth => {
+        authDir = auth.dir;
+        saveState(STATE_AUTH_DIR, auth.dir);
+      }
+    });
+    setOutputs(actionOutputs(result));
+    await appendSummary(summaryMarkdown(result));
+  } finally {
+    // The post step removes it too, in case this process is killed before getting here.
+    if (authDir) removeJobAuth(authDir);
+  }
+}
+
+/** Post step: delete the job's registry credentials (main already did unless it was killed). */
+function post(logger: Logger): void {
+  const dir = readState(STATE_AUTH_DIR);
+  if (dir && removeJobAuth(dir)) logger.info(`Removed registry credentials ${dir}`);
+}
+
+export async function run(): Promise<void> {
+  if (readState(STATE_IS_POST) === 'true') {
+    await runAction(async () => post(coreLogger));
+    return;
+  }
+  await runAction(() => main(coreLogger));
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { ActionError, redactUrl } from '../../../packages/shared/src/index.js';
+import type { StoredManifest } from './ecr.js';
+
+/**
+ * A minimal client of the OCI distribution API (manifest GET/HEAD/PUT), for plain registries: enough to check
+ * whether a tag exists, read a manifest's digest back, and add a tag to an existing manifest without moving a
+ * layer. Handles anonymous access, Basic auth and the Bearer token challenge (Docker Hub, GHCR, distribution).
+ */
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+export type Fetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string }
+) => Promise<Response>;
+
+const ACCEPT = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json'
+].join(', ');
+
+function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const scheme = header.split(' ', 1)[0].toLowerCase();
+  const params: Record<string, string> = {};
+  for (const match of header.slice(scheme.length).matchAll(/(\w+)="([^"]*)"/g)) params[match[1]] = match[2];
+  return { scheme, params };
+}
+
+export class RegistryHttp {
+  private authorization?: string;
+  private readonly base: string;
+
+  constructor(
+    host: string,
+    insecure: boolean,
+    private readonly credentials?: RegistryCredentials,
+    private readonly fetcher: Fetch = (url, init) => fetch(url, init)
+  ) {
+    this.base = `${insecure ? 'http' : 'https'}://${host}`;
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    scope: string,
+    headers: Record<string, string>,
+    body?: string
+  ): Promise<Response> {
+    const url = `${this.base}${path}`;
+    const attempt = () =>
+      this.fetcher(url, {
+        method,
+        headers: { ...headers, ...(this.authorization ? { authorization: this.authorization } : {}) },
+        body
+      });
+    let response = await attempt();
+    if (response.status === 401) {
+      const challenge = response.headers.get('www-authenticate');
+      if (challenge && (await this.authenticate(challenge, scope))) response = await attempt();
+    }
+    return response;
+  }
+
+  /** Answers a 401 challenge; false when there is nothing more to try. */
+  private async authenticate(header: string, scope: string): Promise<boolean> {
+    const { scheme, params } = parseChallenge(header);
+    const basic = this.credentials
+      ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`
+      : undefined;
+    if (scheme === 'basic') {
+      if (!basic || this.authorization === basic) return false;
+      this.authorization = basic;
+      return true;
+    }
+    if (scheme !== 'bearer' || !params.realm) return false;
+    const tokenUrl = new URL(params.realm);
+    if (params.service) tokenUrl.searchParams.set('service', params.service);
+    tokenUrl.searchParams.set('scope', params.scope ?? scope);
+    const response = await this.fetcher(tokenUrl.toString(), {
+      method: 'GET',
+      headers: basic ? { authorization: basic } : {}
+    });
+    if (!response.ok) {
+      throw new ActionError(
+        'aws',
+        `Registry token request to ${redactUrl(params.realm)} failed: HTTP ${response.status}`
+      );
+    }
+    const body = (await response.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) return false;
+    this.authorization = `Bearer ${token}`;
+    return true;
+  }
+
+  private failure(what: string, response: Response, text: string): ActionError {
+    return new ActionError('aws', `${what} failed: HTTP ${response.status} ${text.slice(0, 300)}`.trim());
+  }
+
+  /** The manifest a tag names, exactly as stored; undefined when the tag or repository does not exist. */
+  async getManifest(repository: string, reference: string): Promise<StoredManifest | undefined> {
+    const response = await this.send(
+      'GET',
+      `/v2/${repository}/manifests/${reference}`,
+      `repository:${repository}:pull`,
+      {
+        accept: ACCEPT
+      }
+    );
+    const text = await response.text();
+    if (response.status === 404) return undefined;
+    if (!response.ok)
+      throw this.failure(`GET ${this.base}/v2/${repository}/manifests/${reference}`, response, text);
+    const digest =
+      response.headers.get('docker-content-digest') ??
+      `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    const mediaType =
+      response.headers.get('content-type')?.split(';')[0] ??
+      (JSON.parse(text) as { mediaType?: string }).mediaType ??
+      '';
+    return { digest, mediaType, manifest: text };
+  }
+
+  /** The digest a tag names, read back from the registry; undefined when it does not exist. */
+  async digestOf(repository: string, reference: string): Promise<string | undefined> {
+    return (await this.getManifest(repository, reference))?.digest;
+  }
+
+  /** Points `tag` at this exact manifest; returns the digest the registry computed. */
+  async putManifest(repository: string, tag: string, manifest: StoredManifest): Promise<string> {
+    const path = `/v2/${repository}/manifests/${tag}`;
+    const response = await this.send(
+      'PUT',
+      path,
+      `repository:${repository}:pull,push`,
+      { 'content-type': manifest.mediaType },
+      manifest.manifest
+    );
+    const text = await response.text();
+    if (!response.ok) throw this.failure(`PUT ${this.base}${path}`, response, text);
+    return response.headers.get('docker-content-digest') ?? manifest.digest;
+  }
+}
