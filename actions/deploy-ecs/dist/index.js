@@ -31952,7 +31952,10 @@ function createEcsApi(context) {
         registerTaskDefinition: async (input) => (await load()).send('RegisterTaskDefinitionCommand', input),
         updateService: async (input) => (await load()).send('UpdateServiceCommand', input),
         tagResource: async (input) => (await load()).send('TagResourceCommand', input),
-        listTagsForResource: async (input) => (await load()).send('ListTagsForResourceCommand', input)
+        listTagsForResource: async (input) => (await load()).send('ListTagsForResourceCommand', input),
+        listServiceDeployments: async (input) => (await load()).send('ListServiceDeploymentsCommand', input),
+        describeServiceRevisions: async (input) => (await load()).send('DescribeServiceRevisionsCommand', input),
+        listTaskDefinitions: async (input) => (await load()).send('ListTaskDefinitionsCommand', input)
     };
 }
 function lazyModule(context) {
