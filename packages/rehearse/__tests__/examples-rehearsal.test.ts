@@ -13,7 +13,7 @@ import type { JobRunResult } from '../src/types.js';
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const BUNDLES = ['build-push', 'deploy-ecs', 'verify-health'].map(name =>
+const BUNDLES = ['build-push', 'deploy-ecs', 'verify-health', 'rollback'].map(name =>
   path.join(root, 'actions', name, 'dist/index.js')
 );
 const missing = BUNDLES.filter(file => !existsSync(file));
@@ -116,5 +116,41 @@ describeWithBundles('npm run rehearse: DocuThinker', () => {
     expect(output).toMatch(/══ Job summaries ══/);
     expect(output).toMatch(/stood in for by the local folder/);
     expect(output).toMatch(/put straight into the simulated ECR/);
+  });
+});
+
+describeWithBundles('npm run rehearse: DocuThinker whose backend reports a stale version', () => {
+  let run: ExampleRun;
+
+  beforeAll(async () => {
+    const example = findExample('docuthinker')!;
+    run = await rehearseExample({
+      example,
+      suiteRoot: root,
+      releases: releasesFor(example, root, 'backend-service', 'wrong-version'),
+      log: () => undefined,
+      timeScale: 600
+    });
+  }, 180_000);
+
+  it('deploys, fails the version check, and the rollback action puts both services on the revision before', () => {
+    const broken = run.outcomes[1];
+    expect(broken.verdict).toBe('rolled-back');
+    expect(job(run, 1, 'pipeline / deploy').result).toBe('success');
+    expect(job(run, 1, 'pipeline / verify').result).toBe('failure');
+    const rollback = job(run, 1, 'pipeline / rollback');
+    expect(rollback.result).toBe('success');
+    expect(rollback.outputs['rolled-back']).toBe('true');
+    const step = rollback.steps.find(item => item.name === 'Put the services back')!;
+    expect(step.outputs.status).toBe('rolled-back');
+    const good = JSON.parse(job(run, 0, 'pipeline / deploy').outputs['task-definitions']) as Array<{
+      service: string;
+      taskDefinitionArn: string;
+    }>;
+    expect(JSON.parse(step.outputs['rolled-back-to'])).toEqual(
+      Object.fromEntries(good.map(entry => [entry.service, entry.taskDefinitionArn]))
+    );
+    const again = rollback.steps.find(item => item.name === 'Verify the previous version answers again')!;
+    expect(again.outputs.healthy).toBe('true');
   });
 });

@@ -1,10 +1,16 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLES, breakTargets, findExample } from './examples/catalog.js';
-import { describeVerdict, rehearseExample, releasesFor } from './examples/run-example.js';
+import {
+  BREAK_KINDS,
+  describeVerdict,
+  rehearseExample,
+  releasesFor,
+  type BreakKind
+} from './examples/run-example.js';
 
 /**
- * npm run rehearse [-- <example> [--break <image-or-service>] [--time-scale n]]
+ * npm run rehearse [-- <example> [--break <image-or-service> [--break-how crash|wrong-version]] [--time-scale n]]
  *
  * No arguments: DocuThinker, a good release that deploys and verifies, then a broken release (a
  * crash-looping backend image) that is detected and rolled back; exit 0 when both went that way.
@@ -18,7 +24,8 @@ const suiteRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 function usage(message?: string): never {
   if (message) console.error(message);
   console.error(
-    'usage: npm run rehearse [-- <example> [--break <image-or-service>] [--time-scale n]]\n' +
+    'usage: npm run rehearse [-- <example> [--break <image-or-service> [--break-how crash|wrong-version]] ' +
+      '[--time-scale n]]\n' +
       `examples: ${EXAMPLES.map(example => `${example.name} (--break ${breakTargets(example).join('|')})`).join(', ')}`
   );
   process.exit(2);
@@ -29,11 +36,16 @@ async function main(): Promise<number> {
   let name: string | undefined;
   let breakTarget: string | undefined;
   let timeScale: number | undefined;
+  let how: BreakKind = 'crash';
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
     if (arg === '--help' || arg === '-h') usage();
     else if (arg === '--break') breakTarget = args[++index] ?? usage('--break needs an image or service');
-    else if (arg === '--time-scale') {
+    else if (arg === '--break-how') {
+      const value = args[++index] as BreakKind;
+      if (!BREAK_KINDS.includes(value)) usage(`--break-how takes ${BREAK_KINDS.join(' or ')}`);
+      how = value;
+    } else if (arg === '--time-scale') {
       timeScale = Number(args[++index]);
       if (!Number.isFinite(timeScale) || timeScale <= 0) usage('--time-scale needs a positive number');
     } else if (arg.startsWith('-')) usage(`unknown option ${arg}`);
@@ -48,7 +60,7 @@ async function main(): Promise<number> {
 
   let releases;
   try {
-    releases = releasesFor(example, suiteRoot, breakTarget);
+    releases = releasesFor(example, suiteRoot, breakTarget, how);
   } catch (error) {
     usage((error as Error).message);
   }

@@ -51,7 +51,7 @@ export interface ExampleDefinition {
 /** Waits sized for the simulator (it runs 600x faster than real time in a rehearsal). */
 const FAST_WAITS = {
   DEPLOY_POLL_INTERVAL: '200ms',
-  HEALTH_WAIT_FOR: '20s',
+  HEALTH_WAIT_FOR: '8s',
   HEALTH_RETRY_DELAY: '200ms',
   AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/github-actions-deploy'
 };

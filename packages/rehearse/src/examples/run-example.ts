@@ -20,9 +20,17 @@ export interface Release {
   /** what the log calls it */
   label: string;
   sha: string;
-  /** images whose containers crash-loop in this release */
+  /** images that are broken in this release */
   broken: ExampleImage[];
+  /**
+   * how they are broken: `crash` (containers exit 1: the deploy fails), or `wrong-version` (healthy, but
+   * /health reports a stale version: the deploy succeeds and the verification fails)
+   */
+  how: BreakKind;
 }
+
+export type BreakKind = 'crash' | 'wrong-version';
+export const BREAK_KINDS: readonly BreakKind[] = ['crash', 'wrong-version'];
 
 export interface ReleaseOutcome {
   release: Release;
@@ -58,17 +66,24 @@ export function releaseShas(suiteRoot: string): [string, string] {
   return [head, next];
 }
 
-export function releasesFor(example: ExampleDefinition, suiteRoot: string, breakTarget?: string): Release[] {
+export function releasesFor(
+  example: ExampleDefinition,
+  suiteRoot: string,
+  breakTarget?: string,
+  how: BreakKind = 'crash'
+): Release[] {
   const [good, bad] = releaseShas(suiteRoot);
-  const releases: Release[] = [{ label: 'a good release', sha: good, broken: [] }];
+  const releases: Release[] = [{ label: 'a good release', sha: good, broken: [], how }];
   if (breakTarget !== undefined) {
     const broken = imagesToBreak(example, breakTarget);
     if (broken.length === 0)
       throw new Error(`--break ${breakTarget}: not an image or service of ${example.name}`);
+    const what = how === 'crash' ? 'crash-loops' : 'reports a stale version on /health';
     releases.push({
-      label: `a broken release (${broken.map(image => image.repository).join(', ')} crash-loops)`,
+      label: `a broken release (${broken.map(image => image.repository).join(', ')} ${what})`,
       sha: bad,
-      broken
+      broken,
+      how
     });
   }
   return releases;
@@ -129,12 +144,16 @@ export async function rehearseExample(options: ExampleOptions): Promise<ExampleR
         const broken = release.broken.includes(image);
         sim.control.images({
           image: seeded.image,
-          behavior: broken ? 'crash' : 'healthy',
-          version: example.appVersion(release.sha)
+          behavior: broken && release.how === 'crash' ? 'crash' : 'healthy',
+          version: broken && release.how === 'wrong-version' ? 'stale-build' : example.appVersion(release.sha)
         });
+        const note = !broken
+          ? ''
+          : release.how === 'crash'
+            ? ' — its containers will crash-loop (exit code 1)'
+            : ' — it will answer /health with version "stale-build"';
         log(
-          `  ${image.repository}:${release.sha.slice(0, 12)} put into the simulated ECR as ${seeded.digest.slice(0, 19)}…` +
-            (broken ? ' — its containers will crash-loop (exit code 1)' : '')
+          `  ${image.repository}:${release.sha.slice(0, 12)} put into the simulated ECR as ${seeded.digest.slice(0, 19)}…${note}`
         );
       }
       const rehearsal = await rehearseWorkflow({
