@@ -260,7 +260,10 @@ async function planImages(
 async function addTags(plan: Plan, store: ImageStore, logger: Logger): Promise<void> {
   const manifest = plan.manifest as StoredManifest;
   const added: string[] = [];
+  // The tag the manifest was found under already names it: no call needed.
+  const foundUnder = plan.action === 'promoted' ? plan.spec.sourceTag : plan.spec.commitTag;
   for (const tag of plan.spec.tags) {
+    if (tag === foundUnder) continue;
     const outcome = await store.putTag(plan.spec.repository, tag, manifest);
     if (outcome === 'tagged') added.push(tag);
   }

@@ -146,14 +146,21 @@ export function sdkEcrApi(aws: AwsContext, region?: string): EcrApi {
     },
     async getManifest(registryId, repository, tag) {
       const { sdk, ecr } = await connect();
-      const out = await ecr.send(
-        new sdk.BatchGetImageCommand({
-          registryId,
-          repositoryName: repository,
-          imageIds: [{ imageTag: tag }],
-          acceptedMediaTypes: MANIFEST_TYPES
-        })
-      );
+      let out: import('@aws-sdk/client-ecr').BatchGetImageCommandOutput;
+      try {
+        out = await ecr.send(
+          new sdk.BatchGetImageCommand({
+            registryId,
+            repositoryName: repository,
+            imageIds: [{ imageTag: tag }],
+            acceptedMediaTypes: MANIFEST_TYPES
+          })
+        );
+      } catch (error) {
+        // No repository yet (create-repository will make it): no image either.
+        if (awsErrorName(error) === 'RepositoryNotFoundException') return undefined;
+        throw error;
+      }
       const image = out.images?.[0];
       if (!image?.imageManifest || !image.imageId?.imageDigest) {
         const failure = out.failures?.[0];
@@ -187,7 +194,8 @@ export function sdkEcrApi(aws: AwsContext, region?: string): EcrApi {
         );
         return out.imageDetails?.[0]?.imageDigest;
       } catch (error) {
-        if (awsErrorName(error) === 'ImageNotFoundException') return undefined;
+        const name = awsErrorName(error);
+        if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') return undefined;
         throw error;
       }
     },
