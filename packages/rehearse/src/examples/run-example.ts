@@ -177,6 +177,11 @@ export async function rehearseExample(options: ExampleOptions): Promise<ExampleR
       outcomes.push({ release, rehearsal, verdict });
       log('');
       log(`# ${example.name}: ${release.label}: ${describeVerdict(verdict)}`);
+      if (rehearsal.problems.length > 0) {
+        // the workflow could not start (a missing bundle, a parse error): later releases would not either
+        log(`# ${example.name}: stopped: the workflow could not run (see the problems above)`);
+        break;
+      }
     }
   } finally {
     await sim.close();
