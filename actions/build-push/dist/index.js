@@ -32226,12 +32226,21 @@ function sdkEcrApi(aws, region) {
         },
         async getManifest(registryId, repository, tag) {
             const { sdk, ecr } = await connect();
-            const out = await ecr.send(new sdk.BatchGetImageCommand({
-                registryId,
-                repositoryName: repository,
-                imageIds: [{ imageTag: tag }],
-                acceptedMediaTypes: MANIFEST_TYPES
-            }));
+            let out;
+            try {
+                out = await ecr.send(new sdk.BatchGetImageCommand({
+                    registryId,
+                    repositoryName: repository,
+                    imageIds: [{ imageTag: tag }],
+                    acceptedMediaTypes: MANIFEST_TYPES
+                }));
+            }
+            catch (error) {
+                // No repository yet (create-repository will make it): no image either.
+                if (awsErrorName(error) === 'RepositoryNotFoundException')
+                    return undefined;
+                throw error;
+            }
             const image = out.images?.[0];
             if (!image?.imageManifest || !image.imageId?.imageDigest) {
                 const failure = out.failures?.[0];
@@ -32259,7 +32268,8 @@ function sdkEcrApi(aws, region) {
                 return out.imageDetails?.[0]?.imageDigest;
             }
             catch (error) {
-                if (awsErrorName(error) === 'ImageNotFoundException')
+                const name = awsErrorName(error);
+                if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException')
                     return undefined;
                 throw error;
             }
@@ -32738,7 +32748,11 @@ async function planImages(settings, registry, store, logger) {
 async function addTags(plan, store, logger) {
     const manifest = plan.manifest;
     const added = [];
+    // The tag the manifest was found under already names it: no call needed.
+    const foundUnder = plan.action === 'promoted' ? plan.spec.sourceTag : plan.spec.commitTag;
     for (const tag of plan.spec.tags) {
+        if (tag === foundUnder)
+            continue;
         const outcome = await store.putTag(plan.spec.repository, tag, manifest);
         if (outcome === 'tagged')
             added.push(tag);
@@ -33171,7 +33185,8 @@ function readRawImages(inputs) {
     }
     if (hasImages) {
         for (const single of ['context', 'dockerfile', 'target', 'build-args']) {
-            if (inputs.has(single)) {
+            // action.yml gives "context" the default ".", so only another value is a conflict.
+            if (inputs.has(single) && !(single === 'context' && inputs.raw(single) === '.')) {
                 throw inputError(`Input "${single}" applies to a single "repository"; with "images" give "${single}" on each item`);
             }
         }

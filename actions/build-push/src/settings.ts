@@ -153,7 +153,8 @@ function readRawImages(inputs: Inputs): RawImage[] {
   }
   if (hasImages) {
     for (const single of ['context', 'dockerfile', 'target', 'build-args']) {
-      if (inputs.has(single)) {
+      // action.yml gives "context" the default ".", so only another value is a conflict.
+      if (inputs.has(single) && !(single === 'context' && inputs.raw(single) === '.')) {
         throw inputError(
           `Input "${single}" applies to a single "repository"; with "images" give "${single}" on each item`
         );
