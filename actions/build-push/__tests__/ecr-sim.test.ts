@@ -16,7 +16,7 @@ let sim: Sim;
 let ecr: EcrApi;
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const REGISTRY = ecrRegistry('123456789012', 'us-east-1');
-const ACCOUNT = REGISTRY.accountId;
+const ACCOUNT = '123456789012';
 const MANIFEST = (name: string) =>
   JSON.stringify({
     schemaVersion: 2,

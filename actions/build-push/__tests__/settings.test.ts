@@ -135,7 +135,7 @@ describe('readSettings', () => {
     ['upper-case repository', { repository: 'ChatRelay' }, /not a valid repository name/],
     [
       'single-image key with images',
-      { images: '- repository: a', context: '.' },
+      { images: '- repository: a', context: './web' },
       /"context" applies to a single "repository"/
     ],
     ['unknown token', { repository: 'a', tags: '{sha}\n{git-sha}' }, /line 2 uses unknown token \{git-sha\}/],
