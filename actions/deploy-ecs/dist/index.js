@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7223);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5265);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7223:
+/***/ 5265:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32364,7 +32364,43 @@ async function readKnownGood(api, serviceArn) {
     return knownGoodFromTags(output.tags);
 }
 
+;// CONCATENATED MODULE: ./packages/shared/src/ecs/names.ts
+
+/**
+ * The `cluster` and `service` input rules deploy-ecs and rollback share: both accept the same names and ARNs and
+ * reject the same mistakes with the same words, so a workflow that deploys a service can roll it back unchanged.
+ */
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
+const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
+/** Throws an input error unless `cluster` is a cluster name or cluster ARN; returns it unchanged. */
+function checkClusterInput(cluster) {
+    if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
+        throw inputError(`Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`);
+    }
+    return cluster;
+}
+/**
+ * Checks the `service` input's entries (already split, each with the line it came from): every entry must be a
+ * service name or service ARN, and none may repeat. Returns the names in order. An empty list is the caller's
+ * to reject, since what to ask for differs by action.
+ */
+function checkServiceInputLines(lines) {
+    const seen = new Map();
+    return lines.map(({ text, line }) => {
+        if (!NAME.test(text) && !SERVICE_ARN.test(text)) {
+            throw inputError(`Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`);
+        }
+        if (seen.has(text)) {
+            throw inputError(`Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`);
+        }
+        seen.set(text, line);
+        return text;
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/shared/src/ecs/index.ts
+
 
 
 
@@ -32390,18 +32426,14 @@ const INPUT = {
     pollInterval: 'poll-interval',
     awsRegion: 'aws-region'
 };
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
-const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
+/** Container names (checked in `environment-variables`): the character set ECS allows. */
+const inputs_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 /**
  * Reads and checks every input before anything talks to AWS. `fileExists` decides whether a
  * `task-definition` value is a file path or a reference to a registered revision.
  */
 function readDeployEcsInputs(inputs, fileExists) {
-    const cluster = inputs.string(INPUT.cluster, { default: 'default' });
-    if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
-        throw inputError(`Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`);
-    }
+    const cluster = checkClusterInput(inputs.string(INPUT.cluster, { default: 'default' }));
     const services = readServices(inputs);
     const sources = readSources(inputs, services, fileExists);
     const images = new Map(inputs.keyValues(INPUT.images, { shape: 'container-name=image' }).map(({ key, value, line }) => {
@@ -32429,17 +32461,7 @@ function readServices(inputs) {
     const lines = inputs.lines(INPUT.service);
     if (lines.length === 0)
         throw inputError('Input "service" is required: give one ECS service name, or several, one per line');
-    const seen = new Map();
-    return lines.map(({ text, line }) => {
-        if (!NAME.test(text) && !SERVICE_ARN.test(text)) {
-            throw inputError(`Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`);
-        }
-        if (seen.has(text)) {
-            throw inputError(`Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`);
-        }
-        seen.set(text, line);
-        return text;
-    });
+    return checkServiceInputLines(lines);
 }
 /**
  * `task-definition`: one value for every service, or lines `service=path-or-reference`. A service without
@@ -32496,7 +32518,7 @@ function readEnvironment(inputs) {
         const dot = key.indexOf('.');
         const container = dot > 0 ? key.slice(0, dot) : '';
         const name = dot > 0 ? key.slice(dot + 1) : '';
-        if (!NAME.test(container) || name === '') {
+        if (!inputs_NAME.test(container) || name === '') {
             throw inputError(`Input "environment-variables" line ${line} must look like container-name.NAME=value (e.g. backend.NODE_ENV=production), got ${JSON.stringify(key + '=...')}`);
         }
         if (seen.has(key))

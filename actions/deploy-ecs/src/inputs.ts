@@ -1,5 +1,9 @@
 import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
-import { parseTaskDefinitionReference } from '../../../packages/shared/src/ecs/index.js';
+import {
+  checkClusterInput,
+  checkServiceInputLines,
+  parseTaskDefinitionReference
+} from '../../../packages/shared/src/ecs/index.js';
 import type { EnvironmentSetting } from './render.js';
 
 /** Input names, as action.yml spells them (the ones shared with aws-actions keep their names). */
@@ -41,21 +45,15 @@ export interface DeployEcsInputs {
   region?: string;
 }
 
+/** Container names (checked in `environment-variables`): the character set ECS allows. */
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
-const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
 
 /**
  * Reads and checks every input before anything talks to AWS. `fileExists` decides whether a
  * `task-definition` value is a file path or a reference to a registered revision.
  */
 export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) => boolean): DeployEcsInputs {
-  const cluster = inputs.string(INPUT.cluster, { default: 'default' });
-  if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
-    throw inputError(
-      `Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`
-    );
-  }
+  const cluster = checkClusterInput(inputs.string(INPUT.cluster, { default: 'default' }));
   const services = readServices(inputs);
   const sources = readSources(inputs, services, fileExists);
   const images = new Map(
@@ -85,21 +83,7 @@ function readServices(inputs: Inputs): string[] {
   const lines = inputs.lines(INPUT.service);
   if (lines.length === 0)
     throw inputError('Input "service" is required: give one ECS service name, or several, one per line');
-  const seen = new Map<string, number>();
-  return lines.map(({ text, line }) => {
-    if (!NAME.test(text) && !SERVICE_ARN.test(text)) {
-      throw inputError(
-        `Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`
-      );
-    }
-    if (seen.has(text)) {
-      throw inputError(
-        `Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`
-      );
-    }
-    seen.set(text, line);
-    return text;
-  });
+  return checkServiceInputLines(lines);
 }
 
 /**

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1957);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5243);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1957:
+/***/ 5243:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32357,7 +32357,43 @@ async function readKnownGood(api, serviceArn) {
     return knownGoodFromTags(output.tags);
 }
 
+;// CONCATENATED MODULE: ./packages/shared/src/ecs/names.ts
+
+/**
+ * The `cluster` and `service` input rules deploy-ecs and rollback share: both accept the same names and ARNs and
+ * reject the same mistakes with the same words, so a workflow that deploys a service can roll it back unchanged.
+ */
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
+const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
+/** Throws an input error unless `cluster` is a cluster name or cluster ARN; returns it unchanged. */
+function checkClusterInput(cluster) {
+    if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
+        throw inputError(`Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`);
+    }
+    return cluster;
+}
+/**
+ * Checks the `service` input's entries (already split, each with the line it came from): every entry must be a
+ * service name or service ARN, and none may repeat. Returns the names in order. An empty list is the caller's
+ * to reject, since what to ask for differs by action.
+ */
+function checkServiceInputLines(lines) {
+    const seen = new Map();
+    return lines.map(({ text, line }) => {
+        if (!NAME.test(text) && !SERVICE_ARN.test(text)) {
+            throw inputError(`Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`);
+        }
+        if (seen.has(text)) {
+            throw inputError(`Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`);
+        }
+        seen.set(text, line);
+        return text;
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/shared/src/ecs/index.ts
+
 
 
 
@@ -33230,6 +33266,7 @@ function shortId(arn) {
 
 
 
+
 /** Input names, as action.yml spells them. */
 const INPUT = {
     cluster: 'cluster',
@@ -33247,9 +33284,6 @@ const INPUT = {
     bucket: 'bucket',
     awsRegion: 'aws-region'
 };
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
-const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
 const BEANSTALK_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -33303,9 +33337,7 @@ function readRollbackInputs(inputs) {
             bucket
         };
     }
-    if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
-        throw inputError(`Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`);
-    }
+    checkClusterInput(cluster);
     // One per line, or comma separated (a workflow_dispatch text box has no newlines); names hold no commas.
     const lines = inputs.lines(INPUT.service).flatMap(({ text, line }) => text
         .split(',')
@@ -33316,17 +33348,7 @@ function readRollbackInputs(inputs) {
         throw inputError('Input "service" is required: give the ECS service(s) to roll back, one per line ' +
             '(or "application-name" and "environment-name" for Elastic Beanstalk)');
     }
-    const seen = new Map();
-    const services = lines.map(({ text, line }) => {
-        if (!NAME.test(text) && !SERVICE_ARN.test(text)) {
-            throw inputError(`Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`);
-        }
-        if (seen.has(text)) {
-            throw inputError(`Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`);
-        }
-        seen.set(text, line);
-        return text;
-    });
+    const services = checkServiceInputLines(lines);
     return { ...common, kind: 'ecs', cluster, services, to: parseEcsTo(to) };
 }
 

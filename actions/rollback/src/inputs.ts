@@ -1,5 +1,6 @@
 import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
 import { parseAcceptedHealth, type HealthColour } from '../../../packages/shared/src/beanstalk/index.js';
+import { checkClusterInput, checkServiceInputLines } from '../../../packages/shared/src/ecs/index.js';
 import { parseBeanstalkTo, parseEcsTo, type BeanstalkTo, type EcsTo } from './target.js';
 
 /** Input names, as action.yml spells them. */
@@ -50,9 +51,6 @@ export interface BeanstalkRollbackInputs extends CommonInputs {
 
 export type RollbackInputs = EcsRollbackInputs | BeanstalkRollbackInputs;
 
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
-const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
 const BEANSTALK_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -122,11 +120,7 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
     };
   }
 
-  if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
-    throw inputError(
-      `Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`
-    );
-  }
+  checkClusterInput(cluster);
   // One per line, or comma separated (a workflow_dispatch text box has no newlines); names hold no commas.
   const lines = inputs.lines(INPUT.service).flatMap(({ text, line }) =>
     text
@@ -141,20 +135,6 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
         '(or "application-name" and "environment-name" for Elastic Beanstalk)'
     );
   }
-  const seen = new Map<string, number>();
-  const services = lines.map(({ text, line }) => {
-    if (!NAME.test(text) && !SERVICE_ARN.test(text)) {
-      throw inputError(
-        `Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`
-      );
-    }
-    if (seen.has(text)) {
-      throw inputError(
-        `Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`
-      );
-    }
-    seen.set(text, line);
-    return text;
-  });
+  const services = checkServiceInputLines(lines);
   return { ...common, kind: 'ecs', cluster, services, to: parseEcsTo(to) };
 }
