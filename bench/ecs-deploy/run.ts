@@ -7,16 +7,10 @@
  *
  *   npx tsx bench/ecs-deploy/run.ts [--poll 10s]
  */
-import { ECSClient, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { startSimulator, type RunningSimulator } from '../../packages/sim/src/index.js';
-import {
-  AwsContext,
-  Inputs,
-  MemoryLogger,
-  objectInputReader,
-  parseDuration,
-  type Clock
-} from '../../packages/shared/src/index.js';
+import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import type { RunningSimulator } from '../../packages/sim/src/index.js';
+import { Inputs, MemoryLogger, objectInputReader, parseDuration } from '../../packages/shared/src/index.js';
+import { frozenSim, simAwsContext, simClock, simEcsClient } from '../../packages/testkit/src/index.js';
 import { createEcsApi } from '../../packages/shared/src/ecs/index.js';
 import { readDeployEcsInputs } from '../../actions/deploy-ecs/src/inputs.js';
 import { planDeployment } from '../../actions/deploy-ecs/src/plan.js';
@@ -26,7 +20,6 @@ import {
   CLUSTER,
   backendImage,
   backendSeed,
-  credentials,
   seedServices,
   type ServiceSeed
 } from '../../actions/deploy-ecs/__tests__/sim-world.js';
@@ -60,23 +53,13 @@ function seeds(count: number): ServiceSeed[] {
 }
 
 async function measure(count: number, crash: boolean): Promise<Figures> {
-  const sim: RunningSimulator = await startSimulator({ port: 0, timeScale: 0 });
+  const sim: RunningSimulator = await frozenSim();
   try {
     const list = seeds(count);
     await seedServices(sim, list);
     if (crash) sim.control.images({ image: backendImage('v2'), behavior: 'crash' });
-    const env = {
-      AWS_ENDPOINT_URL: sim.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey
-    };
-    Object.assign(process.env, env);
-    const api = createEcsApi(new AwsContext({ action: 'deploy-ecs', env }));
-    const clock: Clock = {
-      now: () => Math.round(sim.control.now() * 1000),
-      sleep: async ms => void sim.control.advance(ms / 1000)
-    };
+    const api = createEcsApi(simAwsContext(sim, 'deploy-ecs'));
+    const clock = simClock(sim);
     const images = list.map(
       (seed, index) => `${seed.container}=${seed.image.replace(/:v1$/, ':v2')}${index < 0 ? '' : ''}`
     );
@@ -146,7 +129,7 @@ function totalCalls(sim: RunningSimulator): number {
 
 /** When the first task of the crashing revision stopped (read after the run, not counted above). */
 async function firstFailedTaskStop(sim: RunningSimulator): Promise<number | undefined> {
-  const client = new ECSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials });
+  const client = simEcsClient(sim);
   const listed = await client.send(new ListTasksCommand({ cluster: CLUSTER, desiredStatus: 'STOPPED' }));
   if (!listed.taskArns?.length) return undefined;
   const described = await client.send(

@@ -5,7 +5,8 @@
  *
  *   npx tsx bench/rollback/run.ts
  */
-import { startSimulator, type RunningSimulator } from '../../packages/sim/src/index.js';
+import type { RunningSimulator } from '../../packages/sim/src/index.js';
+import { frozenSim } from '../../packages/testkit/src/index.js';
 import {
   AI_ML,
   BACKEND,
@@ -67,7 +68,7 @@ function diff(before: Record<string, number>, after: Record<string, number>): Re
 
 for (const pollInterval of ['10s', '5s']) {
   for (const scenario of scenarios) {
-    const sim = await startSimulator({ port: 0, timeScale: 0 });
+    const sim = await frozenSim();
     try {
       await seed(sim, scenario.services);
       await scenario.prepare(sim);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
 import type { RunningSimulator } from '../../../packages/sim/src/index.js';
+import { primaryDeployment as primaryOf } from '../../../packages/testkit/src/index.js';
 import {
   AI_ML,
   BACKEND,
@@ -22,10 +23,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await sim.close();
 });
-
-function primaryOf(service: Awaited<ReturnType<typeof describeService>>) {
-  return service.deployments?.find(deployment => deployment.status === 'PRIMARY');
-}
 
 describe('deploy-ecs on the simulator', () => {
   it('deploys a new image, waits until PRIMARY+COMPLETED, and records the revision as known-good', async () => {

@@ -1,19 +1,13 @@
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { RunningSimulator } from '../../../packages/sim/src/index.js';
+import { Inputs, MemoryLogger, objectInputReader } from '../../../packages/shared/src/index.js';
 import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-  type RegisterTaskDefinitionCommandInput
-} from '@aws-sdk/client-ecs';
-import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
-import {
-  AwsContext,
-  Inputs,
-  MemoryLogger,
-  objectInputReader,
-  type Clock
-} from '../../../packages/shared/src/index.js';
+  describeEcsService,
+  seedEcsServices,
+  simAwsContext,
+  simClock,
+  simCredentials
+} from '../../../packages/testkit/src/index.js';
 import { createEcsApi, type EcsApi } from '../../../packages/shared/src/ecs/index.js';
 import { readDeployEcsInputs } from '../src/inputs.js';
 import { planDeployment } from '../src/plan.js';
@@ -27,7 +21,7 @@ export const AI_ML = 'ai-ml-service';
 export const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 export const backendImage = (tag: string): string => `${ECR}/docuthinker-backend:${tag}`;
 export const aiMlImage = (tag: string): string => `${ECR}/docuthinker-ai-ml:${tag}`;
-export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const credentials = simCredentials;
 
 export function taskDefinition(
   family: string,
@@ -77,39 +71,16 @@ export function taskDefinition(
   };
 }
 
-/** A simulator whose time moves only when the code under test sleeps: deterministic and instant. */
-export async function frozenSim(): Promise<RunningSimulator> {
-  return startSimulator({ port: 0, timeScale: 0 });
-}
-
-/** The poll loop's clock on simulated time: sleeping advances the simulator. */
-export function simClock(sim: RunningSimulator): Clock {
-  return {
-    now: () => Math.round(sim.control.now() * 1000),
-    sleep: async ms => {
-      sim.control.advance(ms / 1000);
-    }
-  };
-}
-
-export function simEnv(sim: RunningSimulator): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey
-  };
-}
-
-export function sdkClient(sim: RunningSimulator): ECSClient {
-  return new ECSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials, maxAttempts: 3 });
-}
+export {
+  frozenSim,
+  simClock,
+  simEnv,
+  simEcsClient as sdkClient
+} from '../../../packages/testkit/src/index.js';
 
 /** The action's own EcsApi (real SDK, adaptive retries) pointed at the simulator. */
 export function simApi(sim: RunningSimulator): EcsApi {
-  const env = simEnv(sim);
-  Object.assign(process.env, env); // the SDK's default credential chain reads the keys from here
-  return createEcsApi(new AwsContext({ action: 'deploy-ecs', env }));
+  return createEcsApi(simAwsContext(sim, 'deploy-ecs'));
 }
 
 export interface ServiceSeed {
@@ -144,48 +115,27 @@ export async function seedServices(
   sim: RunningSimulator,
   seeds: ServiceSeed[]
 ): Promise<Record<string, string>> {
-  const client = sdkClient(sim);
-  await client.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  const arns: Record<string, string> = {};
-  for (const seed of seeds) {
-    const registered = await client.send(
-      new RegisterTaskDefinitionCommand(taskDefinition(seed.family, seed.container, seed.image, seed.port))
-    );
-    arns[seed.name] = registered.taskDefinition!.taskDefinitionArn!;
-    await client.send(
-      new CreateServiceCommand({
-        cluster: CLUSTER,
-        serviceName: seed.name,
-        taskDefinition: arns[seed.name],
-        desiredCount: seed.desiredCount ?? 2,
-        launchType: 'FARGATE',
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: ['subnet-0abc'],
-            securityGroups: ['sg-0abc'],
-            assignPublicIp: 'DISABLED'
-          }
-        },
-        deploymentConfiguration: {
-          maximumPercent: seed.maximumPercent ?? 200,
-          minimumHealthyPercent: 100,
-          deploymentCircuitBreaker: {
-            enable: seed.circuitBreaker ?? true,
-            rollback: seed.circuitBreaker ?? true
-          }
+  return seedEcsServices(
+    sim,
+    CLUSTER,
+    seeds.map(seed => ({
+      name: seed.name,
+      taskDefinition: taskDefinition(seed.family, seed.container, seed.image, seed.port),
+      desiredCount: seed.desiredCount,
+      deploymentConfiguration: {
+        maximumPercent: seed.maximumPercent ?? 200,
+        minimumHealthyPercent: 100,
+        deploymentCircuitBreaker: {
+          enable: seed.circuitBreaker ?? true,
+          rollback: seed.circuitBreaker ?? true
         }
-      })
-    );
-  }
-  sim.control.advance(600);
-  return arns;
+      }
+    }))
+  );
 }
 
 export async function describeService(sim: RunningSimulator, name: string) {
-  const output = await sdkClient(sim).send(
-    new DescribeServicesCommand({ cluster: CLUSTER, services: [name] })
-  );
-  return output.services![0];
+  return describeEcsService(sim, CLUSTER, name);
 }
 
 /** Runs the action's logic (inputs by name -> plan -> deploy) against the simulator on simulated time. */

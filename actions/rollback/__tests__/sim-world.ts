@@ -1,14 +1,19 @@
 import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type RegisterTaskDefinitionCommandInput
 } from '@aws-sdk/client-ecs';
-import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
-import { AwsContext, MemoryLogger, type Clock } from '../../../packages/shared/src/index.js';
+import type { RunningSimulator } from '../../../packages/sim/src/index.js';
+import { MemoryLogger, type AwsContext } from '../../../packages/shared/src/index.js';
+import {
+  describeEcsService,
+  primaryDeployment,
+  seedEcsServices,
+  simAwsContext,
+  simClock,
+  simCredentials,
+  simEcsClient
+} from '../../../packages/testkit/src/index.js';
 import { createEcsApi, recordKnownGood } from '../../../packages/shared/src/ecs/index.js';
 import { executeEcsRollback, planEcsRollback, type EcsDeps, type RollbackResult } from '../src/ecs.js';
 import { readRollbackInputs, type EcsRollbackInputs } from '../src/inputs.js';
@@ -22,7 +27,7 @@ export const AI_ML = 'ai-ml-service';
 export const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 export const backendImage = (tag: string): string => `${ECR}/docuthinker-backend:${tag}`;
 export const aiMlImage = (tag: string): string => `${ECR}/docuthinker-ai-ml:${tag}`;
-export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const credentials = simCredentials;
 
 export interface ServiceSeed {
   name: string;
@@ -59,37 +64,16 @@ export function taskDefinition(seed: ServiceSeed, tag: string): RegisterTaskDefi
   };
 }
 
-/** A simulator whose time moves only when the code under test sleeps: deterministic and instant. */
-export async function frozenSim(): Promise<RunningSimulator> {
-  return startSimulator({ port: 0, timeScale: 0 });
-}
-
-export function simClock(sim: RunningSimulator): Clock {
-  return {
-    now: () => Math.round(sim.control.now() * 1000),
-    sleep: async ms => {
-      sim.control.advance(ms / 1000);
-    }
-  };
-}
-
-export function simEnv(sim: RunningSimulator): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey
-  };
-}
-
-export function ecsClient(sim: RunningSimulator): ECSClient {
-  return new ECSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials, maxAttempts: 3 });
-}
+export {
+  frozenSim,
+  simClock,
+  simEnv,
+  simEcsClient as ecsClient,
+  primaryDeployment as primaryOf
+} from '../../../packages/testkit/src/index.js';
 
 export function simContext(sim: RunningSimulator): AwsContext {
-  const env = simEnv(sim);
-  Object.assign(process.env, env); // the SDK's default credential chain reads the keys from here
-  return new AwsContext({ action: 'rollback', env });
+  return simAwsContext(sim, 'rollback');
 }
 
 /** Puts an image into the simulator's ECR (as build-push would have pushed it). */
@@ -99,37 +83,20 @@ export async function pushImage(sim: RunningSimulator, service: ServiceSeed, tag
 
 /** Creates the cluster and the services on revision 1 (tag v1) and lets them settle. */
 export async function seed(sim: RunningSimulator, seeds: ServiceSeed[]): Promise<Record<string, string>> {
-  const client = ecsClient(sim);
-  await client.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  const arns: Record<string, string> = {};
-  for (const service of seeds) {
-    await pushImage(sim, service, 'v1');
-    const registered = await client.send(new RegisterTaskDefinitionCommand(taskDefinition(service, 'v1')));
-    arns[service.name] = registered.taskDefinition!.taskDefinitionArn!;
-    await client.send(
-      new CreateServiceCommand({
-        cluster: CLUSTER,
-        serviceName: service.name,
-        taskDefinition: arns[service.name],
-        desiredCount: 2,
-        launchType: 'FARGATE',
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: ['subnet-0abc'],
-            securityGroups: ['sg-0abc'],
-            assignPublicIp: 'DISABLED'
-          }
-        },
-        deploymentConfiguration: {
-          maximumPercent: 200,
-          minimumHealthyPercent: 100,
-          deploymentCircuitBreaker: { enable: false, rollback: false }
-        }
-      })
-    );
-  }
-  sim.control.advance(600);
-  return arns;
+  for (const service of seeds) await pushImage(sim, service, 'v1');
+  return seedEcsServices(
+    sim,
+    CLUSTER,
+    seeds.map(service => ({
+      name: service.name,
+      taskDefinition: taskDefinition(service, 'v1'),
+      deploymentConfiguration: {
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+        deploymentCircuitBreaker: { enable: false, rollback: false }
+      }
+    }))
+  );
 }
 
 /**
@@ -143,7 +110,7 @@ export async function deploy(
   tag: string,
   options: { record?: boolean } = {}
 ): Promise<string> {
-  const client = ecsClient(sim);
+  const client = simEcsClient(sim);
   await pushImage(sim, service, tag);
   const registered = await client.send(new RegisterTaskDefinitionCommand(taskDefinition(service, tag)));
   const arn = registered.taskDefinition!.taskDefinitionArn!;
@@ -152,7 +119,7 @@ export async function deploy(
   );
   sim.control.advance(900);
   const described = await describe(sim, service.name);
-  const primary = described.deployments?.find(deployment => deployment.status === 'PRIMARY');
+  const primary = primaryDeployment(described);
   const good = primary?.taskDefinition === arn && primary.rolloutState === 'COMPLETED';
   if (good && (options.record ?? true)) {
     await recordKnownGood(
@@ -166,14 +133,7 @@ export async function deploy(
 }
 
 export async function describe(sim: RunningSimulator, name: string) {
-  const output = await ecsClient(sim).send(
-    new DescribeServicesCommand({ cluster: CLUSTER, services: [name] })
-  );
-  return output.services![0];
-}
-
-export function primaryOf(service: Awaited<ReturnType<typeof describe>>) {
-  return service.deployments?.find(deployment => deployment.status === 'PRIMARY');
+  return describeEcsService(sim, CLUSTER, name);
 }
 
 export function ecsInputs(raw: Record<string, string>): EcsRollbackInputs {

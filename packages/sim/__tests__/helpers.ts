@@ -1,5 +1,7 @@
-import { ECSClient, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { startSimulator, type RunningSimulator } from '../src/index.js';
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { simCredentials } from '../../testkit/src/index.js';
+
+export { fargateNetwork, frozenSim, simEcsClient as ecsClient } from '../../testkit/src/index.js';
 
 export const CLUSTER = 'docuthinker-cluster';
 export const BACKEND = 'docuthinker-backend-service';
@@ -7,16 +9,7 @@ export const AI_ML = 'docuthinker-ai-ml-service';
 export const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 export const backendImage = (tag: string) => `${ECR}/docuthinker-backend:${tag}`;
 
-export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-
-/** A simulator whose time moves only by advance(): every assertion on timing is deterministic. */
-export async function frozenSim(): Promise<RunningSimulator> {
-  return startSimulator({ port: 0, timeScale: 0 });
-}
-
-export function ecsClient(sim: RunningSimulator, maxAttempts = 3): ECSClient {
-  return new ECSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials, maxAttempts });
-}
+export const credentials = simCredentials;
 
 /** DocuThinker's backend task definition (Fargate, awslogs, a Secrets Manager secret). */
 export function backendTaskDefinition(tag: string): RegisterTaskDefinitionCommandInput {
@@ -53,11 +46,3 @@ export function backendTaskDefinition(tag: string): RegisterTaskDefinitionComman
     ]
   };
 }
-
-export const fargateNetwork = {
-  awsvpcConfiguration: {
-    subnets: ['subnet-0abc'],
-    securityGroups: ['sg-0abc'],
-    assignPublicIp: 'DISABLED' as const
-  }
-};

@@ -1,1 +1,2 @@
 export * from './run-action.js';
+export * from './sim-world.js';

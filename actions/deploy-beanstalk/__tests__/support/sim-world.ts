@@ -6,18 +6,22 @@ import {
   CreateEnvironmentCommand,
   CreateStorageLocationCommand,
   DescribeEnvironmentsCommand,
-  DescribeEventsCommand,
-  ElasticBeanstalkClient
+  DescribeEventsCommand
 } from '@aws-sdk/client-elastic-beanstalk';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startSimulator, type RunningSimulator } from '../../../../packages/sim/src/index.js';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { RunningSimulator } from '../../../../packages/sim/src/index.js';
 import {
-  AwsContext,
   Inputs,
   MemoryLogger,
   objectInputReader,
   type Clock
 } from '../../../../packages/shared/src/index.js';
+import {
+  simAwsContext,
+  simBeanstalkClient,
+  simClock,
+  simS3Client
+} from '../../../../packages/testkit/src/index.js';
 import {
   sdkBeanstalkApi,
   sdkBundleStore,
@@ -36,7 +40,6 @@ export const image = (container: 'main-app' | 'agent-service' | 'mcp-gateway', t
   `${ECR}/chatrelay/${container}:${tag}`;
 export const OLD_LABEL = 'chatrelay-1.4.0';
 export const BUCKET = 'elasticbeanstalk-us-east-1-123456789012';
-export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 export const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 export const RUN: GithubRun = {
   sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
@@ -48,43 +51,17 @@ export const RUN: GithubRun = {
 /** The label the action derives from RUN (short SHA, run id, attempt). */
 export const NEW_LABEL = 'a1b2c3d-9876543210-1';
 
-/** A simulator whose time moves only when the code under test sleeps: deterministic and instant. */
-export async function frozenSim(): Promise<RunningSimulator> {
-  return startSimulator({ port: 0, timeScale: 0 });
-}
-
-/** The poll loop's clock on simulated time: sleeping advances the simulator. */
-export function simClock(sim: RunningSimulator): Clock {
-  return {
-    now: () => Math.round(sim.control.now() * 1000),
-    sleep: async ms => {
-      sim.control.advance(ms / 1000);
-    }
-  };
-}
-
-export function simEnv(sim: RunningSimulator): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey
-  };
-}
-
-export function beanstalkClient(sim: RunningSimulator): ElasticBeanstalkClient {
-  return new ElasticBeanstalkClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials });
-}
-
-export function s3Client(sim: RunningSimulator): S3Client {
-  return new S3Client({ endpoint: sim.endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
-}
+export {
+  frozenSim,
+  simClock,
+  simEnv,
+  simBeanstalkClient as beanstalkClient,
+  simS3Client as s3Client
+} from '../../../../packages/testkit/src/index.js';
 
 /** The action's own adapters (real SDK clients, adaptive retries) pointed at the simulator. */
 export function simAdapters(sim: RunningSimulator): { api: BeanstalkApi; store: BundleStore } {
-  const env = simEnv(sim);
-  Object.assign(process.env, env); // the SDK's default credential chain reads the keys from here
-  const context = new AwsContext({ action: 'deploy-beanstalk', env });
+  const context = simAwsContext(sim, 'deploy-beanstalk');
   return { api: sdkBeanstalkApi(context), store: sdkBundleStore(context) };
 }
 
@@ -93,7 +70,7 @@ export function simAdapters(sim: RunningSimulator): { api: BeanstalkApi; store: 
  * chatrelay-1.4.0 (the fixture Dockerrun bundle, processed) and chatrelay-prod Ready + Green on it.
  */
 export async function seedChatRelay(sim: RunningSimulator): Promise<void> {
-  const eb = beanstalkClient(sim);
+  const eb = simBeanstalkClient(sim);
   await eb.send(new CreateApplicationCommand({ ApplicationName: APPLICATION }));
   const { S3Bucket } = await eb.send(new CreateStorageLocationCommand({}));
   const bundle = await buildBundle(
@@ -101,7 +78,7 @@ export async function seedChatRelay(sim: RunningSimulator): Promise<void> {
     []
   );
   const key = `seed/${OLD_LABEL}.zip`;
-  await s3Client(sim).send(new PutObjectCommand({ Bucket: S3Bucket, Key: key, Body: bundle.bytes }));
+  await simS3Client(sim).send(new PutObjectCommand({ Bucket: S3Bucket, Key: key, Body: bundle.bytes }));
   await eb.send(
     new CreateApplicationVersionCommand({
       ApplicationName: APPLICATION,
@@ -124,14 +101,14 @@ export async function seedChatRelay(sim: RunningSimulator): Promise<void> {
 }
 
 export async function environmentOf(sim: RunningSimulator) {
-  const output = await beanstalkClient(sim).send(
+  const output = await simBeanstalkClient(sim).send(
     new DescribeEnvironmentsCommand({ ApplicationName: APPLICATION, EnvironmentNames: [ENVIRONMENT] })
   );
   return output.Environments![0];
 }
 
 export async function eventsOf(sim: RunningSimulator, since?: Date) {
-  const output = await beanstalkClient(sim).send(
+  const output = await simBeanstalkClient(sim).send(
     new DescribeEventsCommand({ ApplicationName: APPLICATION, StartTime: since })
   );
   return output.Events ?? [];
@@ -139,7 +116,7 @@ export async function eventsOf(sim: RunningSimulator, since?: Date) {
 
 export async function s3Text(sim: RunningSimulator, key: string): Promise<string | undefined> {
   try {
-    const output = await s3Client(sim).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    const output = await simS3Client(sim).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     return await output.Body!.transformToString('utf8');
   } catch {
     return undefined;
