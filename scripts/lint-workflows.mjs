@@ -13,7 +13,8 @@ function workflowFiles(dir, deep) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap(name => {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return deep && name !== 'node_modules' ? workflowFiles(full, deep) : [];
+    if (statSync(full).isDirectory())
+      return deep && name !== 'node_modules' && name !== '.rehearsal' ? workflowFiles(full, deep) : [];
     return /\.ya?ml$/.test(name) ? [full] : [];
   });
 }
