@@ -13,12 +13,19 @@ const nccCli = path.join(path.dirname(require.resolve('@vercel/ncc/package.json'
  * clients), a source map, licenses.txt and a package.json that marks the bundle as ESM.
  */
 export async function bundle(entry, outDir) {
+  // Build beside the old bundle and swap only on success, so a failed build never leaves dist/ empty.
+  const staging = `${outDir}.building`;
+  await rm(staging, { recursive: true, force: true });
+  try {
+    await run(
+      process.execPath,
+      [nccCli, 'build', entry, '-o', staging, '--source-map', '--license', 'licenses.txt', '--quiet'],
+      { maxBuffer: 64 * 1024 * 1024 }
+    );
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
   await rm(outDir, { recursive: true, force: true });
-  await run(
-    process.execPath,
-    [nccCli, 'build', entry, '-o', outDir, '--source-map', '--license', 'licenses.txt', '--quiet'],
-    {
-      maxBuffer: 64 * 1024 * 1024
-    }
-  );
+  await rename(staging, outDir);
 }
