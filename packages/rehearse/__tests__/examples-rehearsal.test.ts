@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExample } from '../src/examples/catalog.js';
+import { INSTALL_BUILD_TOOLS, missingBuildTools } from '../src/examples/local-registry.js';
 import { rehearseExample, releasesFor, type ExampleRun } from '../src/examples/run-example.js';
 import type { JobRunResult } from '../src/types.js';
 
 /**
  * DocuThinker rehearsed for real: the committed bundles of build-push, deploy-ecs and verify-health run
  * against the simulator (600x real time, 200 ms polls), a good release then one whose backend crash-loops.
+ * Where buildah and docker-registry are installed the images are really built and pushed to a local
+ * registry (the build-path checks skip with the install command otherwise, and fail under CI=true);
+ * the fallback (images put straight into the simulated ECR) is rehearsed with Tria below.
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -20,6 +24,14 @@ const BUNDLES = ['build-push', 'deploy-ecs', 'verify-health', 'rollback'].map(na
 it('has every bundle the rehearsal runs (npm run build makes them)', () => {
   expect(BUNDLES.filter(file => !existsSync(file)).map(file => path.relative(root, file))).toEqual([]);
 });
+
+const missingTools = missingBuildTools();
+if (missingTools.length > 0) {
+  const message = `${missingTools.join(' and ')} not installed (\`${INSTALL_BUILD_TOOLS}\`): the real-build checks skip`;
+  if (process.env.CI === 'true') throw new Error(`CI=true, so the real-build rehearsal must run: ${message}`);
+  console.warn(message);
+}
+const itBuilds = missingTools.length === 0 ? it : it.skip;
 
 function job(run: ExampleRun, release: number, key: string): JobRunResult {
   const found = run.outcomes[release].rehearsal.jobs.find(candidate => candidate.key === key);
@@ -111,7 +123,81 @@ describe('npm run rehearse: DocuThinker', () => {
     expect(output).toMatch(/✗ Deploy to docuthinker-cluster/);
     expect(output).toMatch(/══ Job summaries ══/);
     expect(output).toMatch(/stood in for by the local folder/);
-    expect(output).toMatch(/put straight into the simulated ECR/);
+    expect(output).toMatch(/images: (built for real|.*put straight into the simulated ECR)/);
+  });
+
+  itBuilds('builds both images with buildah, pushes them to the local registry and deploys those', () => {
+    expect(output).toMatch(/images: built for real/);
+    const host = /local registry: http:\/\/(127\.0\.0\.1:\d+) \(IMAGE_REGISTRY=/.exec(output)?.[1];
+    expect(host).toBeDefined();
+    for (const [release, sha] of run.outcomes.map(
+      (outcome, index) => [index, outcome.release.sha] as const
+    )) {
+      for (const [name, repository] of [
+        ['backend', 'docuthinker-backend'],
+        ['ai-ml', 'docuthinker-ai-ml']
+      ]) {
+        const build = job(run, release, `pipeline / build ${name}`);
+        const push = build.steps.find(step => step.name === `Build and push ${repository}`)!;
+        expect(push.outputs.registry).toBe(host);
+        expect(push.outputs.image).toMatch(
+          new RegExp(`^${host!.replaceAll('.', '\\.')}/${repository}@sha256:[a-f0-9]{64}$`)
+        );
+        // really built (not found in a registry), with this commit's tag
+        expect(push.log.join('\n')).toContain(`buildah build`);
+        expect(push.log.join('\n')).toContain(`${host}/${repository}:${sha}`);
+        const deployed = JSON.parse(job(run, release, 'pipeline / deploy').outputs.images) as Record<
+          string,
+          { image: string }
+        >;
+        expect(deployed[repository].image).toBe(push.outputs.image);
+      }
+    }
+    // the break rule followed the built image: the broken backend is a different digest from the good one
+    const image = (release: number) =>
+      job(run, release, 'pipeline / build backend').steps.find(
+        step => step.name === 'Build and push docuthinker-backend'
+      )!.outputs.image;
+    expect(image(1)).not.toBe(image(0));
+    expect(output).toContain(`rehearsal: ${image(1)} built and pushed — its containers will crash-loop`);
+  });
+});
+
+describe('npm run rehearse: the fallback when buildah or docker-registry is missing (Tria)', () => {
+  let run: ExampleRun;
+  let output: string;
+
+  beforeAll(async () => {
+    const example = findExample('tria')!;
+    const lines: string[] = [];
+    run = await rehearseExample({
+      example,
+      suiteRoot: root,
+      releases: releasesFor(example, root),
+      log: line => lines.push(line),
+      timeScale: 600,
+      images: 'auto',
+      hasCommand: command => command !== 'docker-registry'
+    });
+    output = lines.join('\n');
+  }, 180_000);
+
+  it('says which path it took: images put straight into the simulated ECR', () => {
+    expect(output).toMatch(
+      /images: docker-registry not installed \(`apt-get install -y buildah docker-registry` to build for real\): each release’s images are put straight into the simulated ECR/
+    );
+    expect(output).not.toMatch(/local registry:/);
+  });
+
+  it('build-push finds the seeded image in the simulated ECR instead of building, and the release deploys', () => {
+    expect(run.outcomes[0].verdict).toBe('deployed');
+    const push = job(run, 0, 'staging / build tria-aibpo').steps.find(
+      step => step.name === 'Build and push tria-aibpo-staging'
+    )!;
+    expect(push.outputs.registry).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com');
+    expect(push.log.join('\n')).toMatch(/already exists \(sha256:[a-f0-9]{64}\): not building it again/);
+    expect(push.log.join('\n')).not.toContain('buildah build');
+    expect(job(run, 0, 'production / deploy').result).toBe('success');
   });
 });
 

@@ -4,9 +4,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startSimulator } from '../../../sim/src/index.js';
 import { rehearseWorkflow } from '../engine.js';
-import type { RehearsalResult } from '../types.js';
+import type { RehearsalHooks, RehearsalResult } from '../types.js';
 import { ACCOUNT, REGION, createRepositories } from './aws-setup.js';
 import { imagesToBreak, type ExampleDefinition, type ExampleImage } from './catalog.js';
+import {
+  INSTALL_BUILD_TOOLS,
+  missingBuildTools,
+  startLocalRegistry,
+  type LocalRegistry
+} from './local-registry.js';
 
 /**
  * `npm run rehearse -- <example>`: the simulator in-process, the AWS state the example's README asks for,
@@ -52,7 +58,23 @@ export interface ExampleOptions {
   log?: (line: string) => void;
   /** simulated seconds per real second (default 600: a 10-minute rollout takes a second) */
   timeScale?: number;
+  /**
+   * Where each release's images come from (default: REHEARSE_IMAGES from the environment, else `auto`):
+   * `build` = the pipeline's build jobs really build them with buildah and push them to a local
+   * docker-registry that backs the simulated ECR; `seed` = they are put straight into the simulated ECR
+   * and build-push finds them (skip-existing); `auto` = `build` when buildah and docker-registry are
+   * installed, else `seed`.
+   */
+  images?: ImageSource;
+  /** which commands exist (default: `command -v`); lets tests take the fallback path */
+  hasCommand?: (command: string) => boolean;
 }
+
+export type ImageSource = 'auto' | 'build' | 'seed';
+export const IMAGE_SOURCES: readonly ImageSource[] = ['auto', 'build', 'seed'];
+
+/** The repository variable the examples pass to the pipelines' `registry` input. */
+export const REGISTRY_VARIABLE = 'IMAGE_REGISTRY';
 
 /** The commit being rehearsed, and a second, made-up commit for a later release. */
 export function releaseShas(suiteRoot: string): [string, string] {
@@ -89,13 +111,77 @@ export function releasesFor(
   return releases;
 }
 
-function hasCommand(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+/** How the images of this rehearsal are made: decided once, before anything starts, and logged. */
+export interface ImagePlan {
+  mode: 'build' | 'seed';
+  /** the log line that says which path the rehearsal takes, and why */
+  why: string;
+}
+
+export function planImages(requested: ImageSource, has?: (command: string) => boolean): ImagePlan {
+  if (!IMAGE_SOURCES.includes(requested)) {
+    throw new Error(`images must be ${IMAGE_SOURCES.join(', ')} (REHEARSE_IMAGES), got "${requested}"`);
   }
+  const seedText =
+    'each release’s images are put straight into the simulated ECR under the commit’s tag, and ' +
+    'build-push finds them there (skip-existing) instead of building';
+  if (requested === 'seed') return { mode: 'seed', why: `images: not built (seed asked for): ${seedText}` };
+  const missing = missingBuildTools(has);
+  if (missing.length === 0) {
+    return {
+      mode: 'build',
+      why:
+        'images: built for real: buildah and docker-registry are installed, so the pipeline’s build jobs ' +
+        'build each release with buildah and build-push pushes it to a local docker-registry (repository ' +
+        `variable ${REGISTRY_VARIABLE}), which also backs the simulated ECR API`
+    };
+  }
+  const lacking = `${missing.join(' and ')} not installed (\`${INSTALL_BUILD_TOOLS}\` to build for real)`;
+  if (requested === 'build') throw new Error(`images: build asked for, but ${lacking}`);
+  return { mode: 'seed', why: `images: ${lacking}: ${seedText}` };
+}
+
+function requestedImages(options: ExampleOptions): ImageSource {
+  return options.images ?? ((process.env.REHEARSE_IMAGES || 'auto') as ImageSource);
+}
+
+/**
+ * Build mode: build-push reports each image it pushed (`images` output, keyed by repository); the
+ * simulator is told how that exact image (`127.0.0.1:<port>/<repo>@sha256:...`) behaves in this release,
+ * before the deploy job runs it. Rules by digest, so the previous release's images keep their behaviour
+ * (a rollback to them comes back healthy).
+ */
+function builtImageHooks(
+  example: ExampleDefinition,
+  release: Release,
+  setRule: (image: ExampleImage, reference: string) => void,
+  log: (line: string) => void
+): RehearsalHooks {
+  return {
+    afterStep: (step, result) => {
+      if (!/\/actions\/build-push(@|$)/.test(step.uses ?? '') || !result.outputs.images) return;
+      let built: Record<string, { image?: string }>;
+      try {
+        built = JSON.parse(result.outputs.images) as Record<string, { image?: string }>;
+      } catch {
+        log(`  rehearsal: build-push's images output is not JSON: ${result.outputs.images}`);
+        return;
+      }
+      for (const [repository, record] of Object.entries(built)) {
+        const image = example.images.find(candidate => candidate.repository === repository);
+        if (!image || !record.image) continue;
+        setRule(image, record.image);
+        log(`  rehearsal: ${record.image} built and pushed${breakNote(release, image)}`);
+      }
+    }
+  };
+}
+
+function breakNote(release: Release, image: ExampleImage): string {
+  if (!release.broken.includes(image)) return '';
+  return release.how === 'crash'
+    ? ' — its containers will crash-loop (exit code 1)'
+    : ' — it will answer /health with version "stale-build"';
 }
 
 export async function rehearseExample(options: ExampleOptions): Promise<ExampleRun> {
@@ -105,88 +191,119 @@ export async function rehearseExample(options: ExampleOptions): Promise<ExampleR
   if (!existsSync(path.join(exampleDir, example.workflow))) {
     throw new Error(`${example.dir}/${example.workflow} does not exist`);
   }
-  const sim = await startSimulator({ port: 0, timeScale: options.timeScale ?? 600 });
+  const plan = planImages(requestedImages(options), options.hasCommand);
+  const registry: LocalRegistry | undefined = plan.mode === 'build' ? await startLocalRegistry() : undefined;
   const outcomes: ReleaseOutcome[] = [];
   try {
-    log(`# Rehearsing ${example.title}`);
-    log(`  local AWS simulator (not AWS) at ${sim.endpoint}, ${options.timeScale ?? 600}x real time`);
-    if (hasCommand('buildah') && hasCommand('docker-registry')) {
-      log(
-        '  buildah and docker-registry are installed, but this rehearsal does not build: each release’s ' +
-          'images are put straight into the simulated ECR under the commit’s tag, and build-push finds them ' +
-          'there (skip-existing) instead of building'
-      );
-    } else {
-      log(
-        '  buildah/docker-registry not installed: each release’s images are put straight into the ' +
-          'simulated ECR under the commit’s tag, and build-push finds them there (skip-existing)'
-      );
-    }
-    const target = { endpoint: sim.endpoint };
-    log('  creating what the example README asks for: ECR repositories, the first revision, services…');
-    await createRepositories(target, [...new Set(example.images.map(image => image.repository))]);
-    const baseline: Record<string, string> = {};
-    for (const image of example.images) {
-      if (baseline[image.repository]) continue;
-      const seeded = await sim.control.ecrImages({ repository: image.repository, tags: ['baseline'] });
-      sim.control.images({ image: seeded.image, behavior: 'healthy', version: 'baseline' });
-      baseline[image.repository] = seeded.image;
-    }
-    await example.setup({ target, exampleDir, baseline, advance: seconds => sim.control.advance(seconds) });
-    // let the first revision settle, as it has long before anyone runs the pipeline
-    sim.control.advance(900);
-
-    for (const release of options.releases) {
-      log('');
-      log(`# ${example.name}: ${release.label}, commit ${release.sha.slice(0, 12)}`);
-      for (const image of example.images) {
-        const seeded = await sim.control.ecrImages({ repository: image.repository, tags: [release.sha] });
-        const broken = release.broken.includes(image);
-        sim.control.images({
-          image: seeded.image,
-          behavior: broken && release.how === 'crash' ? 'crash' : 'healthy',
-          version: broken && release.how === 'wrong-version' ? 'stale-build' : example.appVersion(release.sha)
-        });
-        const note = !broken
-          ? ''
-          : release.how === 'crash'
-            ? ' — its containers will crash-loop (exit code 1)'
-            : ' — it will answer /health with version "stale-build"';
-        log(
-          `  ${image.repository}:${release.sha.slice(0, 12)} put into the simulated ECR as ${seeded.digest.slice(0, 19)}…${note}`
-        );
-      }
-      const rehearsal = await rehearseWorkflow({
-        file: example.workflow,
-        repoRoot: exampleDir,
-        event: example.event,
-        inputs: example.inputs,
-        env: {
-          AWS_ENDPOINT_URL: sim.endpoint,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_REGION: REGION,
-          GITHUB_API_URL: `${sim.endpoint}/github`
-        },
-        vars: example.vars(sim.endpoint),
-        github: { sha: release.sha, repository: example.repository },
-        repositories: { [SUITE_REPOSITORY]: suiteRoot },
-        log
-      });
-      const verdict = judge(rehearsal);
-      outcomes.push({ release, rehearsal, verdict });
-      log('');
-      log(`# ${example.name}: ${release.label}: ${describeVerdict(verdict)}`);
-      if (rehearsal.problems.length > 0) {
-        // the workflow could not start (a missing bundle, a parse error): later releases would not either
-        log(`# ${example.name}: stopped: the workflow could not run (see the problems above)`);
-        break;
-      }
+    const sim = await startSimulator({
+      port: 0,
+      timeScale: options.timeScale ?? 600,
+      ...(registry ? { registry: registry.url } : {})
+    });
+    try {
+      log(`# Rehearsing ${example.title}`);
+      log(`  local AWS simulator (not AWS) at ${sim.endpoint}, ${options.timeScale ?? 600}x real time`);
+      log(`  ${plan.why}`);
+      if (registry) log(`  local registry: ${registry.url} (${REGISTRY_VARIABLE}=${registry.host})`);
+      await runReleases(options, { sim, registry, exampleDir, log, outcomes });
+    } finally {
+      await sim.close();
     }
   } finally {
-    await sim.close();
+    await registry?.stop();
   }
   return { example, outcomes };
+}
+
+interface RunContext {
+  sim: Awaited<ReturnType<typeof startSimulator>>;
+  registry: LocalRegistry | undefined;
+  exampleDir: string;
+  log: (line: string) => void;
+  outcomes: ReleaseOutcome[];
+}
+
+async function runReleases(options: ExampleOptions, context: RunContext): Promise<void> {
+  const { example, suiteRoot } = options;
+  const { sim, registry, exampleDir, log, outcomes } = context;
+  const target = { endpoint: sim.endpoint };
+  log('  creating what the example README asks for: ECR repositories, the first revision, services…');
+  await createRepositories(target, [...new Set(example.images.map(image => image.repository))]);
+  // The image the first revision runs, as if pushed long ago; with a registry it is really pushed there
+  // and referenced by the registry's host, like every image the pipeline builds.
+  const baseline: Record<string, string> = {};
+  for (const image of example.images) {
+    if (baseline[image.repository]) continue;
+    const seeded = await sim.control.ecrImages({ repository: image.repository, tags: ['baseline'] });
+    const reference = registry ? `${registry.host}/${image.repository}@${seeded.digest}` : seeded.image;
+    sim.control.images({ image: reference, behavior: 'healthy', version: 'baseline' });
+    baseline[image.repository] = reference;
+  }
+  await example.setup({ target, exampleDir, baseline, advance: seconds => sim.control.advance(seconds) });
+  // let the first revision settle, as it has long before anyone runs the pipeline
+  sim.control.advance(900);
+
+  for (const release of options.releases) {
+    log('');
+    log(`# ${example.name}: ${release.label}, commit ${release.sha.slice(0, 12)}`);
+    const setRule = (image: ExampleImage, reference: string) => {
+      const broken = release.broken.includes(image);
+      sim.control.images({
+        image: reference,
+        behavior: broken && release.how === 'crash' ? 'crash' : 'healthy',
+        version: broken && release.how === 'wrong-version' ? 'stale-build' : example.appVersion(release.sha)
+      });
+    };
+    let hooks: RehearsalHooks | undefined;
+    if (registry) {
+      log(
+        `  the build jobs build ${example.images.map(image => image.repository).join(', ')} with buildah ` +
+          `and push them to ${registry.host}`
+      );
+      for (const image of release.broken)
+        log(`  ${image.repository} is broken in this release${breakNote(release, image)}`);
+      hooks = builtImageHooks(example, release, setRule, log);
+    } else {
+      for (const image of example.images) {
+        const seeded = await sim.control.ecrImages({ repository: image.repository, tags: [release.sha] });
+        setRule(image, seeded.image);
+        log(
+          `  ${image.repository}:${release.sha.slice(0, 12)} put into the simulated ECR as ${seeded.digest.slice(0, 19)}…${breakNote(release, image)}`
+        );
+      }
+    }
+    const rehearsal = await rehearseWorkflow({
+      file: example.workflow,
+      repoRoot: exampleDir,
+      event: example.event,
+      inputs: example.inputs,
+      env: {
+        AWS_ENDPOINT_URL: sim.endpoint,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: REGION,
+        GITHUB_API_URL: `${sim.endpoint}/github`,
+        ...(registry?.buildEnv ?? {})
+      },
+      vars: {
+        ...example.vars(sim.endpoint),
+        ...(registry ? { [REGISTRY_VARIABLE]: registry.host } : {})
+      },
+      github: { sha: release.sha, repository: example.repository },
+      repositories: { [SUITE_REPOSITORY]: suiteRoot },
+      hooks,
+      log
+    });
+    const verdict = judge(rehearsal);
+    outcomes.push({ release, rehearsal, verdict });
+    log('');
+    log(`# ${example.name}: ${release.label}: ${describeVerdict(verdict)}`);
+    if (rehearsal.problems.length > 0) {
+      // the workflow could not start (a missing bundle, a parse error): later releases would not either
+      log(`# ${example.name}: stopped: the workflow could not run (see the problems above)`);
+      break;
+    }
+  }
 }
 
 /**
