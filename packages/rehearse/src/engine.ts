@@ -90,12 +90,17 @@ export async function rehearseWorkflow(options: RehearsalOptions): Promise<Rehea
   writeFileSync(eventPath, JSON.stringify(github.event, null, 2));
   github.event_path = eventPath;
 
-  const hostEnv = Object.fromEntries(
-    HOST_VARIABLES.filter(name => process.env[name] !== undefined).map(name => [
-      name,
-      process.env[name] as string
-    ])
-  );
+  const hostEnv: Record<string, string> = {
+    ...Object.fromEntries(
+      HOST_VARIABLES.filter(name => process.env[name] !== undefined).map(name => [
+        name,
+        process.env[name] as string
+      ])
+    ),
+    // GitHub runs the actions on Node 24; the SDK's notice about this machine's older Node would only
+    // repeat in every step's log of a rehearsal.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'
+  };
   const state: RunState = {
     repoRoot,
     workDir,
