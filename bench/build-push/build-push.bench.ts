@@ -11,22 +11,17 @@ import { Inputs, MemoryLogger, objectInputReader } from '../../packages/shared/s
 import { buildAndPush } from '../../actions/build-push/src/build-push.js';
 import { spawnRunner } from '../../actions/build-push/src/runner.js';
 import { diskFiles, readSettings } from '../../actions/build-push/src/settings.js';
-import {
-  isolatedBuildahEnv,
-  missingTools,
-  startLocalRegistry,
-  writeContext,
-  INSTALL
-} from '../../actions/build-push/__tests__/support/local-registry.js';
+import { BUILD_TOOLS, missingTools, startLocalRegistry } from '../../packages/testkit/src/local-registry.js';
+import { INSTALL, writeContext } from '../../actions/build-push/__tests__/support/real-build.js';
 
-const missing = missingTools();
+const missing = missingTools(BUILD_TOOLS);
 if (missing.length > 0) {
   console.error(`bench/build-push needs ${missing.join(' and ')}: ${INSTALL}`);
   process.exit(1);
 }
 
 const registry = await startLocalRegistry();
-Object.assign(process.env, isolatedBuildahEnv());
+Object.assign(process.env, registry.buildEnv);
 const workspace = mkdtempSync(path.join(tmpdir(), 'chatrelay-bench-'));
 const services = ['main-app', 'agent-service', 'mcp-gateway'];
 for (const service of services) {

@@ -3,15 +3,14 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runActionAsRunner, leaksOf } from '../../../packages/testkit/src/index.js';
-import { startSimulator } from '../../../packages/sim/src/index.js';
 import {
-  isolatedBuildahEnv,
-  realRegistryUnavailable,
+  runActionAsRunner,
+  leaksOf,
   startLocalRegistry,
-  writeContext,
   type LocalRegistry
-} from './support/local-registry.js';
+} from '../../../packages/testkit/src/index.js';
+import { startSimulator } from '../../../packages/sim/src/index.js';
+import { realRegistryUnavailable, writeContext } from './support/real-build.js';
 
 /** dist/index.js run as the runner runs it (rebuild first: npm run build -- build-push). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -120,7 +119,7 @@ const unavailable = realRegistryUnavailable();
           '- repository: chatrelay/main-app\n- repository: chatrelay/agent-service\n  context: ./agent-service',
         tags: '{version}\nlatest'
       },
-      env: isolatedBuildahEnv()
+      env: registry.buildEnv
     });
     expect(result.failure).toBeUndefined();
     const images = JSON.parse(result.outputs.images) as Record<

@@ -6,13 +6,8 @@ import { Inputs, MemoryLogger, objectInputReader } from '../../../packages/share
 import { buildAndPush, type BuildPushDeps } from '../src/build-push.js';
 import { spawnRunner } from '../src/runner.js';
 import { diskFiles, readSettings } from '../src/settings.js';
-import {
-  isolatedBuildahEnv,
-  realRegistryUnavailable,
-  startLocalRegistry,
-  writeContext,
-  type LocalRegistry
-} from './support/local-registry.js';
+import { startLocalRegistry, type LocalRegistry } from '../../../packages/testkit/src/local-registry.js';
+import { realRegistryUnavailable, writeContext } from './support/real-build.js';
 
 /**
  * Real builds and pushes: buildah (vfs storage, chroot isolation) builds FROM-scratch images and pushes them to
@@ -38,7 +33,7 @@ suite('buildah + docker-registry', () => {
 
   beforeAll(async () => {
     registry = await startLocalRegistry();
-    Object.assign(process.env, isolatedBuildahEnv());
+    Object.assign(process.env, registry.buildEnv);
     workspace = mkdtempSync(path.join(tmpdir(), 'chatrelay-'));
     writeContext(workspace, '.', 'main-app', '1.4.0');
     writeContext(workspace, 'agent-service', 'agent-service');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
-import { missingBuildTools, startLocalRegistry } from '../src/examples/local-registry.js';
 import { planImages } from '../src/examples/run-example.js';
 
-/** Which path a rehearsal takes for its images, and the local registry it starts for real builds. */
+/**
+ * Which path a rehearsal takes for its images. The local registry it starts for real builds, and the tool
+ * detection, are tested with them in packages/testkit/__tests__/local-registry.test.ts.
+ */
 
 const all = () => true;
 const none = () => false;
@@ -37,31 +38,5 @@ describe('planImages', () => {
     expect(() => planImages('docker' as never, all)).toThrow(
       'images must be auto, build, seed (REHEARSE_IMAGES), got "docker"'
     );
-  });
-
-  it('missingBuildTools asks for both tools', () => {
-    const asked: string[] = [];
-    expect(missingBuildTools(command => (asked.push(command), command === 'buildah'))).toEqual([
-      'docker-registry'
-    ]);
-    expect(asked).toEqual(['buildah', 'docker-registry']);
-  });
-});
-
-const registryMissing = missingBuildTools().includes('docker-registry');
-(registryMissing ? describe.skip : describe)('startLocalRegistry', () => {
-  it('answers the registry API on loopback, gives buildah its own vfs storage, and cleans up', async () => {
-    const registry = await startLocalRegistry();
-    try {
-      expect(registry.host).toMatch(/^127\.0\.0\.1:\d+$/);
-      expect(registry.url).toBe(`http://${registry.host}`);
-      expect((await fetch(`${registry.url}/v2/`)).status).toBe(200);
-      expect(registry.buildEnv.BUILDAH_ISOLATION).toBe('chroot');
-      expect(existsSync(registry.buildEnv.CONTAINERS_STORAGE_CONF)).toBe(true);
-    } finally {
-      await registry.stop();
-    }
-    expect(existsSync(registry.buildEnv.CONTAINERS_STORAGE_CONF)).toBe(false);
-    await expect(fetch(`${registry.url}/v2/`)).rejects.toThrow();
   });
 });

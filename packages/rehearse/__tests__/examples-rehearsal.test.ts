@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExample } from '../src/examples/catalog.js';
-import { INSTALL_BUILD_TOOLS, missingBuildTools } from '../src/examples/local-registry.js';
+import { BUILD_TOOLS, installCommand, missingTools as missingOf } from '../../testkit/src/local-registry.js';
 import { rehearseExample, releasesFor, type ExampleRun } from '../src/examples/run-example.js';
 import type { JobRunResult } from '../src/types.js';
 
@@ -25,9 +25,9 @@ it('has every bundle the rehearsal runs (npm run build makes them)', () => {
   expect(BUNDLES.filter(file => !existsSync(file)).map(file => path.relative(root, file))).toEqual([]);
 });
 
-const missingTools = missingBuildTools();
+const missingTools = missingOf(BUILD_TOOLS);
 if (missingTools.length > 0) {
-  const message = `${missingTools.join(' and ')} not installed (\`${INSTALL_BUILD_TOOLS}\`): the real-build checks skip`;
+  const message = `${missingTools.join(' and ')} not installed (\`${installCommand(BUILD_TOOLS)}\`): the real-build checks skip`;
   if (process.env.CI === 'true') throw new Error(`CI=true, so the real-build rehearsal must run: ${message}`);
   console.warn(message);
 }

@@ -32,7 +32,12 @@ import {
   fargateNetwork,
   frozenSim
 } from './helpers.js';
-import { registryUnavailable, startLocalRegistry, type LocalRegistry } from './local-registry.js';
+import {
+  installCommand,
+  missingTools,
+  startLocalRegistry,
+  type LocalRegistry
+} from '../../testkit/src/local-registry.js';
 
 const REPO = 'chatrelay/main-app';
 const KEEP_LAST_10 = JSON.stringify({
@@ -354,6 +359,18 @@ describe('ECR on the in-memory registry', () => {
     ecs.destroy();
   });
 });
+
+/**
+ * undefined when docker-registry can run; else why not (the registry-backed tests then skip with the install
+ * command). Throws under CI=true: the tests must not skip there.
+ */
+function registryUnavailable(): string | undefined {
+  if (missingTools(['docker-registry']).length === 0) return undefined;
+  const message = `docker-registry is not installed: run \`${installCommand(['docker-registry'])}\` (as root) to run the registry-backed ECR tests`;
+  if (process.env.CI === 'true')
+    throw new Error(`CI=true, so the registry-backed tests must run: ${message}`);
+  return message;
+}
 
 const unavailable = registryUnavailable();
 const registryIt = unavailable ? it.skip : it;

@@ -7,12 +7,14 @@ import { rehearseWorkflow } from '../engine.js';
 import type { RehearsalHooks, RehearsalResult } from '../types.js';
 import { ACCOUNT, REGION, createRepositories } from './aws-setup.js';
 import { imagesToBreak, type ExampleDefinition, type ExampleImage } from './catalog.js';
+// by file, not through the testkit index (which loads the simulator and the SDK clients)
 import {
-  INSTALL_BUILD_TOOLS,
-  missingBuildTools,
+  BUILD_TOOLS,
+  installCommand,
+  missingTools,
   startLocalRegistry,
   type LocalRegistry
-} from './local-registry.js';
+} from '../../../testkit/src/local-registry.js';
 
 /**
  * `npm run rehearse -- <example>`: the simulator in-process, the AWS state the example's README asks for,
@@ -126,7 +128,7 @@ export function planImages(requested: ImageSource, has?: (command: string) => bo
     'each release’s images are put straight into the simulated ECR under the commit’s tag, and ' +
     'build-push finds them there (skip-existing) instead of building';
   if (requested === 'seed') return { mode: 'seed', why: `images: not built (seed asked for): ${seedText}` };
-  const missing = missingBuildTools(has);
+  const missing = missingTools(BUILD_TOOLS, has);
   if (missing.length === 0) {
     return {
       mode: 'build',
@@ -136,7 +138,7 @@ export function planImages(requested: ImageSource, has?: (command: string) => bo
         `variable ${REGISTRY_VARIABLE}), which also backs the simulated ECR API`
     };
   }
-  const lacking = `${missing.join(' and ')} not installed (\`${INSTALL_BUILD_TOOLS}\` to build for real)`;
+  const lacking = `${missing.join(' and ')} not installed (\`${installCommand(BUILD_TOOLS)}\` to build for real)`;
   if (requested === 'build') throw new Error(`images: build asked for, but ${lacking}`);
   return { mode: 'seed', why: `images: ${lacking}: ${seedText}` };
 }
