@@ -33,6 +33,12 @@ describe('missingTools', () => {
 });
 
 const registryMissing = missingTools(['docker-registry']).length > 0;
+if (registryMissing) {
+  const message = `docker-registry is not installed (\`${installCommand(['docker-registry'])}\`)`;
+  // CI installs it (.ci/run): there the test must run, never skip.
+  if (process.env.CI === 'true') throw new Error(`CI=true, so the local-registry test must run: ${message}`);
+  console.warn(`skipping the local-registry test: ${message}`);
+}
 (registryMissing ? describe.skip : describe)('startLocalRegistry', () => {
   it('answers the registry API on loopback, gives buildah its own vfs storage, and cleans up', async () => {
     const registry = await startLocalRegistry();
