@@ -14,7 +14,8 @@ export {
   type SeededEcrImage
 } from './core/control.js';
 export type { FaultRule } from './core/faults.js';
-export type { ImageRule, ImageBehavior } from './core/images.js';
+export type { ImageRule, ImageBehavior, ImageFinding, FindingSeverity } from './core/images.js';
+export type { DenyRule } from './core/permissions.js';
 export { ACCOUNT_ID } from './core/service.js';
 export type {
   SimService,

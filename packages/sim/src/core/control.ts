@@ -6,6 +6,7 @@ import type { SimClock } from './clock.js';
 import type { FaultRule, Faults } from './faults.js';
 import { json, jsonBody, type HttpReply, type SimRequest } from './http.js';
 import type { ImageRule, ImageRules } from './images.js';
+import type { DenyRule, Permissions } from './permissions.js';
 import type { SimRoute, SimService } from './service.js';
 
 export interface TimeInfo {
@@ -32,6 +33,7 @@ interface ControlParts {
   faults: Faults;
   calls: Map<string, number>;
   services: Map<string, SimService>;
+  permissions: Permissions;
 }
 
 /** What control.ecrImages accepts (see the ECR service). */
@@ -82,6 +84,23 @@ export class SimControl {
     return this.parts.faults.list();
   }
 
+  /**
+   * Denies an IAM action (`logs:GetLogEvents`, `logs:*`): its calls answer AccessDeniedException /
+   * AccessDenied; `allow: true` lifts the denial (POST /_sim/deny). Returns the denied patterns.
+   */
+  deny(rule: DenyRule): string[] {
+    return this.parts.permissions.set(rule);
+  }
+
+  deniedActions(): string[] {
+    return this.parts.permissions.list();
+  }
+
+  /** Lifts every denial (DELETE /_sim/deny). */
+  clearDenials(): void {
+    this.parts.permissions.clear();
+  }
+
   /** Removes every fault rule (DELETE /_sim/faults). */
   clearFaults(): void {
     this.parts.faults.clear();
@@ -92,11 +111,12 @@ export class SimControl {
     return Object.fromEntries([...this.parts.calls.entries()].sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  /** Forgets every resource, rule, fault, pending event and call count; time keeps going (POST /_sim/reset). */
+  /** Forgets every resource, rule, fault, denial, pending event and call count; time keeps going (POST /_sim/reset). */
   reset(): void {
     this.parts.clock.clearEvents();
     this.parts.images.clear();
     this.parts.faults.clear();
+    this.parts.permissions.clear();
     this.parts.calls.clear();
     for (const service of this.parts.services.values()) service.reset();
   }
@@ -182,6 +202,13 @@ export function controlRoute(control: SimControl): SimRoute {
           case 'DELETE /_sim/faults':
             control.clearFaults();
             return json(200, { faults: [] });
+          case 'GET /_sim/deny':
+            return json(200, { denied: control.deniedActions() });
+          case 'POST /_sim/deny':
+            return json(200, { denied: control.deny(input as unknown as DenyRule) });
+          case 'DELETE /_sim/deny':
+            control.clearDenials();
+            return json(200, { denied: [] });
           case 'GET /_sim/calls':
             return json(200, control.calls());
           case 'POST /_sim/reset':

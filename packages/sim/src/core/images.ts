@@ -11,7 +11,32 @@ export interface ImageRule {
   behavior: ImageBehavior;
   /** what the workload's health endpoint reports as "version" */
   version?: string;
+  /** what each container of the image writes to its log stream (CloudWatch Logs, Beanstalk tail logs) */
+  logs?: string[];
+  /** what ECR image scans of the image report */
+  findings?: ImageFinding[];
 }
+
+/** One vulnerability an ECR scan of the image reports. */
+export interface ImageFinding {
+  name: string;
+  severity: FindingSeverity;
+  /** the vulnerable package and its version (ECR attributes package_name / package_version) */
+  package?: string;
+  version?: string;
+  /** a link to the vulnerability (default: its NVD page) */
+  uri?: string;
+  description?: string;
+}
+export type FindingSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL' | 'UNDEFINED';
+export const FINDING_SEVERITIES: readonly FindingSeverity[] = [
+  'CRITICAL',
+  'HIGH',
+  'MEDIUM',
+  'LOW',
+  'INFORMATIONAL',
+  'UNDEFINED'
+];
 
 export interface ImageOutcome {
   behavior: ImageBehavior;
@@ -39,7 +64,8 @@ export class ImageRules {
     const stored: ImageRule = {
       image: rule.image,
       behavior,
-      ...(rule.version !== undefined ? { version: rule.version } : {})
+      ...(rule.version !== undefined ? { version: rule.version } : {}),
+      ...diagnosticsOf(rule)
     };
     this.rules.set(rule.image, stored);
     return stored;
@@ -51,6 +77,18 @@ export class ImageRules {
 
   clear(): void {
     this.rules.clear();
+  }
+
+  /**
+   * The rule for an image known by several references (an ECR image: `uri@digest`, `uri:tag`...): the
+   * first exact match in order, else the rule of its repository (without tag), else undefined.
+   */
+  ruleFor(...references: string[]): ImageRule | undefined {
+    for (const reference of references) {
+      const rule = this.rules.get(reference);
+      if (rule) return rule;
+    }
+    return references.length > 0 ? this.rules.get(parseImage(references[0]).repository) : undefined;
   }
 
   /** What a container of `image` does: its exact rule, else its repository's rule, else healthy. */
@@ -77,4 +115,39 @@ export function parseImage(image: string): { repository: string; tag?: string; d
   const colon = rest.lastIndexOf(':');
   if (colon > slash) return { repository: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
   return { repository: rest, digest };
+}
+
+/** Checks and copies the diagnostic fields of a rule (`logs`, `findings`); bad input names the field. */
+function diagnosticsOf(rule: ImageRule): Pick<ImageRule, 'logs' | 'findings'> {
+  const out: Pick<ImageRule, 'logs' | 'findings'> = {};
+  if (rule.logs !== undefined) {
+    if (!Array.isArray(rule.logs) || rule.logs.some(line => typeof line !== 'string')) {
+      throw new Error('images: "logs" must be a list of log lines (strings)');
+    }
+    out.logs = [...rule.logs];
+  }
+  if (rule.findings !== undefined) {
+    if (!Array.isArray(rule.findings)) {
+      throw new Error('images: "findings" must be a list of {name, severity, package?, version?, uri?}');
+    }
+    out.findings = rule.findings.map((finding, i) => {
+      const f = (finding ?? {}) as unknown as Record<string, unknown>;
+      if (typeof f.name !== 'string' || f.name === '') {
+        throw new Error(`images: findings[${i}].name must be a vulnerability id, e.g. CVE-2024-3094`);
+      }
+      if (!FINDING_SEVERITIES.includes(f.severity as FindingSeverity)) {
+        throw new Error(
+          `images: findings[${i}].severity must be one of ${FINDING_SEVERITIES.join(', ')}, got ${JSON.stringify(f.severity)}`
+        );
+      }
+      const copy: ImageFinding = { name: f.name, severity: f.severity as FindingSeverity };
+      for (const key of ['package', 'version', 'uri', 'description'] as const) {
+        if (f[key] === undefined) continue;
+        if (typeof f[key] !== 'string') throw new Error(`images: findings[${i}].${key} must be a string`);
+        copy[key] = f[key];
+      }
+      return copy;
+    });
+  }
+  return out;
 }

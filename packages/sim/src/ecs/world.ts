@@ -18,6 +18,7 @@ import {
   type ServiceRevision,
   type Task
 } from './model.js';
+import { writeContainerLogs } from './container-logs.js';
 import { containersOf, resolve } from './task-definitions.js';
 
 export const TIMING = {
@@ -355,6 +356,7 @@ export class EcsWorld {
       task.lastStatus = 'RUNNING';
       task.version++;
       for (const c of task.containers) c.lastStatus = 'RUNNING';
+      writeContainerLogs(this.ctx, this.state, task);
       this.touch(task);
       if (task.behavior === 'crash') {
         clock.after(TIMING.crashAfter, `task ${task.id} crash`, () => {
