@@ -203,7 +203,9 @@ export class BeanstalkSimService implements SimService {
     let behavior: Behavior = 'healthy';
     let culprit: BundleContainer | undefined;
     for (const c of essential) {
-      const b = this.ctx.images.outcome(c.image).behavior;
+      const rule = this.ctx.images.outcome(c.image).behavior;
+      // an essential container that exits (whatever its code) stops the instance's tasks like a crash
+      const b = rule === 'exit' ? 'crash' : rule;
       if (BEHAVIOR_RANK[b] > BEHAVIOR_RANK[behavior]) {
         behavior = b;
         culprit = c;
