@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
+  BatchGetDeploymentTargetsCommand,
   CodeDeployClient,
   ContinueDeploymentCommand,
   CreateApplicationCommand,
@@ -278,6 +279,20 @@ describe('CodeDeploy applications, groups and configurations', () => {
     });
   });
 
+  it('throttles in the shape of CodeDeploy, which the SDK retries', async () => {
+    const retrying = new CodeDeployClient({
+      endpoint: sim.endpoint,
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 3
+    });
+    sim.control.faults({ operation: 'CodeDeploy.GetApplication', throttle: 1, times: 2 });
+    const out = await retrying.send(new GetApplicationCommand({ applicationName: APP }));
+    expect(out.application!.applicationName).toBe(APP);
+    expect(sim.control.calls()['CodeDeploy.GetApplication']).toBe(3);
+    retrying.destroy();
+  });
+
   it('refuses what CodeDeploy refuses', async () => {
     const err = (p: Promise<unknown>) =>
       p.then(
@@ -419,7 +434,10 @@ describe('CodeDeploy blue/green deployments', () => {
     expect(answers.filter(v => v === 'b2b2b2b')).toHaveLength(10);
     expect(answers.filter(v => v === 'a1a1a1a')).toHaveLength(90);
     sim.control.advance(5 * 60);
-    expect((await target(id)).ecsTarget!.taskSetsInfo!.map(s => s.trafficWeight)).toEqual([0, 100]);
+    const batch = await cd.send(
+      new BatchGetDeploymentTargetsCommand({ deploymentId: id, targetIds: [`${CLUSTER}:${BACKEND}`] })
+    );
+    expect(batch.deploymentTargets![0].ecsTarget!.taskSetsInfo!.map(s => s.trafficWeight)).toEqual([0, 100]);
   });
 
   it('fail on a crash-looping replacement and roll back: the original task set keeps serving', async () => {

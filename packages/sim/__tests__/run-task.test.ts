@@ -218,3 +218,44 @@ describe('RunTask', () => {
     expect(listed.taskArns).toEqual([]);
   });
 });
+
+describe('exit and command-scoped image rules', () => {
+  it('validate their fields and fill the defaults', () => {
+    const image = backendImage('c0ffee1');
+    expect(sim.control.images({ image, behavior: 'exit' })).toEqual({
+      image,
+      behavior: 'exit',
+      exitCode: 0,
+      runSeconds: 5
+    });
+    expect(() => sim.control.images({ image, behavior: 'crash', exitCode: 1 })).toThrow(
+      'images: "exitCode" and "runSeconds" go with "behavior": "exit"'
+    );
+    expect(() => sim.control.images({ image, behavior: 'exit', exitCode: 256 })).toThrow(
+      /"exitCode" must be a whole number from 0 to 255/
+    );
+    expect(() => sim.control.images({ image, behavior: 'exit', runSeconds: -1 })).toThrow(
+      /"runSeconds" must be a number of seconds >= 0/
+    );
+    expect(() => sim.control.images({ image, behavior: 'exit', command: [] })).toThrow(
+      /"command" must be a non-empty list of strings/
+    );
+  });
+
+  it('keep one rule per image and command, matched before the image-wide rule', async () => {
+    const image = backendImage('c0ffee1');
+    sim.control.images({ image, behavior: 'healthy', version: '2.0.0' });
+    sim.control.images({ image, behavior: 'exit', exitCode: 4, command: MIGRATE });
+    const res = await fetch(`${sim.endpoint}/_sim/images`);
+    expect(((await res.json()) as { images: unknown[] }).images).toHaveLength(2);
+    const task = await runMigration();
+    sim.control.advance(60);
+    expect((await describeTask(task.taskArn!)).containers!.find(c => c.name === 'backend')!.exitCode).toBe(4);
+    // over HTTP, as curl would set it
+    const posted = await fetch(`${sim.endpoint}/_sim/images`, {
+      method: 'POST',
+      body: JSON.stringify({ image, behavior: 'exit', exitCode: 'one' })
+    });
+    expect(posted.status).toBe(400);
+  });
+});

@@ -45,9 +45,9 @@ export class OneOffTasks {
       (td.body.networkMode as string | undefined) ?? (launch.launchType === 'FARGATE' ? 'awsvpc' : 'bridge');
     if (networkMode === 'awsvpc') checkNetwork(params.networkConfiguration);
     const startedBy = str(params, 'startedBy');
-    if (startedBy !== undefined && (startedBy.length > 128 || !/^[A-Za-z0-9_/:.-]*$/.test(startedBy)))
+    if (startedBy !== undefined && (startedBy.length > 128 || !/^[A-Za-z0-9_/-]*$/.test(startedBy)))
       throw invalidParameter(
-        'startedBy may contain up to 128 letters, numbers, hyphens, underscores, periods, colons and slashes.'
+        'startedBy: up to 128 letters (uppercase and lowercase), numbers, hyphens (-), forward slash (/), and underscores (_) are allowed.'
       );
     const propagateTags = str(params, 'propagateTags') ?? 'NONE';
     if (!['TASK_DEFINITION', 'NONE'].includes(propagateTags))

@@ -182,6 +182,9 @@ export class TaskSets {
 
   /** Deletes a task set: DRAINING, its tasks stop, then it disappears. */
   drain(service: EcsService, set: TaskSet): void {
+    // the test listener keeps a target: without a test route it still pointed at the drained set
+    const primary = service.taskSets?.find(s => s.status === 'PRIMARY' && s !== set);
+    if (set.testTraffic && primary) primary.testTraffic = true;
     set.status = 'DRAINING';
     set.trafficWeight = 0;
     set.testTraffic = false;
