@@ -334,7 +334,7 @@ describe('CodeDeploy applications, groups and configurations', () => {
       `DeploymentNotStartedException: The deployment ${id} has not started.`
     );
     expect(await err(deploy(content))).toBe(
-      `DeploymentLimitExceededException: The Deployment Group ${GROUP} already has an active Deployment ${id}`
+      `DeploymentLimitExceededException: The Deployment Group '${GROUP}' already has an active Deployment '${id}'`
     );
   });
 });

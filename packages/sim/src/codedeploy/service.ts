@@ -351,7 +351,7 @@ export class CodeDeploySimService implements SimService {
     if (active)
       throw cdError(
         'DeploymentLimitExceededException',
-        `The Deployment Group ${group.name} already has an active Deployment ${active.id}`
+        `The Deployment Group '${group.name}' already has an active Deployment '${active.id}'`
       );
     const revision = params.revision as Json | undefined;
     if (!revision) throw cdError('RevisionRequiredException', 'A revision is required.');
