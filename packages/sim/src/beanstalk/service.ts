@@ -225,7 +225,9 @@ export class BeanstalkSimService implements SimService {
     let behavior: Behavior = 'healthy';
     let culprit: BundleContainer | undefined;
     for (const c of essential) {
-      const b = this.ctx.images.outcome(c.image).behavior;
+      const rule = this.ctx.images.outcome(c.image).behavior;
+      // an essential container that exits (whatever its code) stops the instance's tasks like a crash
+      const b = rule === 'exit' ? 'crash' : rule;
       if (BEHAVIOR_RANK[b] > BEHAVIOR_RANK[behavior]) {
         behavior = b;
         culprit = c;
@@ -882,7 +884,7 @@ export class BeanstalkSimService implements SimService {
     for (const c of env.failing ? env.failing.started : this.servingContainers(env)) {
       files.push({
         path: `/var/log/containers/${c.name}-stdouterr.log`,
-        lines: this.ctx.images.ruleFor(c.image)?.logs ?? []
+        lines: this.ctx.images.ruleFor([c.image])?.logs ?? []
       });
     }
     return files;

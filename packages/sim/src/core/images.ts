@@ -1,10 +1,18 @@
 /**
  * How containers running an image behave: the `images` control. Images with no rule are healthy and
  * report their tag as their version. A rule for an image without a tag (`.../docuthinker-backend`)
- * covers every tag of that repository.
+ * covers every tag of that repository. A rule with a `command` applies only to containers started with
+ * exactly that command (e.g. a migration's command override), so the same image can stay healthy in
+ * the service while its one-off migration task exits non-zero.
  */
-export type ImageBehavior = 'healthy' | 'crash' | 'unhealthy' | 'pull-error';
-export const IMAGE_BEHAVIORS: readonly ImageBehavior[] = ['healthy', 'crash', 'unhealthy', 'pull-error'];
+export type ImageBehavior = 'healthy' | 'crash' | 'unhealthy' | 'pull-error' | 'exit';
+export const IMAGE_BEHAVIORS: readonly ImageBehavior[] = [
+  'healthy',
+  'crash',
+  'unhealthy',
+  'pull-error',
+  'exit'
+];
 
 export interface ImageRule {
   image: string;
@@ -15,6 +23,12 @@ export interface ImageRule {
   logs?: string[];
   /** what ECR image scans of the image report */
   findings?: ImageFinding[];
+  /** behavior "exit": the essential container's exit code (default 0) */
+  exitCode?: number;
+  /** behavior "exit": simulated seconds the container runs before it exits (default 5) */
+  runSeconds?: number;
+  /** the rule applies only to containers started with exactly this command */
+  command?: string[];
 }
 
 /** One vulnerability an ECR scan of the image reports. */
@@ -41,7 +55,12 @@ export const FINDING_SEVERITIES: readonly FindingSeverity[] = [
 export interface ImageOutcome {
   behavior: ImageBehavior;
   version: string;
+  /** behavior "exit" only */
+  exitCode?: number;
+  runSeconds?: number;
 }
+
+export const DEFAULT_EXIT_RUN_SECONDS = 5;
 
 export class ImageRules {
   private rules = new Map<string, ImageRule>();
@@ -61,13 +80,46 @@ export class ImageRules {
     if (rule.version !== undefined && typeof rule.version !== 'string') {
       throw new Error('images: "version" must be a string');
     }
+    if (behavior !== 'exit' && (rule.exitCode !== undefined || rule.runSeconds !== undefined)) {
+      throw new Error('images: "exitCode" and "runSeconds" go with "behavior": "exit"');
+    }
+    if (
+      rule.exitCode !== undefined &&
+      (!Number.isInteger(rule.exitCode) || rule.exitCode < 0 || rule.exitCode > 255)
+    ) {
+      throw new Error(
+        `images: "exitCode" must be a whole number from 0 to 255, got ${JSON.stringify(rule.exitCode)}`
+      );
+    }
+    if (
+      rule.runSeconds !== undefined &&
+      (typeof rule.runSeconds !== 'number' || !Number.isFinite(rule.runSeconds) || rule.runSeconds < 0)
+    ) {
+      throw new Error(
+        `images: "runSeconds" must be a number of seconds >= 0, got ${JSON.stringify(rule.runSeconds)}`
+      );
+    }
+    if (
+      rule.command !== undefined &&
+      (!Array.isArray(rule.command) ||
+        rule.command.length === 0 ||
+        rule.command.some(a => typeof a !== 'string'))
+    ) {
+      throw new Error(
+        'images: "command" must be a non-empty list of strings, e.g. ["npm", "run", "migrate"]'
+      );
+    }
     const stored: ImageRule = {
       image: rule.image,
       behavior,
       ...(rule.version !== undefined ? { version: rule.version } : {}),
-      ...diagnosticsOf(rule)
+      ...diagnosticsOf(rule),
+      ...(behavior === 'exit'
+        ? { exitCode: rule.exitCode ?? 0, runSeconds: rule.runSeconds ?? DEFAULT_EXIT_RUN_SECONDS }
+        : {}),
+      ...(rule.command !== undefined ? { command: [...rule.command] } : {})
     };
-    this.rules.set(rule.image, stored);
+    this.rules.set(ruleKey(stored.image, stored.command), stored);
     return stored;
   }
 
@@ -81,25 +133,42 @@ export class ImageRules {
 
   /**
    * The rule for an image known by several references (an ECR image: `uri@digest`, `uri:tag`...): the
-   * first exact match in order, else the rule of its repository (without tag), else undefined.
+   * first exact match in order, else the rule of its repository (without tag), else undefined. With a
+   * command (a container started with a command override), a rule scoped to that command comes first.
    */
-  ruleFor(...references: string[]): ImageRule | undefined {
-    for (const reference of references) {
-      const rule = this.rules.get(reference);
+  ruleFor(references: readonly string[], command?: readonly string[]): ImageRule | undefined {
+    const scoped = command && command.length > 0 ? command : undefined;
+    const keys = references.length > 0 ? [...references, parseImage(references[0]).repository] : [];
+    if (scoped) {
+      for (const key of keys) {
+        const rule = this.rules.get(ruleKey(key, scoped));
+        if (rule) return rule;
+      }
+    }
+    for (const key of keys) {
+      const rule = this.rules.get(ruleKey(key));
       if (rule) return rule;
     }
-    return references.length > 0 ? this.rules.get(parseImage(references[0]).repository) : undefined;
+    return undefined;
   }
 
-  /** What a container of `image` does: its exact rule, else its repository's rule, else healthy. */
-  outcome(image: string): ImageOutcome {
+  /**
+   * What a container of `image` started with `command` does: the image's rule for that command, else
+   * its repository's rule for that command, else the image's rule, else the repository's, else healthy.
+   */
+  outcome(image: string, command?: readonly string[]): ImageOutcome {
     const ref = parseImage(image);
-    const rule = this.rules.get(image) ?? this.rules.get(ref.repository);
+    const rule = this.ruleFor([image], command);
     return {
       behavior: rule?.behavior ?? 'healthy',
-      version: rule?.version ?? ref.tag ?? ref.digest ?? 'latest'
+      version: rule?.version ?? ref.tag ?? ref.digest ?? 'latest',
+      ...(rule?.behavior === 'exit' ? { exitCode: rule.exitCode, runSeconds: rule.runSeconds } : {})
     };
   }
+}
+
+function ruleKey(image: string, command?: readonly string[]): string {
+  return command ? `${image}\u0000${JSON.stringify(command)}` : image;
 }
 
 /** Splits `registry/repo:tag@digest` into repository, tag and digest. */

@@ -37,7 +37,7 @@ export class ImageScans {
       if (this.scans.get(key) !== scan) return; // the image was deleted (or rescanned) meanwhile
       scan.status = 'COMPLETE';
       scan.completedAt = this.ctx.clock.nowMs();
-      scan.findings = [...(this.ctx.images.ruleFor(...references())?.findings ?? [])].sort(
+      scan.findings = [...(this.ctx.images.ruleFor(references())?.findings ?? [])].sort(
         (a, b) =>
           FINDING_SEVERITIES.indexOf(a.severity) - FINDING_SEVERITIES.indexOf(b.severity) ||
           a.name.localeCompare(b.name)

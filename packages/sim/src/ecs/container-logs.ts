@@ -45,7 +45,7 @@ export function writeContainerLogs(ctx: SimContext, state: EcsState, task: Task)
     if (!container) continue;
     const where = awslogsStreamOf(definition, task, container.runtimeId);
     if (!where) continue;
-    const lines = ctx.images.ruleFor(container.image)?.logs ?? [];
+    const lines = ctx.images.ruleFor([container.image], commandOf(task, definition))?.logs ?? [];
     logs.write(
       where.region,
       where.group,
@@ -53,4 +53,11 @@ export function writeContainerLogs(ctx: SimContext, state: EcsState, task: Task)
       lines.map((message, i) => ({ timestamp: startedAt + i, message }))
     );
   }
+}
+
+/** The command a container started with: RunTask's override for it, else the task definition's. */
+function commandOf(task: Task, definition: Json): string[] | undefined {
+  const overrides = (task.overrides?.containerOverrides ?? []) as Json[];
+  const command = overrides.find(o => o.name === definition.name)?.command ?? definition.command;
+  return Array.isArray(command) ? command.map(String) : undefined;
 }

@@ -108,6 +108,34 @@ export interface EcsService {
   /** steady-state event already printed for the current state */
   steady: boolean;
   records: ServiceDeploymentRecord[];
+  /** CODE_DEPLOY services only: their task sets (see task-sets.ts); `deployments` stays empty */
+  taskSets?: TaskSet[];
+}
+
+/** A task set of a CODE_DEPLOY service (DescribeServices `taskSets[]`). */
+export interface TaskSet {
+  id: string;
+  arn: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'DRAINING';
+  taskDefinition: string;
+  launchType: string;
+  platformVersion?: string;
+  networkConfiguration?: unknown;
+  loadBalancers: Json[];
+  /** percent of the service's desiredCount this task set runs */
+  scale: number;
+  stabilityStatus: 'STEADY_STATE' | 'STABILIZING';
+  stabilityStatusAt: number;
+  createdAt: number;
+  updatedAt: number;
+  startedBy?: string;
+  externalId?: string;
+  /** percent of production traffic (the production listener's target group) it receives */
+  trafficWeight: number;
+  /** whether the test listener routes to it */
+  testTraffic: boolean;
+  /** tasks of this set that failed (crashed, exited, failed health checks or to start) */
+  failedTasks: number;
 }
 
 export interface Container {
@@ -136,6 +164,13 @@ export interface Task {
   cpu?: string;
   memory?: string;
   behavior: ImageBehavior;
+  /** behavior "exit": which essential container exits, with what code, after how long RUNNING */
+  exit?: TaskExit;
+  /** set on a task of a CODE_DEPLOY service's task set (see task-sets.ts) */
+  taskSetId?: string;
+  /** RunTask's overrides, echoed by DescribeTasks (see run-task.ts) */
+  overrides?: Json;
+  capacityProviderName?: string;
   /** what the workload's health endpoint reports */
   appVersion: string;
   lastStatus: string;
@@ -153,6 +188,12 @@ export interface Task {
   stopCode?: string;
   version: number;
   tags: Tag[];
+}
+
+export interface TaskExit {
+  container: string;
+  exitCode: number;
+  runSeconds: number;
 }
 
 export interface EcsState {

@@ -34,7 +34,9 @@ import {
   type Tag,
   type Task
 } from './model.js';
+import { OneOffTasks } from './run-task.js';
 import * as taskDefinitions from './task-definitions.js';
+import { TaskSets, isCodeDeployController } from './task-sets.js';
 import { EcsWorld, isHealthy } from './world.js';
 
 export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
@@ -45,12 +47,17 @@ export class EcsSimService implements SimService {
   readonly routes;
   state = emptyState();
   readonly world: EcsWorld;
+  /** task sets of CODE_DEPLOY services (what CodeDeploy drives) and RunTask's one-off tasks */
+  readonly taskSets: TaskSets;
+  private oneOff: OneOffTasks;
   private region = DEFAULT_REGION;
   /** round-robin position per service, so both versions answer during a rolling deploy */
   private healthCursor = new Map<string, number>();
 
   constructor(private readonly ctx: SimContext) {
     this.world = new EcsWorld(ctx, this.state, () => this.arns());
+    this.taskSets = new TaskSets(ctx, this.state, this.world, () => this.arns());
+    this.oneOff = new OneOffTasks(ctx, this.state, this.world, () => this.arns());
     const op = (fn: (params: Json, call: AwsCall) => unknown) => (call: AwsCall) => {
       this.region = call.region;
       return fn.call(this, call.params, call);
@@ -77,6 +84,7 @@ export class EcsSimService implements SimService {
         ListTasks: op(this.listTasks),
         DescribeTasks: op(this.describeTasks),
         StopTask: op(this.stopTask),
+        RunTask: op(this.runTask),
         ListServiceDeployments: op(this.listServiceDeployments),
         DescribeServiceDeployments: op(this.describeServiceDeployments),
         DescribeServiceRevisions: op(this.describeServiceRevisions),
@@ -91,6 +99,10 @@ export class EcsSimService implements SimService {
   reset(): void {
     this.state = emptyState();
     (this as { world: EcsWorld }).world = new EcsWorld(this.ctx, this.state, () => this.arns());
+    (this as { taskSets: TaskSets }).taskSets = new TaskSets(this.ctx, this.state, this.world, () =>
+      this.arns()
+    );
+    this.oneOff = new OneOffTasks(this.ctx, this.state, this.world, () => this.arns());
     this.healthCursor.clear();
   }
 
@@ -301,6 +313,8 @@ export class EcsSimService implements SimService {
         "Network Configuration must be provided when networkMode 'awsvpc' is specified."
       );
     }
+    const codeDeploy = isCodeDeployController(params.deploymentController);
+    if (codeDeploy) this.taskSets.checkCreate(params);
     const passthrough: Json = {};
     for (const key of [
       'networkConfiguration',
@@ -338,7 +352,8 @@ export class EcsSimService implements SimService {
       records: []
     };
     this.state.services.set(serviceKey(cluster.name, name), service);
-    this.world.startDeployment(service, td.arn);
+    if (codeDeploy) this.taskSets.createPrimary(service, td.arn);
+    else this.world.startDeployment(service, td.arn);
     return { service: this.serviceView(service, false) };
   }
 
@@ -348,6 +363,7 @@ export class EcsSimService implements SimService {
       throw new SimError('ServiceNotActiveException', 'Service was not ACTIVE.');
     const desired = int(params, 'desiredCount');
     if (desired !== undefined && desired < 0) throw invalidParameter('desiredCount must be >= 0.');
+    if (service.taskSets) this.taskSets.checkUpdate(params);
     let td = service.deployments[0]
       ? taskDefinitions.resolve(this.state, service.deployments[0].taskDefinition)
       : undefined;
@@ -374,6 +390,11 @@ export class EcsSimService implements SimService {
       service.desiredCount = desired;
       for (const d of service.deployments) if (d.status === 'PRIMARY') d.desiredCount = desired;
       service.steady = false;
+    }
+    if (service.taskSets) {
+      // CODE_DEPLOY: only counts and settings change here; task sets follow desiredCount
+      this.world.scheduleReconcile(service);
+      return { service: this.serviceView(service, false) };
     }
     const current = service.deployments[0]?.taskDefinition;
     const changed = td !== undefined && td.arn !== current;
@@ -448,15 +469,18 @@ export class EcsSimService implements SimService {
       pendingCount: live.filter(t => t.lastStatus !== 'RUNNING').length,
       launchType: s.launchType,
       ...(s.platformVersion ? { platformVersion: s.platformVersion, platformFamily: 'Linux' } : {}),
-      taskDefinition: s.deployments[0]?.taskDefinition,
+      taskDefinition: s.taskSets
+        ? s.taskSets.find(t => t.status === 'PRIMARY')?.taskDefinition
+        : s.deployments[0]?.taskDefinition,
       deploymentConfiguration: s.deploymentConfiguration,
+      ...(s.taskSets ? { taskSets: s.taskSets.map(t => this.taskSets.view(s, t)) } : {}),
       deployments: s.deployments.map(d => this.deploymentView(s, d)),
       events: s.events.map(e => ({ id: e.id, createdAt: ts(e.createdAt), message: e.message })),
       createdAt: ts(s.createdAt),
       placementConstraints: [],
       placementStrategy: [],
       schedulingStrategy: 'REPLICA',
-      deploymentController: { type: 'ECS' },
+      deploymentController: s.passthrough.deploymentController ?? { type: 'ECS' },
       createdBy: s.createdBy,
       enableECSManagedTags: false,
       propagateTags: 'NONE',
@@ -534,6 +558,12 @@ export class EcsSimService implements SimService {
         });
     }
     return { tasks, failures };
+  }
+
+  private runTask(params: Json) {
+    const cluster = this.cluster(params.cluster);
+    const tasks = this.oneOff.run(cluster, params);
+    return { tasks: tasks.map(t => taskView(t, true)), failures: [] };
   }
 
   private stopTask(params: Json) {
@@ -714,14 +744,25 @@ export class EcsSimService implements SimService {
   // ---- workload health: GET /_app/<cluster>/<service>/health ----
 
   private health(req: SimRequest): HttpReply | undefined {
-    const m = /^\/_app\/([^/]+)\/([^/]+)\/health\/?$/.exec(req.path);
+    const m = /^\/_app\/([^/]+)\/([^/]+)\/(test\/)?health\/?$/.exec(req.path);
     if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) return undefined;
-    const [, clusterName, serviceName] = m;
+    const [, clusterName, serviceName, test] = m;
     const service = this.state.services.get(serviceKey(clusterName, serviceName));
     if (!service)
       return json(404, {
         status: 'unknown',
         message: `no ECS service ${serviceName} in cluster ${clusterName}`
+      });
+    if (service.taskSets) {
+      // CODE_DEPLOY: the listeners route to task sets by traffic weight (task-sets.ts)
+      const task = this.taskSets.serving(service, test ? 'test' : 'prod');
+      if (!task) return json(503, { status: 'unhealthy', message: 'no healthy tasks are serving traffic' });
+      return json(200, { status: 'healthy', version: task.appVersion }, { 'x-sim-task': task.id });
+    }
+    if (test)
+      return json(404, {
+        status: 'unknown',
+        message: `${serviceName} has no test listener (not CODE_DEPLOY)`
       });
     const serving = [...this.state.tasks.values()]
       .filter(t => t.serviceName === serviceName && t.clusterName === clusterName && isHealthy(t))
@@ -794,10 +835,11 @@ export function taskView(t: Task, withTags: boolean): Json {
     availabilityZone: 'us-east-1a',
     connectivity: t.lastStatus === 'STOPPED' ? 'DISCONNECTED' : 'CONNECTED',
     platformVersion: t.launchType === 'FARGATE' ? '1.4.0' : undefined,
-    overrides: {
+    overrides: t.overrides ?? {
       containerOverrides: t.containers.map(c => ({ name: c.name })),
       inferenceAcceleratorOverrides: []
     },
+    ...(t.capacityProviderName ? { capacityProviderName: t.capacityProviderName } : {}),
     attachments: [],
     ...(withTags ? { tags: t.tags } : {})
   };

@@ -9,6 +9,7 @@
  * task is STOPPED 5 s later (DEACTIVATING/STOPPING collapsed into one step). Tasks launched together
  * start 2 s apart, as ECS places them one by one, so old and new versions overlap during a rollout.
  */
+import type { ImageBehavior } from '../core/images.js';
 import type { SimContext, SimService } from '../core/service.js';
 import {
   type Arns,
@@ -16,7 +17,8 @@ import {
   type EcsService,
   type EcsState,
   type ServiceRevision,
-  type Task
+  type Task,
+  type TaskExit
 } from './model.js';
 import { writeContainerLogs } from './container-logs.js';
 import { containersOf, resolve } from './task-definitions.js';
@@ -147,6 +149,8 @@ export class EcsWorld {
   }
 
   private reconcileQueued = new Set<string>();
+  /** extra schedulers run on every pass (task sets of CODE_DEPLOY services, see task-sets.ts) */
+  readonly reconcileHooks: ((service: EcsService) => void)[] = [];
 
   /** Reconciles a service at the current simulated time, once however many changes asked for it. */
   scheduleReconcile(service: EcsService): void {
@@ -166,6 +170,7 @@ export class EcsWorld {
   reconcile(service: EcsService): void {
     if (service.status !== 'ACTIVE') return;
     this.prune();
+    for (const hook of this.reconcileHooks) hook(service);
     const primary = service.deployments[0];
     if (!primary) return;
     const desired = service.desiredCount;
@@ -314,6 +319,7 @@ export class EcsWorld {
       cpu: td.body.cpu as string | undefined,
       memory: td.body.memory as string | undefined,
       behavior: outcome.behavior,
+      exit: outcome.exit,
       appVersion: outcome.version,
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',
@@ -328,8 +334,8 @@ export class EcsWorld {
     return task;
   }
 
-  /** Schedules what happens to a task, following its image behaviour. */
-  private runLifecycle(task: Task, delay: number): void {
+  /** Schedules what happens to a task, following its image behaviour (also used by run-task.ts, task-sets.ts). */
+  runLifecycle(task: Task, delay: number): void {
     const clock = this.ctx.clock;
     const alive = () => task.desiredStatus === 'RUNNING';
     clock.after(delay + TIMING.pendingAfter, `task ${task.id} pending`, () => {
@@ -365,6 +371,15 @@ export class EcsWorld {
           app.exitCode = 1;
           app.lastStatus = 'STOPPED';
           app.reason = undefined;
+          this.failTask(task, 'Essential container in task exited', 'EssentialContainerExited');
+        });
+      } else if (task.behavior === 'exit' && task.exit) {
+        const exit = task.exit;
+        clock.after(exit.runSeconds, `task ${task.id} exit`, () => {
+          if (!alive()) return;
+          const container = task.containers.find(c => c.name === exit.container)!;
+          container.exitCode = exit.exitCode;
+          container.lastStatus = 'STOPPED';
           this.failTask(task, 'Essential container in task exited', 'EssentialContainerExited');
         });
       } else if (task.behavior === 'unhealthy') {
@@ -506,25 +521,45 @@ export function isHealthy(task: Task): boolean {
   return task.desiredStatus === 'RUNNING' && task.lastStatus === 'RUNNING' && task.healthStatus === 'HEALTHY';
 }
 
-const SEVERITY = { healthy: 0, unhealthy: 1, crash: 2, 'pull-error': 3 } as const;
+const SEVERITY = { healthy: 0, exit: 1, unhealthy: 2, crash: 3, 'pull-error': 4 } as const;
 
 /**
- * What a task does: the worst behaviour among its essential containers' images; the version its
- * health endpoint reports comes from the app container (the first essential one with port mappings).
+ * What a task does: the worst behaviour among its essential containers' images (each matched with the
+ * container's `command`, which RunTask overrides may have replaced); the version its health endpoint
+ * reports comes from the app container (the first essential one with port mappings).
  */
-export function taskOutcome(ctx: SimContext, containers: Record<string, unknown>[]) {
+export function taskOutcome(
+  ctx: SimContext,
+  containers: Record<string, unknown>[]
+): { behavior: ImageBehavior; version: string; exit?: TaskExit } {
   const essential = containers.filter(c => c.essential !== false);
-  let behavior: keyof typeof SEVERITY = 'healthy';
+  let behavior: ImageBehavior = 'healthy';
+  let exit: TaskExit | undefined;
   const ecr = ctx.service<SimService & { hasImage?(image: string): boolean | undefined }>('ECR');
   for (const c of essential) {
     // an image missing from a repository the simulated ECR holds cannot be pulled, whatever its rule
     const missing = ecr?.hasImage?.(String(c.image)) === false;
-    const b = missing ? 'pull-error' : ctx.images.outcome(String(c.image)).behavior;
-    if (SEVERITY[b] > SEVERITY[behavior]) behavior = b;
+    const outcome = ctx.images.outcome(String(c.image), commandOf(c));
+    const b = missing ? 'pull-error' : outcome.behavior;
+    if (SEVERITY[b] > SEVERITY[behavior]) {
+      behavior = b;
+      exit =
+        b === 'exit'
+          ? {
+              container: String(c.name),
+              exitCode: outcome.exitCode ?? 0,
+              runSeconds: outcome.runSeconds ?? 0
+            }
+          : undefined;
+    }
   }
   const app =
     essential.find(c => Array.isArray(c.portMappings) && c.portMappings.length > 0) ??
     essential[0] ??
     containers[0];
-  return { behavior, version: ctx.images.outcome(String(app.image)).version };
+  return { behavior, version: ctx.images.outcome(String(app.image), commandOf(app)).version, exit };
+}
+
+function commandOf(container: Record<string, unknown>): string[] | undefined {
+  return Array.isArray(container.command) ? container.command.map(String) : undefined;
 }
