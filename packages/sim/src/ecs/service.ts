@@ -633,6 +633,9 @@ export class EcsSimService implements SimService {
       runningTaskCount: tasks.filter(t => t.lastStatus === 'RUNNING').length,
       pendingTaskCount: tasks.filter(t => t.lastStatus !== 'RUNNING').length
     });
+    // a monitor still watching when the deployment ended (any way) has completed its watch
+    const monitor = (status: string) =>
+      status === 'MONITORING' && FINAL_STATUSES.includes(r.status) ? 'MONITORING_COMPLETE' : status;
     const rolledBack = r.status.startsWith('ROLLBACK_');
     const shifting = r.strategy !== 'ROLLING';
     const cleanedUp =
@@ -705,9 +708,9 @@ export class EcsSimService implements SimService {
             }
           }
         : {}),
-      deploymentCircuitBreaker: r.circuitBreaker,
+      deploymentCircuitBreaker: { ...r.circuitBreaker, status: monitor(r.circuitBreaker.status) },
       alarms: {
-        status: r.alarms.status,
+        status: monitor(r.alarms.status),
         ...(r.alarms.alarmNames.length > 0 ? { alarmNames: r.alarms.alarmNames } : {}),
         ...(r.alarms.triggeredAlarmNames.length > 0
           ? { triggeredAlarmNames: r.alarms.triggeredAlarmNames }
