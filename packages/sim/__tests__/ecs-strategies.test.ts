@@ -308,6 +308,34 @@ describe('a good image under each traffic-shifting strategy', () => {
     }
   );
 
+  it('the health endpoint follows the requested weights: test listener first, production in steps', async () => {
+    await createService('1.0.0', albWithAlternate);
+    const { arn } = await deploy('1.1.0', {
+      strategy: 'LINEAR',
+      bakeTimeInMinutes: 1,
+      linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 1 }
+    });
+    const versions = async (n: number, listener = '') => {
+      const out: unknown[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(`${sim.endpoint}/_app/${CLUSTER}/${SERVICE}/health${listener}`);
+        out.push(((await res.json()) as { version?: unknown }).version);
+      }
+      return out;
+    };
+    await watch(arn, 7200, 5, sd => sd.lifecycleStage === 'POST_SCALE_UP');
+    expect(new Set(await versions(4))).toEqual(new Set(['1.0.0'])); // green runs, serves nothing yet
+    expect(new Set(await versions(4, '?listener=test'))).toEqual(new Set(['1.0.0']));
+    await watch(arn, 7200, 5, sd => sd.lifecycleStage === 'POST_TEST_TRAFFIC_SHIFT');
+    expect(new Set(await versions(4, '?listener=test'))).toEqual(new Set(['1.1.0']));
+    expect(new Set(await versions(4))).toEqual(new Set(['1.0.0']));
+    await watch(arn, 7200, 5, sd => sd.targetServiceRevision?.requestedProductionTrafficWeight === 25);
+    const quarter = await versions(8);
+    expect(quarter.filter(v => v === '1.1.0')).toHaveLength(2);
+    await watch(arn, 7200, 5, sd => sd.targetServiceRevision?.requestedProductionTrafficWeight === 100);
+    expect(new Set(await versions(4))).toEqual(new Set(['1.1.0']));
+  });
+
   it('a blue/green CreateService deploys headless (no load balancer) through the same stages', async () => {
     const td = await register('1.0.0');
     const out = await ecs.send(
@@ -650,6 +678,40 @@ describe('lifecycle hooks', () => {
       body: JSON.stringify({ targetArn: HOOK_LAMBDA, status: 'MAYBE' })
     });
     expect(badSet.status).toBe(400);
+  });
+});
+
+describe('lifecycle hooks on rollback', () => {
+  it('production-traffic Lambda hooks run again while traffic goes back; a FAILED answer there is ROLLBACK_FAILED', async () => {
+    await createService('1.0.0', albWithAlternate);
+    const { arn } = await deploy('1.1.0', {
+      strategy: 'BLUE_GREEN',
+      bakeTimeInMinutes: 10,
+      alarms: { alarmNames: [ALARM], enable: true, rollback: true },
+      lifecycleHooks: [
+        {
+          hookTargetArn: HOOK_LAMBDA,
+          roleArn: 'arn:aws:iam::123456789012:role/ecsLambdaHookRole',
+          lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT']
+        }
+      ]
+    });
+    await watch(arn, 7200, 5, sd => sd.lifecycleStage === 'BAKE_TIME');
+    await fetch(`${sim.endpoint}/_sim/hooks`, {
+      method: 'POST',
+      body: JSON.stringify({ targetArn: HOOK_LAMBDA, status: 'FAILED' })
+    });
+    await setAlarm(ALARM, 'ALARM');
+    const { last } = await watch(arn);
+    expect(last).toMatchObject({
+      status: 'ROLLBACK_FAILED',
+      statusReason: `Rollback failed: lifecycle hook ${HOOK_LAMBDA} failed at PRODUCTION_TRAFFIC_SHIFT.`,
+      lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT'
+    });
+    const hooks = (await (await fetch(`${sim.endpoint}/_sim/hooks`)).json()) as {
+      invocations: { answer: string }[];
+    };
+    expect(hooks.invocations.map(i => i.answer)).toEqual(['SUCCEEDED', 'FAILED']);
   });
 });
 

@@ -38,6 +38,7 @@ import {
 import { checkController, checkLoadBalancers, deploymentConfiguration } from './deployment-config.js';
 import { DeploymentSignals } from './signals.js';
 import * as taskDefinitions from './task-definitions.js';
+import { routeTraffic } from './traffic-shift.js';
 import { EcsWorld, isHealthy } from './world.js';
 
 export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
@@ -865,10 +866,12 @@ export class EcsSimService implements SimService {
       .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     if (serving.length === 0)
       return json(503, { status: 'unhealthy', message: 'no healthy tasks are serving traffic' });
-    const key = service.arn;
+    const listener = req.query.get('listener') === 'test' ? 'test' : 'production';
+    const key = `${service.arn} ${listener}`;
     const cursor = this.healthCursor.get(key) ?? 0;
     this.healthCursor.set(key, cursor + 1);
-    const task = serving[cursor % serving.length];
+    const pool = routeTraffic(service.deployments[0], serving, listener, cursor);
+    const task = pool[cursor % pool.length];
     return json(200, { status: 'healthy', version: task.appVersion }, { 'x-sim-task': task.id });
   }
 }

@@ -412,3 +412,24 @@ export class TrafficShifts {
     });
   }
 }
+
+/**
+ * Which serving tasks answer request number `n` on a listener, like the load balancer would: while a
+ * traffic-shifting deployment runs, the green (PRIMARY) tasks get `weight`% of the requests, evenly
+ * interleaved, the blue ones the rest; otherwise every serving task takes its turn.
+ */
+export function routeTraffic(
+  primary: Deployment | undefined,
+  serving: Task[],
+  listener: 'production' | 'test',
+  n: number
+): Task[] {
+  const weights = primary?.shift && !primary.shift.cleanUp ? primary.record.weights : undefined;
+  if (!primary || !weights) return serving;
+  const weight = listener === 'test' ? weights.test : weights.production;
+  const toGreen = Math.floor(((n + 1) * weight) / 100) > Math.floor((n * weight) / 100);
+  const green = serving.filter(t => t.deploymentId === primary.id);
+  const blue = serving.filter(t => t.deploymentId !== primary.id);
+  const pool = toGreen ? green : blue;
+  return pool.length > 0 ? pool : serving;
+}
