@@ -485,7 +485,7 @@ describe('deployment alarms', () => {
     await createService('1.0.0', albWithAlternate);
     const { arn } = await deploy('1.1.0', alarmed(false));
     await watch(arn, 7200, 5, sd => sd.lifecycleStage === 'BAKE_TIME');
-    await setAlarm('eloquent-api-latency', 'ALARM');
+    sim.control.alarm({ name: 'eloquent-api-latency', state: 'ALARM' }); // the in-process twin
     const { last } = await watch(arn);
     expect(last).toMatchObject({
       status: 'STOPPED',
@@ -697,10 +697,7 @@ describe('lifecycle hooks on rollback', () => {
       ]
     });
     await watch(arn, 7200, 5, sd => sd.lifecycleStage === 'BAKE_TIME');
-    await fetch(`${sim.endpoint}/_sim/hooks`, {
-      method: 'POST',
-      body: JSON.stringify({ targetArn: HOOK_LAMBDA, status: 'FAILED' })
-    });
+    sim.control.lambdaHook({ targetArn: HOOK_LAMBDA, status: 'FAILED' });
     await setAlarm(ALARM, 'ALARM');
     const { last } = await watch(arn);
     expect(last).toMatchObject({
