@@ -111,7 +111,8 @@ export interface ServiceDeploymentRecord {
   hookRuns: HookRun[];
   /** requested traffic weights of the target revision (B/G, LINEAR, CANARY) */
   weights?: { test: number; production: number };
-  deploymentConfiguration: Json;
+  /** the service's configuration when the deployment started */
+  deploymentConfiguration: DeploymentConfig;
 }
 
 export interface Deployment {

@@ -81,6 +81,8 @@ interface Program {
   index: number;
   dwellDone: boolean;
   rollback: boolean;
+  /** after the last step */
+  onDone?: () => void;
 }
 
 const HOOK_PENDING = ['AWAITING_ACTION', 'IN_PROGRESS'];
@@ -136,7 +138,7 @@ export class TrafficShifts {
       dwell: SHIFT_TIMING.stage,
       ready: greenReady
     });
-    for (const step of productionSteps(d.record.deploymentConfiguration as never)) {
+    for (const step of productionSteps(d.record.deploymentConfiguration)) {
       steps.push({
         stage: 'PRODUCTION_TRAFFIC_SHIFT',
         hookStage: 'PRE_PRODUCTION_TRAFFIC_SHIFT',
@@ -156,7 +158,7 @@ export class TrafficShifts {
       hookStage: 'POST_PRODUCTION_TRAFFIC_SHIFT',
       dwell: SHIFT_TIMING.stage
     });
-    steps.push({ stage: 'BAKE_TIME', dwell: bakeSeconds(d.record.deploymentConfiguration as never) });
+    steps.push({ stage: 'BAKE_TIME', dwell: bakeSeconds(d.record.deploymentConfiguration) });
     steps.push({
       stage: 'CLEAN_UP',
       dwell: 0,
@@ -227,13 +229,14 @@ export class TrafficShifts {
           ? this.host.tasksOf(d).every(t => t.lastStatus === 'STOPPED')
           : record.status !== 'ROLLBACK_IN_PROGRESS')
     });
-    this.run(service, d, { steps, index: 0, dwellDone: false, rollback: true }, () => {
-      if (record.status !== 'ROLLBACK_IN_PROGRESS') return;
+    const onDone = () => {
+      if (record.status !== 'ROLLBACK_IN_PROGRESS') return; // a rolling rollback already finished it
       const at = this.now();
       record.status = outcome === 'impossible' ? 'ROLLBACK_FAILED' : 'ROLLBACK_SUCCESSFUL';
       record.finishedAt = at;
       record.updatedAt = at;
-    });
+    };
+    this.run(service, d, { steps, index: 0, dwellDone: false, rollback: true, onDone });
   }
 
   /** The scheduler changed something: a waiting step may go on. */
@@ -287,8 +290,7 @@ export class TrafficShifts {
     return healthy.length >= service.desiredCount;
   }
 
-  private run(service: EcsService, d: Deployment, program: Program, onDone?: () => void): void {
-    (program as Program & { onDone?: () => void }).onDone = onDone;
+  private run(service: EcsService, d: Deployment, program: Program): void {
     this.programs.set(d.id, program);
     this.deployments.set(d.id, d);
     this.enterStep(service, d, program);
@@ -300,7 +302,7 @@ export class TrafficShifts {
     const step = program.steps[program.index];
     if (!step) {
       this.programs.delete(d.id);
-      (program as Program & { onDone?: () => void }).onDone?.();
+      program.onDone?.();
       this.host.scheduleReconcile(service);
       return;
     }
@@ -318,7 +320,7 @@ export class TrafficShifts {
       });
     const stage = step.hookStage;
     if (stage) {
-      const hooks = lifecycleHooks(record.deploymentConfiguration as never).filter(h =>
+      const hooks = lifecycleHooks(record.deploymentConfiguration).filter(h =>
         h.lifecycleStages.includes(stage)
       );
       for (const hook of hooks) this.startHook(service, d, program, hook, stage);
