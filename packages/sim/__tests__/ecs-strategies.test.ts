@@ -886,6 +886,34 @@ describe('service deployment listing and description', () => {
   });
 });
 
+describe('overlapping deployments', () => {
+  it('a bad deployment a second after a good one supersedes it and rolls back to the last completed revision', async () => {
+    const original = await createService('1.0.0', albWithAlternate);
+    const config: DeploymentConfiguration = { ...breaker, strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 };
+    const good = await deploy('1.1.0', config);
+    sim.control.advance(1);
+    sim.control.images({ image: image('bad'), behavior: 'crash' });
+    const bad = await deploy('bad', config);
+    expect((await serviceDeployment(good.arn)).status).toBe('STOPPED');
+    const { seen, last } = await watch(bad.arn);
+    // the good deployment had launched nothing yet (PRE_SCALE_UP): one active revision, no reconcile
+    expect(stagesOf(seen)[0]).toBe('PRE_SCALE_UP');
+    expect(last).toMatchObject({ status: 'ROLLBACK_SUCCESSFUL' });
+    const svc = await describeService();
+    expect(svc.deployments!.map(d => [d.status, d.taskDefinition, d.rolloutState])).toEqual([
+      ['PRIMARY', original, 'COMPLETED']
+    ]);
+    expect(svc.runningCount).toBe(2);
+    expect(await healthVersion()).toBe('1.0.0');
+    const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: SERVICE }));
+    expect(listed.serviceDeployments!.map(d => d.status)).toEqual([
+      'ROLLBACK_SUCCESSFUL',
+      'STOPPED',
+      'SUCCESSFUL'
+    ]);
+  });
+});
+
 describe('validation, as ECS answers before changing anything', () => {
   const bad: [string, DeploymentConfiguration, LoadBalancer[] | undefined, RegExp][] = [
     ['BLUE_GREEN without bakeTimeInMinutes', { strategy: 'BLUE_GREEN' }, undefined, /bakeTimeInMinutes/],
