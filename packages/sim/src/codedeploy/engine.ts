@@ -21,7 +21,7 @@ import type { EcsService, Json, TaskSet } from '../ecs/model.js';
 import { containersOf, resolve } from '../ecs/task-definitions.js';
 import type { EcsSimService } from '../ecs/service.js';
 import { targetGroupArnFor, targetGroupNameOf } from '../ecs/task-sets.js';
-import { circuitBreakerThreshold } from '../ecs/world.js';
+import { circuitBreakerThreshold } from '../ecs/deployment-config.js';
 import { appSpecFor, ecsAppSpecOf, field, parseDocument } from './appspec.js';
 import { trafficSteps, type DeploymentConfig } from './configs.js';
 import {

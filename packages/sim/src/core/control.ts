@@ -59,6 +59,13 @@ interface EcrControl extends SimService {
   seedImage(seed: EcrImageSeedInput): Promise<SeededEcrImage>;
 }
 
+interface EcsSignalsControl extends SimService {
+  signals: {
+    setAlarm(rule: { name: string; state: 'ALARM' | 'OK' }): { name: string; state: 'ALARM' | 'OK' };
+    setHookAnswer(rule: { targetArn: string; status?: 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS' }): unknown;
+  };
+}
+
 interface GitHubControl extends SimService {
   setToken(rule: GitHubTokenRule): GitHubTokenRule;
 }
@@ -163,6 +170,22 @@ export class SimControl {
     const ecr = this.parts.services.get('ECR') as EcrControl | undefined;
     if (!ecr) return Promise.reject(new Error('the ECR service is not loaded'));
     return ecr.seedImage(seed);
+  }
+
+  /** A CloudWatch alarm's state, for ECS deployment alarms (POST /_sim/alarms). */
+  alarm(rule: { name: string; state: 'ALARM' | 'OK' }): { name: string; state: 'ALARM' | 'OK' } {
+    return this.ecsSignals().setAlarm(rule);
+  }
+
+  /** What the Lambda function of an ECS lifecycle hook answers; default SUCCEEDED (POST /_sim/hooks). */
+  lambdaHook(rule: { targetArn: string; status?: 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS' }): unknown {
+    return this.ecsSignals().setHookAnswer(rule);
+  }
+
+  private ecsSignals(): EcsSignalsControl['signals'] {
+    const ecs = this.parts.services.get('ECS') as EcsSignalsControl | undefined;
+    if (!ecs) throw new Error('the ECS service is not loaded');
+    return ecs.signals;
   }
 
   /** A service instance, for in-process inspection in tests (e.g. control.service('ECS')). */
