@@ -1,6 +1,6 @@
-import { ActionError, inputError } from '../../../packages/shared/src/index.js';
-import type { CommandRunner } from './runner.js';
-import type { BuilderChoice } from './settings.js';
+import { ActionError, inputError } from '@deploy-suite/core';
+import type { CommandRunner } from './commands.js';
+import type { BuilderChoice } from './inputs.js';
 
 export type BuilderKind = 'docker' | 'buildah' | 'podman';
 

@@ -1,4 +1,4 @@
-import { inputError } from '../../../packages/shared/src/index.js';
+import { inputError } from '@deploy-suite/core';
 import type { GitContext } from './git-context.js';
 
 /** The tokens `tags` and `source-tag` may use. */

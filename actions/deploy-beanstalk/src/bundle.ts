@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument, isMap, type Document } from 'yaml';
-import { inputError } from '../../../packages/shared/src/index.js';
-import type { BundleSource, ImageOverride } from './config.js';
+import { inputError } from '@deploy-suite/core';
+import type { BundleSource, ImageOverride } from './inputs.js';
 import { deterministicZip, sha256Hex, type ZipEntry } from './zip.js';
 
 /** The zip to upload, with what it holds (for the log and the tests). */

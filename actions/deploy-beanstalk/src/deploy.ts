@@ -1,19 +1,18 @@
 import {
   ActionError,
   PollTimeoutError,
-  awsErrorName,
   errorMessage,
   formatDuration,
   realClock,
   waitUntil,
   type Clock,
   type Logger
-} from '../../../packages/shared/src/index.js';
+} from '@deploy-suite/core';
+import { awsErrorName, lookPolitely } from '@deploy-suite/aws';
 import {
   ENVIRONMENT_PROPERTIES_NAMESPACE,
   EventPrinter,
   deployLabel,
-  lookPolitely,
   planRollback,
   recordSuccessfulDeploy,
   knownGoodRecordKey,
@@ -24,9 +23,9 @@ import {
   type EnvironmentDescription,
   type EventDescription,
   type WatchOutcome
-} from '../../../packages/shared/src/beanstalk/index.js';
+} from '@deploy-suite/aws/beanstalk';
 import type { BuiltBundle } from './bundle.js';
-import type { DeployConfig } from './config.js';
+import type { DeployBeanstalkInputs } from './inputs.js';
 import { bundleKey, planVersion, type VersionPlan } from './label.js';
 
 export type DeployStatus = 'deployed' | 'rolled-back' | 'failed';
@@ -74,7 +73,10 @@ function environmentUrl(environment: EnvironmentDescription | undefined): string
 }
 
 /** Checks the application and environment exist before anything is uploaded or created. */
-async function checkTargets(api: BeanstalkApi, config: DeployConfig): Promise<EnvironmentDescription> {
+async function checkTargets(
+  api: BeanstalkApi,
+  config: DeployBeanstalkInputs
+): Promise<EnvironmentDescription> {
   const application = await api.describeApplication(config.application);
   if (!application) {
     throw new ActionError(
@@ -96,7 +98,7 @@ async function checkTargets(api: BeanstalkApi, config: DeployConfig): Promise<En
 /** Waits until the version is processed; a version that fails processing fails the deploy with AWS's reason. */
 async function waitForProcessing(
   api: BeanstalkApi,
-  config: DeployConfig,
+  config: DeployBeanstalkInputs,
   label: string,
   createdNow: boolean,
   since: Date,
@@ -160,7 +162,7 @@ async function waitForProcessing(
 
 /** Uploads the bundle (unless that exact content is already stored) and creates the application version. */
 async function createVersion(
-  config: DeployConfig,
+  config: DeployBeanstalkInputs,
   bundle: BuiltBundle,
   bucket: string,
   key: string,
@@ -190,7 +192,7 @@ async function createVersion(
   }
 }
 
-function optionSettings(config: DeployConfig): ConfigurationOptionSetting[] {
+function optionSettings(config: DeployBeanstalkInputs): ConfigurationOptionSetting[] {
   return config.environmentVariables.map(variable => ({
     Namespace: ENVIRONMENT_PROPERTIES_NAMESPACE,
     OptionName: variable.name,
@@ -212,7 +214,7 @@ function eventsThatMattered(printer: EventPrinter): EventDescription[] {
  * for outputs and the summary; throws ActionError when it fails before the environment is touched.
  */
 export async function deployBeanstalk(
-  config: DeployConfig,
+  config: DeployBeanstalkInputs,
   bundle: BuiltBundle,
   deps: DeployDeps
 ): Promise<DeployResult> {
@@ -390,7 +392,7 @@ function failedResult(
 
 /** Records the label as last known good; a deploy that worked does not fail over bookkeeping. */
 async function recordKnownGood(
-  config: DeployConfig,
+  config: DeployBeanstalkInputs,
   bucket: string,
   label: string,
   deps: DeployDeps,

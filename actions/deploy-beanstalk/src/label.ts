@@ -1,5 +1,5 @@
-import { ActionError, inputError } from '../../../packages/shared/src/index.js';
-import type { ApplicationVersionDescription } from '../../../packages/shared/src/beanstalk/index.js';
+import { ActionError, inputError } from '@deploy-suite/core';
+import type { ApplicationVersionDescription } from '@deploy-suite/aws/beanstalk';
 
 /**
  * Version labels and bundle identity.

@@ -1,20 +1,9 @@
-import {
-  ActionError,
-  AwsContext,
-  credentialExpiration,
-  credentialLifetimeWarning,
-  type Logger
-} from '../../../packages/shared/src/index.js';
-import {
-  actionInputs,
-  appendSummary,
-  coreLogger,
-  runAction,
-  setOutputs
-} from '../../../packages/shared/src/runtime.js';
-import { sdkBeanstalkApi, sdkBundleStore } from '../../../packages/shared/src/beanstalk/index.js';
+import { ActionError, type Logger } from '@deploy-suite/core';
+import { AwsContext, credentialExpiration, credentialLifetimeWarning } from '@deploy-suite/aws';
+import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
+import { sdkBeanstalkApi, sdkBundleStore } from '@deploy-suite/aws/beanstalk';
 import { buildBundle } from './bundle.js';
-import { githubRunFromEnv, readDeployConfig, type DeployConfig } from './config.js';
+import { githubRunFromEnv, readDeployBeanstalkInputs, type DeployBeanstalkInputs } from './inputs.js';
 import { deployBeanstalk, type DeployResult } from './deploy.js';
 import { renderSummary } from './summary.js';
 
@@ -24,7 +13,7 @@ function logBundle(logger: Logger, bundle: Awaited<ReturnType<typeof buildBundle
   for (const image of bundle.images) logger.info(`  ${image.name}: ${image.image}`);
 }
 
-function outputsOf(config: DeployConfig, result: DeployResult | undefined) {
+function outputsOf(config: DeployBeanstalkInputs, result: DeployResult | undefined) {
   return {
     'version-label': result?.versionLabel ?? config.versionLabel,
     'previous-version-label': result?.previousVersionLabel ?? '',
@@ -38,10 +27,10 @@ function outputsOf(config: DeployConfig, result: DeployResult | undefined) {
 export async function run(): Promise<void> {
   await runAction(async () => {
     const logger = coreLogger;
-    let config: DeployConfig | undefined;
+    let config: DeployBeanstalkInputs | undefined;
     let result: DeployResult | undefined;
     try {
-      config = readDeployConfig(actionInputs(), githubRunFromEnv(process.env));
+      config = readDeployBeanstalkInputs(actionInputs(), githubRunFromEnv(process.env));
       if (config.maskEnvironmentVariables) {
         for (const variable of config.environmentVariables) logger.mask(variable.value);
       }

@@ -1,12 +1,7 @@
-import {
-  code,
-  consoleLinks,
-  markdownDetails,
-  markdownLink,
-  markdownTable
-} from '../../../packages/shared/src/index.js';
-import { formatEvent } from '../../../packages/shared/src/beanstalk/index.js';
-import type { DeployConfig } from './config.js';
+import { code, markdownDetails, markdownLink, markdownTable } from '@deploy-suite/core';
+import { consoleLinks } from '@deploy-suite/aws';
+import { formatEvent } from '@deploy-suite/aws/beanstalk';
+import type { DeployBeanstalkInputs } from './inputs.js';
 import { describeDuration, type DeployResult } from './deploy.js';
 
 const STATUS_TEXT: Record<DeployResult['status'], string> = {
@@ -16,7 +11,7 @@ const STATUS_TEXT: Record<DeployResult['status'], string> = {
 };
 
 /** The job summary: what was deployed where, from which version, how it ended, and the events that mattered. */
-export function renderSummary(config: DeployConfig, result: DeployResult, region: string): string {
+export function renderSummary(config: DeployBeanstalkInputs, result: DeployResult, region: string): string {
   const environment = result.environmentId
     ? markdownLink(config.environment, consoleLinks.beanstalkEnvironment(region, result.environmentId))
     : config.environment;

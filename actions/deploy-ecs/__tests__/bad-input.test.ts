@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
 import { AI_ML, BACKEND, aiMlSeed, backendSeed, deployOnSim, frozenSim, seedServices } from './sim-world.js';
 
 let sim: RunningSimulator;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
-import { primaryDeployment as primaryOf } from '../../../packages/testkit/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
+import { primaryDeployment as primaryOf } from '@deploy-suite/testing';
 import {
   AI_ML,
   BACKEND,

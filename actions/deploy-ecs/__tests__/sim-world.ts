@@ -1,14 +1,16 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
-import { Inputs, MemoryLogger, objectInputReader } from '../../../packages/shared/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
+import { Inputs } from '@deploy-suite/core';
 import {
+  MemoryLogger,
+  objectInputReader,
   describeEcsService,
   seedEcsServices,
   simAwsContext,
   simClock,
   simCredentials
-} from '../../../packages/testkit/src/index.js';
-import { createEcsApi, type EcsApi } from '../../../packages/shared/src/ecs/index.js';
+} from '@deploy-suite/testing';
+import { createEcsApi, type EcsApi } from '@deploy-suite/aws/ecs';
 import { readDeployEcsInputs } from '../src/inputs.js';
 import { planDeployment } from '../src/plan.js';
 import { executeDeployment, type DeployResult } from '../src/deploy.js';
@@ -71,12 +73,7 @@ export function taskDefinition(
   };
 }
 
-export {
-  frozenSim,
-  simClock,
-  simEnv,
-  simEcsClient as sdkClient
-} from '../../../packages/testkit/src/index.js';
+export { frozenSim, simClock, simEnv, simEcsClient as sdkClient } from '@deploy-suite/testing';
 
 /** The action's own EcsApi (real SDK, adaptive retries) pointed at the simulator. */
 export function simApi(sim: RunningSimulator): EcsApi {

@@ -1,12 +1,12 @@
-import type { Logger, Clock } from '../../../packages/shared/src/index.js';
-import { ActionError, errorMessage, formatDuration, realClock } from '../../../packages/shared/src/index.js';
+import type { Logger, Clock } from '@deploy-suite/core';
+import { ActionError, errorMessage, formatDuration, realClock } from '@deploy-suite/core';
 import {
   recordKnownGood,
   watchDeployments,
   type EcsApi,
   type WatchOutcome,
   type WatchTarget
-} from '../../../packages/shared/src/ecs/index.js';
+} from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import { formatDiff, type DiffLine } from './diff.js';

@@ -1,21 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  ActionError,
-  AwsContext,
-  credentialExpiration,
-  credentialLifetimeWarning,
-  realClock
-} from '../../../packages/shared/src/index.js';
-import {
-  actionInputs,
-  appendSummary,
-  coreLogger,
-  runAction,
-  setOutputs
-} from '../../../packages/shared/src/runtime.js';
-import { createEcsApi } from '../../../packages/shared/src/ecs/index.js';
+import { ActionError, realClock } from '@deploy-suite/core';
+import { AwsContext, credentialExpiration, credentialLifetimeWarning } from '@deploy-suite/aws';
+import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
+import { createEcsApi } from '@deploy-suite/aws/ecs';
 import { readDeployEcsInputs, INPUT } from './inputs.js';
 import { loadTaskDefinitionShape } from './shape.js';
 import { planDeployment } from './plan.js';

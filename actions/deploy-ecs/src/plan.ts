@@ -1,12 +1,7 @@
 import type { Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
-import {
-  ActionError,
-  awsErrorName,
-  errorMessage,
-  inputError,
-  type Logger
-} from '../../../packages/shared/src/index.js';
-import { describeServicesByName, type EcsApi } from '../../../packages/shared/src/ecs/index.js';
+import { ActionError, errorMessage, inputError, type Logger } from '@deploy-suite/core';
+import { awsErrorName } from '@deploy-suite/aws';
+import { describeServicesByName, type EcsApi } from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs, TaskDefinitionSource } from './inputs.js';
 import {
   applyEnvironment,

@@ -1,11 +1,6 @@
-import {
-  code,
-  consoleLinks,
-  markdownDetails,
-  markdownLink,
-  markdownTable
-} from '../../../packages/shared/src/index.js';
-import { familyRevision, parseTaskDefinitionReference } from '../../../packages/shared/src/ecs/index.js';
+import { code, markdownDetails, markdownLink, markdownTable } from '@deploy-suite/core';
+import { consoleLinks } from '@deploy-suite/aws';
+import { familyRevision, parseTaskDefinitionReference } from '@deploy-suite/aws/ecs';
 import type { DeployResult } from './deploy.js';
 import { formatDiff } from './diff.js';
 

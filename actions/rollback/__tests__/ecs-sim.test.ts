@@ -7,7 +7,7 @@ import {
   ListTagsForResourceCommand,
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
 import {
   AI_ML,
   BACKEND,

@@ -3,22 +3,24 @@ import {
   UpdateServiceCommand,
   type RegisterTaskDefinitionCommandInput
 } from '@aws-sdk/client-ecs';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
-import { MemoryLogger, type AwsContext } from '../../../packages/shared/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
 import {
+  MemoryLogger,
   describeEcsService,
   primaryDeployment,
   seedEcsServices,
   simAwsContext,
   simClock,
   simCredentials,
-  simEcsClient
-} from '../../../packages/testkit/src/index.js';
-import { createEcsApi, recordKnownGood } from '../../../packages/shared/src/ecs/index.js';
+  simEcsClient,
+  objectInputReader
+} from '@deploy-suite/testing';
+import { type AwsContext } from '@deploy-suite/aws';
+import { createEcsApi, recordKnownGood } from '@deploy-suite/aws/ecs';
 import { executeEcsRollback, planEcsRollback, type EcsDeps, type RollbackResult } from '../src/ecs.js';
 import { readRollbackInputs, type EcsRollbackInputs } from '../src/inputs.js';
-import { Inputs, objectInputReader } from '../../../packages/shared/src/index.js';
-import { createEcrImageApi, type EcrImageApi } from '../src/images.js';
+import { Inputs } from '@deploy-suite/core';
+import { ecrImageLookup, type EcrImageLookup } from '@deploy-suite/aws/ecr';
 
 /** Names from DocuThinker's guide (seed 001) and Tria's (seed 002). */
 export const CLUSTER = 'docuthinker-cluster';
@@ -70,7 +72,7 @@ export {
   simEnv,
   simEcsClient as ecsClient,
   primaryDeployment as primaryOf
-} from '../../../packages/testkit/src/index.js';
+} from '@deploy-suite/testing';
 
 export function simContext(sim: RunningSimulator): AwsContext {
   return simAwsContext(sim, 'rollback');
@@ -148,13 +150,13 @@ export function ecsInputs(raw: Record<string, string>): EcsRollbackInputs {
 export async function rollbackOnSim(
   sim: RunningSimulator,
   raw: Record<string, string>,
-  options: { ecr?: EcrImageApi; deps?: Partial<EcsDeps> } = {}
+  options: { ecr?: EcrImageLookup; deps?: Partial<EcsDeps> } = {}
 ): Promise<{ result: RollbackResult; logger: MemoryLogger }> {
   const inputs = ecsInputs(raw);
   const logger = new MemoryLogger();
   const deps: EcsDeps = {
     api: createEcsApi(simContext(sim)),
-    ecr: options.ecr ?? createEcrImageApi(simContext(sim)),
+    ecr: options.ecr ?? ecrImageLookup(simContext(sim)),
     logger,
     clock: simClock(sim),
     actor: 'octocat',

@@ -7,7 +7,7 @@ import {
   type BeanstalkTargetFacts,
   type EcsTargetFacts
 } from '../src/target.js';
-import { parseEcrImage } from '../src/images.js';
+import { parseEcrImage } from '@deploy-suite/aws/ecr';
 import { overallStatus, rollbackTags, tagValue } from '../src/ecs.js';
 
 const td = (revision: number, family = 'tria-aibpo-staging-task') =>

@@ -5,7 +5,7 @@ import {
   realClock,
   type Clock,
   type Logger
-} from '../../../packages/shared/src/index.js';
+} from '@deploy-suite/core';
 import {
   deployLabel,
   knownGoodRecordKey,
@@ -14,7 +14,7 @@ import {
   type BeanstalkApi,
   type BeanstalkVersionListApi,
   type BundleStore
-} from '../../../packages/shared/src/beanstalk/index.js';
+} from '@deploy-suite/aws/beanstalk';
 import type { BeanstalkRollbackInputs } from './inputs.js';
 import { overallStatus, type RollbackResult, type ServiceOutcome } from './ecs.js';
 import { SOURCE_TEXT, pickBeanstalkTarget, type BeanstalkTargetFacts, type TargetSource } from './target.js';

@@ -1,14 +1,14 @@
 import type { Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
 import {
   ActionError,
-  awsErrorName,
   errorMessage,
   formatDuration,
   inputError,
   realClock,
   type Clock,
   type Logger
-} from '../../../packages/shared/src/index.js';
+} from '@deploy-suite/core';
+import { awsErrorName } from '@deploy-suite/aws';
 import {
   describeServicesByName,
   familyRevision,
@@ -20,8 +20,9 @@ import {
   type EcsRevisionHistoryApi,
   type WatchOutcome,
   type WatchTarget
-} from '../../../packages/shared/src/ecs/index.js';
-import { checkImages, type EcrImageApi, type ImageCheck } from './images.js';
+} from '@deploy-suite/aws/ecs';
+import { checkImages, type ImageCheck } from './images.js';
+import { type EcrImageLookup } from '@deploy-suite/aws/ecr';
 import type { EcsRollbackInputs } from './inputs.js';
 import {
   SOURCE_TEXT,
@@ -37,7 +38,7 @@ export type RollbackStatus = 'rolled-back' | 'already-there' | 'planned' | 'star
 
 export interface EcsDeps {
   api: EcsApi & EcsRevisionHistoryApi;
-  ecr: EcrImageApi;
+  ecr: EcrImageLookup;
   logger: Logger;
   clock?: Clock;
   /** when records are written; defaults to the clock's now */

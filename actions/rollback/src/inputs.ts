@@ -1,6 +1,6 @@
-import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
-import { parseAcceptedHealth, type HealthColour } from '../../../packages/shared/src/beanstalk/index.js';
-import { checkClusterInput, checkServiceInputLines } from '../../../packages/shared/src/ecs/index.js';
+import { inputError, type Inputs } from '@deploy-suite/core';
+import { parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
+import { checkClusterInput, checkServiceInputLines } from '@deploy-suite/aws/ecs';
 import { parseBeanstalkTo, parseEcsTo, type BeanstalkTo, type EcsTo } from './target.js';
 
 /** Input names, as action.yml spells them. */

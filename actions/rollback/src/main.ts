@@ -1,23 +1,12 @@
-import {
-  ActionError,
-  AwsContext,
-  credentialExpiration,
-  credentialLifetimeWarning,
-  realClock
-} from '../../../packages/shared/src/index.js';
-import {
-  actionInputs,
-  appendSummary,
-  coreLogger,
-  runAction,
-  setOutputs
-} from '../../../packages/shared/src/runtime.js';
-import { createEcsApi } from '../../../packages/shared/src/ecs/index.js';
-import { sdkBeanstalkApi, sdkBundleStore } from '../../../packages/shared/src/beanstalk/index.js';
+import { ActionError, realClock } from '@deploy-suite/core';
+import { AwsContext, credentialExpiration, credentialLifetimeWarning } from '@deploy-suite/aws';
+import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
+import { createEcsApi } from '@deploy-suite/aws/ecs';
+import { sdkBeanstalkApi, sdkBundleStore } from '@deploy-suite/aws/beanstalk';
 import { INPUT, readRollbackInputs, type RollbackInputs } from './inputs.js';
 import { executeEcsRollback, planEcsRollback, type RollbackResult } from './ecs.js';
 import { executeBeanstalkRollback, planBeanstalkRollback } from './beanstalk.js';
-import { createEcrImageApi } from './images.js';
+import { ecrImageLookup } from '@deploy-suite/aws/ecr';
 import { fromToOutputs, rollbackSummary } from './summary.js';
 
 /** Reads the inputs, plans and checks (describe calls only), rolls back, then sets outputs and the summary. */
@@ -43,7 +32,7 @@ export async function run(): Promise<void> {
       if (inputs.kind === 'ecs') {
         const deps = {
           api: createEcsApi(context),
-          ecr: createEcrImageApi(context),
+          ecr: ecrImageLookup(context),
           logger,
           clock: realClock,
           actor

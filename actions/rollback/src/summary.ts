@@ -1,5 +1,6 @@
-import { code, consoleLinks, markdownLink, markdownTable } from '../../../packages/shared/src/index.js';
-import { familyRevision, parseTaskDefinitionReference } from '../../../packages/shared/src/ecs/index.js';
+import { code, markdownLink, markdownTable } from '@deploy-suite/core';
+import { consoleLinks } from '@deploy-suite/aws';
+import { familyRevision, parseTaskDefinitionReference } from '@deploy-suite/aws/ecs';
 import type { RollbackInputs } from './inputs.js';
 import type { RollbackResult, RollbackStatus, ServiceOutcome } from './ecs.js';
 import { SOURCE_TEXT } from './target.js';

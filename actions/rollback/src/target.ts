@@ -1,13 +1,13 @@
-import { inputError } from '../../../packages/shared/src/index.js';
+import { inputError } from '@deploy-suite/core';
 import {
   familyRevision,
   parseTaskDefinitionReference,
   type KnownGoodRecord as EcsKnownGoodRecord
-} from '../../../packages/shared/src/ecs/index.js';
+} from '@deploy-suite/aws/ecs';
 import type {
   ApplicationVersionDescription,
   KnownGoodRecord as BeanstalkKnownGoodRecord
-} from '../../../packages/shared/src/beanstalk/index.js';
+} from '@deploy-suite/aws/beanstalk';
 
 /**
  * What `to` asks for, and the pure decisions that turn it plus what AWS says into one target. The

@@ -1,12 +1,12 @@
-import { inputError, redactUrl, type Inputs } from './shared.js';
-import { STICKY_TAG_PATTERN } from '../../../packages/shared/src/github/index.js';
+import { inputError, redactUrl, type Inputs } from '@deploy-suite/core';
+import { STICKY_TAG_PATTERN } from '@deploy-suite/core/github';
 import { parseJsonExpectations } from './json-path.js';
 import type { ProbeMethod } from './probe.js';
 import { parseExpectedStatus } from './status.js';
 import type { VerifySettings } from './verify.js';
 
 /** Everything the action was asked to do, checked before the first request. */
-export interface VerifyHealthConfig {
+export interface VerifyHealthInputs {
   urls: URL[];
   settings: VerifySettings;
   /** header values, removed from anything this action writes (log, outputs, summary, comment) */
@@ -123,7 +123,7 @@ export function parseCommentTag(text: string, input = 'comment-tag'): string | u
   return text;
 }
 
-export function readVerifyHealthConfig(inputs: Inputs, mask: (secret: string) => void): VerifyHealthConfig {
+export function readVerifyHealthInputs(inputs: Inputs, mask: (secret: string) => void): VerifyHealthInputs {
   // headers first: their values are masked before any other input could fail and print something
   const { headers, secrets } = parseHeaders(inputs.lines('headers'), mask);
   const token = inputs.string('github-token');

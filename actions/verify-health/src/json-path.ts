@@ -1,4 +1,4 @@
-import { inputError } from './shared.js';
+import { inputError } from '@deploy-suite/core';
 
 /**
  * `expect-json` lines: `path=value` (or `path == value`). A path is property names joined by dots, each

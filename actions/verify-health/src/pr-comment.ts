@@ -1,4 +1,4 @@
-import type { Logger } from './shared.js';
+import type { Logger } from '@deploy-suite/core';
 import {
   deploymentEnvironment,
   gitHubHttp,
@@ -11,8 +11,8 @@ import {
   type EventPayload,
   type GitHubHttp,
   type StickyCommentResult
-} from '../../../packages/shared/src/github/index.js';
-import { commentMarkdown, type UrlReport } from './report.js';
+} from '@deploy-suite/core/github';
+import { commentMarkdown, type UrlReport } from './summary.js';
 
 export const DEFAULT_COMMENT_TAG = 'health';
 

@@ -2,8 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { formatDuration, redactUrl } from './shared.js';
-import { proxyAgentFor } from '../../../packages/shared/src/github/http.js';
+import { formatDuration, redactUrl, proxyAgentFor } from '@deploy-suite/core';
 
 /**
  * One HTTP request to a health endpoint over node:http(s) (Node 20's fetch ignores HTTPS_PROXY):

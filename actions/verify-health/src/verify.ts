@@ -1,4 +1,4 @@
-import { formatDuration, nextDelay, redactUrl, type Clock, type Logger } from './shared.js';
+import { formatDuration, nextDelay, redactUrl, type Clock, type Logger } from '@deploy-suite/core';
 import { checkJsonExpectation, type JsonExpectation } from './json-path.js';
 import { ProbeError, type Probe, type ProbeMethod, type ProbeResponse } from './probe.js';
 import { describeStatusRanges, statusAccepted, type StatusRange } from './status.js';

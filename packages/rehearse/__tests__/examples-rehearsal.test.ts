@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExample } from '../src/examples/catalog.js';
-import { BUILD_TOOLS, installCommand, missingTools as missingOf } from '../../testkit/src/local-registry.js';
+import { BUILD_TOOLS, installCommand, missingTools as missingOf } from '@deploy-suite/testing/local-registry';
 import { rehearseExample, releasesFor, type ExampleRun } from '../src/examples/run-example.js';
 import type { JobRunResult } from '../src/types.js';
 

@@ -1,7 +1,7 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { simCredentials } from '../../testkit/src/index.js';
+import { simCredentials } from '@deploy-suite/testing';
 
-export { fargateNetwork, frozenSim, simEcsClient as ecsClient } from '../../testkit/src/index.js';
+export { fargateNetwork, frozenSim, simEcsClient as ecsClient } from '@deploy-suite/testing';
 
 export const CLUSTER = 'docuthinker-cluster';
 export const BACKEND = 'docuthinker-backend-service';

@@ -1,15 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  BUILD_TOOLS,
-  installCommand,
-  missingTools
-} from '../../../../packages/testkit/src/local-registry.js';
+import { BUILD_TOOLS, installCommand, missingTools } from '@deploy-suite/testing';
 
 /**
  * build-push's own parts of the real build/push tests; the registry and buildah storage come from
- * packages/testkit/src/local-registry.ts. Missing tools skip the tests with the install command; under
+ * packages/testing/src/local-registry.ts. Missing tools skip the tests with the install command; under
  * CI=true they fail instead.
  */
 export const INSTALL = installCommand(BUILD_TOOLS);

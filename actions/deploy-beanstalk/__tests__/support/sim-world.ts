@@ -9,27 +9,24 @@ import {
   DescribeEventsCommand
 } from '@aws-sdk/client-elastic-beanstalk';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { RunningSimulator } from '../../../../packages/sim/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
+import { Inputs, type Clock } from '@deploy-suite/core';
 import {
-  Inputs,
   MemoryLogger,
   objectInputReader,
-  type Clock
-} from '../../../../packages/shared/src/index.js';
-import {
   simAwsContext,
   simBeanstalkClient,
   simClock,
   simS3Client
-} from '../../../../packages/testkit/src/index.js';
+} from '@deploy-suite/testing';
 import {
   sdkBeanstalkApi,
   sdkBundleStore,
   type BeanstalkApi,
   type BundleStore
-} from '../../../../packages/shared/src/beanstalk/index.js';
+} from '@deploy-suite/aws/beanstalk';
 import { buildBundle } from '../../src/bundle.js';
-import { readDeployConfig, type GithubRun } from '../../src/config.js';
+import { readDeployBeanstalkInputs, type GithubRun } from '../../src/inputs.js';
 import { deployBeanstalk, type DeployResult } from '../../src/deploy.js';
 
 /** ChatRelay's names (seed 000): application, environment, ECR repositories, the version running before. */
@@ -57,7 +54,7 @@ export {
   simEnv,
   simBeanstalkClient as beanstalkClient,
   simS3Client as s3Client
-} from '../../../../packages/testkit/src/index.js';
+} from '@deploy-suite/testing';
 
 /** The action's own adapters (real SDK clients, adaptive retries) pointed at the simulator. */
 export function simAdapters(sim: RunningSimulator): { api: BeanstalkApi; store: BundleStore } {
@@ -133,7 +130,7 @@ export async function deployOnSim(
     adapters?: { api: BeanstalkApi; store: BundleStore };
   } = {}
 ): Promise<{ result: DeployResult; logger: MemoryLogger }> {
-  const config = readDeployConfig(
+  const config = readDeployBeanstalkInputs(
     new Inputs(
       objectInputReader({
         'application-name': APPLICATION,

@@ -2,19 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startSimulator } from '../../../sim/src/index.js';
+import { startSimulator } from '@deploy-suite/sim';
 import { rehearseWorkflow } from '../engine.js';
 import type { RehearsalHooks, RehearsalResult } from '../types.js';
 import { ACCOUNT, REGION, createRepositories } from './aws-setup.js';
 import { imagesToBreak, type ExampleDefinition, type ExampleImage } from './catalog.js';
-// by file, not through the testkit index (which loads the simulator and the SDK clients)
+// its own subpath, not the test kit's index (which loads the simulator and the SDK clients)
 import {
   BUILD_TOOLS,
   installCommand,
   missingTools,
   startLocalRegistry,
   type LocalRegistry
-} from '../../../testkit/src/local-registry.js';
+} from '@deploy-suite/testing/local-registry';
 
 /**
  * `npm run rehearse -- <example>`: the simulator in-process, the AWS state the example's README asks for,
