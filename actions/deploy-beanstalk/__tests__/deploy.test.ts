@@ -190,11 +190,11 @@ describe('deployBeanstalk over in-memory Beanstalk and S3', () => {
   it('fails before any change when the application or environment does not exist', async () => {
     const app = await setUp({ 'application-name': 'ChatRelayy' });
     await expect(deployBeanstalk(app.config, app.bundle, app.deps)).rejects.toThrow(
-      /Application "ChatRelayy" was not found .*check "application-name"/
+      /^Input "application-name": application "ChatRelayy" was not found .*check "application-name"/
     );
     const env = await setUp({ 'environment-name': 'chatrelay-staging' });
     await expect(deployBeanstalk(env.config, env.bundle, env.deps)).rejects.toThrow(
-      /Environment "chatrelay-staging" was not found in application ChatRelay: check "environment-name"/
+      /^Input "environment-name": environment "chatrelay-staging" of ChatRelay was not found .*check "environment-name"/
     );
     for (const { api, store } of [app, env]) {
       expect(api.calls.filter(call => MUTATING.includes(call.operation))).toHaveLength(0);

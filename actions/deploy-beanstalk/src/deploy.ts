@@ -14,15 +14,17 @@ import {
   EventPrinter,
   deployLabel,
   planRollback,
-  recordSuccessfulDeploy,
-  knownGoodRecordKey,
+  findEnvironment,
+  recordKnownGoodLabel,
+  storageBucket,
+  versionStatusIs,
   type ApplicationVersionDescription,
   type BeanstalkApi,
   type BundleStore,
   type ConfigurationOptionSetting,
   type EnvironmentDescription,
   type EventDescription,
-  type WatchOutcome
+  type EnvironmentWatchOutcome
 } from '@deploy-suite/aws/beanstalk';
 import type { BuiltBundle } from './bundle.js';
 import type { DeployBeanstalkInputs } from './inputs.js';
@@ -61,38 +63,10 @@ function isAlreadyExists(error: unknown): boolean {
   return awsErrorName(error) === 'InvalidParameterValue' && /already exists/i.test(errorMessage(error));
 }
 
-function statusIs(version: ApplicationVersionDescription | undefined, status: string): boolean {
-  // The SDK's model spells statuses `Processed`; AWS answers `PROCESSED`. Compare without case.
-  return (version?.Status ?? '').toLowerCase() === status.toLowerCase();
-}
-
 function environmentUrl(environment: EnvironmentDescription | undefined): string | undefined {
   if (environment?.CNAME) return `http://${environment.CNAME}`;
   if (environment?.EndpointURL) return `http://${environment.EndpointURL}`;
   return undefined;
-}
-
-/** Checks the application and environment exist before anything is uploaded or created. */
-async function checkTargets(
-  api: BeanstalkApi,
-  config: DeployBeanstalkInputs
-): Promise<EnvironmentDescription> {
-  const application = await api.describeApplication(config.application);
-  if (!application) {
-    throw new ActionError(
-      'input',
-      `Application "${config.application}" was not found in this account and region: check "application-name" ` +
-        '(names are case-sensitive) and the region'
-    );
-  }
-  const environment = await api.describeEnvironment(config.application, config.environment);
-  if (!environment) {
-    throw new ActionError(
-      'input',
-      `Environment "${config.environment}" was not found in application ${config.application}: check "environment-name"`
-    );
-  }
-  return environment;
 }
 
 /** Waits until the version is processed; a version that fails processing fails the deploy with AWS's reason. */
@@ -115,16 +89,16 @@ async function waitForProcessing(
           const [version] = await api.describeApplicationVersions(config.application, [label]);
           if (!version)
             throw new ActionError('deployment', `Version ${label} disappeared while being processed`);
-          if (statusIs(version, 'Failed')) {
+          if (versionStatusIs(version, 'Failed')) {
             failed = version;
             return { done: true, value: undefined };
           }
-          if (statusIs(version, 'Processed')) return { done: true, value: undefined };
+          if (versionStatusIs(version, 'Processed')) return { done: true, value: undefined };
           // A version created with Process=true starts Unprocessed and only then turns Processing: taking
           // Unprocessed as done would deploy a bundle Beanstalk has not checked yet (and miss a refusal).
           // A reused version that stays Unprocessed was created without processing (by someone else, e.g.
           // `eb deploy --process` not given); Beanstalk checks it at deploy time.
-          if (statusIs(version, 'Unprocessed') && !createdNow && ++unprocessedLooks >= 2)
+          if (versionStatusIs(version, 'Unprocessed') && !createdNow && ++unprocessedLooks >= 2)
             return { done: true, value: undefined };
           return { done: false, progress: `version ${label} is ${version.Status ?? 'being processed'}` };
         }),
@@ -228,13 +202,13 @@ export async function deployBeanstalk(
     for (const variable of config.environmentVariables) logger.mask(variable.value);
   }
 
-  const before = await checkTargets(api, config);
+  const before = await findEnvironment(api, config.application, config.environment);
   logger.info(
     `Environment ${config.environment}: ${before.Status}, health ${before.Health ?? 'unknown'}, version ${before.VersionLabel ?? '(none)'}`
   );
 
   const key = bundleKey(config.application, bundle.sha256);
-  const bucket = config.bucket ?? (await api.createStorageLocation());
+  const bucket = await storageBucket(api, config.bucket)();
   const lookUp = () =>
     api.describeApplicationVersions(config.application, [
       config.versionLabel,
@@ -302,7 +276,13 @@ export async function deployBeanstalk(
   if (deployed.outcome.ok) {
     const environment = deployed.outcome.environment;
     logger.info(`Deployed: ${config.environment} is ${deployed.outcome.message}`);
-    await recordKnownGood(config, bucket, label, deps, clock);
+    await recordKnownGoodLabel(
+      deps.store,
+      bucket,
+      config,
+      { label, at: new Date(clock.now()).toISOString(), sha: config.sha },
+      logger
+    );
     return {
       ...base,
       status: 'deployed',
@@ -372,7 +352,7 @@ export async function deployBeanstalk(
 function failedResult(
   base: Omit<DeployResult, 'status' | 'events' | 'finishedAt'>,
   reason: string,
-  outcome: WatchOutcome,
+  outcome: EnvironmentWatchOutcome,
   printer: EventPrinter,
   clock: Clock,
   rollback: DeployResult['rollback']
@@ -388,33 +368,6 @@ function failedResult(
     events: eventsThatMattered(printer),
     finishedAt: clock.now()
   };
-}
-
-/** Records the label as last known good; a deploy that worked does not fail over bookkeeping. */
-async function recordKnownGood(
-  config: DeployBeanstalkInputs,
-  bucket: string,
-  label: string,
-  deps: DeployDeps,
-  clock: Clock
-) {
-  const where = `s3://${bucket}/${knownGoodRecordKey(config.application, config.environment)}`;
-  try {
-    await recordSuccessfulDeploy(
-      deps.store,
-      bucket,
-      config.application,
-      config.environment,
-      { label, at: new Date(clock.now()).toISOString(), sha: config.sha },
-      problem => deps.logger.warning(`${problem}; replacing it`)
-    );
-    deps.logger.info(`Recorded ${label} as last known good at ${where}`);
-  } catch (error) {
-    deps.logger.warning(
-      `Could not record ${label} as last known good at ${where}: ${errorMessage(error)}. ` +
-        'actions/rollback will fall back to the previous version.'
-    );
-  }
 }
 
 export function describeDuration(result: DeployResult): string {

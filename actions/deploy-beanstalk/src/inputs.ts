@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { inputError, type Inputs } from '@deploy-suite/core';
-import { parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
+import { checkBucketInput, parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
 import { defaultVersionLabel, earlierAttemptLabels, validateVersionLabel } from './label.js';
 
 /** Where the bundle comes from: one of the three bundle inputs. */
@@ -158,12 +158,7 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
       return { name: key, value };
     });
 
-  const bucket = inputs.optionalString('bucket');
-  if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw inputError(
-      `Input "bucket" must be an S3 bucket name (lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`
-    );
-  }
+  const bucket = checkBucketInput(inputs.optionalString('bucket'));
 
   return {
     application,

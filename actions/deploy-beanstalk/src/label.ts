@@ -1,5 +1,5 @@
 import { ActionError, inputError } from '@deploy-suite/core';
-import type { ApplicationVersionDescription } from '@deploy-suite/aws/beanstalk';
+import { versionStatusIs, type ApplicationVersionDescription } from '@deploy-suite/aws/beanstalk';
 
 /**
  * Version labels and bundle identity.
@@ -48,7 +48,7 @@ export type VersionPlan =
   | { kind: 'reuse'; label: string; version: ApplicationVersionDescription; why: string };
 
 function isFailed(version: ApplicationVersionDescription): boolean {
-  return (version.Status ?? '').toLowerCase() === 'failed';
+  return versionStatusIs(version, 'Failed');
 }
 
 function location(version: ApplicationVersionDescription): string {

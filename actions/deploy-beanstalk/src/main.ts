@@ -1,11 +1,11 @@
 import { ActionError, type Logger } from '@deploy-suite/core';
-import { AwsContext, credentialExpiration, credentialLifetimeWarning } from '@deploy-suite/aws';
+import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
 import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
 import { sdkBeanstalkApi, sdkBundleStore } from '@deploy-suite/aws/beanstalk';
 import { buildBundle } from './bundle.js';
 import { githubRunFromEnv, readDeployBeanstalkInputs, type DeployBeanstalkInputs } from './inputs.js';
 import { deployBeanstalk, type DeployResult } from './deploy.js';
-import { renderSummary } from './summary.js';
+import { failureMessage, renderSummary } from './summary.js';
 
 function logBundle(logger: Logger, bundle: Awaited<ReturnType<typeof buildBundle>>): void {
   logger.info(`Bundle: ${bundle.description}, ${bundle.bytes.length} bytes, sha256 ${bundle.sha256}`);
@@ -44,9 +44,7 @@ export async function run(): Promise<void> {
             'about 2 per second; 15s is polite'
         );
       }
-      const expiration = await credentialExpiration();
-      const warning = credentialLifetimeWarning(expiration, Date.now(), config.waitMs, 'wait-for-minutes');
-      if (warning) logger.warning(warning);
+      await warnIfCredentialsExpireFirst(logger, config.waitMs, 'wait-for-minutes');
 
       result = await deployBeanstalk(config, bundle, {
         api: sdkBeanstalkApi(context),
@@ -58,22 +56,7 @@ export async function run(): Promise<void> {
       // Outputs are set however the step ends, so `if: failure()` steps can read status and labels.
       setOutputs(config ? outputsOf(config, result) : { status: 'failed' });
     }
-    if (result.status === 'rolled-back') {
-      throw new ActionError(
-        'deployment',
-        `Deploy of ${result.versionLabel} failed (${result.reason}); rolled back to ${result.previousVersionLabel}`
-      );
-    }
-    if (result.status === 'failed') {
-      const rollback = result.rollback;
-      const note =
-        rollback?.to === undefined
-          ? `not rolled back: ${rollback?.skipped}`
-          : `rollback to ${rollback.to} failed: ${rollback.reason}`;
-      throw new ActionError(
-        'deployment',
-        `Deploy of ${result.versionLabel} failed (${result.reason}); ${note}`
-      );
-    }
+    const failure = failureMessage(result);
+    if (failure) throw new ActionError('deployment', failure);
   });
 }

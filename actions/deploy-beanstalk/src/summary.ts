@@ -47,3 +47,17 @@ export function renderSummary(config: DeployBeanstalkInputs, result: DeployResul
   }
   return `${parts.join('\n')}\n`;
 }
+
+/** The step's failure message, when the deploy did not end deployed. */
+export function failureMessage(result: DeployResult): string | undefined {
+  if (result.status === 'rolled-back') {
+    return `Deploy of ${result.versionLabel} failed (${result.reason}); rolled back to ${result.previousVersionLabel}`;
+  }
+  if (result.status !== 'failed') return undefined;
+  const rollback = result.rollback;
+  const note =
+    rollback?.to === undefined
+      ? `not rolled back: ${rollback?.skipped}`
+      : `rollback to ${rollback.to} failed: ${rollback.reason}`;
+  return `Deploy of ${result.versionLabel} failed (${result.reason}); ${note}`;
+}

@@ -1,5 +1,6 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Tag } from '@aws-sdk/client-ecs';
 import type { Shape } from './shape.js';
+import { SUITE_TAG_PREFIX } from '@deploy-suite/aws/ecs';
 
 /** A task definition ready for RegisterTaskDefinition. */
 export type TaskDefinitionRequest = RegisterTaskDefinitionCommandInput;
@@ -238,7 +239,7 @@ export function containerNames(taskDefinition: TaskDefinitionRequest): string[] 
 
 /** Tags of the suite's own records are not copied into a new revision. */
 export function userTags(tags: readonly Tag[] | undefined): Tag[] | undefined {
-  const kept = (tags ?? []).filter(tag => !tag.key?.startsWith('deploy-suite:'));
+  const kept = (tags ?? []).filter(tag => !tag.key?.startsWith(SUITE_TAG_PREFIX));
   return kept.length > 0 ? kept : undefined;
 }
 

@@ -13,6 +13,14 @@ const HEADLINE: Record<DeployResult['status'], string> = {
 };
 
 /** The job summary: one row per service with old -> new revision, images, result, duration and console links. */
+/** The step's failure message, when the deploy did not end deployed (or planned, or started). */
+export function failureMessage(result: DeployResult): string | undefined {
+  if (result.status !== 'failed' && result.status !== 'rolled-back') return undefined;
+  const prefix =
+    result.status === 'rolled-back' ? 'Deployment failed and was rolled back' : 'Deployment failed';
+  return `${prefix}: ${result.reason ?? 'unknown reason'}`;
+}
+
 export function deploySummary(result: DeployResult, cluster: string, region: string): string {
   const revisionLink = (arn: string | undefined): string => {
     if (!arn) return '—';

@@ -289,7 +289,7 @@ group('bad input against the simulator', () => {
   it('a service that does not exist is an input error before any change', async () => {
     await seed(sim, [backend]);
     await expect(rollbackOnSim(sim, { service: `${BACKEND}\nbackend-servic` })).rejects.toThrow(
-      /^Input "service": "backend-servic" not found in cluster docuthinker-cluster/
+      /^Input "service": "backend-servic" not found in cluster "docuthinker-cluster"/
     );
   });
 

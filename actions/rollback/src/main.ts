@@ -1,5 +1,5 @@
 import { ActionError, realClock } from '@deploy-suite/core';
-import { AwsContext, credentialExpiration, credentialLifetimeWarning } from '@deploy-suite/aws';
+import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
 import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
 import { createEcsApi } from '@deploy-suite/aws/ecs';
 import { sdkBeanstalkApi, sdkBundleStore } from '@deploy-suite/aws/beanstalk';
@@ -7,7 +7,7 @@ import { INPUT, readRollbackInputs, type RollbackInputs } from './inputs.js';
 import { executeEcsRollback, planEcsRollback, type RollbackResult } from './ecs.js';
 import { executeBeanstalkRollback, planBeanstalkRollback } from './beanstalk.js';
 import { ecrImageLookup } from '@deploy-suite/aws/ecr';
-import { fromToOutputs, rollbackSummary } from './summary.js';
+import { failureMessage, fromToOutputs, rollbackSummary } from './summary.js';
 
 /** Reads the inputs, plans and checks (describe calls only), rolls back, then sets outputs and the summary. */
 export async function run(): Promise<void> {
@@ -21,13 +21,7 @@ export async function run(): Promise<void> {
       const context = new AwsContext({ action: 'rollback', region: inputs.region });
       logger.info(`Rollback requested by ${actor ?? 'unknown'}${inputs.reason ? `: ${inputs.reason}` : ''}`);
       if (inputs.waitForServiceStability && !inputs.dryRun) {
-        const warning = credentialLifetimeWarning(
-          await credentialExpiration(),
-          Date.now(),
-          inputs.waitMs,
-          INPUT.waitForMinutes
-        );
-        if (warning) logger.warning(warning);
+        await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
       }
       if (inputs.kind === 'ecs') {
         const deps = {
@@ -64,12 +58,7 @@ export async function run(): Promise<void> {
         setOutputs({ status: 'failed' });
       }
     }
-    if (result.status === 'failed') {
-      const failed = result.services.filter(service => service.result === 'failed');
-      throw new ActionError(
-        'deployment',
-        `Rollback failed: ${failed.map(service => `${service.service}: ${service.reason ?? 'unknown reason'}`).join('; ')}`
-      );
-    }
+    const failure = failureMessage(result);
+    if (failure) throw new ActionError('deployment', failure);
   });
 }

@@ -70,3 +70,10 @@ export function rollbackSummary(
     ].join('\n\n') + '\n'
   );
 }
+
+/** The step's failure message, when some service (or the environment) did not get back. */
+export function failureMessage(result: RollbackResult): string | undefined {
+  if (result.status !== 'failed') return undefined;
+  const failed = result.services.filter(service => service.result === 'failed');
+  return `Rollback failed: ${failed.map(service => `${service.service}: ${service.reason ?? 'unknown reason'}`).join('; ')}`;
+}

@@ -1,4 +1,4 @@
-import { ActionError, formatDuration, proxyAgentFor } from '@deploy-suite/core';
+import { ActionError, formatDuration, proxyAgentFor, type Logger } from '@deploy-suite/core';
 
 /** The services the suite calls, by the name the SDK uses for `AWS_ENDPOINT_URL_<SERVICE>`. */
 export type AwsService = 'ecs' | 'ecr' | 'elastic-beanstalk' | 's3' | 'sts';
@@ -148,4 +148,14 @@ export async function credentialExpiration(): Promise<Date | undefined> {
   } catch {
     return undefined; // no credentials yet: the first AWS call reports that with the SDK's own message
   }
+}
+
+/** Warns (once, before a long wait) when the default chain's credentials would expire before `waitMs` ends. */
+export async function warnIfCredentialsExpireFirst(
+  logger: Logger,
+  waitMs: number,
+  inputName: string
+): Promise<void> {
+  const warning = credentialLifetimeWarning(await credentialExpiration(), Date.now(), waitMs, inputName);
+  if (warning) logger.warning(warning);
 }

@@ -10,7 +10,6 @@ import {
   DescribeServicesCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
-  type Deployment,
   type DeploymentConfiguration,
   type RegisterTaskDefinitionCommandInput,
   type Service
@@ -142,6 +141,5 @@ export async function describeEcsService(
   return output.services![0];
 }
 
-export function primaryDeployment(service: Service): Deployment | undefined {
-  return service.deployments?.find(deployment => deployment.status === 'PRIMARY');
-}
+/** The suite's own PRIMARY lookup, for assertions. */
+export { primaryDeployment } from '@deploy-suite/aws/ecs';

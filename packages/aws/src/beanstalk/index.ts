@@ -4,3 +4,4 @@ export * from './decisions.js';
 export * from './watch.js';
 export * from './known-good.js';
 export * from './sdk.js';
+export * from './environment.js';

@@ -1,4 +1,4 @@
-import { ActionError } from '@deploy-suite/core';
+import { ActionError, errorMessage, type Logger } from '@deploy-suite/core';
 import type { BundleStore } from './api.js';
 
 /**
@@ -19,7 +19,7 @@ export interface KnownGoodEntry {
   sha?: string;
 }
 
-export interface KnownGoodRecord {
+export interface BeanstalkKnownGoodRecord {
   lastKnownGood: string;
   history: KnownGoodEntry[];
 }
@@ -32,7 +32,7 @@ export function knownGoodRecordKey(application: string, environment: string): st
 }
 
 /** Parses a record's text; a record that is not in this shape is an error naming where it lives. */
-export function parseKnownGoodRecord(text: string, where: string): KnownGoodRecord {
+export function parseKnownGoodRecord(text: string, where: string): BeanstalkKnownGoodRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -42,7 +42,7 @@ export function parseKnownGoodRecord(text: string, where: string): KnownGoodReco
       `The known-good record ${where} is not valid JSON: ${(error as Error).message}`
     );
   }
-  const record = value as Partial<KnownGoodRecord> | null;
+  const record = value as Partial<BeanstalkKnownGoodRecord> | null;
   const validEntry = (entry: unknown): entry is KnownGoodEntry =>
     !!entry &&
     typeof (entry as KnownGoodEntry).label === 'string' &&
@@ -65,9 +65,9 @@ export function parseKnownGoodRecord(text: string, where: string): KnownGoodReco
 
 /** The record after another successful deploy: newest first, bounded, the same label not repeated. */
 export function withSuccessfulDeploy(
-  record: KnownGoodRecord | undefined,
+  record: BeanstalkKnownGoodRecord | undefined,
   entry: KnownGoodEntry
-): KnownGoodRecord {
+): BeanstalkKnownGoodRecord {
   const earlier = (record?.history ?? []).filter(previous => previous.label !== entry.label);
   return { lastKnownGood: entry.label, history: [entry, ...earlier].slice(0, RECORD_HISTORY_LIMIT) };
 }
@@ -78,7 +78,7 @@ export async function readKnownGoodRecord(
   bucket: string,
   application: string,
   environment: string
-): Promise<KnownGoodRecord | undefined> {
+): Promise<BeanstalkKnownGoodRecord | undefined> {
   const key = knownGoodRecordKey(application, environment);
   const text = await store.getText(bucket, key);
   return text === undefined ? undefined : parseKnownGoodRecord(text, `s3://${bucket}/${key}`);
@@ -95,9 +95,9 @@ export async function recordSuccessfulDeploy(
   environment: string,
   entry: KnownGoodEntry,
   onReplaced?: (reason: string) => void
-): Promise<KnownGoodRecord> {
+): Promise<BeanstalkKnownGoodRecord> {
   const key = knownGoodRecordKey(application, environment);
-  let current: KnownGoodRecord | undefined;
+  let current: BeanstalkKnownGoodRecord | undefined;
   try {
     current = await readKnownGoodRecord(store, bucket, application, environment);
   } catch (error) {
@@ -107,4 +107,29 @@ export async function recordSuccessfulDeploy(
   const next = withSuccessfulDeploy(current, entry);
   await store.putText(bucket, key, `${JSON.stringify(next, null, 2)}\n`, 'application/json');
   return next;
+}
+
+/**
+ * Records a label that is deployed, Ready and healthy as the environment's last known good. Bookkeeping never
+ * fails a deploy or rollback that worked: a failure is a warning that says what follows from it.
+ */
+export async function recordKnownGoodLabel(
+  store: BundleStore,
+  bucket: string,
+  target: { application: string; environment: string },
+  entry: KnownGoodEntry,
+  logger: Logger
+): Promise<void> {
+  const where = `s3://${bucket}/${knownGoodRecordKey(target.application, target.environment)}`;
+  try {
+    await recordSuccessfulDeploy(store, bucket, target.application, target.environment, entry, problem =>
+      logger.warning(`${problem}; replacing it`)
+    );
+    logger.info(`Recorded ${entry.label} as last known good at ${where}`);
+  } catch (error) {
+    logger.warning(
+      `Could not record ${entry.label} as last known good at ${where}: ${errorMessage(error)}. ` +
+        'actions/rollback will fall back to the previous version.'
+    );
+  }
 }

@@ -128,7 +128,7 @@ export async function waitForEnvironmentReady(
   }
 }
 
-export type WatchOutcome =
+export type EnvironmentWatchOutcome =
   | { ok: true; environment: EnvironmentDescription; message: string }
   | { ok: false; reason: string; timedOut: boolean; environment?: EnvironmentDescription };
 
@@ -156,7 +156,7 @@ export async function watchEnvironmentUpdate(
   timing: WatchTiming,
   logger: Logger,
   printer = new EventPrinter(logger, `Elastic Beanstalk ${request.environment}`)
-): Promise<WatchOutcome> {
+): Promise<EnvironmentWatchOutcome> {
   const watch: UpdateWatch = {
     requestedLabel: request.requestedLabel,
     previousLabel: request.previousLabel,
@@ -169,9 +169,9 @@ export async function watchEnvironmentUpdate(
   const events: EventDescription[] = [];
   let last: EnvironmentDescription | undefined;
   try {
-    return await waitUntil<WatchOutcome>(
+    return await waitUntil<EnvironmentWatchOutcome>(
       () =>
-        lookPolitely<WatchOutcome>(async () => {
+        lookPolitely<EnvironmentWatchOutcome>(async () => {
           const [environment, recent] = await Promise.all([
             api.describeEnvironment(request.application, request.environment),
             api.describeEvents({
@@ -224,7 +224,7 @@ export interface DeployLabelRequest {
 }
 
 export interface DeployLabelResult {
-  outcome: WatchOutcome;
+  outcome: EnvironmentWatchOutcome;
   /** the environment as it was just before UpdateEnvironment */
   before: EnvironmentDescription;
   printer: EventPrinter;

@@ -4,3 +4,6 @@ export * from './assess.js';
 export * from './watch.js';
 export * from './known-good.js';
 export * from './names.js';
+export * from './services.js';
+export * from './rollout.js';
+export * from './history.js';

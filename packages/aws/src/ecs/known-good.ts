@@ -1,5 +1,7 @@
 import type { Tag } from '@aws-sdk/client-ecs';
+import { errorMessage, type Logger } from '@deploy-suite/core';
 import type { EcsApi } from './client.js';
+import { familyRevision } from './arn.js';
 
 /**
  * The record of the last revision that deployed and passed the "deployed means deployed" check, kept
@@ -7,13 +9,16 @@ import type { EcsApi } from './client.js';
  * - on the SERVICE: `deploy-suite:last-known-good` = task definition ARN and
  *   `deploy-suite:last-known-good-at` = ISO time;
  * - on the TASK DEFINITION: `deploy-suite:deployed-ok` = ISO time of the last successful deploy.
- * Tags need the new long ARN format for services (the default since 2021).
+ * - after a rollback, on the SERVICE: `deploy-suite:last-rollback-{at,from,by,reason}`.
+ * Tags need the new long ARN format for services (the default since 2021). Every tag the suite writes starts
+ * with SUITE_TAG_PREFIX, and all of their names live here.
  */
+export const SUITE_TAG_PREFIX = 'deploy-suite:';
 export const KNOWN_GOOD_TAG = 'deploy-suite:last-known-good';
 export const KNOWN_GOOD_AT_TAG = 'deploy-suite:last-known-good-at';
 export const DEPLOYED_OK_TAG = 'deploy-suite:deployed-ok';
 
-export interface KnownGoodRecord {
+export interface EcsKnownGoodRecord {
   taskDefinitionArn: string;
   /** ISO time, when recorded */
   at?: string;
@@ -35,7 +40,7 @@ export function knownGoodTags(
 }
 
 /** Reads the record back from a service's tags; undefined when there is none. */
-export function knownGoodFromTags(tags: readonly Tag[] | undefined): KnownGoodRecord | undefined {
+export function knownGoodFromTags(tags: readonly Tag[] | undefined): EcsKnownGoodRecord | undefined {
   const value = tags?.find(tag => tag.key === KNOWN_GOOD_TAG)?.value;
   if (!value) return undefined;
   const at = tags?.find(tag => tag.key === KNOWN_GOOD_AT_TAG)?.value;
@@ -53,7 +58,56 @@ export async function recordKnownGood(
   await api.tagResource({ resourceArn: taskDefinitionArn, tags: tags.taskDefinition });
 }
 
-export async function readKnownGood(api: EcsApi, serviceArn: string): Promise<KnownGoodRecord | undefined> {
+export async function readKnownGood(
+  api: EcsApi,
+  serviceArn: string
+): Promise<EcsKnownGoodRecord | undefined> {
   const output = await api.listTagsForResource({ resourceArn: serviceArn });
   return knownGoodFromTags(output.tags);
+}
+
+/**
+ * Records the revision as known-good; bookkeeping never fails a deploy or rollback that worked, so a failure
+ * is a warning that says which permission is missing. `extraTags` go on the service with the record.
+ */
+export async function recordKnownGoodOrWarn(
+  api: EcsApi,
+  service: { name: string; arn: string },
+  taskDefinitionArn: string,
+  at: Date,
+  logger: Logger,
+  done: 'deployed' | 'rolled back',
+  extraTags: Tag[] = []
+): Promise<void> {
+  try {
+    await recordKnownGood(api, service.arn, taskDefinitionArn, at);
+    if (extraTags.length > 0) await api.tagResource({ resourceArn: service.arn, tags: extraTags });
+    logger.info(`${service.name}: recorded ${familyRevision(taskDefinitionArn)} as last known-good`);
+  } catch (error) {
+    logger.warning(
+      `${service.name} is ${done}, but recording it as last known-good failed (${errorMessage(error)}); ` +
+        'grant ecs:TagResource so actions/rollback can find it'
+    );
+  }
+}
+
+/** Tag values allow letters, digits, spaces and _ . : / = + - @ only, up to 256 characters. */
+export function tagValue(text: string): string {
+  return text
+    .replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 256);
+}
+
+/** What the service carries after a rollback, besides the known-good record. */
+export function rollbackTags(from: string, at: Date, actor: string | undefined, reason: string): Tag[] {
+  const tags: Tag[] = [
+    { key: `${SUITE_TAG_PREFIX}last-rollback-at`, value: at.toISOString() },
+    { key: `${SUITE_TAG_PREFIX}last-rollback-from`, value: from }
+  ];
+  if (actor) tags.push({ key: `${SUITE_TAG_PREFIX}last-rollback-by`, value: tagValue(actor) });
+  const why = tagValue(reason);
+  if (why) tags.push({ key: `${SUITE_TAG_PREFIX}last-rollback-reason`, value: why });
+  return tags;
 }
