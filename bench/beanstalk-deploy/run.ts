@@ -14,8 +14,6 @@
  *   npx tsx bench/beanstalk-deploy/run.ts --sim    # simulator only
  *   npx tsx bench/beanstalk-deploy/run.ts --fake   # fake only
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   FakeClock,
   MemoryLogger,
@@ -33,14 +31,10 @@ import {
   eventsOf,
   frozenSim,
   image,
+  fixtures,
   seedChatRelay,
   simAdapters
-} from '../../actions/deploy-beanstalk/__tests__/support/sim-world.js';
-
-const fixtures = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../actions/deploy-beanstalk/__tests__/fixtures'
-);
+} from '@deploy-suite/testing/worlds/deploy-beanstalk';
 const T0 = Date.parse('2025-03-01T12:00:00Z');
 const LABEL = 'a1b2c3d-100-1';
 

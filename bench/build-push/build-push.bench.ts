@@ -18,7 +18,7 @@ import {
 import { buildAndPush } from '../../actions/build-push/src/build-push.js';
 import { spawnRunner } from '../../actions/build-push/src/commands.js';
 import { diskFiles, readBuildPushInputs } from '../../actions/build-push/src/inputs.js';
-import { INSTALL, writeContext } from '../../actions/build-push/__tests__/support/real-build.js';
+import { INSTALL, writeContext } from '@deploy-suite/testing';
 
 const missing = missingTools(BUILD_TOOLS);
 if (missing.length > 0) {

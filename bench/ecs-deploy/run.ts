@@ -29,7 +29,7 @@ import {
   backendSeed,
   seedServices,
   type ServiceSeed
-} from '../../actions/deploy-ecs/__tests__/sim-world.js';
+} from '@deploy-suite/testing/worlds/deploy-ecs';
 
 const pollArg = process.argv.indexOf('--poll');
 const poll = pollArg > 0 ? process.argv[pollArg + 1] : '10s';

@@ -15,7 +15,7 @@ import {
   deploy,
   rollbackOnSim,
   seed
-} from '../../actions/rollback/__tests__/sim-world.js';
+} from '@deploy-suite/testing/worlds/rollback';
 
 interface Scenario {
   name: string;

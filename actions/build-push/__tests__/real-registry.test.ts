@@ -12,7 +12,7 @@ import {
 import { buildAndPush, type BuildPushDeps } from '../src/build-push.js';
 import { spawnRunner } from '../src/commands.js';
 import { diskFiles, readBuildPushInputs } from '../src/inputs.js';
-import { realRegistryUnavailable, writeContext } from './support/real-build.js';
+import { realRegistryUnavailable, writeContext } from '@deploy-suite/testing';
 
 /**
  * Real builds and pushes: buildah (vfs storage, chroot isolation) builds FROM-scratch images and pushes them to

@@ -14,7 +14,7 @@ import {
   s3Text,
   seedChatRelay,
   simEnv
-} from './support/sim-world.js';
+} from '@deploy-suite/testing/worlds/deploy-beanstalk';
 
 /**
  * The committed bundle (dist/index.js) run as the runner runs it, against the simulator's Elastic

@@ -26,7 +26,7 @@ import {
   s3Text,
   seedChatRelay,
   simAdapters
-} from './support/sim-world.js';
+} from '@deploy-suite/testing/worlds/deploy-beanstalk';
 
 /**
  * deploy-beanstalk's logic through the real SDK adapters (sdkBeanstalkApi, sdkBundleStore) against the

@@ -21,12 +21,8 @@ import {
 } from '@deploy-suite/aws/beanstalk';
 import { executeBeanstalkRollback, planBeanstalkRollback } from '../src/beanstalk.js';
 import { readRollbackInputs } from '../src/inputs.js';
-import { ECR, credentials, frozenSim, simClock, simContext } from './sim-world.js';
-
-/** ChatRelay's guide (seed 000): application ChatRelay, environment chatrelay-prod, `eb deploy --version <label>`. */
-const APP = 'ChatRelay';
-const ENV = 'chatrelay-prod';
-const BUCKET = 'elasticbeanstalk-us-east-1-123456789012';
+import { ECR, credentials, frozenSim, simClock, simContext } from '@deploy-suite/testing/worlds/rollback';
+import { APPLICATION as APP, BUCKET, ENVIRONMENT as ENV } from '@deploy-suite/testing';
 
 let sim: RunningSimulator;
 let eb: ElasticBeanstalkClient;

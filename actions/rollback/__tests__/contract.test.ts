@@ -14,7 +14,7 @@ import {
   primaryOf,
   seed,
   simEnv
-} from './sim-world.js';
+} from '@deploy-suite/testing/worlds/rollback';
 
 /** Runs the committed dist/index.js as the runner does (build first: npm run build -- rollback). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -25,7 +25,7 @@ import {
   credentials,
   seed,
   taskDefinition
-} from './sim-world.js';
+} from '@deploy-suite/testing/worlds/rollback';
 
 let sim: RunningSimulator;
 beforeEach(async () => {

@@ -8,3 +8,5 @@ export * from './beanstalk.js';
 export * from './ecs.js';
 export * from './ecr.js';
 export * from './github.js';
+export * from './real-build.js';
+export * from './seeds.js';

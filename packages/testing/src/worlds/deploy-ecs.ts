@@ -9,20 +9,16 @@ import {
   simAwsContext,
   simClock,
   simCredentials
-} from '@deploy-suite/testing';
+} from '../index.js';
 import { createEcsApi, type EcsApi } from '@deploy-suite/aws/ecs';
-import { readDeployEcsInputs } from '../src/inputs.js';
-import { planDeployment } from '../src/plan.js';
-import { executeDeployment, type DeployResult } from '../src/deploy.js';
-import { loadTaskDefinitionShape } from '../src/shape.js';
+import { readDeployEcsInputs } from '../../../../actions/deploy-ecs/src/inputs.js';
+import { planDeployment } from '../../../../actions/deploy-ecs/src/plan.js';
+import { executeDeployment, type DeployResult } from '../../../../actions/deploy-ecs/src/deploy.js';
+import { loadTaskDefinitionShape } from '../../../../actions/deploy-ecs/src/shape.js';
 
-/** Names from DocuThinker's guide (seed 001): cluster, services, families, ports, secrets, X-Ray sidecar. */
-export const CLUSTER = 'docuthinker-cluster';
-export const BACKEND = 'backend-service';
-export const AI_ML = 'ai-ml-service';
-export const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
-export const backendImage = (tag: string): string => `${ECR}/docuthinker-backend:${tag}`;
-export const aiMlImage = (tag: string): string => `${ECR}/docuthinker-ai-ml:${tag}`;
+/** DocuThinker's guide (seed 001): cluster, services, families, ports, secrets, X-Ray sidecar. */
+import { AI_ML, BACKEND, CLUSTER, aiMlImage, backendImage } from '../seeds.js';
+export { AI_ML, BACKEND, CLUSTER, ECR, aiMlImage, backendImage } from '../seeds.js';
 export const credentials = simCredentials;
 
 export function taskDefinition(
@@ -73,7 +69,7 @@ export function taskDefinition(
   };
 }
 
-export { frozenSim, simClock, simEnv, simEcsClient as sdkClient } from '@deploy-suite/testing';
+export { frozenSim, simClock, simEnv, simEcsClient as sdkClient } from '../index.js';
 
 /** The action's own EcsApi (real SDK, adaptive retries) pointed at the simulator. */
 export function simApi(sim: RunningSimulator): EcsApi {

@@ -18,26 +18,28 @@ import {
   simBeanstalkClient,
   simClock,
   simS3Client
-} from '@deploy-suite/testing';
+} from '../index.js';
 import {
   sdkBeanstalkApi,
   sdkBundleStore,
   type BeanstalkApi,
   type BundleStore
 } from '@deploy-suite/aws/beanstalk';
-import { buildBundle } from '../../src/bundle.js';
-import { readDeployBeanstalkInputs, type GithubRun } from '../../src/inputs.js';
-import { deployBeanstalk, type DeployResult } from '../../src/deploy.js';
+import { buildBundle } from '../../../../actions/deploy-beanstalk/src/bundle.js';
+import {
+  readDeployBeanstalkInputs,
+  type GithubRun
+} from '../../../../actions/deploy-beanstalk/src/inputs.js';
+import { deployBeanstalk, type DeployResult } from '../../../../actions/deploy-beanstalk/src/deploy.js';
 
 /** ChatRelay's names (seed 000): application, environment, ECR repositories, the version running before. */
-export const APPLICATION = 'ChatRelay';
-export const ENVIRONMENT = 'chatrelay-prod';
-export const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
-export const image = (container: 'main-app' | 'agent-service' | 'mcp-gateway', tag: string): string =>
-  `${ECR}/chatrelay/${container}:${tag}`;
+import { APPLICATION, BUCKET, ENVIRONMENT } from '../seeds.js';
+export { APPLICATION, BUCKET, ENVIRONMENT, ECR, chatRelayImage as image } from '../seeds.js';
 export const OLD_LABEL = 'chatrelay-1.4.0';
-export const BUCKET = 'elasticbeanstalk-us-east-1-123456789012';
-export const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
+export const fixtures = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../actions/deploy-beanstalk/__tests__/fixtures'
+);
 export const RUN: GithubRun = {
   sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
   runId: '9876543210',
@@ -54,7 +56,7 @@ export {
   simEnv,
   simBeanstalkClient as beanstalkClient,
   simS3Client as s3Client
-} from '@deploy-suite/testing';
+} from '../index.js';
 
 /** The action's own adapters (real SDK clients, adaptive retries) pointed at the simulator. */
 export function simAdapters(sim: RunningSimulator): { api: BeanstalkApi; store: BundleStore } {

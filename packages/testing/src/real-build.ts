@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUILD_TOOLS, installCommand, missingTools } from '@deploy-suite/testing';
+import { BUILD_TOOLS, installCommand, missingTools } from './local-registry.js';
 
 /**
- * build-push's own parts of the real build/push tests; the registry and buildah storage come from
+ * The build side of the real build/push tests (build-push's and its benchmark); the registry and buildah storage come from
  * packages/testing/src/local-registry.ts. Missing tools skip the tests with the install command; under
  * CI=true they fail instead.
  */

@@ -14,21 +14,22 @@ import {
   simCredentials,
   simEcsClient,
   objectInputReader
-} from '@deploy-suite/testing';
+} from '../index.js';
 import { type AwsContext } from '@deploy-suite/aws';
 import { createEcsApi, recordKnownGood } from '@deploy-suite/aws/ecs';
-import { executeEcsRollback, planEcsRollback, type EcsDeps, type RollbackResult } from '../src/ecs.js';
-import { readRollbackInputs, type EcsRollbackInputs } from '../src/inputs.js';
+import {
+  executeEcsRollback,
+  planEcsRollback,
+  type EcsDeps,
+  type RollbackResult
+} from '../../../../actions/rollback/src/ecs.js';
+import { readRollbackInputs, type EcsRollbackInputs } from '../../../../actions/rollback/src/inputs.js';
 import { Inputs } from '@deploy-suite/core';
 import { ecrImageLookup, type EcrImageLookup } from '@deploy-suite/aws/ecr';
 
 /** Names from DocuThinker's guide (seed 001) and Tria's (seed 002). */
-export const CLUSTER = 'docuthinker-cluster';
-export const BACKEND = 'backend-service';
-export const AI_ML = 'ai-ml-service';
-export const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
-export const backendImage = (tag: string): string => `${ECR}/docuthinker-backend:${tag}`;
-export const aiMlImage = (tag: string): string => `${ECR}/docuthinker-ai-ml:${tag}`;
+import { AI_ML, BACKEND, CLUSTER, ECR } from '../seeds.js';
+export { AI_ML, BACKEND, CLUSTER, ECR, aiMlImage, backendImage } from '../seeds.js';
 export const credentials = simCredentials;
 
 export interface ServiceSeed {
@@ -72,7 +73,7 @@ export {
   simEnv,
   simEcsClient as ecsClient,
   primaryDeployment as primaryOf
-} from '@deploy-suite/testing';
+} from '../index.js';
 
 export function simContext(sim: RunningSimulator): AwsContext {
   return simAwsContext(sim, 'rollback');
