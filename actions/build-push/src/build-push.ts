@@ -18,7 +18,7 @@ import { lastLines, type CommandRunner } from './commands.js';
 import type { ImageSpec, BuildPushInputs } from './inputs.js';
 import { writeJobAuth, userCredentials, type JobAuth } from './auth-file.js';
 
-export type ImageAction = 'built' | 'existing' | 'promoted' | 'built-not-pushed';
+type ImageAction = 'built' | 'existing' | 'promoted' | 'built-not-pushed';
 
 export interface ImageResult {
   repository: string;

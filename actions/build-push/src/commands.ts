@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
  * replace it with a fake that records the commands; at runtime `spawnRunner` starts real processes.
  * Secrets never go in `args`: they travel in auth files named by the environment.
  */
-export interface CommandOptions {
+interface CommandOptions {
   /** variables added to the process environment for this command only */
   env?: Record<string, string>;
   cwd?: string;

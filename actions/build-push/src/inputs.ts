@@ -5,7 +5,7 @@ import type { GitContext } from './git-context.js';
 import { renderTags, checkTagTemplates, type TagTemplate } from './tags.js';
 import { parseRegistry, type Registry } from './registry.js';
 
-export const BUILDERS = ['auto', 'docker', 'buildah', 'podman'] as const;
+const BUILDERS = ['auto', 'docker', 'buildah', 'podman'] as const;
 export type BuilderChoice = (typeof BUILDERS)[number];
 
 /** One image to build (or promote), its tags rendered for this run. */
@@ -175,7 +175,7 @@ function readRawImages(inputs: Inputs): RawImage[] {
 }
 
 /** The `version` field of <context>/package.json, if it has one. */
-export function packageVersion(files: FileAccess, contextDir: string): string | undefined {
+function packageVersion(files: FileAccess, contextDir: string): string | undefined {
   const text = files.readText(path.join(contextDir, 'package.json'));
   if (text === undefined) return undefined;
   try {

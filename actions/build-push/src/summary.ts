@@ -1,7 +1,7 @@
 import { code, markdownTable } from '@deploy-suite/core';
 import type { BuildPushResult, ImageResult } from './build-push.js';
 
-export interface ImageOutput {
+interface ImageOutput {
   uri: string;
   digest: string;
   tags: string[];

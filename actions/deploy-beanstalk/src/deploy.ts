@@ -30,7 +30,7 @@ import type { BuiltBundle } from './bundle.js';
 import type { DeployBeanstalkInputs } from './inputs.js';
 import { bundleKey, planVersion, type VersionPlan } from './label.js';
 
-export type DeployStatus = 'deployed' | 'rolled-back' | 'failed';
+type DeployStatus = 'deployed' | 'rolled-back' | 'failed';
 
 export interface DeployDeps {
   api: BeanstalkApi;

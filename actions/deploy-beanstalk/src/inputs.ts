@@ -13,7 +13,7 @@ export interface ImageOverride {
   line: number;
 }
 
-export interface EnvironmentVariable {
+interface EnvironmentVariable {
   name: string;
   value: string;
 }

@@ -10,7 +10,7 @@ import { versionStatusIs, type ApplicationVersionDescription } from '@deploy-sui
  * set) or on ETags (which are not content hashes for multipart uploads).
  */
 
-export const BUNDLE_PREFIX = 'deploy-suite/bundles';
+const BUNDLE_PREFIX = 'deploy-suite/bundles';
 /** Beanstalk's limit for VersionLabel. */
 const LABEL_LIMIT = 100;
 

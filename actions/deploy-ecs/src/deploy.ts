@@ -13,13 +13,13 @@ import type { ServicePlan } from './plan.js';
 import { formatDiff, type DiffLine } from './diff.js';
 
 /** The rollback wait gets the deploy's budget again, and never less than this. */
-export const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
+const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
 
-export type DeployStatus = 'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started';
-export type ServiceResultKind = 'deployed' | 'unchanged' | 'planned' | 'started' | 'rolled-back' | 'failed';
+type DeployStatus = 'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started';
+type ServiceResultKind = 'deployed' | 'unchanged' | 'planned' | 'started' | 'rolled-back' | 'failed';
 
 /** What happened to one service; also the shape of the `services` output. */
-export interface ServiceResult {
+interface ServiceResult {
   service: string;
   previousTaskDefinitionArn: string;
   taskDefinitionArn?: string;

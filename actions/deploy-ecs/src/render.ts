@@ -78,7 +78,7 @@ export function fillPlaceholders(
  * dump (`{"taskDefinition": {...}, "tags": [...]}`) or the bare `taskDefinition` object of one.
  * Read-only fields are removed quietly.
  */
-export function unwrapDocument(document: unknown, source: string): Record<string, unknown> {
+function unwrapDocument(document: unknown, source: string): Record<string, unknown> {
   if (!isObject(document)) throw new RenderError(source, ['the task definition must be a JSON object']);
   let body: Record<string, unknown> = document;
   if (isObject(document.taskDefinition) && document.containerDefinitions === undefined) {
@@ -98,7 +98,7 @@ export function unwrapDocument(document: unknown, source: string): Record<string
  * (task-level `cpu: 256`) become strings, `"true"`/`"false"` become booleans; anything else of the wrong
  * type is an error naming its path. Empty strings are kept (`value: ""` is a meaningful env value).
  */
-export function conformToShape(
+function conformToShape(
   value: unknown,
   shape: Shape,
   path: string,

@@ -23,7 +23,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Masking a 1-2 character value would blank that text out of every log line; such values are not secrets. */
 const MIN_MASK_LENGTH = 3;
 
-export function parseUrls(lines: Array<{ text: string; line: number }>, input = 'urls'): URL[] {
+function parseUrls(lines: Array<{ text: string; line: number }>, input = 'urls'): URL[] {
   if (lines.length === 0)
     throw inputError(`Input "${input}" is required: give one or more http(s) URLs, one per line`);
   const seen = new Set<string>();
@@ -50,6 +50,7 @@ export function parseUrls(lines: Array<{ text: string; line: number }>, input = 
 /**
  * `Name: value` lines. Each value is handed to `mask` as soon as it is read, before anything could print
  * it, and error messages never quote a header line: it may hold a token.
+ * @internal exported for its tests; the actions do not use it
  */
 export function parseHeaders(
   lines: Array<{ text: string; line: number }>,
@@ -99,7 +100,7 @@ export function parseHeaders(
 }
 
 /** A regular expression as JavaScript writes it: `healthy` or `/"status":\s*"healthy"/i`. */
-export function parseBodyPattern(text: string, input = 'expect-body'): RegExp | undefined {
+function parseBodyPattern(text: string, input = 'expect-body'): RegExp | undefined {
   if (text === '') return undefined;
   const literal = /^\/(.+)\/([dimsuv]*)$/s.exec(text);
   try {
@@ -112,7 +113,7 @@ export function parseBodyPattern(text: string, input = 'expect-body'): RegExp | 
   }
 }
 
-export function parseCommentTag(text: string, input = 'comment-tag'): string | undefined {
+function parseCommentTag(text: string, input = 'comment-tag'): string | undefined {
   if (text === '') return undefined;
   if (!STICKY_TAG_PATTERN.test(text)) {
     throw inputError(

@@ -14,9 +14,12 @@ import {
 } from '@deploy-suite/core/github';
 import { commentMarkdown, type UrlReport } from './summary.js';
 
-export const DEFAULT_COMMENT_TAG = 'health';
+const DEFAULT_COMMENT_TAG = 'health';
 
-/** The given tag, else the environment a deployment event names, else `health`. */
+/**
+ * The given tag, else the environment a deployment event names, else `health`.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function commentTag(given: string | undefined, payload: EventPayload): string {
   return given ?? deploymentEnvironment(payload) ?? DEFAULT_COMMENT_TAG;
 }

@@ -1,7 +1,10 @@
 import { code, formatDuration, markdownLink, markdownTable } from '@deploy-suite/core';
 import type { UrlResult } from './verify.js';
 
-/** The `report` output: one entry per URL, for later steps (`fromJSON(steps.health.outputs.report)`). */
+/**
+ * The `report` output: one entry per URL, for later steps (`fromJSON(steps.health.outputs.report)`).
+ * @internal exported for its tests; the actions do not use it
+ */
 export interface LatencySummary {
   min: number;
   p50: number;
@@ -21,12 +24,16 @@ export interface UrlReport {
   elapsedMs: number;
 }
 
-/** Nearest-rank percentile of sorted values. */
+/**
+ * Nearest-rank percentile of sorted values.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function percentile(sorted: number[], fraction: number): number {
   const rank = Math.max(1, Math.ceil(fraction * sorted.length));
   return sorted[Math.min(rank, sorted.length) - 1];
 }
 
+/** @internal exported for its tests; the actions do not use it */
 export function latencySummary(latencies: number[]): LatencySummary | null {
   if (latencies.length === 0) return null;
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -59,7 +66,7 @@ function latencyCell(latency: LatencySummary | null): string {
 }
 
 /** The table the job summary and the PR comment share. */
-export function resultsTable(report: UrlReport[]): string {
+function resultsTable(report: UrlReport[]): string {
   return markdownTable(
     ['URL', 'Result', 'Attempts', 'Status', 'Latency p50 / p95 / max', 'Last failure'],
     report.map(entry => [
@@ -73,7 +80,7 @@ export function resultsTable(report: UrlReport[]): string {
   );
 }
 
-export function headline(report: UrlReport[]): string {
+function headline(report: UrlReport[]): string {
   const healthy = report.filter(entry => entry.healthy).length;
   const icon = healthy === report.length ? '✅' : '❌';
   return `${icon} ${healthy} of ${report.length} endpoint${report.length === 1 ? '' : 's'} healthy`;

@@ -1,4 +1,5 @@
 import { ActionError, formatDuration, proxyAgentFor, type Logger } from '@deploy-suite/core';
+import manifest from '../package.json' with { type: 'json' };
 
 /** The services the suite calls, by the name the SDK uses for `AWS_ENDPOINT_URL_<SERVICE>`. */
 export type AwsService = 'ecs' | 'ecr' | 'elastic-beanstalk' | 's3' | 'sts';
@@ -11,10 +12,14 @@ const ENDPOINT_ENV: Record<AwsService, string> = {
   sts: 'AWS_ENDPOINT_URL_STS'
 };
 
-export const SUITE_NAME = 'deploy-suite';
-export const SUITE_VERSION = '0.1.0';
+// The version comes from the manifest (bundled into each action's dist), so it cannot drift from a release.
+const SUITE_NAME = 'deploy-suite';
+const SUITE_VERSION = manifest.version;
 
-/** Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION. */
+/**
+ * Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function resolveRegion(input: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const region = input || env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!region) {
@@ -30,13 +35,16 @@ export function resolveRegion(input: string | undefined, env: NodeJS.ProcessEnv 
   return region;
 }
 
-/** The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL. */
+/**
+ * The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function endpointFor(service: AwsService, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env[ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL || undefined;
 }
 
 /** The host a service's requests go to, for deciding whether a proxy applies. */
-export function serviceUrl(service: AwsService, region: string, env: NodeJS.ProcessEnv): string {
+function serviceUrl(service: AwsService, region: string, env: NodeJS.ProcessEnv): string {
   const override = endpointFor(service, env);
   if (override) return override;
   const prefix = {
@@ -122,6 +130,7 @@ export function lazy<T>(create: () => Promise<T>): () => Promise<T> {
 /**
  * A warning when a wait could outlive the credentials: OIDC sessions from configure-aws-credentials
  * last one hour by default, and a call made after expiry fails in the middle of a deploy.
+ * @internal exported for its tests; the actions do not use it
  */
 export function credentialLifetimeWarning(
   expiration: Date | undefined,
@@ -140,7 +149,7 @@ export function credentialLifetimeWarning(
 }
 
 /** When the default credential chain's credentials expire, if they say; undefined when unknown. */
-export async function credentialExpiration(): Promise<Date | undefined> {
+async function credentialExpiration(): Promise<Date | undefined> {
   try {
     const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
     const credentials = await fromNodeProviderChain()();

@@ -26,7 +26,7 @@ const TRANSIENT_ERRORS = new Set([
 ]);
 
 /** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
-export function isTransientAwsError(error: unknown): boolean {
+function isTransientAwsError(error: unknown): boolean {
   const name = awsErrorName(error) ?? (error as { code?: string } | undefined)?.code;
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
     ?.httpStatusCode;

@@ -211,6 +211,7 @@ export class Inputs {
   }
 }
 
+/** @internal exported for its tests; the actions do not use it */
 export function splitList(text: string): string[] {
   return text
     .split(/[\n,]/)

@@ -2,7 +2,7 @@
  * How the actions' logic talks to the log. `main.ts` passes the @actions/core implementation
  * (runtime.ts); tests pass `MemoryLogger` and read what was written, masks included.
  */
-export interface AnnotationProperties {
+interface AnnotationProperties {
   title?: string;
   file?: string;
 }

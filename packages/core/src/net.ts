@@ -18,7 +18,10 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
 
-/** True when NO_PROXY says `host` (with `port`) is reached directly. */
+/**
+ * True when NO_PROXY says `host` (with `port`) is reached directly.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function bypassesProxy(host: string, port: string, env: NodeJS.ProcessEnv): boolean {
   const noProxy = envValue(env, 'no_proxy');
   if (!noProxy) return false;
@@ -38,7 +41,10 @@ export function bypassesProxy(host: string, port: string, env: NodeJS.ProcessEnv
     });
 }
 
-/** The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY. */
+/**
+ * The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function proxyFor(target: string | URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const url = typeof target === 'string' ? new URL(target) : target;
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');

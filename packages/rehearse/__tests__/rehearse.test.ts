@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { rehearseWorkflow } from '../src/index.js';
 import type { JobRunResult, RehearsalOptions, RehearsalResult } from '../src/index.js';
 // @ts-expect-error plain ESM build helper without types
-import { bundle } from '../../../scripts/bundle.js';
+import { bundle } from '../../../scripts/bundle.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let repoRoot: string;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runActionAsRunner, parseCommandFile, applyMasks, leaksOf } from '../src/run-action.js';
 // @ts-expect-error plain ESM build helper without types
-import { bundle } from '../../../scripts/bundle.js';
+import { bundle } from '../../../scripts/bundle.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let actionDir: string;

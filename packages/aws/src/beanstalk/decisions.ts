@@ -32,25 +32,18 @@ export type WatchDecision =
 /**
  * Describes that may pass before an update shows up at all: DescribeEnvironments is eventually
  * consistent, so the first look after UpdateEnvironment can still show the old Ready state.
+ * @internal exported for its tests; the actions do not use it
  */
 export const UPDATE_START_GRACE_POLLS = 3;
 
 const FAILING_STATUSES = new Set(['Terminating', 'Terminated']);
 
-export function isErrorEvent(event: EventDescription): boolean {
+function isErrorEvent(event: EventDescription): boolean {
   return event.Severity === 'ERROR' || event.Severity === 'FATAL';
 }
 
 function eventTime(event: EventDescription): number {
   return event.EventDate ? new Date(event.EventDate).getTime() : 0;
-}
-
-/** The first ERROR/FATAL event dated at or after the update, oldest first. */
-export function firstErrorAfter(
-  events: readonly EventDescription[],
-  since: number
-): EventDescription | undefined {
-  return errorsAfter(events, since)[0];
 }
 
 /** ERROR/FATAL events dated at or after `since`, oldest first (events of the same time keep their order). */
@@ -68,7 +61,7 @@ const ERROR_BURST_MS = 1_000;
  * ("[Instance: i-…] ECS task stopped due to: …") together with generic lines ("Failed to deploy
  * application."), all at the same time, so one event alone may say nothing useful. Undefined when none.
  */
-export function errorReason(events: readonly EventDescription[], since: number): string | undefined {
+function errorReason(events: readonly EventDescription[], since: number): string | undefined {
   const errors = errorsAfter(events, since);
   if (errors.length === 0) return undefined;
   const burstEnd = eventTime(errors[0]) + ERROR_BURST_MS;

@@ -1,7 +1,7 @@
 import { inputError } from '@deploy-suite/core';
 
 /** Beanstalk's health colours (DescribeEnvironments `Health`). */
-export const HEALTH_COLOURS = ['Green', 'Yellow', 'Red', 'Grey'] as const;
+const HEALTH_COLOURS = ['Green', 'Yellow', 'Red', 'Grey'] as const;
 export type HealthColour = (typeof HEALTH_COLOURS)[number];
 
 /**

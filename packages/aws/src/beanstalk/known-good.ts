@@ -24,14 +24,18 @@ export interface BeanstalkKnownGoodRecord {
   history: KnownGoodEntry[];
 }
 
-export const RECORD_PREFIX = 'deploy-suite/records';
+const RECORD_PREFIX = 'deploy-suite/records';
+/** @internal exported for its tests; the actions do not use it */
 export const RECORD_HISTORY_LIMIT = 50;
 
 export function knownGoodRecordKey(application: string, environment: string): string {
   return `${RECORD_PREFIX}/${application}/${environment}.json`;
 }
 
-/** Parses a record's text; a record that is not in this shape is an error naming where it lives. */
+/**
+ * Parses a record's text; a record that is not in this shape is an error naming where it lives.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function parseKnownGoodRecord(text: string, where: string): BeanstalkKnownGoodRecord {
   let value: unknown;
   try {
@@ -63,7 +67,10 @@ export function parseKnownGoodRecord(text: string, where: string): BeanstalkKnow
   return { lastKnownGood: record.lastKnownGood, history: record.history };
 }
 
-/** The record after another successful deploy: newest first, bounded, the same label not repeated. */
+/**
+ * The record after another successful deploy: newest first, bounded, the same label not repeated.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function withSuccessfulDeploy(
   record: BeanstalkKnownGoodRecord | undefined,
   entry: KnownGoodEntry
@@ -87,6 +94,7 @@ export async function readKnownGoodRecord(
 /**
  * Adds a successful deploy to the record. A record that cannot be parsed is replaced (a deploy that
  * worked must not fail over bookkeeping); `onReplaced` says so.
+ * @internal exported for its tests; the actions do not use it
  */
 export async function recordSuccessfulDeploy(
   store: BundleStore,

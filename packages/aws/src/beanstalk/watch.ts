@@ -96,7 +96,7 @@ function pollOptions(what: string, timing: WatchTiming, logger: Logger) {
 }
 
 /** Waits until a busy environment (another deploy, a configuration change) is Ready again. */
-export async function waitForEnvironmentReady(
+async function waitForEnvironmentReady(
   api: BeanstalkApi,
   target: { application: string; environment: string },
   timing: WatchTiming,
@@ -132,7 +132,7 @@ export type EnvironmentWatchOutcome =
   | { ok: true; environment: EnvironmentDescription; message: string }
   | { ok: false; reason: string; timedOut: boolean; environment?: EnvironmentDescription };
 
-export interface WatchRequest {
+interface WatchRequest {
   application: string;
   environment: string;
   requestedLabel: string;
@@ -150,7 +150,7 @@ export interface WatchRequest {
  * fails fast (ERROR event, Ready on another label, Red health) or passes the deadline. Each poll makes
  * two describe calls (DescribeEnvironments, DescribeEvents), far under Beanstalk's ~2/s describe limit.
  */
-export async function watchEnvironmentUpdate(
+async function watchEnvironmentUpdate(
   api: BeanstalkApi,
   request: WatchRequest,
   timing: WatchTiming,
@@ -206,7 +206,7 @@ export async function watchEnvironmentUpdate(
 }
 
 /** Beanstalk's answer when an update is requested while another one runs. */
-export function isEnvironmentBusyError(error: unknown): boolean {
+function isEnvironmentBusyError(error: unknown): boolean {
   return (
     awsErrorName(error) === 'InvalidParameterValue' &&
     /invalid state|must be ready/i.test(errorMessage(error))

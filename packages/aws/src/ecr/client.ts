@@ -10,7 +10,7 @@ export interface StoredManifest {
   manifest: string;
 }
 
-export interface EcrRepositoryInfo {
+interface EcrRepositoryInfo {
   uri: string;
   tagMutability: string;
 }

@@ -26,8 +26,3 @@ export function familyRevision(taskDefinitionArn: string): string {
   if (parsed.kind === 'arn') return `${parsed.family}:${parsed.revision}`;
   return parsed.revision === undefined ? parsed.family : `${parsed.family}:${parsed.revision}`;
 }
-
-/** The region an ECS ARN names, if it is one. */
-export function regionOfArn(arn: string): string | undefined {
-  return /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):/.exec(arn)?.[1];
-}

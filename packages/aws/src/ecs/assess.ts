@@ -29,12 +29,12 @@ export type Verdict =
 const CIRCUIT_BREAKER_ROLLBACK = /circuit breaker: rolling back/i;
 
 /** True for the PRIMARY deployment ECS creates when its circuit breaker rolls a failed deployment back. */
-export function isCircuitBreakerRollback(deployment: Deployment | undefined): boolean {
+function isCircuitBreakerRollback(deployment: Deployment | undefined): boolean {
   return CIRCUIT_BREAKER_ROLLBACK.test(deployment?.rolloutStateReason ?? '');
 }
 
 /** `backend-service: 1/2 running, 1 pending, rollout IN_PROGRESS, 0 failed tasks, 1m 20s` */
-export function progressLine(service: string, deployment: Deployment | undefined, elapsedMs: number): string {
+function progressLine(service: string, deployment: Deployment | undefined, elapsedMs: number): string {
   if (!deployment) return `${service}: deployment not listed, ${formatDuration(elapsedMs)}`;
   const parts = [
     `${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0} running`,
@@ -175,7 +175,7 @@ export function classifyStoppedTask(task: Task): TaskFailure | undefined {
   return { taskArn: task.taskArn ?? 'unknown', reason: [...new Set(details)].join('; ') };
 }
 
-export function shortTaskId(taskArn: string): string {
+function shortTaskId(taskArn: string): string {
   return taskArn.split('/').pop() ?? taskArn;
 }
 

@@ -24,7 +24,7 @@ import type {
 import { lazy, type AwsContext } from '../context.js';
 
 /** An SDK output without the transport metadata, so fakes in tests stay plain objects. */
-export type Out<T> = Omit<T, '$metadata'>;
+type Out<T> = Omit<T, '$metadata'>;
 
 /**
  * The ECS calls the deploy and rollback actions make, and nothing else. Logic takes this interface:
@@ -61,7 +61,7 @@ export interface EcsRevisionHistoryApi {
 }
 
 /** Most services DescribeServices accepts in one call. */
-export const DESCRIBE_SERVICES_BATCH = 10;
+const DESCRIBE_SERVICES_BATCH = 10;
 /** Most tasks DescribeTasks accepts in one call. */
 export const DESCRIBE_TASKS_BATCH = 100;
 

@@ -15,8 +15,8 @@ import { familyRevision } from './arn.js';
  */
 export const SUITE_TAG_PREFIX = 'deploy-suite:';
 export const KNOWN_GOOD_TAG = 'deploy-suite:last-known-good';
-export const KNOWN_GOOD_AT_TAG = 'deploy-suite:last-known-good-at';
-export const DEPLOYED_OK_TAG = 'deploy-suite:deployed-ok';
+const KNOWN_GOOD_AT_TAG = 'deploy-suite:last-known-good-at';
+const DEPLOYED_OK_TAG = 'deploy-suite:deployed-ok';
 
 export interface EcsKnownGoodRecord {
   taskDefinitionArn: string;
@@ -24,7 +24,10 @@ export interface EcsKnownGoodRecord {
   at?: string;
 }
 
-/** The tags written to a service and its task definition after a successful deploy. */
+/**
+ * The tags written to a service and its task definition after a successful deploy.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function knownGoodTags(
   taskDefinitionArn: string,
   at: Date
@@ -39,7 +42,10 @@ export function knownGoodTags(
   };
 }
 
-/** Reads the record back from a service's tags; undefined when there is none. */
+/**
+ * Reads the record back from a service's tags; undefined when there is none.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function knownGoodFromTags(tags: readonly Tag[] | undefined): EcsKnownGoodRecord | undefined {
   const value = tags?.find(tag => tag.key === KNOWN_GOOD_TAG)?.value;
   if (!value) return undefined;
@@ -91,7 +97,10 @@ export async function recordKnownGoodOrWarn(
   }
 }
 
-/** Tag values allow letters, digits, spaces and _ . : / = + - @ only, up to 256 characters. */
+/**
+ * Tag values allow letters, digits, spaces and _ . : / = + - @ only, up to 256 characters.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function tagValue(text: string): string {
   return text
     .replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, ' ')

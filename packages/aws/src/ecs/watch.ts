@@ -168,11 +168,7 @@ function progressSummary(tracked: Map<string, Tracked>): string {
 }
 
 /** Service events not printed yet and not older than the watch, oldest first. */
-export function freshEvents(
-  events: readonly ServiceEvent[],
-  seen: Set<string>,
-  since: number
-): ServiceEvent[] {
+function freshEvents(events: readonly ServiceEvent[], seen: Set<string>, since: number): ServiceEvent[] {
   const fresh: ServiceEvent[] = [];
   for (const event of events) {
     const key = event.id ?? `${event.createdAt?.valueOf()}:${event.message}`;

@@ -7,6 +7,7 @@ import { proxyAgentFor, redactUrl } from '../net.js';
  * The few GitHub REST calls the suite makes go through this small interface, so the logic over it
  * (sticky comments) is tested against an in-memory fake and the real transport against a loopback server.
  * A request resolves only for a 2xx answer; anything else rejects with a GitHubApiError.
+ * @internal exported for its tests; the actions do not use it
  */
 export interface GitHubRequest {
   method: 'GET' | 'POST' | 'PATCH';
@@ -15,6 +16,7 @@ export interface GitHubRequest {
   body?: unknown;
 }
 
+/** @internal exported for its tests; the actions do not use it */
 export interface GitHubResponse {
   status: number;
   headers: Record<string, string | undefined>;
@@ -49,7 +51,10 @@ export interface GitHubHttpOptions {
 }
 
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-/** Joins the API root (which may carry a path prefix such as /api/v3) and a request path. */
+/**
+ * Joins the API root (which may carry a path prefix such as /api/v3) and a request path.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function apiRequestUrl(apiUrl: string, path: string): URL {
   if (/^https?:\/\//i.test(path)) return new URL(path);
   return new URL(apiUrl.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`));

@@ -20,8 +20,9 @@ export const STICKY_TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._/:@+-]{0,99}$/;
  * The identity GitHub gives comments made with the workflow's GITHUB_TOKEN. That token cannot read
  * GET /user ("Resource not accessible by integration"), so this is who we assume we are then.
  */
-export const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
+const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
 
+/** @internal exported for its tests; the actions do not use it */
 export interface IssueComment {
   id: number;
   body: string;
@@ -48,13 +49,19 @@ export type StickyCommentResult =
   | { outcome: 'created' | 'updated' | 'unchanged'; id: number; url?: string }
   | { outcome: 'skipped'; reason: string };
 
-/** Logins compare case-insensitively, and `name[bot]` (REST) equals `name` (GraphQL's spelling). */
+/**
+ * Logins compare case-insensitively, and `name[bot]` (REST) equals `name` (GraphQL's spelling).
+ * @internal exported for its tests; the actions do not use it
+ */
 export function sameLogin(a: string, b: string): boolean {
   const normal = (login: string): string => login.toLowerCase().replace(/\[bot\]$/, '');
   return normal(a) === normal(b);
 }
 
-/** The login of the token's user; the Actions bot when the token is an installation token. */
+/**
+ * The login of the token's user; the Actions bot when the token is an installation token.
+ * @internal exported for its tests; the actions do not use it
+ */
 export async function tokenLogin(http: GitHubHttp, logger?: Logger): Promise<string> {
   try {
     const { data } = await http.request({ method: 'GET', path: '/user' });
@@ -88,7 +95,10 @@ function toComment(raw: unknown): IssueComment | undefined {
 
 const MAX_PAGES = 50;
 
-/** Every comment of an issue or pull request, following `Link: rel="next"` pages. */
+/**
+ * Every comment of an issue or pull request, following `Link: rel="next"` pages.
+ * @internal exported for its tests; the actions do not use it
+ */
 export async function listIssueComments(
   http: GitHubHttp,
   owner: string,
@@ -110,7 +120,10 @@ export async function listIssueComments(
   return comments;
 }
 
-/** The comment to update: the oldest one carrying the marker and written by `author`. */
+/**
+ * The comment to update: the oldest one carrying the marker and written by `author`.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function findStickyComment(
   comments: IssueComment[],
   marker: string,
@@ -119,7 +132,10 @@ export function findStickyComment(
   return comments.find(comment => comment.body.includes(marker) && sameLogin(comment.author, author));
 }
 
-/** Creates the sticky comment or updates it in place. Throws GitHubApiError when GitHub refuses. */
+/**
+ * Creates the sticky comment or updates it in place. Throws GitHubApiError when GitHub refuses.
+ * @internal exported for its tests; the actions do not use it
+ */
 export async function upsertStickyComment(options: StickyCommentOptions): Promise<StickyCommentResult> {
   const { http, owner, repo, issueNumber, marker } = options;
   const author = options.author ?? (await tokenLogin(http, options.logger));
