@@ -51,6 +51,7 @@ describe('npm run rehearse: DocuThinker', () => {
     run = await rehearseExample({
       example,
       suiteRoot: root,
+      workRoot: tmpdir(),
       releases: releasesFor(example, root, 'backend'),
       log: line => lines.push(line),
       timeScale: 600
@@ -173,6 +174,7 @@ describe('npm run rehearse: the fallback when buildah or docker-registry is miss
     run = await rehearseExample({
       example,
       suiteRoot: root,
+      workRoot: tmpdir(),
       releases: releasesFor(example, root),
       log: line => lines.push(line),
       timeScale: 600,
@@ -209,6 +211,7 @@ describe('npm run rehearse: DocuThinker whose backend reports a stale version', 
     run = await rehearseExample({
       example,
       suiteRoot: root,
+      workRoot: tmpdir(),
       releases: releasesFor(example, root, 'backend-service', 'wrong-version'),
       log: () => undefined,
       timeScale: 600

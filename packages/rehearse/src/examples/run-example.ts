@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { startSimulator } from '@deploy-suite/sim';
 import { rehearseWorkflow } from '../engine.js';
@@ -70,6 +70,8 @@ export interface ExampleOptions {
   images?: ImageSource;
   /** which commands exist (default: `command -v`); lets tests take the fallback path */
   hasCommand?: (command: string) => boolean;
+  /** where each release's work folder is made (default: the example's own .rehearsal folder) */
+  workRoot?: string;
 }
 
 export type ImageSource = 'auto' | 'build' | 'seed';
@@ -277,6 +279,7 @@ async function runReleases(options: ExampleOptions, context: RunContext): Promis
     const rehearsal = await rehearseWorkflow({
       file: example.workflow,
       repoRoot: exampleDir,
+      workDir: options.workRoot && mkdtempSync(path.join(options.workRoot, 'run-')),
       event: example.event,
       inputs: example.inputs,
       env: {
