@@ -13,6 +13,7 @@ import {
   ENVIRONMENT_PROPERTIES_NAMESPACE,
   EventPrinter,
   deployLabel,
+  rollBackToLabel,
   planRollback,
   findEnvironment,
   recordKnownGoodLabel,
@@ -311,20 +312,17 @@ export async function deployBeanstalk(
   logger.info(`Rolling back ${config.environment} to ${rollbackPlan.to}`);
   // The rollback gets a budget of its own: the deploy may have used all of the first one.
   const rollbackTiming = { ...timing, deadline: clock.now() + config.waitMs };
-  const rolledBack = await logger.group(`Rolling back ${config.environment} to ${rollbackPlan.to}`, () =>
-    deployLabel(
-      api,
-      {
-        application: config.application,
-        environment: config.environment,
-        label: rollbackPlan.to,
-        acceptedHealth: config.acceptedHealth,
-        eventsSince: new Date(clock.now())
-      },
-      rollbackTiming,
-      logger,
-      printer
-    )
+  const rolledBack = await rollBackToLabel(
+    api,
+    {
+      application: config.application,
+      environment: config.environment,
+      label: rollbackPlan.to,
+      acceptedHealth: config.acceptedHealth
+    },
+    rollbackTiming,
+    logger,
+    printer
   );
   if (rolledBack.outcome.ok) {
     logger.info(`Rolled back: ${config.environment} is ${rolledBack.outcome.message}`);

@@ -1,6 +1,6 @@
 import { ActionError, errorMessage, realClock, type Clock, type Logger } from '@deploy-suite/core';
 import {
-  deployLabel,
+  rollBackToLabel,
   knownGoodRecordKey,
   readKnownGoodRecord,
   findEnvironment,
@@ -149,24 +149,21 @@ export async function executeBeanstalkRollback(
     logger.info(`UpdateEnvironment: ${plan.environment} ${plan.from} -> ${plan.to} (not watched)`);
     return finish(outcome('started', { reason: 'not watched (wait-for-service-stability: false)' }));
   }
-  const deployed = await logger.group(`Rolling back ${plan.environment} to ${plan.to}`, () =>
-    deployLabel(
-      api,
-      {
-        application: plan.application,
-        environment: plan.environment,
-        label: plan.to,
-        acceptedHealth: inputs.acceptedHealth,
-        eventsSince: new Date(clock.now())
-      },
-      {
-        deadline: clock.now() + inputs.waitMs,
-        pollIntervalMs: inputs.pollIntervalMs,
-        clock,
-        random: deps.random
-      },
-      logger
-    )
+  const deployed = await rollBackToLabel(
+    api,
+    {
+      application: plan.application,
+      environment: plan.environment,
+      label: plan.to,
+      acceptedHealth: inputs.acceptedHealth
+    },
+    {
+      deadline: clock.now() + inputs.waitMs,
+      pollIntervalMs: inputs.pollIntervalMs,
+      clock,
+      random: deps.random
+    },
+    logger
   );
   if (!deployed.outcome.ok) {
     logger.error(`Rollback of ${plan.environment} to ${plan.to} failed: ${deployed.outcome.reason}`);

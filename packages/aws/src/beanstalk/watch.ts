@@ -298,3 +298,20 @@ export async function deployLabel(
     return { outcome, before, printer };
   }
 }
+
+/**
+ * Puts an environment back on a label that ran before, in a log group of its own: the rollback of
+ * deploy-beanstalk (after a failed deploy) and of actions/rollback, over the same deploy-and-watch.
+ */
+export async function rollBackToLabel(
+  api: BeanstalkApi,
+  request: Omit<DeployLabelRequest, 'eventsSince' | 'optionSettings'>,
+  timing: WatchTiming,
+  logger: Logger,
+  printer?: EventPrinter
+): Promise<DeployLabelResult> {
+  const clock = timing.clock ?? realClock;
+  return logger.group(`Rolling back ${request.environment} to ${request.label}`, () =>
+    deployLabel(api, { ...request, eventsSince: new Date(clock.now()) }, timing, logger, printer)
+  );
+}
