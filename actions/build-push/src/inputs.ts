@@ -5,6 +5,31 @@ import type { GitContext } from './git-context.js';
 import { renderTags, checkTagTemplates, type TagTemplate } from './tags.js';
 import { parseRegistry, type Registry } from './registry.js';
 
+/** Input names, as action.yml spells them. */
+const INPUT = {
+  repository: 'repository',
+  context: 'context',
+  dockerfile: 'dockerfile',
+  target: 'target',
+  buildArgs: 'build-args',
+  images: 'images',
+  tags: 'tags',
+  version: 'version',
+  registry: 'registry',
+  builder: 'builder',
+  platforms: 'platforms',
+  cacheFrom: 'cache-from',
+  cacheTo: 'cache-to',
+  provenance: 'provenance',
+  push: 'push',
+  createRepository: 'create-repository',
+  lifecycleKeepLast: 'lifecycle-keep-last',
+  skipExisting: 'skip-existing',
+  sourceTag: 'source-tag',
+  maxParallel: 'max-parallel',
+  awsRegion: 'aws-region'
+} as const;
+
 const BUILDERS = ['auto', 'docker', 'buildah', 'podman'] as const;
 export type BuilderChoice = (typeof BUILDERS)[number];
 
@@ -141,8 +166,8 @@ function readImagesYaml(inputs: Inputs): RawImage[] {
 }
 
 function readRawImages(inputs: Inputs): RawImage[] {
-  const hasImages = inputs.has('images');
-  const hasRepository = inputs.has('repository');
+  const hasImages = inputs.has(INPUT.images);
+  const hasRepository = inputs.has(INPUT.repository);
   if (hasImages && hasRepository) {
     throw inputError('Give either "repository" (one image) or "images" (a list), not both');
   }
@@ -164,11 +189,11 @@ function readRawImages(inputs: Inputs): RawImage[] {
   }
   return [
     {
-      repository: inputs.required('repository'),
-      context: inputs.string('context', { default: '.' }),
-      dockerfile: inputs.optionalString('dockerfile'),
-      target: inputs.optionalString('target'),
-      buildArgs: parseBuildArgs(inputs.raw('build-args'), 'Input'),
+      repository: inputs.required(INPUT.repository),
+      context: inputs.string(INPUT.context, { default: '.' }),
+      dockerfile: inputs.optionalString(INPUT.dockerfile),
+      target: inputs.optionalString(INPUT.target),
+      buildArgs: parseBuildArgs(inputs.raw(INPUT.buildArgs), 'Input'),
       where: 'Input "repository"'
     }
   ];
@@ -201,7 +226,7 @@ export interface BuildPushContext {
  */
 export function readBuildPushInputs(inputs: Inputs, context: BuildPushContext): BuildPushInputs {
   const rawImages = readRawImages(inputs);
-  const sourceTag = inputs.optionalString('source-tag');
+  const sourceTag = inputs.optionalString(INPUT.sourceTag);
   const promote = sourceTag !== undefined;
 
   const seen = new Map<string, string>();
@@ -231,12 +256,12 @@ export function readBuildPushInputs(inputs: Inputs, context: BuildPushContext): 
     seen.set(image.repository, image.where);
   }
 
-  const tagTemplates: TagTemplate[] = inputs.has('tags')
-    ? inputs.lines('tags')
+  const tagTemplates: TagTemplate[] = inputs.has(INPUT.tags)
+    ? inputs.lines(INPUT.tags)
     : [{ text: '{sha}', line: 1 }];
   checkTagTemplates(tagTemplates, 'tags');
   if (sourceTag !== undefined) checkTagTemplates([{ text: sourceTag, line: 1 }], 'source-tag');
-  const versionInput = inputs.optionalString('version');
+  const versionInput = inputs.optionalString(INPUT.version);
   const notes = new Set<string>();
 
   const images = rawImages.map((raw): ImageSpec => {
@@ -281,15 +306,15 @@ export function readBuildPushInputs(inputs: Inputs, context: BuildPushContext): 
     };
   });
 
-  const push = inputs.boolean('push', true);
+  const push = inputs.boolean(INPUT.push, true);
   if (promote && !push) {
     throw inputError(
       'Input "source-tag" promotes an image in the registry, which "push: false" forbids; drop one of them'
     );
   }
-  const registryInput = inputs.optionalString('registry');
-  const lifecycleKeepLast = inputs.optionalInteger('lifecycle-keep-last', { min: 1, max: 10000 });
-  const platforms = inputs.list('platforms');
+  const registryInput = inputs.optionalString(INPUT.registry);
+  const lifecycleKeepLast = inputs.optionalInteger(INPUT.lifecycleKeepLast, { min: 1, max: 10000 });
+  const platforms = inputs.list(INPUT.platforms);
   for (const platform of platforms) {
     if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) {
       throw inputError(
@@ -300,18 +325,18 @@ export function readBuildPushInputs(inputs: Inputs, context: BuildPushContext): 
   return {
     images,
     registry: registryInput ? parseRegistry(registryInput) : undefined,
-    builder: inputs.oneOf('builder', BUILDERS, 'auto'),
+    builder: inputs.oneOf(INPUT.builder, BUILDERS, 'auto'),
     platforms,
-    cacheFrom: inputs.lines('cache-from').map(line => line.text),
-    cacheTo: inputs.lines('cache-to').map(line => line.text),
-    provenance: inputs.boolean('provenance', false),
+    cacheFrom: inputs.lines(INPUT.cacheFrom).map(line => line.text),
+    cacheTo: inputs.lines(INPUT.cacheTo).map(line => line.text),
+    provenance: inputs.boolean(INPUT.provenance, false),
     push,
-    createRepository: inputs.boolean('create-repository', false),
+    createRepository: inputs.boolean(INPUT.createRepository, false),
     lifecycleKeepLast,
-    skipExisting: inputs.boolean('skip-existing', true),
+    skipExisting: inputs.boolean(INPUT.skipExisting, true),
     sourceTag,
-    maxParallel: inputs.integer('max-parallel', { min: 1, max: 16, default: 2 }),
-    awsRegion: inputs.optionalString('aws-region'),
+    maxParallel: inputs.integer(INPUT.maxParallel, { min: 1, max: 16, default: 2 }),
+    awsRegion: inputs.optionalString(INPUT.awsRegion),
     notes: [...notes]
   };
 }

@@ -3,6 +3,27 @@ import { inputError, type Inputs } from '@deploy-suite/core';
 import { checkBucketInput, parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
 import { defaultVersionLabel, earlierAttemptLabels, validateVersionLabel } from './label.js';
 
+/** Input names, as action.yml spells them. */
+export const INPUT = {
+  bundle: 'bundle',
+  dockerrun: 'dockerrun',
+  compose: 'compose',
+  images: 'images',
+  environmentVariables: 'environment-variables',
+  applicationName: 'application-name',
+  environmentName: 'environment-name',
+  versionLabel: 'version-label',
+  versionDescription: 'version-description',
+  maskEnvironmentVariables: 'mask-environment-variables',
+  bucket: 'bucket',
+  useExistingVersion: 'use-existing-version',
+  waitForMinutes: 'wait-for-minutes',
+  acceptedHealth: 'accepted-health',
+  rollbackOnFailure: 'rollback-on-failure',
+  pollInterval: 'poll-interval',
+  awsRegion: 'aws-region'
+} as const;
+
 /** Where the bundle comes from: one of the three bundle inputs. */
 export type BundleSource =
   { kind: 'bundle'; path: string } | { kind: 'dockerrun'; path: string } | { kind: 'compose'; path: string };
@@ -62,7 +83,7 @@ export function githubRunFromEnv(env: NodeJS.ProcessEnv): GithubRun {
   };
 }
 
-const BUNDLE_INPUTS = ['bundle', 'dockerrun', 'compose'] as const;
+const BUNDLE_INPUTS = [INPUT.bundle, INPUT.dockerrun, INPUT.compose] as const;
 /** Beanstalk environment property names: letters, digits and `_ . : / + \ - @` (no spaces, no `=`). */
 const PROPERTY_NAME = /^[A-Za-z0-9_.:/+\\\-@]+$/;
 /** Beanstalk limits an application version's description to 200 characters. */
@@ -88,16 +109,16 @@ function readBundleSource(inputs: Inputs, workspace: string): BundleSource {
 
 export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): DeployBeanstalkInputs {
   const application = inputs.required(
-    'application-name',
+    INPUT.applicationName,
     'the Elastic Beanstalk application, e.g. ChatRelay'
   );
   const environment = inputs.required(
-    'environment-name',
+    INPUT.environmentName,
     'the Elastic Beanstalk environment, e.g. chatrelay-prod'
   );
   const bundle = readBundleSource(inputs, run.workspace);
 
-  const explicitLabel = inputs.optionalString('version-label');
+  const explicitLabel = inputs.optionalString(INPUT.versionLabel);
   let versionLabel: string;
   let earlier: string[] = [];
   if (explicitLabel) {
@@ -122,7 +143,7 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
   ]
     .filter(Boolean)
     .join(' ');
-  const versionDescription = inputs.string('version-description', { default: defaultDescription });
+  const versionDescription = inputs.string(INPUT.versionDescription, { default: defaultDescription });
   if (versionDescription.length > DESCRIPTION_LIMIT) {
     throw inputError(
       `Input "version-description" is ${versionDescription.length} characters; Beanstalk allows at most ${DESCRIPTION_LIMIT}`
@@ -130,7 +151,7 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
   }
 
   const images = inputs
-    .keyValues('images', {
+    .keyValues(INPUT.images, {
       shape:
         'container-or-service-name=image, e.g. main-app=123456789012.dkr.ecr.us-east-1.amazonaws.com/chatrelay/main-app:1.4.0'
     })
@@ -147,7 +168,7 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
   }
 
   const environmentVariables = inputs
-    .keyValues('environment-variables', { shape: 'NAME=value, e.g. NODE_ENV=production' })
+    .keyValues(INPUT.environmentVariables, { shape: 'NAME=value, e.g. NODE_ENV=production' })
     .map(({ key, value, line }) => {
       if (!PROPERTY_NAME.test(key)) {
         throw inputError(
@@ -158,7 +179,7 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
       return { name: key, value };
     });
 
-  const bucket = checkBucketInput(inputs.optionalString('bucket'));
+  const bucket = checkBucketInput(inputs.optionalString(INPUT.bucket));
 
   return {
     application,
@@ -169,14 +190,14 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
     bundle,
     images,
     environmentVariables,
-    maskEnvironmentVariables: inputs.boolean('mask-environment-variables', true),
+    maskEnvironmentVariables: inputs.boolean(INPUT.maskEnvironmentVariables, true),
     bucket,
-    useExistingVersion: inputs.boolean('use-existing-version', true),
-    waitMs: inputs.integer('wait-for-minutes', { min: 1, max: 360, default: 30 }) * 60_000,
-    acceptedHealth: parseAcceptedHealth(inputs.string('accepted-health', { default: 'Green' })),
-    rollbackOnFailure: inputs.boolean('rollback-on-failure', true),
-    pollIntervalMs: inputs.duration('poll-interval', { min: 100, max: 300_000, default: '15s' }),
-    region: inputs.optionalString('aws-region'),
+    useExistingVersion: inputs.boolean(INPUT.useExistingVersion, true),
+    waitMs: inputs.integer(INPUT.waitForMinutes, { min: 1, max: 360, default: 30 }) * 60_000,
+    acceptedHealth: parseAcceptedHealth(inputs.string(INPUT.acceptedHealth, { default: 'Green' })),
+    rollbackOnFailure: inputs.boolean(INPUT.rollbackOnFailure, true),
+    pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '15s' }),
+    region: inputs.optionalString(INPUT.awsRegion),
     sha: run.sha
   };
 }

@@ -3,7 +3,7 @@ import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
 import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
 import { sdkBeanstalkApi, sdkBundleStore } from '@deploy-suite/aws/beanstalk';
 import { buildBundle } from './bundle.js';
-import { githubRunFromEnv, readDeployBeanstalkInputs, type DeployBeanstalkInputs } from './inputs.js';
+import { INPUT, githubRunFromEnv, readDeployBeanstalkInputs, type DeployBeanstalkInputs } from './inputs.js';
 import { deployBeanstalk, type DeployResult } from './deploy.js';
 import { failureMessage, renderSummary } from './summary.js';
 
@@ -44,7 +44,7 @@ export async function run(): Promise<void> {
             'about 2 per second; 15s is polite'
         );
       }
-      await warnIfCredentialsExpireFirst(logger, config.waitMs, 'wait-for-minutes');
+      await warnIfCredentialsExpireFirst(logger, config.waitMs, INPUT.waitForMinutes);
 
       result = await deployBeanstalk(config, bundle, {
         api: sdkBeanstalkApi(context),

@@ -5,6 +5,25 @@ import type { ProbeMethod } from './probe.js';
 import { parseExpectedStatus } from './status.js';
 import type { VerifySettings } from './verify.js';
 
+/** Input names, as action.yml spells them. */
+const INPUT = {
+  method: 'method',
+  urls: 'urls',
+  expectedStatus: 'expected-status',
+  expectJson: 'expect-json',
+  expectBody: 'expect-body',
+  headers: 'headers',
+  timeout: 'timeout',
+  followRedirects: 'follow-redirects',
+  waitFor: 'wait-for',
+  retryDelay: 'retry-delay',
+  consecutiveSuccesses: 'consecutive-successes',
+  concurrency: 'concurrency',
+  commentOnPr: 'comment-on-pr',
+  commentTag: 'comment-tag',
+  githubToken: 'github-token'
+} as const;
+
 /** Everything the action was asked to do, checked before the first request. */
 export interface VerifyHealthInputs {
   urls: URL[];
@@ -126,11 +145,11 @@ function parseCommentTag(text: string, input = 'comment-tag'): string | undefine
 
 export function readVerifyHealthInputs(inputs: Inputs, mask: (secret: string) => void): VerifyHealthInputs {
   // headers first: their values are masked before any other input could fail and print something
-  const { headers, secrets } = parseHeaders(inputs.lines('headers'), mask);
-  const token = inputs.string('github-token');
+  const { headers, secrets } = parseHeaders(inputs.lines(INPUT.headers), mask);
+  const token = inputs.string(INPUT.githubToken);
   if (token.length >= MIN_MASK_LENGTH) mask(token);
 
-  const urls = parseUrls(inputs.lines('urls'));
+  const urls = parseUrls(inputs.lines(INPUT.urls));
   // URLs are printed without user-info; the password is still a secret should a body echo it
   for (const url of urls) {
     const password = decodeURIComponent(url.password);
@@ -139,10 +158,10 @@ export function readVerifyHealthInputs(inputs: Inputs, mask: (secret: string) =>
       secrets.push(password);
     }
   }
-  const method = inputs.oneOf<ProbeMethod>('method', ['GET', 'HEAD'], 'GET');
-  const statuses = parseExpectedStatus(inputs.string('expected-status', { default: '200' }));
-  const json = parseJsonExpectations(inputs.lines('expect-json'));
-  const body = parseBodyPattern(inputs.raw('expect-body'));
+  const method = inputs.oneOf<ProbeMethod>(INPUT.method, ['GET', 'HEAD'], 'GET');
+  const statuses = parseExpectedStatus(inputs.string(INPUT.expectedStatus, { default: '200' }));
+  const json = parseJsonExpectations(inputs.lines(INPUT.expectJson));
+  const body = parseBodyPattern(inputs.raw(INPUT.expectBody));
   if (method === 'HEAD' && (json.length > 0 || body)) {
     throw inputError(
       `Input "method" is HEAD, which gets no body, but ${json.length > 0 ? 'expect-json' : 'expect-body'} checks the body: ` +
@@ -152,16 +171,16 @@ export function readVerifyHealthInputs(inputs: Inputs, mask: (secret: string) =>
   const settings: VerifySettings = {
     method,
     headers,
-    timeoutMs: inputs.duration('timeout', { default: '10s', min: 100, max: 10 * 60_000 }),
-    followRedirects: inputs.boolean('follow-redirects', true),
-    waitForMs: inputs.duration('wait-for', { default: '5m', min: 0, max: 6 * 3_600_000 }),
-    retryDelayMs: inputs.duration('retry-delay', { default: '5s', min: 10, max: 10 * 60_000 }),
-    consecutiveSuccesses: inputs.integer('consecutive-successes', { min: 1, max: 100, default: 1 }),
-    concurrency: inputs.integer('concurrency', { min: 1, max: 64, default: 8 }),
+    timeoutMs: inputs.duration(INPUT.timeout, { default: '10s', min: 100, max: 10 * 60_000 }),
+    followRedirects: inputs.boolean(INPUT.followRedirects, true),
+    waitForMs: inputs.duration(INPUT.waitFor, { default: '5m', min: 0, max: 6 * 3_600_000 }),
+    retryDelayMs: inputs.duration(INPUT.retryDelay, { default: '5s', min: 10, max: 10 * 60_000 }),
+    consecutiveSuccesses: inputs.integer(INPUT.consecutiveSuccesses, { min: 1, max: 100, default: 1 }),
+    concurrency: inputs.integer(INPUT.concurrency, { min: 1, max: 64, default: 8 }),
     expectations: { statuses, json, body }
   };
-  const enabled = inputs.boolean('comment-on-pr', false);
-  const tag = parseCommentTag(inputs.string('comment-tag'));
+  const enabled = inputs.boolean(INPUT.commentOnPr, false);
+  const tag = parseCommentTag(inputs.string(INPUT.commentTag));
   if (enabled && !token) {
     throw inputError(
       'Input "github-token" is empty but comment-on-pr is true: leave github-token at its default ${{ github.token }}'
