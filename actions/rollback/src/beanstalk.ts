@@ -8,7 +8,6 @@ import {
   storageBucket,
   versionStatusIs,
   type BeanstalkApi,
-  type BeanstalkVersionListApi,
   type BundleStore
 } from '@deploy-suite/aws/beanstalk';
 import type { BeanstalkRollbackInputs } from './inputs.js';
@@ -16,7 +15,7 @@ import { overallStatus, type RollbackResult, type ServiceOutcome } from './ecs.j
 import { SOURCE_TEXT, pickBeanstalkTarget, type BeanstalkTargetFacts, type TargetSource } from './target.js';
 
 export interface BeanstalkDeps {
-  api: BeanstalkApi & BeanstalkVersionListApi;
+  api: BeanstalkApi;
   store: BundleStore;
   logger: Logger;
   clock?: Clock;

@@ -20,8 +20,7 @@ import {
   rollbackTags,
   rollout,
   successfulDeployments,
-  type EcsApi,
-  type EcsRevisionHistoryApi
+  type EcsApi
 } from '@deploy-suite/aws/ecs';
 import type { EcrImageLookup } from '@deploy-suite/aws/ecr';
 import { checkImages, type ImageCheck } from './images.js';
@@ -37,7 +36,7 @@ import {
 export type RollbackStatus = 'rolled-back' | 'already-there' | 'planned' | 'started' | 'failed';
 
 export interface EcsDeps {
-  api: EcsApi & EcsRevisionHistoryApi;
+  api: EcsApi;
   ecr: EcrImageLookup;
   logger: Logger;
   clock?: Clock;

@@ -1,6 +1,6 @@
 /**
- * How the actions' logic talks to the log. `main.ts` passes the @actions/core implementation
- * (runtime.ts); tests pass `MemoryLogger` and read what was written, masks included.
+ * How the actions' logic talks to the log. `main.ts` passes the @actions/core implementation (runner.ts);
+ * tests pass the in-memory logger from the test kit and read what was written, masks included.
  */
 interface AnnotationProperties {
   title?: string;

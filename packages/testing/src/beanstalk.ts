@@ -231,6 +231,13 @@ export class FakeBeanstalk implements BeanstalkApi {
       .map(version => this.versionNow(version));
   }
 
+  async listApplicationVersions(application: string) {
+    this.record('DescribeApplicationVersions');
+    return [...this.versions.values()]
+      .filter(version => version.description.ApplicationName === application)
+      .map(version => this.versionNow(version));
+  }
+
   async createApplicationVersion(request: CreateVersionRequest) {
     this.record('CreateApplicationVersion');
     if (!this.applications.has(request.application)) {

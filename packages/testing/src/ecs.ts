@@ -71,4 +71,17 @@ export class ScriptedEcs implements EcsApi {
     this.record('ListTagsForResource', input);
     return { tags: [] };
   }
+  // A scripted world has no deployment history and no other revisions.
+  async listServiceDeployments(input: unknown) {
+    this.record('ListServiceDeployments', input);
+    return { serviceDeployments: [] };
+  }
+  async describeServiceRevisions(input: unknown) {
+    this.record('DescribeServiceRevisions', input);
+    return { serviceRevisions: [] };
+  }
+  async listTaskDefinitions(input: unknown) {
+    this.record('ListTaskDefinitions', input);
+    return { taskDefinitionArns: [] };
+  }
 }

@@ -9,7 +9,7 @@ import type {
 /**
  * The Elastic Beanstalk calls the deploy and rollback actions make, one method per API call, in the
  * SDK's own shapes. The logic depends on this interface only: unit tests pass an in-memory fake
- * (`testing.ts`), the actions pass `sdkBeanstalkApi` (`sdk.ts`) which the simulator also answers.
+ * (packages/testing), the actions pass `sdkBeanstalkApi` (`sdk.ts`) which the simulator also answers.
  */
 export interface BeanstalkApi {
   /** DescribeApplications for one name; undefined when it does not exist. */
@@ -29,14 +29,7 @@ export interface BeanstalkApi {
   updateEnvironment(request: UpdateEnvironmentRequest): Promise<EnvironmentDescription>;
   /** CreateStorageLocation: the account's elasticbeanstalk-<region>-<account> bucket (created if needed). */
   createStorageLocation(): Promise<string>;
-}
-
-/**
- * Every version of an application (DescribeApplicationVersions without labels, all pages), for
- * actions/rollback's `previous` when no known-good record exists. Apart from `BeanstalkApi` so existing
- * fakes of it stay complete.
- */
-export interface BeanstalkVersionListApi {
+  /** Every version of an application (DescribeApplicationVersions without labels, all pages): rollback's `previous`. */
   listApplicationVersions(application: string): Promise<ApplicationVersionDescription[]>;
 }
 

@@ -1,12 +1,6 @@
 import { awsErrorName } from '../errors.js';
 import { lazy, type AwsContext } from '../context.js';
-import type {
-  ApplicationVersionDescription,
-  BeanstalkApi,
-  BeanstalkVersionListApi,
-  BundleStore,
-  EventDescription
-} from './api.js';
+import type { ApplicationVersionDescription, BeanstalkApi, BundleStore, EventDescription } from './api.js';
 
 /** DescribeEvents pages read per poll at most: a poll must stay two or three calls, not a crawl. */
 const MAX_EVENT_PAGES = 3;
@@ -17,7 +11,7 @@ const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
  * BeanstalkApi over the real SDK client (adaptive retries for throttling and 5xx come from the
  * AwsContext's client config). The SDK module is loaded on first use.
  */
-export function sdkBeanstalkApi(context: AwsContext): BeanstalkApi & BeanstalkVersionListApi {
+export function sdkBeanstalkApi(context: AwsContext): BeanstalkApi {
   const sdk = lazy(async () => {
     const module = await import('@aws-sdk/client-elastic-beanstalk');
     const client = new module.ElasticBeanstalkClient(

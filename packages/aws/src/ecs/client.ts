@@ -43,14 +43,7 @@ export interface EcsApi {
   updateService(input: UpdateServiceCommandInput): Promise<Out<UpdateServiceCommandOutput>>;
   tagResource(input: TagResourceCommandInput): Promise<unknown>;
   listTagsForResource(input: ListTagsForResourceCommandInput): Promise<Out<ListTagsForResourceCommandOutput>>;
-}
-
-/**
- * The read-only history calls actions/rollback uses to find a revision to go back to when a service has
- * no known-good record: ECS's service deployments (and the revisions they targeted) and a family's
- * registered revisions. Kept apart from `EcsApi` so existing fakes of `EcsApi` stay complete.
- */
-export interface EcsRevisionHistoryApi {
+  /** the read-only history actions/rollback reads when a service has no known-good record */
   listServiceDeployments(
     input: ListServiceDeploymentsCommandInput
   ): Promise<Out<ListServiceDeploymentsCommandOutput>>;
@@ -66,7 +59,7 @@ const DESCRIBE_SERVICES_BATCH = 10;
 export const DESCRIBE_TASKS_BATCH = 100;
 
 /** The real SDK behind `EcsApi`; the SDK module loads on first use so a bad input fails before it. */
-export function createEcsApi(context: AwsContext): EcsApi & EcsRevisionHistoryApi {
+export function createEcsApi(context: AwsContext): EcsApi {
   const load = lazyModule(context);
   return {
     describeServices: async input => (await load()).send('DescribeServicesCommand', input),

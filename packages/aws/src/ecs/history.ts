@@ -1,7 +1,7 @@
 import { errorMessage } from '@deploy-suite/core';
 import { awsErrorName } from '../errors.js';
 import { parseTaskDefinitionReference } from './arn.js';
-import type { EcsRevisionHistoryApi } from './client.js';
+import type { EcsApi } from './client.js';
 
 /**
  * What ECS remembers of a service's past, read-only: where actions/rollback looks for a revision to go back
@@ -22,7 +22,7 @@ export interface FamilyRevision {
 
 /** The service's SUCCESSFUL deployments, newest first, each with the task definition it put in place. */
 export async function successfulDeployments(
-  api: EcsRevisionHistoryApi,
+  api: EcsApi,
   cluster: string,
   service: string
 ): Promise<SuccessfulDeployment[] | { unavailable: string }> {
@@ -67,7 +67,7 @@ function time(date: Date | undefined): number {
 }
 
 /** The family's ACTIVE revisions, newest first (one page of 100 is plenty to find the previous one). */
-export async function activeRevisions(api: EcsRevisionHistoryApi, family: string): Promise<FamilyRevision[]> {
+export async function activeRevisions(api: EcsApi, family: string): Promise<FamilyRevision[]> {
   const listed = await api.listTaskDefinitions({
     familyPrefix: family,
     status: 'ACTIVE',
