@@ -1,8 +1,8 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { strToU8, zipSync } from 'fflate';
-import { simCredentials } from '../../testkit/src/index.js';
+import { simCredentials } from '@deploy-suite/testing';
 
-export { fargateNetwork, frozenSim, simEcsClient as ecsClient } from '../../testkit/src/index.js';
+export { fargateNetwork, frozenSim, simEcsClient as ecsClient } from '@deploy-suite/testing';
 
 export const CLUSTER = 'docuthinker-cluster';
 export const BACKEND = 'docuthinker-backend-service';
