@@ -34,7 +34,7 @@ const images = services
   .join('\n');
 
 async function timed(label: string, values: Record<string, string>, sha: string): Promise<number> {
-  const settings = readSettings(
+  const settings = await readSettings(
     new Inputs(objectInputReader({ registry: registry.host, builder: 'buildah', ...values })),
     {
       git: { sha, branch: 'main', defaultBranch: 'main', isDefaultBranch: true },

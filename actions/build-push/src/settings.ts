@@ -100,8 +100,8 @@ function parseBuildArgs(value: unknown, where: string): string[] {
   return lines;
 }
 
-function readImagesYaml(inputs: Inputs): RawImage[] {
-  const parsed = inputs.yaml<unknown>('images');
+async function readImagesYaml(inputs: Inputs): Promise<RawImage[]> {
+  const parsed = await inputs.yaml<unknown>('images');
   if (!Array.isArray(parsed) || parsed.length === 0) {
     throw inputError(
       'Input "images" must be a YAML list of objects, e.g.\n- repository: chatrelay/main-app\n  context: .\n' +
@@ -140,7 +140,7 @@ function readImagesYaml(inputs: Inputs): RawImage[] {
   });
 }
 
-function readRawImages(inputs: Inputs): RawImage[] {
+async function readRawImages(inputs: Inputs): Promise<RawImage[]> {
   const hasImages = inputs.has('images');
   const hasRepository = inputs.has('repository');
   if (hasImages && hasRepository) {
@@ -199,8 +199,8 @@ export interface SettingsContext {
  * Reads and checks every input before anything touches a registry: a bad value fails here with a message that
  * names the input and the fix.
  */
-export function readSettings(inputs: Inputs, context: SettingsContext): Settings {
-  const rawImages = readRawImages(inputs);
+export async function readSettings(inputs: Inputs, context: SettingsContext): Promise<Settings> {
+  const rawImages = await readRawImages(inputs);
   const sourceTag = inputs.optionalString('source-tag');
   const promote = sourceTag !== undefined;
 

@@ -46,3 +46,11 @@ export function proxyFor(target: string | URL, env: NodeJS.ProcessEnv = process.
   if (bypassesProxy(url.hostname, port, env)) return undefined;
   return proxy;
 }
+
+/**
+ * node:http or node:https for a URL, loaded on first use: a step that fails on its inputs never pays
+ * for loading either (node:https brings TLS with it).
+ */
+export async function httpModuleFor(url: URL): Promise<Pick<typeof import('node:http'), 'request'>> {
+  return url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+}
