@@ -12,7 +12,7 @@ import {
 import { startSimulator } from '../../../packages/sim/src/index.js';
 import { realRegistryUnavailable, writeContext } from './support/real-build.js';
 
-/** dist/index.js run as the runner runs it (rebuild first: npm run build -- build-push). */
+/** dist/build-push/index.js run as the runner runs it (rebuild first: `npm run build`). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHA = '0123456789abcdef0123456789abcdef01234567'; // the harness's GITHUB_SHA
 

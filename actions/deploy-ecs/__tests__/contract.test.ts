@@ -7,7 +7,7 @@ import { startSimulator, type RunningSimulator } from '../../../packages/sim/src
 import { runActionAsRunner, leaksOf } from '../../../packages/testkit/src/index.js';
 import { BACKEND, CLUSTER, backendImage, backendSeed, seedServices, simEnv } from './sim-world.js';
 
-/** Runs the committed dist/index.js as the runner does (build first: npm run build -- deploy-ecs). */
+/** Runs dist/deploy-ecs/index.js as the runner does (build first: `npm run build`). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 let sim: RunningSimulator;
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 const SECRET = 'sk-docuthinker-not-a-real-key-1234567890';
 
-describe('deploy-ecs dist/index.js as the runner runs it', () => {
+describe('deploy-ecs dist/deploy-ecs/index.js as the runner runs it', () => {
   it('deploys from a task-definition file with ${VAR}s, sets outputs and writes the summary', async () => {
     const workspace = mkdtempSync(path.join(tmpdir(), 'deploy-ecs-contract-'));
     mkdirSync(path.join(workspace, 'ecs'));

@@ -13,7 +13,7 @@ import {
 import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
 import { MemoryLogger } from '../../../packages/shared/src/index.js';
 import { gitHubHttp } from '../../../packages/shared/src/github/index.js';
-import { runActionAsRunner } from '../../../packages/testkit/src/index.js';
+import { actionBundlePath, runActionAsRunner } from '../../../packages/testkit/src/index.js';
 import { commentOnPullRequest } from '../src/pr-comment.js';
 import { parseJsonExpectations } from '../src/json-path.js';
 import { httpProbe } from '../src/probe.js';
@@ -140,8 +140,7 @@ describe('sticky comment on the simulator GitHub API', () => {
   });
 
   it('the bundled action upserts on the simulator and only warns for a read-only token', async () => {
-    if (!existsSync(path.join(actionDir, 'dist/index.js')))
-      throw new Error('run `npm run build -- verify-health` first');
+    if (!existsSync(actionBundlePath(actionDir))) throw new Error('run `npm run build` first');
     const health = await import('node:http').then(({ createServer }) => {
       const server = createServer((_, response) => {
         response.writeHead(200, { 'content-type': 'application/json' });
