@@ -1,2 +1,2 @@
 import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import*as e from"node:module";process.env.RUNNER_DEBUG==="1"&&(e.setSourceMapsSupport?e.setSourceMapsSupport(!0):process.setSourceMapsEnabled(!0));await import("../chunks/src-TJY3QJHU.js");
+import*as e from"node:module";process.env.RUNNER_DEBUG==="1"&&(e.setSourceMapsSupport?e.setSourceMapsSupport(!0):process.setSourceMapsEnabled(!0));await import("../chunks/src-KUOCWBKD.js");

@@ -102,7 +102,7 @@ function lazyModule(
   let loaded: Promise<{ send: <T>(name: CommandName, input: object) => Promise<T> }> | undefined;
   return () => {
     loaded ??= (async () => {
-      const sdk = await import('@aws-sdk/client-ecs');
+      const sdk = await import('./sdk-subset.js');
       const client = new sdk.ECSClient(
         (await context.clientConfig('ecs')) as import('@aws-sdk/client-ecs').ECSClientConfig
       );
