@@ -14,10 +14,15 @@
 //   frames stay minified. That keeps the maps a small part of the repository tarball a runner downloads.
 // - @actions/core reaches undici through oidc-utils -> @actions/http-client, a path the actions never call;
 //   those modules are declared side-effect free so esbuild drops them when nothing uses them.
+// - Static imports of Node builtins become require() calls. An ESM import of a builtin makes Node build
+//   its full export list, which on Node 24 runs node:http's lazy getters and loads Node's own undici:
+//   80 ms and 8 MB on every deploy, for a WebSocket the SDK never uses. A dynamic import() of node:http(s)
+//   gets the module's plain exports through a small generated module, for the same reason.
 import { decode, encode } from '@jridgewell/sourcemap-codec';
 import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -86,11 +91,71 @@ const launcherPlugin = {
   }
 };
 
+/**
+ * What a dynamic import() of node:http or node:https gets: the module's plain exports, without the Node 24
+ * getters (WebSocket, CloseEvent, MessageEvent) whose first read loads Node's undici. The SDK's HTTP
+ * handler imports node:http this way for http:// endpoints (the simulator, a local endpoint).
+ */
+const HTTP_EXPORTS = [
+  '_connectionListener',
+  'METHODS',
+  'STATUS_CODES',
+  'Agent',
+  'ClientRequest',
+  'IncomingMessage',
+  'OutgoingMessage',
+  'Server',
+  'ServerResponse',
+  'createServer',
+  'validateHeaderName',
+  'validateHeaderValue',
+  'get',
+  'request',
+  'setMaxIdleHTTPParsers',
+  'maxHeaderSize',
+  'globalAgent'
+];
+const HTTPS_EXPORTS = ['Agent', 'globalAgent', 'Server', 'createServer', 'get', 'request'];
+
+const builtinsViaRequirePlugin = {
+  name: 'builtins-via-require',
+  setup(builder) {
+    builder.onResolve({ filter: /^[a-z_:/0-9]+$/ }, args => {
+      if (!isBuiltin(args.path)) return undefined;
+      const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      if (args.kind === 'import-statement') {
+        // One tiny wrapper per importing file, so each lands in its importer's chunk: a wrapper shared by
+        // files of different chunks would become a chunk of its own (one more file to load at start).
+        // The .cjs ending makes esbuild read it as CommonJS whatever the importer is.
+        const importer = path.relative(root, args.importer).split(path.sep).join('/');
+        return { path: `${name}|${importer}.cjs`, namespace: 'builtin-require' };
+      }
+      if (args.kind === 'dynamic-import' && (name === 'node:http' || name === 'node:https')) {
+        return { path: name, namespace: 'builtin-lazy' };
+      }
+      return undefined;
+    });
+    builder.onLoad({ filter: /.*/, namespace: 'builtin-require' }, args => ({
+      contents: `module.exports = require(${JSON.stringify(args.path.split('|')[0])});`,
+      loader: 'js'
+    }));
+    builder.onLoad({ filter: /.*/, namespace: 'builtin-lazy' }, args => ({
+      contents: [
+        `import builtin from ${JSON.stringify(args.path)};`,
+        'export default builtin;',
+        `export const { ${(args.path === 'node:http' ? HTTP_EXPORTS : HTTPS_EXPORTS).join(', ')} } = builtin;`
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: root
+    }));
+  }
+};
+
 const sideEffectFreePlugin = {
   name: 'side-effect-free',
   setup(builder) {
     builder.onResolve({ filter: /.*/ }, async args => {
-      if (args.pluginData?.sideEffectFree || args.namespace === 'action-launcher') return undefined;
+      if (args.pluginData?.sideEffectFree || args.namespace !== 'file') return undefined;
       if (!args.importer.includes('node_modules') && !args.path.startsWith('@actions/')) return undefined;
       const resolved = await builder.resolve(args.path, {
         kind: args.kind,
@@ -164,8 +229,9 @@ function rejectDynamicCommonJs(metafile) {
   }
 }
 
-/** Whether a map source (a path relative to the map) is a dependency's file (or a launcher), not ours. */
-const isDependency = source => /(^|[\\/])node_modules[\\/]|^action-launcher:/.test(source);
+/** Whether a map source (a path relative to the map) is a dependency's file (or generated), not ours. */
+const isDependency = source =>
+  /(^|[\\/])node_modules[\\/]|^(action-launcher|builtin-require|builtin-lazy):/.test(source);
 
 /**
  * Keeps only the mappings into our own sources. A chunk left with none loses its map and the comment
@@ -246,7 +312,7 @@ export async function bundleActions(actions, outDir) {
       banner: { js: REQUIRE_BANNER },
       metafile: true,
       logLevel: 'warning',
-      plugins: [launcherPlugin, sideEffectFreePlugin]
+      plugins: [launcherPlugin, builtinsViaRequirePlugin, sideEffectFreePlugin]
     });
     rejectDynamicCommonJs(result.metafile);
     await trimSourceMaps(staging, result.metafile.outputs);

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c}from"./chunk-7IXDOQJU.js";import"./chunk-LWENOTJS.js";import"./chunk-WFMENSB6.js";import"./chunk-YAPPEINQ.js";import"./chunk-IPMPANHJ.js";import"./chunk-QFZMOA3I.js";import"./chunk-AVQ5DMPK.js";import"./chunk-SYWENWBR.js";import"./chunk-KXTAWJXL.js";import"./chunk-ZKAAFD5R.js";export{c as credentialsTreatedAsExpired,b as credentialsWillNeedRefresh,a as defaultProvider};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{C as m,D as o}from"./chunk-2DZX3QL4.js";import"./chunk-JJWZNCDX.js";import"./chunk-UKX6ZSRY.js";import"./chunk-KV6ZBI32.js";import"./chunk-623R2ZXA.js";import"./chunk-WFMENSB6.js";import"./chunk-YAPPEINQ.js";import"./chunk-IPMPANHJ.js";import"./chunk-QFZMOA3I.js";import"./chunk-F5UUFERM.js";import"./chunk-AVQ5DMPK.js";import"./chunk-SYWENWBR.js";import"./chunk-KXTAWJXL.js";import"./chunk-ZKAAFD5R.js";export{o as AssumeRoleCommand,m as STSClient};
