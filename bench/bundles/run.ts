@@ -14,6 +14,9 @@
  *
  *   npm run bench:bundles -- --aed-git <dir> --ecr-login-git <dir> [--node24 <node binary>] [--runs 21]
  *   (or AED_GIT_DIR, ECR_LOGIN_GIT_DIR, DEPLOY_SUITE_NODE in the environment)
+ *
+ * `--suite <checkout>` measures another checkout of the suite (an older commit, say) instead of this one;
+ * its tarball is that checkout's `git archive HEAD` when it is a git work tree.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +35,7 @@ import {
 import { repoRoot, runnerEnvWithoutInputs, startPath, suiteActions } from './start-path.js';
 
 // The SDK's notice about this machine's Node (the runner is on Node 24) is noise in the figures.
-process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const GOALS = { start: 0.45, deployWall: 0.8, deployMemory: 0.8, tarball: 0.75 };
 
@@ -46,6 +49,7 @@ const deployRuns = Number(option('--deploy-runs', 'BENCH_DEPLOY_RUNS') ?? 11);
 const aedGit = option('--aed-git', 'AED_GIT_DIR');
 const ecrLoginGit = option('--ecr-login-git', 'ECR_LOGIN_GIT_DIR');
 const node24 = option('--node24', 'DEPLOY_SUITE_NODE');
+const suite = path.resolve(option('--suite', 'BENCH_SUITE') ?? repoRoot);
 
 const FETCH_HINT =
   'AED is not in this repository and must not be committed. Get a bare clone, e.g.\n' +
@@ -174,7 +178,7 @@ function checkout(gitDir: string): string {
 function tarballBytes(gitDir?: string): number {
   const where = gitDir ? ['--git-dir', gitDir] : [];
   return execFileSync('git', [...where, 'archive', '--format=tar.gz', 'HEAD'], {
-    cwd: repoRoot,
+    cwd: suite,
     maxBuffer: 256 * 1024 * 1024
   }).length;
 }
@@ -184,7 +188,8 @@ const nodes: Array<[string, string]> = [[`node ${process.version}`, process.exec
 if (node24) nodes.push([`node ${execFileSync(node24, ['--version'], { encoding: 'utf8' }).trim()}`, node24]);
 if (!node24) console.log('note: no --node24 / DEPLOY_SUITE_NODE: start figures for this node only\n');
 
-const actions = await suiteActions();
+const actions = await suiteActions(suite);
+if (suite !== repoRoot) console.log(`measuring the suite at ${suite}\n`);
 const scratch = mkdtempSync(path.join(tmpdir(), 'bench-bundles-'));
 const goalRows: string[][] = [['goal', 'figure', 'ratio to AED', '']];
 
@@ -240,6 +245,8 @@ const sim: RunningSimulator = await startSimulator({ port: 0, timeScale: 600 });
 try {
   await seedServices(sim, [backendSeed]);
   let revision = 1;
+  /** The API calls of each one's last deploy, as `Service.Operation x count`. */
+  const lastCalls = new Map<string, string>();
   const deployWith =
     (node: string, actionDir: string, inputs: Record<string, string>) => async (): Promise<Sample> => {
       const workspace = mkdtempSync(path.join(scratch, 'deploy-'));
@@ -265,7 +272,12 @@ try {
       );
       const env = { ...runnerEnvWithoutInputs(actionDir, workspace), ...simEnv(sim) };
       for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value;
+      const before = sim.control.calls();
       const sample = await runOnce(node, [actionBundlePath(actionDir)], env, workspace);
+      const calls = Object.entries(sim.control.calls())
+        .map(([call, count]) => [call, count - (before[call] ?? 0)] as const)
+        .filter(([, count]) => count > 0);
+      lastCalls.set(actionDir, calls.map(([call, count]) => `${call} x${count}`).join(', '));
       if (sample.exitCode !== 0) {
         throw new Error(
           `${path.basename(actionDir)} failed to deploy (exit ${sample.exitCode}):\n${sample.output}`
@@ -297,6 +309,8 @@ try {
       ['AED', Number.isFinite(figures.aedMs) ? ms(figures.aedMs) : '-', mb(figures.aedKb)],
       ['ratio', ratio(figures.oursMs, figures.aedMs), ratio(figures.oursKb, figures.aedKb)]
     ]);
+    console.log(`API calls, deploy-ecs: ${lastCalls.get(deployEcs.dir)}`);
+    if (aedDir) console.log(`API calls, AED:        ${lastCalls.get(aedDir)}`);
     console.log('(the simulator runs in this process)\n');
     if (aedDir) {
       goalRows.push([
@@ -319,7 +333,12 @@ try {
 
 // ---- tarball ----
 console.log('## Repository tarball (git archive --format=tar.gz HEAD)\n');
-const ours = tarballBytes();
+let ours = NaN;
+try {
+  ours = tarballBytes();
+} catch {
+  console.log(`${suite} is not a git work tree: no tarball figure for it`);
+}
 const anchors = aedGit && ecrLoginGit ? tarballBytes(aedGit) + tarballBytes(ecrLoginGit) : NaN;
 const kb = (bytes: number): string => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(0)} KB` : '-');
 table([

@@ -14,12 +14,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../..');
 
 /** Every folder of actions/ with an action.yml: what `npm run build` bundles (one home: scripts/bundle.mjs). */
-export async function suiteActions(): Promise<Array<{ name: string; dir: string }>> {
+export async function suiteActions(suiteRoot = repoRoot): Promise<Array<{ name: string; dir: string }>> {
   // @ts-expect-error plain ESM build script without types
   const { discoverActions } = (await import('../../scripts/bundle.mjs')) as {
-    discoverActions: () => Array<{ name: string; entryPoint: string }>;
+    discoverActions: (base: string) => Array<{ name: string; entryPoint: string }>;
   };
-  return discoverActions().map(action => ({
+  return discoverActions(suiteRoot).map(action => ({
     name: action.name,
     dir: path.resolve(action.entryPoint, '../..')
   }));
@@ -55,7 +55,7 @@ export function runnerEnvWithoutInputs(actionDir: string, dir: string): NodeJS.P
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     GITHUB_REF: 'refs/heads/main',
     // The SDK's notice about Node versions is not part of a start on the runner (Node 24).
-    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...files,
     ...inputs
   };
