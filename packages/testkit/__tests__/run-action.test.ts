@@ -18,7 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 let actionDir: string;
 
 beforeAll(async () => {
-  // Bundle the fixture with the same ncc step `npm run build` uses, into a scratch copy.
+  // Bundle the fixture with the same esbuild settings `npm run build` uses, into a scratch copy.
   // The source stays in place (its imports are relative); action.yml and the bundle go to a temp folder.
   const fixture = path.join(here, 'fixtures/echo-action');
   actionDir = mkdtempSync(path.join(tmpdir(), 'echo-action-'));
