@@ -175,6 +175,23 @@ describe('deploy-ecs on the simulator', () => {
     expect(sim.control.faultRules()).toEqual([]);
   });
 
+  it('a throttling storm before the first change fails as AWS refusing, saying nothing was changed', async () => {
+    await seedServices(sim, [backendSeed]);
+    const { simApi } = await import('@deploy-suite/testing/worlds/deploy-ecs');
+    const real = simApi(sim);
+    const api = {
+      ...real,
+      describeServices: async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }
+    };
+    const attempt = deployOnSim(sim, { service: BACKEND, images: `backend=${backendImage('v2')}` }, { api });
+    await expect(attempt).rejects.toMatchObject({
+      kind: 'aws',
+      message: 'DescribeServices in cluster "docuthinker-cluster" failed: Rate exceeded; nothing was changed'
+    });
+  });
+
   it('rides out a DescribeServices throttling storm longer than the SDK retries: the watch backs off until it deploys', async () => {
     await seedServices(sim, [backendSeed]);
     const { simApi } = await import('@deploy-suite/testing/worlds/deploy-ecs');

@@ -32523,7 +32523,10 @@ async function describeNamedServices(api, cluster, names, hint) {
         if (awsErrorName(error) === 'ClusterNotFoundException') {
             throw inputError(`Input "cluster": cluster ${JSON.stringify(cluster)} not found in this account and region (${errorMessage(error)})`);
         }
-        throw error;
+        if (error instanceof ActionError)
+            throw error;
+        // AWS refusing (throttling past the SDK's retries, access denied, a lost endpoint) before any change
+        throw new ActionError('aws', `DescribeServices in cluster ${JSON.stringify(cluster)} failed: ${errorMessage(error)}; nothing was changed`, { cause: error });
     }
 }
 /**
