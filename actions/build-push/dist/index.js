@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9389);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2729);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9389:
+/***/ 2729:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28406,7 +28406,7 @@ class ActionError extends Error {
     }
 }
 /** A bad value for a named input, reported before any AWS state changes. */
-function inputError(message) {
+function errors_inputError(message) {
     return new ActionError('input', message);
 }
 function isActionError(error) {
@@ -28453,7 +28453,125 @@ function duration_formatDuration(ms) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./packages/core/src/secrets.ts
+/**
+ * Secret discipline, in one place: what is worth masking, how URLs and free text lose their credentials,
+ * how a change of a variable is described without its value, and which environment variables a
+ * `${NAME}` placeholder may never read. Every action goes through these functions rather than its own.
+ */
+/**
+ * Masking makes the runner replace a value with *** in every later log line. A short or common value
+ * (`6379`, `true`, `production`, `us-east-1`) would then vanish from unrelated lines, and such values are
+ * no secrets anyway. Values passed as `${{ secrets.X }}` are masked by the runner whatever their length.
+ */
+const MIN_MASK_LENGTH = 12;
+/** A name that says it holds a secret makes a shorter value worth masking (down to this length). */
+const MIN_NAMED_SECRET_LENGTH = 6;
+const SECRET_NAME = /(secret|passw(or)?d|passwd|token|api[-_]?key|private[-_]?key|credential|auth|dsn|signature)/i;
+/** True when masking `value` (of a variable called `name`, when known) is worth its cost to the log. */
+function worthMasking(value, name) {
+    if (name && SECRET_NAME.test(name))
+        return value.length >= MIN_NAMED_SECRET_LENGTH;
+    return value.length >= MIN_MASK_LENGTH;
+}
+/** Replaces every given secret in `text` with ***, longest first (one secret may contain another). */
+function secretRedactor(secrets) {
+    const ordered = [...new Set(secrets)]
+        .filter(secret => secret.length > 0)
+        .sort((a, b) => b.length - a.length);
+    return text => ordered.reduce((current, secret) => current.split(secret).join('***'), text);
+}
+/**
+ * A URL as it may be printed: user-info removed, every query value replaced by *** (tokens travel in
+ * query strings: `?token=...`, `?X-Amz-Signature=...`), the names kept so the reader knows which URL it is.
+ * Text that is not a URL keeps its shape, with `//user:pass@` and `name=value` query parts redacted.
+ */
+function redactUrl(text) {
+    try {
+        const url = new URL(text);
+        if (!url.username && !url.password && !url.search)
+            return text;
+        url.username = '';
+        url.password = '';
+        const query = url.search.slice(1);
+        if (query)
+            url.search = redactQuery(query);
+        // URLSearchParams would percent-encode the *** back; write the query as it was redacted
+        return url.toString().replace(/%2A%2A%2A/g, '***');
+    }
+    catch {
+        return redactUrlsIn(text);
+    }
+}
+function redactQuery(query) {
+    return query
+        .split('&')
+        .map(part => {
+        const at = part.indexOf('=');
+        return at < 0 ? part : `${part.slice(0, at)}=***`;
+    })
+        .join('&');
+}
+/** Redacts user-info and query values of every URL found in free text (logs, error messages, bodies). */
+function redactUrlsIn(text) {
+    return text
+        .replace(/(\/\/)[^/@\s'"<>]+@/g, '$1')
+        .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?'"<>]*\?)([^\s#'"<>]*)/gi, (_, head, query) => head + redactQuery(query));
+}
+/**
+ * The values a URL's user-info turns into on the wire: the password, `user:password`, and the Basic
+ * credentials Node derives from them. A server that echoes request headers echoes these.
+ */
+function urlCredentialValues(url) {
+    if (!url.username && !url.password)
+        return [];
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    const basic = Buffer.from(`${user}:${password}`).toString('base64');
+    return [password, `${user}:${password}`, basic, `Basic ${basic}`].filter(value => value.length >= 3);
+}
+function describeVariableChange(label, change, before, after, showValue) {
+    if (!showValue)
+        return `${label} ${change}`;
+    if (change === 'added')
+        return `${label} added: ${JSON.stringify(after ?? '')}`;
+    if (change === 'removed')
+        return `${label} removed (was ${JSON.stringify(before ?? '')})`;
+    return `${label} changed: ${JSON.stringify(before ?? '')} -> ${JSON.stringify(after ?? '')}`;
+}
+/**
+ * Environment variables a `${NAME}` placeholder may never read: the runner's own (its tokens, the
+ * inputs and state of every step), and credentials. `AWS_REGION` / `AWS_DEFAULT_REGION` are
+ * configuration, not credentials, and stay allowed.
+ */
+const ALLOWED_DESPITE_PREFIX = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION']);
+const REFUSED_PLACEHOLDERS = [
+    { pattern: /^AWS_/, what: 'an AWS credential or SDK setting' },
+    { pattern: /^ACTIONS_/, what: "the runner's own token or URL" },
+    { pattern: /^(GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT)$/, what: 'a GitHub token' },
+    { pattern: /^INPUT_/, what: "a step's input" },
+    { pattern: /^STATE_/, what: "a step's saved state" },
+    { pattern: /^RUNNER_/, what: "the runner's own setting" },
+    {
+        pattern: /^(GITHUB_OUTPUT|GITHUB_STATE|GITHUB_ENV|GITHUB_PATH|GITHUB_STEP_SUMMARY)$/,
+        what: 'a runner file'
+    },
+    { pattern: /^(AZURE_|GOOGLE_APPLICATION_CREDENTIALS|NPM_TOKEN|NODE_AUTH_TOKEN)/, what: 'a credential' }
+];
+/** Why `${name}` may not be filled from the environment, or undefined when it may. */
+function refusedPlaceholder(name) {
+    if (ALLOWED_DESPITE_PREFIX.has(name))
+        return undefined;
+    return REFUSED_PLACEHOLDERS.find(entry => entry.pattern.test(name))?.what;
+}
+/** The sentence every refused placeholder error ends with: how to pass a value on purpose. */
+const PLACEHOLDER_FIX = (/* unused pure expression or super */ null && ("Placeholders never read runner or credential variables. Put the value you mean in a variable of your own under the step's env: " +
+    '(e.g. `APP_REGION: ${{ vars.APP_REGION }}`) and write ${APP_REGION}; pass secrets to containers through the task definition\'s "secrets" (valueFrom), never as placeholders'));
+/** Said instead of quoting a line of an input whose values may be secrets. */
+const NOT_SHOWN = '(the line is not shown: it may hold a secret)';
+
 ;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
+
 
 
 
@@ -28488,7 +28606,7 @@ class Inputs {
     required(name, hint) {
         const value = this.read(name);
         if (value === '') {
-            throw inputError(`Input "${name}" is required${hint ? `: ${hint}` : ''}`);
+            throw errors_inputError(`Input "${name}" is required${hint ? `: ${hint}` : ''}`);
         }
         return value;
     }
@@ -28501,7 +28619,7 @@ class Inputs {
             return true;
         if (lower === 'false')
             return false;
-        throw inputError(`Input "${name}" must be true or false, got ${quote(value)}`);
+        throw errors_inputError(`Input "${name}" must be true or false, got ${quote(value)}`);
     }
     integer(name, options = {}) {
         const value = this.read(name);
@@ -28516,16 +28634,16 @@ class Inputs {
         if (value === '') {
             if (options.default !== undefined)
                 return options.default;
-            throw inputError(`Input "${name}" is required: give ${accepts}`);
+            throw errors_inputError(`Input "${name}" is required: give ${accepts}`);
         }
         if (!/^[-+]?\d+$/.test(value)) {
-            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
         }
         const parsed = Number(value);
         if ((min !== undefined && parsed < min) ||
             (max !== undefined && parsed > max) ||
             !Number.isSafeInteger(parsed)) {
-            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
         }
         return parsed;
     }
@@ -28544,12 +28662,12 @@ class Inputs {
                     : '';
         const accepts = `a duration${range} such as 500ms, 30s, 10m or 1h`;
         if (value === '')
-            throw inputError(`Input "${name}" is required: give ${accepts}`);
+            throw errors_inputError(`Input "${name}" is required: give ${accepts}`);
         const ms = parseDuration(value);
         if (ms === undefined ||
             (options.min !== undefined && ms < options.min) ||
             (options.max !== undefined && ms > options.max)) {
-            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
         }
         return ms;
     }
@@ -28571,10 +28689,11 @@ class Inputs {
             const at = text.indexOf(separator);
             const key = at > 0 ? text.slice(0, at).trim() : '';
             if (at <= 0 || key === '') {
-                throw inputError(`Input "${name}" line ${line} must look like ${shape}, got ${quote(text)}`);
+                throw errors_inputError(`Input "${name}" line ${line} must look like ${shape}, ` +
+                    (options.sensitive ? NOT_SHOWN : `got ${quote(text)}`));
             }
             if (unique && seen.has(key)) {
-                throw inputError(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
+                throw errors_inputError(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
             }
             seen.set(key, line);
             return { key, value: text.slice(at + separator.length).trim(), line };
@@ -28587,7 +28706,7 @@ class Inputs {
             return defaultValue;
         const match = allowed.find(candidate => candidate.toLowerCase() === value.toLowerCase());
         if (match === undefined) {
-            throw inputError(`Input "${name}" must be one of ${allowed.join(', ')}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be one of ${allowed.join(', ')}, got ${quote(value)}`);
         }
         return match;
     }
@@ -28599,7 +28718,7 @@ class Inputs {
             return JSON.parse(value);
         }
         catch (error) {
-            throw inputError(`Input "${name}" must be valid JSON: ${error.message}`);
+            throw errors_inputError(`Input "${name}" must be valid JSON: ${error.message}`);
         }
     }
     yaml(name) {
@@ -28611,7 +28730,7 @@ class Inputs {
         }
         catch (error) {
             const firstLine = error.message.split('\n')[0];
-            throw inputError(`Input "${name}" must be valid YAML: ${firstLine}`);
+            throw errors_inputError(`Input "${name}" must be valid YAML: ${firstLine}`);
         }
     }
 }
@@ -28682,20 +28801,8 @@ async function waitUntil(check, options) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/net.ts
-/** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
-function redactUrl(text) {
-    try {
-        const url = new URL(text);
-        if (!url.username && !url.password)
-            return text;
-        url.username = '';
-        url.password = '';
-        return url.toString();
-    }
-    catch {
-        return text.replace(/\/\/[^/@\s]+@/, '//');
-    }
-}
+/** URLs are printed through the one redaction in secrets.ts (user-info and query values removed). */
+
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
@@ -28774,6 +28881,24 @@ function markdownLink(text, url) {
 function markdownDetails(title, body) {
     return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
 }
+/**
+ * Text from outside (a health body, an AWS reason, an event message) as inert markdown: HTML is written
+ * as entities (so no `<!-- marker -->`, `<img>` or `<details>` comes alive), inline markdown punctuation
+ * is escaped (no links, images, mentions, emphasis or code), autolinks are broken, and a line-start
+ * construct (heading, list, quote) loses its meaning. Newlines become spaces; pipes are left to
+ * markdownTable, which escapes them in cells.
+ */
+function markdownText(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r?\n/g, ' ')
+        .replace(/([\\`*_{}[\]()!~@])/g, '\\$1')
+        .replace(/:\/\//g, ':\\/\\/')
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}\\.`)
+        .replace(/^(\s*)([#+=-]|\d+\.)/, '$1\\$2');
+}
 /** Inline code that stays inline whatever it holds. */
 function code(text) {
     const fence = text.includes('`') ? '``' : '`';
@@ -28803,7 +28928,101 @@ async function runBounded(items, limit, work) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/step-end.ts
+
+
+/**
+ * The runner cancels a step with SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that.
+ * Cancel hooks get 5 s from SIGINT, leaving time to write the report before SIGTERM; a step that gets
+ * SIGTERM first (or while cancelling) has about 2.5 s left, so the hooks get 1.5 s at most.
+ */
+const CANCEL_BUDGET_MS = { SIGINT: 5_000, SIGTERM: 1_500 };
+class StepLedger {
+    reporter;
+    hooks = new Set();
+    controller = new AbortController();
+    /** Aborted once the runner asked the step to stop: long waits may check it and stop early. */
+    get signal() {
+        return this.controller.signal;
+    }
+    /** Sets (or replaces, as the step learns more) how the final report is built. */
+    report(reporter) {
+        this.reporter = reporter;
+    }
+    /** Registers what to start on cancel; returns a function that unregisters it. */
+    onCancel(hook) {
+        this.hooks.add(hook);
+        return () => this.hooks.delete(hook);
+    }
+    /**
+     * Aborts the signal and runs every cancel hook, giving up after `budgetMs` or when `cutShort`
+     * resolves (a second signal). A hook that fails or runs late is reported, not awaited.
+     */
+    async cancel(signal, budgetMs, cutShort) {
+        this.controller.abort(new Error(`cancelled by ${signal}`));
+        const lines = [];
+        const running = [...this.hooks].map(hook => hook(signal).then(started => void lines.push(...started), error => void lines.push(`could not start the rollback: ${errors_errorMessage(error)}`)));
+        let timer;
+        const late = new Promise(resolve => {
+            timer = setTimeout(() => resolve('late'), budgetMs);
+        });
+        const outcome = await Promise.race([
+            Promise.all(running).then(() => 'done'),
+            late,
+            ...(cutShort ? [cutShort.then(() => 'late')] : [])
+        ]);
+        clearTimeout(timer);
+        if (outcome === 'late')
+            lines.push('the rollback calls did not answer in time; check the console');
+        return lines;
+    }
+    async finalReport(ending) {
+        return this.reporter?.(ending);
+    }
+}
+/** `failed` or `cancelled`, the status of a step that did not get to its own verdict. */
+function endingStatus(ending) {
+    if (ending.kind === 'failed')
+        return 'failed';
+    if (ending.kind === 'cancelled')
+        return 'cancelled';
+    return undefined;
+}
+/** The failure message of a step that did not succeed. */
+function endingMessage(ending) {
+    if (ending.kind === 'failed')
+        return ending.message;
+    if (ending.kind === 'cancelled') {
+        const started = ending.started.length > 0 ? `: ${ending.started.join('; ')}` : '';
+        return `Cancelled by ${ending.signal}${started}`;
+    }
+    return undefined;
+}
+/**
+ * The summary of a step that ended before it could write its own: how it ended, and the lines that say
+ * what changed and what is still in flight (the caller knows those).
+ */
+function endingSummary(action, ending, inFlight = []) {
+    const headline = ending.kind === 'cancelled'
+        ? `### ${action}: cancelled (${ending.signal})`
+        : ending.kind === 'failed'
+            ? `### ${action}: failed`
+            : `### ${action}: done`;
+    const parts = [headline];
+    if (ending.kind === 'failed')
+        parts.push(`**Reason:** ${markdownText(ending.message)}`);
+    if (ending.kind === 'cancelled' && ending.started.length > 0) {
+        parts.push(['**Started on cancel:**', ...ending.started.map(line => `- ${line}`)].join('\n'));
+    }
+    parts.push(inFlight.length > 0
+        ? ['**Changed / still in flight:**', ...inFlight.map(line => `- ${line}`)].join('\n')
+        : 'Nothing was changed.');
+    return parts.join('\n\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
 
 
 
@@ -28966,14 +29185,19 @@ const TRANSIENT_ERRORS = new Set([
     'TimeoutError',
     'ECONNRESET',
     'ECONNREFUSED',
+    'ENOTFOUND',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
     'EPIPE'
 ]);
 /** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
 function isTransientAwsError(error) {
-    const name = awsErrorName(error) ?? error?.code;
+    // network errors are plain Errors whose `code` says what happened (ECONNREFUSED: a lost endpoint)
+    const names = [awsErrorName(error), error?.code];
     const status = error?.$metadata
         ?.httpStatusCode;
-    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
+    return (names.some(name => name !== undefined && TRANSIENT_ERRORS.has(name)) ||
+        (status !== undefined && status >= 500));
 }
 /**
  * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
@@ -28989,7 +29213,7 @@ async function lookPolitely(look) {
             throw error;
         return {
             done: false,
-            progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+            progress: `a describe call failed (${error?.code ?? awsErrorName(error) ?? errorMessage(error)}); backing off and looking again until the deadline`
         };
     }
 }
@@ -31958,6 +32182,7 @@ function getIDToken(aud) {
 
 
 
+
 /**
  * The only module that touches @actions/core: the runner-facing edge every `main.ts` uses.
  */
@@ -31983,6 +32208,7 @@ function setOutputs(outputs) {
         setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
+/** @internal exported for the harness's fixture action; actions write their summary through runAction's reporter */
 async function appendSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return; // run outside a runner: nowhere to write
@@ -31995,22 +32221,76 @@ function readState(name) {
     return getState(name);
 }
 /**
- * Runs an action's entry point. Errors meant for the user fail the step with their message alone;
- * anything else is a bug, failed with its message and the stack printed for the report.
+ * Runs an action's entry point through the one exit path. The work gets the step's ledger: it sets a
+ * reporter (outputs, `status`, summary) as soon as it can, and cancel hooks once it changed something.
+ * However the step ends, the reporter is asked for the final report, which is written before the step
+ * fails: errors meant for the user fail it with their message alone; anything else is a bug, failed
+ * with its message and the stack printed for the report. SIGINT/SIGTERM run the cancel hooks within
+ * the runner's grace period, report `cancelled` and exit non-zero.
  */
 async function runAction(work) {
+    const step = new StepLedger();
+    let reported = false;
+    const finish = async (ending) => {
+        if (reported)
+            return;
+        reported = true;
+        try {
+            const report = await step.finalReport(ending);
+            if (report?.outputs)
+                setOutputs(report.outputs);
+            if (report?.summary)
+                await appendSummary(report.summary);
+        }
+        catch (error) {
+            warning(`Could not write the step's final report: ${errors_errorMessage(error)}`);
+        }
+        const failure = endingMessage(ending);
+        if (failure)
+            setFailed(failure);
+    };
+    let cancelling;
+    let secondSignal;
+    const cutShort = new Promise(resolve => (secondSignal = resolve));
+    const onSignal = (signal) => {
+        if (cancelling) {
+            secondSignal?.(); // SIGTERM after SIGINT: about 2.5 s to SIGKILL, report now
+            return;
+        }
+        warning(`Received ${signal}: cancelling, starting the rollback of what this step changed`);
+        cancelling = (async () => {
+            const started = await step.cancel(signal, CANCEL_BUDGET_MS[signal], cutShort);
+            await finish({ kind: 'cancelled', signal, started });
+            process.exit(1);
+        })();
+    };
+    const onInterrupt = () => onSignal('SIGINT');
+    const onTerminate = () => onSignal('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
     try {
-        await work();
+        await work(step);
+        if (cancelling)
+            return await cancelling;
+        await finish({ kind: 'succeeded' });
     }
     catch (error) {
+        if (cancelling)
+            return await cancelling;
         if (isActionError(error)) {
             if (error.stack)
                 core_debug(error.stack);
-            setFailed(error.message);
+            await finish({ kind: 'failed', error, message: error.message });
         }
         else {
             core_error(error instanceof Error && error.stack ? error.stack : errors_errorMessage(error));
-            setFailed(`Unexpected error: ${errors_errorMessage(error)}`);
+            await finish({ kind: 'failed', error, message: `Unexpected error: ${errors_errorMessage(error)}` });
+        }
+    }
+    finally {
+        if (!cancelling) {
+            process.off('SIGINT', onInterrupt);
+            process.off('SIGTERM', onTerminate);
         }
     }
 }
@@ -32205,12 +32485,12 @@ async function selectBuilder(runner, choice) {
     const message = choice === 'auto'
         ? `No image builder available (tried docker, buildah, podman — ${reasons}). ${INSTALL_HINT}`
         : `Input "builder" is ${choice}, but it is not available (${reasons}). ${INSTALL_HINT}, or set builder: auto`;
-    throw choice === 'auto' ? new ActionError('environment', message) : inputError(message);
+    throw choice === 'auto' ? new ActionError('environment', message) : errors_inputError(message);
 }
 /** Buildah and podman build one platform per image here; several need buildx. */
 function checkPlatforms(builder, platforms) {
     if (builder !== 'docker' && platforms.length > 1) {
-        throw inputError(`Input "platforms" lists ${platforms.length} platforms, but ${builder} builds one platform per image in this action; ` +
+        throw errors_inputError(`Input "platforms" lists ${platforms.length} platforms, but ${builder} builds one platform per image in this action; ` +
             'use builder: docker (buildx, with docker/setup-qemu-action) for multi-platform images');
     }
 }
@@ -32480,12 +32760,12 @@ function parseRegistry(value) {
     if (ecr && path.length === 0)
         return { kind: 'ecr', host, ...ecr };
     if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(host)) {
-        throw inputError(`Input "registry" must be a registry host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com, ` +
+        throw errors_inputError(`Input "registry" must be a registry host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com, ` +
             `ghcr.io/octo-org or http://127.0.0.1:5000, got ${JSON.stringify(value)}`);
     }
     const namespace = path.join('/');
     if (namespace && !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(namespace)) {
-        throw inputError(`Input "registry" has an invalid path ${JSON.stringify(namespace)}: use lower-case names`);
+        throw errors_inputError(`Input "registry" has an invalid path ${JSON.stringify(namespace)}: use lower-case names`);
     }
     const hostname = host.replace(/:\d+$/, '');
     return {
@@ -32735,9 +33015,35 @@ function lastLines(result, count = 15) {
 
 
 
+/**
+ * Build-arg values may be secrets (tokens for a private package registry): the ones worth masking are
+ * masked before anything runs, so the runner hides them should the build echo them.
+ * @internal exported for its tests; the actions do not use it
+ */
+function maskBuildArgs(settings, logger) {
+    for (const image of settings.images) {
+        for (const buildArg of image.buildArgs) {
+            const at = buildArg.indexOf('=');
+            const value = buildArg.slice(at + 1);
+            if (worthMasking(value, buildArg.slice(0, at)))
+                logger.mask(value);
+        }
+    }
+}
+/**
+ * The builder's command line as the log shows it: every `--build-arg` as NAME=*** (values never shown).
+ * @internal exported for its tests; the actions do not use it
+ */
+function printableCommand(command, args) {
+    return [
+        command,
+        ...args.map((arg, index) => args[index - 1] === '--build-arg' && arg.includes('=') ? `${arg.slice(0, arg.indexOf('='))}=***` : arg)
+    ].join(' ');
+}
 /** Builds, tags and pushes the images of `settings` (or promotes them); see README for the rules. */
 async function buildAndPush(settings, deps) {
     const { logger } = deps;
+    maskBuildArgs(settings, logger);
     const registry = settings.registry ?? (await deps.defaultRegistry());
     const work = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(deps.runnerTemp, 'build-push-'));
     try {
@@ -32952,7 +33258,7 @@ async function buildAll(plans, builder, settings, registry, store, builderEnv, w
         };
         const { command, args } = buildCommand(request);
         const run = async (log) => {
-            log.line(`$ ${command} ${args.join(' ')}`);
+            log.line(`$ ${printableCommand(command, args)}`);
             const result = await runner.run(command, args, {
                 cwd: deps.workspace,
                 env: builderEnv,
@@ -33009,6 +33315,7 @@ async function buildAll(plans, builder, settings, registry, store, builderEnv, w
         });
         plan.digest = digest;
         logger.info(`Pushed ${plan.uri} ${plan.spec.tags.join(', ')} -> ${digest}`);
+        deps.onPushed?.(`${plan.uri}:${plan.spec.tags.join(',')} (${digest})`);
     });
     const pushFailures = pushes.flatMap(outcome => (outcome.status === 'rejected' ? [outcome.reason] : []));
     if (pushFailures.length > 0)
@@ -33119,6 +33426,133 @@ function summaryMarkdown(result) {
         '\n');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/workspace.ts
+
+
+
+/** Reading a task definition, a compose file or a Dockerrun bigger than this is refused before reading. */
+const MAX_INPUT_FILE_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+function isInside(root, candidate) {
+    const relative = external_node_path_default().relative(root, candidate);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+}
+function realWorkspace(workspace) {
+    try {
+        return (0,external_node_fs_.realpathSync)(workspace);
+    }
+    catch {
+        return external_node_path_default().resolve(workspace);
+    }
+}
+/** The first symlink on the way from the workspace to `absolute` whose target leaves the workspace. */
+function escapingLink(root, absolute) {
+    const parts = external_node_path_default().relative(root, absolute).split((external_node_path_default()).sep).filter(Boolean);
+    let current = root;
+    for (const part of parts) {
+        current = external_node_path_default().join(current, part);
+        let info;
+        try {
+            info = (0,external_node_fs_.lstatSync)(current);
+        }
+        catch {
+            return undefined; // does not exist: the caller reports it as missing
+        }
+        if (info.isSymbolicLink()) {
+            let target;
+            try {
+                target = (0,external_node_fs_.realpathSync)(current);
+            }
+            catch {
+                return { link: current, target: '(a dangling link)' };
+            }
+            if (!isInside(root, target))
+                return { link: current, target };
+        }
+    }
+    return undefined;
+}
+/**
+ * Resolves a file input inside the workspace. Returns undefined when nothing exists there (the caller
+ * decides whether that is an error or, like `task-definition`, means a reference instead of a file).
+ */
+function resolveInWorkspace(input, given, workspace) {
+    const root = realWorkspace(workspace);
+    const absolute = external_node_path_default().resolve(root, given);
+    if (!isInside(root, absolute)) {
+        throw errors_inputError(`Input "${input}": ${JSON.stringify(given)} is outside the workspace (${root}). ` +
+            'File inputs are read from the checked-out repository only: give a path relative to the workspace');
+    }
+    const escape = escapingLink(root, absolute);
+    if (escape) {
+        throw errors_inputError(`Input "${input}": ${external_node_path_default().relative(root, escape.link) || escape.link} is a symbolic link to ${escape.target}, ` +
+            'outside the workspace; links that leave the workspace are refused. Copy the file into the repository instead');
+    }
+    try {
+        return { given, real: (0,external_node_fs_.realpathSync)(absolute) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Like resolveInWorkspace, for a path that must exist and be a regular file. */
+function requireWorkspaceFile(input, given, workspace) {
+    const file = resolveInWorkspace(input, given, workspace);
+    if (!file)
+        throw inputError(`Input "${input}": no file at ${given} (paths are relative to the workspace)`);
+    if (!statSync(file.real).isFile())
+        throw inputError(`Input "${input}": ${given} is not a file`);
+    return file;
+}
+/** Reads a confined file as text, refusing one larger than `maxBytes` before reading it. */
+function readWorkspaceText(input, file, maxBytes = MAX_INPUT_FILE_BYTES) {
+    const size = statSync(file.real).size;
+    if (size > maxBytes) {
+        throw inputError(`Input "${input}": ${file.given} is ${formatBytes(size)}; at most ${formatBytes(maxBytes)} are accepted`);
+    }
+    return readFileSync(file.real, 'utf8');
+}
+/**
+ * Walks a folder that will be bundled or sent as a build context and refuses any symlink in it whose
+ * target leaves the workspace (the bundle would otherwise carry the linked file from outside).
+ * `.git` is skipped, as it is never bundled.
+ */
+function checkFolderConfined(input, folder, workspace) {
+    const root = realWorkspace(workspace);
+    const walk = (directory, depth) => {
+        if (depth > 64) {
+            throw errors_inputError(`Input "${input}": ${external_node_path_default().relative(root, directory)} is nested more than 64 folders deep`);
+        }
+        for (const entry of (0,external_node_fs_.readdirSync)(directory, { withFileTypes: true })) {
+            if (entry.name === '.git')
+                continue;
+            const full = external_node_path_default().join(directory, entry.name);
+            if (entry.isSymbolicLink()) {
+                let target;
+                try {
+                    target = (0,external_node_fs_.realpathSync)(full);
+                }
+                catch {
+                    continue; // a dangling link carries nothing
+                }
+                if (!isInside(root, target)) {
+                    throw errors_inputError(`Input "${input}": ${external_node_path_default().relative(root, full)} is a symbolic link to ${target}, outside the workspace; ` +
+                        'links that leave the workspace are refused (the bundle would carry that file). Remove the link or copy the file in');
+                }
+            }
+            else if (entry.isDirectory())
+                walk(full, depth + 1);
+        }
+    };
+    walk(folder, 0);
+}
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${bytes} bytes`;
+}
+
 ;// CONCATENATED MODULE: ./actions/build-push/src/tags.ts
 
 /** The tokens `tags` and `source-tag` may use. */
@@ -33151,12 +33585,12 @@ function checkTagTemplates(templates, inputName) {
     for (const { text, line } of templates) {
         for (const token of tokensOf(text)) {
             if (!TAG_TOKENS.includes(token)) {
-                throw inputError(`Input "${inputName}" line ${line} uses unknown token {${token}} in ${JSON.stringify(text)}; ` +
+                throw errors_inputError(`Input "${inputName}" line ${line} uses unknown token {${token}} in ${JSON.stringify(text)}; ` +
                     `known tokens: ${TAG_TOKENS.map(name => `{${name}}`).join(', ')}`);
             }
         }
         if (/[{}]/.test(text.replace(TOKEN, ''))) {
-            throw inputError(`Input "${inputName}" line ${line} has an unmatched brace in ${JSON.stringify(text)}; tokens look like {sha}`);
+            throw errors_inputError(`Input "${inputName}" line ${line} has an unmatched brace in ${JSON.stringify(text)}; tokens look like {sha}`);
         }
     }
 }
@@ -33196,7 +33630,7 @@ function renderTags(templates, values, inputName = 'tags') {
         }
         const rendered = text.replace(TOKEN, (_, token) => tokenValue(token, values, inputName, line));
         if (!isValidTag(rendered)) {
-            throw inputError(`Input "${inputName}" line ${line} (${JSON.stringify(text)}) renders to ${JSON.stringify(rendered)}, which is not ` +
+            throw errors_inputError(`Input "${inputName}" line ${line} (${JSON.stringify(text)}) renders to ${JSON.stringify(rendered)}, which is not ` +
                 'a valid tag: use 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-"');
         }
         if ((tokens.includes('sha') || tokens.includes('short-sha')) && commitTag === undefined)
@@ -33205,7 +33639,7 @@ function renderTags(templates, values, inputName = 'tags') {
             tags.push(rendered);
     }
     if (tags.length === 0) {
-        throw inputError(`Input "${inputName}" gives no tag on this run (left out: ${skipped.join('; ')}); add a tag that always applies, such as {sha}`);
+        throw errors_inputError(`Input "${inputName}" gives no tag on this run (left out: ${skipped.join('; ')}); add a tag that always applies, such as {sha}`);
     }
     return { tags, commitTag, skipped };
 }
@@ -33214,12 +33648,12 @@ function tokenValue(token, values, inputName, line) {
         case 'sha':
         case 'short-sha':
             if (!values.sha) {
-                throw inputError(`Input "${inputName}" line ${line} uses {${token}}, but GITHUB_SHA is not set; run inside GitHub Actions or set GITHUB_SHA`);
+                throw errors_inputError(`Input "${inputName}" line ${line} uses {${token}}, but GITHUB_SHA is not set; run inside GitHub Actions or set GITHUB_SHA`);
             }
             return token === 'sha' ? values.sha : values.sha.slice(0, 7);
         case 'version':
             if (!values.version) {
-                throw inputError(`Input "${inputName}" line ${line} uses {version}, but there is no version: set the "version" input or ` +
+                throw errors_inputError(`Input "${inputName}" line ${line} uses {version}, but there is no version: set the "version" input or ` +
                     'give the image context a package.json with a "version"');
             }
             return values.version;
@@ -33231,6 +33665,7 @@ function tokenValue(token, values, inputName, line) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push/src/inputs.ts
+
 
 
 
@@ -33262,6 +33697,11 @@ const INPUT = {
 };
 const BUILDERS = ['auto', 'docker', 'buildah', 'podman'];
 const diskFiles = {
+    confine: (input, given, workspace) => {
+        const found = resolveInWorkspace(input, given, workspace);
+        if (found && (0,external_node_fs_.statSync)(found.real).isDirectory())
+            checkFolderConfined(input, found.real, workspace);
+    },
     isDirectory: file => (0,external_node_fs_.statSync)(file, { throwIfNoEntry: false })?.isDirectory() ?? false,
     isFile: file => (0,external_node_fs_.statSync)(file, { throwIfNoEntry: false })?.isFile() ?? false,
     readText: file => {
@@ -33288,37 +33728,46 @@ function parseBuildArgs(value, where) {
         lines = Object.entries(value).map(([key, item]) => `${key}=${String(item ?? '')}`);
     }
     else
-        throw inputError(`${where} "build-args" must be KEY=VALUE lines, got ${JSON.stringify(value)}`);
-    for (const line of lines) {
+        throw errors_inputError(`${where} "build-args" must be KEY=VALUE lines, got ${typeOf(value)}`);
+    lines.forEach((line, index) => {
         if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(line)) {
-            throw inputError(`${where} "build-args" line ${JSON.stringify(line)} must look like NAME=value`);
+            // build args carry tokens: the line is never quoted
+            throw errors_inputError(`${where} "build-args" line ${index + 1} must look like NAME=value (the line is not shown: it may hold a secret)`);
         }
-    }
+    });
     return lines;
+}
+/** What a value is, for messages that must not quote it (it may hold build-arg secrets). */
+function typeOf(value) {
+    if (Array.isArray(value))
+        return value.length === 0 ? 'an empty list' : 'a list';
+    if (value === null || value === undefined)
+        return 'nothing';
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 function readImagesYaml(inputs) {
     const parsed = inputs.yaml('images');
     if (!Array.isArray(parsed) || parsed.length === 0) {
-        throw inputError('Input "images" must be a YAML list of objects, e.g.\n- repository: chatrelay/main-app\n  context: .\n' +
-            `got ${JSON.stringify(parsed)}`);
+        throw errors_inputError('Input "images" must be a YAML list of objects, e.g.\n- repository: chatrelay/main-app\n  context: .\n' +
+            `got ${typeOf(parsed)}`);
     }
     return parsed.map((item, index) => {
         const where = `Input "images" item ${index + 1}`;
         if (!item || typeof item !== 'object' || Array.isArray(item)) {
-            throw inputError(`${where} must be an object with "repository" (and context, dockerfile, ...), got ${JSON.stringify(item)}`);
+            throw errors_inputError(`${where} must be an object with "repository" (and context, dockerfile, ...), got ${typeOf(item)}`);
         }
         const record = item;
         const unknown = Object.keys(record).filter(key => !IMAGE_KEYS.includes(key));
         if (unknown.length > 0) {
-            throw inputError(`${where} has unknown key ${unknown.map(key => JSON.stringify(key)).join(', ')}; keys are ${IMAGE_KEYS.join(', ')}`);
+            throw errors_inputError(`${where} has unknown key ${unknown.map(key => JSON.stringify(key)).join(', ')}; keys are ${IMAGE_KEYS.join(', ')}`);
         }
         for (const key of ['repository', 'context', 'dockerfile', 'target']) {
             if (record[key] !== undefined && typeof record[key] !== 'string') {
-                throw inputError(`${where} "${key}" must be a string, got ${JSON.stringify(record[key])}`);
+                throw errors_inputError(`${where} "${key}" must be a string, got ${JSON.stringify(record[key])}`);
             }
         }
         if (!record.repository)
-            throw inputError(`${where} needs a "repository", e.g. repository: chatrelay/main-app`);
+            throw errors_inputError(`${where} needs a "repository", e.g. repository: chatrelay/main-app`);
         return {
             repository: record.repository.trim(),
             context: (record.context ?? '.').trim() || '.',
@@ -33333,16 +33782,16 @@ function readRawImages(inputs) {
     const hasImages = inputs.has(INPUT.images);
     const hasRepository = inputs.has(INPUT.repository);
     if (hasImages && hasRepository) {
-        throw inputError('Give either "repository" (one image) or "images" (a list), not both');
+        throw errors_inputError('Give either "repository" (one image) or "images" (a list), not both');
     }
     if (!hasImages && !hasRepository) {
-        throw inputError('Input "repository" is required (e.g. chatrelay/main-app), or give several images in "images"');
+        throw errors_inputError('Input "repository" is required (e.g. chatrelay/main-app), or give several images in "images"');
     }
     if (hasImages) {
         for (const single of ['context', 'dockerfile', 'target', 'build-args']) {
             // action.yml gives "context" the default ".", so only another value is a conflict.
             if (inputs.has(single) && !(single === 'context' && inputs.raw(single) === '.')) {
-                throw inputError(`Input "${single}" applies to a single "repository"; with "images" give "${single}" on each item`);
+                throw errors_inputError(`Input "${single}" applies to a single "repository"; with "images" give "${single}" on each item`);
             }
         }
         return readImagesYaml(inputs);
@@ -33358,6 +33807,18 @@ function readRawImages(inputs) {
         }
     ];
 }
+/**
+ * A build context or Dockerfile must lie inside the workspace: a path climbing out is refused, and so
+ * is a symlink leaving it (the builder would send the linked files to the build).
+ */
+function confineToWorkspace(context, input, given) {
+    const relative = external_node_path_default().relative(context.workspace, external_node_path_default().resolve(context.workspace, given));
+    if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
+        throw errors_inputError(`Input "${input}": ${JSON.stringify(given)} is outside the workspace (${context.workspace}); ` +
+            'build contexts and Dockerfiles are read from the checked-out repository only');
+    }
+    context.files.confine?.(input, given, context.workspace);
+}
 /** The `version` field of <context>/package.json, if it has one. */
 function packageVersion(files, contextDir) {
     const text = files.readText(external_node_path_default().join(contextDir, 'package.json'));
@@ -33368,7 +33829,7 @@ function packageVersion(files, contextDir) {
         return typeof version === 'string' && version.trim() !== '' ? version.trim() : undefined;
     }
     catch {
-        throw inputError(`${external_node_path_default().join(contextDir, 'package.json')} is not valid JSON; fix it or set the "version" input`);
+        throw errors_inputError(`${external_node_path_default().join(contextDir, 'package.json')} is not valid JSON; fix it or set the "version" input`);
     }
 }
 /**
@@ -33382,18 +33843,18 @@ function readBuildPushInputs(inputs, context) {
     const seen = new Map();
     for (const image of rawImages) {
         if (image.repository.includes(':') || image.repository.includes('@')) {
-            throw inputError(`${image.where}: repository ${JSON.stringify(image.repository)} must not hold a tag or digest; tags go in "tags"`);
+            throw errors_inputError(`${image.where}: repository ${JSON.stringify(image.repository)} must not hold a tag or digest; tags go in "tags"`);
         }
         // A first part with a dot reads as a registry host to every builder, so it cannot be a repository path.
         if (/^[^/]+\.[^/]+\//.test(image.repository)) {
-            throw inputError(`${image.where}: ${JSON.stringify(image.repository)} starts with a host name; put the registry host in the "registry" input`);
+            throw errors_inputError(`${image.where}: ${JSON.stringify(image.repository)} starts with a host name; put the registry host in the "registry" input`);
         }
         if (!REPOSITORY_NAME.test(image.repository) || image.repository.length > 256) {
-            throw inputError(`${image.where}: ${JSON.stringify(image.repository)} is not a valid repository name: use lower-case letters, digits, and . _ - / separators`);
+            throw errors_inputError(`${image.where}: ${JSON.stringify(image.repository)} is not a valid repository name: use lower-case letters, digits, and . _ - / separators`);
         }
         const earlier = seen.get(image.repository);
         if (earlier) {
-            throw inputError(`${image.where} repeats repository ${JSON.stringify(image.repository)} (also in ${earlier}); give each repository once`);
+            throw errors_inputError(`${image.where} repeats repository ${JSON.stringify(image.repository)} (also in ${earlier}); give each repository once`);
         }
         seen.set(image.repository, image.where);
     }
@@ -33409,11 +33870,14 @@ function readBuildPushInputs(inputs, context) {
         const contextDir = external_node_path_default().resolve(context.workspace, raw.context);
         const dockerfile = raw.dockerfile ?? external_node_path_default().join(raw.context, 'Dockerfile');
         if (!promote) {
+            const single = raw.where === 'Input "repository"';
+            confineToWorkspace(context, single ? 'context' : 'images', raw.context);
+            confineToWorkspace(context, single && raw.dockerfile ? 'dockerfile' : single ? 'context' : 'images', dockerfile);
             if (!context.files.isDirectory(contextDir)) {
-                throw inputError(`${raw.where}: build context ${JSON.stringify(raw.context)} is not a directory in the workspace (${contextDir}); check "context" and that the repository is checked out`);
+                throw errors_inputError(`${raw.where}: build context ${JSON.stringify(raw.context)} is not a directory in the workspace (${contextDir}); check "context" and that the repository is checked out`);
             }
             if (!context.files.isFile(external_node_path_default().resolve(context.workspace, dockerfile))) {
-                throw inputError(`${raw.where}: Dockerfile ${JSON.stringify(dockerfile)} not found (${external_node_path_default().resolve(context.workspace, dockerfile)}); ` +
+                throw errors_inputError(`${raw.where}: Dockerfile ${JSON.stringify(dockerfile)} not found (${external_node_path_default().resolve(context.workspace, dockerfile)}); ` +
                     'set "dockerfile" (relative to the workspace) or add a Dockerfile to the context');
             }
         }
@@ -33426,7 +33890,7 @@ function readBuildPushInputs(inputs, context) {
         rendered.skipped.forEach(note => notes.add(`tag ${note} left out`));
         const source = sourceTag !== undefined ? renderTags([{ text: sourceTag, line: 1 }], values, 'source-tag') : undefined;
         if (source && source.tags.length !== 1) {
-            throw inputError(`Input "source-tag" must name one existing tag, got ${JSON.stringify(sourceTag)}`);
+            throw errors_inputError(`Input "source-tag" must name one existing tag, got ${JSON.stringify(sourceTag)}`);
         }
         return {
             repository: raw.repository,
@@ -33442,14 +33906,14 @@ function readBuildPushInputs(inputs, context) {
     });
     const push = inputs.boolean(INPUT.push, true);
     if (promote && !push) {
-        throw inputError('Input "source-tag" promotes an image in the registry, which "push: false" forbids; drop one of them');
+        throw errors_inputError('Input "source-tag" promotes an image in the registry, which "push: false" forbids; drop one of them');
     }
     const registryInput = inputs.optionalString(INPUT.registry);
     const lifecycleKeepLast = inputs.optionalInteger(INPUT.lifecycleKeepLast, { min: 1, max: 10000 });
     const platforms = inputs.list(INPUT.platforms);
     for (const platform of platforms) {
         if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) {
-            throw inputError(`Input "platforms" entry ${JSON.stringify(platform)} must look like linux/amd64 or linux/arm64/v8`);
+            throw errors_inputError(`Input "platforms" entry ${JSON.stringify(platform)} must look like linux/amd64 or linux/arm64/v8`);
         }
     }
     return {
@@ -33485,6 +33949,7 @@ function readBuildPushInputs(inputs, context) {
 
 
 
+
 /** State names shared by the main and post steps. */
 const STATE_IS_POST = 'is-post';
 const STATE_AUTH_DIR = 'auth-dir';
@@ -33507,8 +33972,17 @@ async function callerRegistry(aws) {
         throw new ActionError('aws', 'STS GetCallerIdentity returned no account');
     return ecrRegistry(identity.Account, aws.region);
 }
-async function main(logger) {
+async function main(logger, step) {
     runner_saveState(STATE_IS_POST, 'true');
+    const known = { pushed: [] };
+    step.report(ending => {
+        if (!known.result) {
+            return {
+                summary: endingSummary('build-push', ending, known.pushed.map(image => `pushed ${image}`))
+            };
+        }
+        return { outputs: actionOutputs(known.result), summary: summaryMarkdown(known.result) };
+    });
     const inputs = actionInputs();
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const git = gitContextFrom(process.env, readEvent(process.env.GITHUB_EVENT_PATH));
@@ -33530,13 +34004,13 @@ async function main(logger) {
             workspace,
             runnerTemp: process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
             env: process.env,
+            onPushed: image => known.pushed.push(image),
             onAuthWritten: auth => {
                 authDir = auth.dir;
                 runner_saveState(STATE_AUTH_DIR, auth.dir);
             }
         });
-        setOutputs(actionOutputs(result));
-        await appendSummary(summaryMarkdown(result));
+        known.result = result;
     }
     finally {
         // The post step removes it too, in case this process is killed before getting here.
@@ -33555,7 +34029,7 @@ async function run() {
         await runAction(async () => post(coreLogger));
         return;
     }
-    await runAction(() => main(coreLogger));
+    await runAction(step => main(coreLogger, step));
 }
 
 

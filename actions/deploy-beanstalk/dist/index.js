@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2855);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2336);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2855:
+/***/ 2336:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28402,7 +28402,7 @@ class ActionError extends Error {
     }
 }
 /** A bad value for a named input, reported before any AWS state changes. */
-function inputError(message) {
+function errors_inputError(message) {
     return new ActionError('input', message);
 }
 function isActionError(error) {
@@ -28449,7 +28449,125 @@ function formatDuration(ms) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./packages/core/src/secrets.ts
+/**
+ * Secret discipline, in one place: what is worth masking, how URLs and free text lose their credentials,
+ * how a change of a variable is described without its value, and which environment variables a
+ * `${NAME}` placeholder may never read. Every action goes through these functions rather than its own.
+ */
+/**
+ * Masking makes the runner replace a value with *** in every later log line. A short or common value
+ * (`6379`, `true`, `production`, `us-east-1`) would then vanish from unrelated lines, and such values are
+ * no secrets anyway. Values passed as `${{ secrets.X }}` are masked by the runner whatever their length.
+ */
+const MIN_MASK_LENGTH = 12;
+/** A name that says it holds a secret makes a shorter value worth masking (down to this length). */
+const MIN_NAMED_SECRET_LENGTH = 6;
+const SECRET_NAME = /(secret|passw(or)?d|passwd|token|api[-_]?key|private[-_]?key|credential|auth|dsn|signature)/i;
+/** True when masking `value` (of a variable called `name`, when known) is worth its cost to the log. */
+function worthMasking(value, name) {
+    if (name && SECRET_NAME.test(name))
+        return value.length >= MIN_NAMED_SECRET_LENGTH;
+    return value.length >= MIN_MASK_LENGTH;
+}
+/** Replaces every given secret in `text` with ***, longest first (one secret may contain another). */
+function secretRedactor(secrets) {
+    const ordered = [...new Set(secrets)]
+        .filter(secret => secret.length > 0)
+        .sort((a, b) => b.length - a.length);
+    return text => ordered.reduce((current, secret) => current.split(secret).join('***'), text);
+}
+/**
+ * A URL as it may be printed: user-info removed, every query value replaced by *** (tokens travel in
+ * query strings: `?token=...`, `?X-Amz-Signature=...`), the names kept so the reader knows which URL it is.
+ * Text that is not a URL keeps its shape, with `//user:pass@` and `name=value` query parts redacted.
+ */
+function redactUrl(text) {
+    try {
+        const url = new URL(text);
+        if (!url.username && !url.password && !url.search)
+            return text;
+        url.username = '';
+        url.password = '';
+        const query = url.search.slice(1);
+        if (query)
+            url.search = redactQuery(query);
+        // URLSearchParams would percent-encode the *** back; write the query as it was redacted
+        return url.toString().replace(/%2A%2A%2A/g, '***');
+    }
+    catch {
+        return redactUrlsIn(text);
+    }
+}
+function redactQuery(query) {
+    return query
+        .split('&')
+        .map(part => {
+        const at = part.indexOf('=');
+        return at < 0 ? part : `${part.slice(0, at)}=***`;
+    })
+        .join('&');
+}
+/** Redacts user-info and query values of every URL found in free text (logs, error messages, bodies). */
+function redactUrlsIn(text) {
+    return text
+        .replace(/(\/\/)[^/@\s'"<>]+@/g, '$1')
+        .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?'"<>]*\?)([^\s#'"<>]*)/gi, (_, head, query) => head + redactQuery(query));
+}
+/**
+ * The values a URL's user-info turns into on the wire: the password, `user:password`, and the Basic
+ * credentials Node derives from them. A server that echoes request headers echoes these.
+ */
+function urlCredentialValues(url) {
+    if (!url.username && !url.password)
+        return [];
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    const basic = Buffer.from(`${user}:${password}`).toString('base64');
+    return [password, `${user}:${password}`, basic, `Basic ${basic}`].filter(value => value.length >= 3);
+}
+function describeVariableChange(label, change, before, after, showValue) {
+    if (!showValue)
+        return `${label} ${change}`;
+    if (change === 'added')
+        return `${label} added: ${JSON.stringify(after ?? '')}`;
+    if (change === 'removed')
+        return `${label} removed (was ${JSON.stringify(before ?? '')})`;
+    return `${label} changed: ${JSON.stringify(before ?? '')} -> ${JSON.stringify(after ?? '')}`;
+}
+/**
+ * Environment variables a `${NAME}` placeholder may never read: the runner's own (its tokens, the
+ * inputs and state of every step), and credentials. `AWS_REGION` / `AWS_DEFAULT_REGION` are
+ * configuration, not credentials, and stay allowed.
+ */
+const ALLOWED_DESPITE_PREFIX = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION']);
+const REFUSED_PLACEHOLDERS = [
+    { pattern: /^AWS_/, what: 'an AWS credential or SDK setting' },
+    { pattern: /^ACTIONS_/, what: "the runner's own token or URL" },
+    { pattern: /^(GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT)$/, what: 'a GitHub token' },
+    { pattern: /^INPUT_/, what: "a step's input" },
+    { pattern: /^STATE_/, what: "a step's saved state" },
+    { pattern: /^RUNNER_/, what: "the runner's own setting" },
+    {
+        pattern: /^(GITHUB_OUTPUT|GITHUB_STATE|GITHUB_ENV|GITHUB_PATH|GITHUB_STEP_SUMMARY)$/,
+        what: 'a runner file'
+    },
+    { pattern: /^(AZURE_|GOOGLE_APPLICATION_CREDENTIALS|NPM_TOKEN|NODE_AUTH_TOKEN)/, what: 'a credential' }
+];
+/** Why `${name}` may not be filled from the environment, or undefined when it may. */
+function refusedPlaceholder(name) {
+    if (ALLOWED_DESPITE_PREFIX.has(name))
+        return undefined;
+    return REFUSED_PLACEHOLDERS.find(entry => entry.pattern.test(name))?.what;
+}
+/** The sentence every refused placeholder error ends with: how to pass a value on purpose. */
+const PLACEHOLDER_FIX = (/* unused pure expression or super */ null && ("Placeholders never read runner or credential variables. Put the value you mean in a variable of your own under the step's env: " +
+    '(e.g. `APP_REGION: ${{ vars.APP_REGION }}`) and write ${APP_REGION}; pass secrets to containers through the task definition\'s "secrets" (valueFrom), never as placeholders'));
+/** Said instead of quoting a line of an input whose values may be secrets. */
+const NOT_SHOWN = '(the line is not shown: it may hold a secret)';
+
 ;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
+
 
 
 
@@ -28484,7 +28602,7 @@ class Inputs {
     required(name, hint) {
         const value = this.read(name);
         if (value === '') {
-            throw inputError(`Input "${name}" is required${hint ? `: ${hint}` : ''}`);
+            throw errors_inputError(`Input "${name}" is required${hint ? `: ${hint}` : ''}`);
         }
         return value;
     }
@@ -28497,7 +28615,7 @@ class Inputs {
             return true;
         if (lower === 'false')
             return false;
-        throw inputError(`Input "${name}" must be true or false, got ${quote(value)}`);
+        throw errors_inputError(`Input "${name}" must be true or false, got ${quote(value)}`);
     }
     integer(name, options = {}) {
         const value = this.read(name);
@@ -28512,16 +28630,16 @@ class Inputs {
         if (value === '') {
             if (options.default !== undefined)
                 return options.default;
-            throw inputError(`Input "${name}" is required: give ${accepts}`);
+            throw errors_inputError(`Input "${name}" is required: give ${accepts}`);
         }
         if (!/^[-+]?\d+$/.test(value)) {
-            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
         }
         const parsed = Number(value);
         if ((min !== undefined && parsed < min) ||
             (max !== undefined && parsed > max) ||
             !Number.isSafeInteger(parsed)) {
-            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
         }
         return parsed;
     }
@@ -28540,12 +28658,12 @@ class Inputs {
                     : '';
         const accepts = `a duration${range} such as 500ms, 30s, 10m or 1h`;
         if (value === '')
-            throw inputError(`Input "${name}" is required: give ${accepts}`);
+            throw errors_inputError(`Input "${name}" is required: give ${accepts}`);
         const ms = parseDuration(value);
         if (ms === undefined ||
             (options.min !== undefined && ms < options.min) ||
             (options.max !== undefined && ms > options.max)) {
-            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
         }
         return ms;
     }
@@ -28567,10 +28685,11 @@ class Inputs {
             const at = text.indexOf(separator);
             const key = at > 0 ? text.slice(0, at).trim() : '';
             if (at <= 0 || key === '') {
-                throw inputError(`Input "${name}" line ${line} must look like ${shape}, got ${quote(text)}`);
+                throw errors_inputError(`Input "${name}" line ${line} must look like ${shape}, ` +
+                    (options.sensitive ? NOT_SHOWN : `got ${quote(text)}`));
             }
             if (unique && seen.has(key)) {
-                throw inputError(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
+                throw errors_inputError(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
             }
             seen.set(key, line);
             return { key, value: text.slice(at + separator.length).trim(), line };
@@ -28583,7 +28702,7 @@ class Inputs {
             return defaultValue;
         const match = allowed.find(candidate => candidate.toLowerCase() === value.toLowerCase());
         if (match === undefined) {
-            throw inputError(`Input "${name}" must be one of ${allowed.join(', ')}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be one of ${allowed.join(', ')}, got ${quote(value)}`);
         }
         return match;
     }
@@ -28595,7 +28714,7 @@ class Inputs {
             return JSON.parse(value);
         }
         catch (error) {
-            throw inputError(`Input "${name}" must be valid JSON: ${error.message}`);
+            throw errors_inputError(`Input "${name}" must be valid JSON: ${error.message}`);
         }
     }
     yaml(name) {
@@ -28607,7 +28726,7 @@ class Inputs {
         }
         catch (error) {
             const firstLine = error.message.split('\n')[0];
-            throw inputError(`Input "${name}" must be valid YAML: ${firstLine}`);
+            throw errors_inputError(`Input "${name}" must be valid YAML: ${firstLine}`);
         }
     }
 }
@@ -28678,20 +28797,8 @@ async function waitUntil(check, options) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/net.ts
-/** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
-function redactUrl(text) {
-    try {
-        const url = new URL(text);
-        if (!url.username && !url.password)
-            return text;
-        url.username = '';
-        url.password = '';
-        return url.toString();
-    }
-    catch {
-        return text.replace(/\/\/[^/@\s]+@/, '//');
-    }
-}
+/** URLs are printed through the one redaction in secrets.ts (user-info and query values removed). */
+
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
@@ -28770,13 +28877,125 @@ function markdownLink(text, url) {
 function markdownDetails(title, body) {
     return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
 }
+/**
+ * Text from outside (a health body, an AWS reason, an event message) as inert markdown: HTML is written
+ * as entities (so no `<!-- marker -->`, `<img>` or `<details>` comes alive), inline markdown punctuation
+ * is escaped (no links, images, mentions, emphasis or code), autolinks are broken, and a line-start
+ * construct (heading, list, quote) loses its meaning. Newlines become spaces; pipes are left to
+ * markdownTable, which escapes them in cells.
+ */
+function markdownText(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r?\n/g, ' ')
+        .replace(/([\\`*_{}[\]()!~@])/g, '\\$1')
+        .replace(/:\/\//g, ':\\/\\/')
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}\\.`)
+        .replace(/^(\s*)([#+=-]|\d+\.)/, '$1\\$2');
+}
 /** Inline code that stays inline whatever it holds. */
 function code(text) {
     const fence = text.includes('`') ? '``' : '`';
     return `${fence}${text}${fence}`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/step-end.ts
+
+
+/**
+ * The runner cancels a step with SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that.
+ * Cancel hooks get 5 s from SIGINT, leaving time to write the report before SIGTERM; a step that gets
+ * SIGTERM first (or while cancelling) has about 2.5 s left, so the hooks get 1.5 s at most.
+ */
+const CANCEL_BUDGET_MS = { SIGINT: 5_000, SIGTERM: 1_500 };
+class StepLedger {
+    reporter;
+    hooks = new Set();
+    controller = new AbortController();
+    /** Aborted once the runner asked the step to stop: long waits may check it and stop early. */
+    get signal() {
+        return this.controller.signal;
+    }
+    /** Sets (or replaces, as the step learns more) how the final report is built. */
+    report(reporter) {
+        this.reporter = reporter;
+    }
+    /** Registers what to start on cancel; returns a function that unregisters it. */
+    onCancel(hook) {
+        this.hooks.add(hook);
+        return () => this.hooks.delete(hook);
+    }
+    /**
+     * Aborts the signal and runs every cancel hook, giving up after `budgetMs` or when `cutShort`
+     * resolves (a second signal). A hook that fails or runs late is reported, not awaited.
+     */
+    async cancel(signal, budgetMs, cutShort) {
+        this.controller.abort(new Error(`cancelled by ${signal}`));
+        const lines = [];
+        const running = [...this.hooks].map(hook => hook(signal).then(started => void lines.push(...started), error => void lines.push(`could not start the rollback: ${errorMessage(error)}`)));
+        let timer;
+        const late = new Promise(resolve => {
+            timer = setTimeout(() => resolve('late'), budgetMs);
+        });
+        const outcome = await Promise.race([
+            Promise.all(running).then(() => 'done'),
+            late,
+            ...(cutShort ? [cutShort.then(() => 'late')] : [])
+        ]);
+        clearTimeout(timer);
+        if (outcome === 'late')
+            lines.push('the rollback calls did not answer in time; check the console');
+        return lines;
+    }
+    async finalReport(ending) {
+        return this.reporter?.(ending);
+    }
+}
+/** `failed` or `cancelled`, the status of a step that did not get to its own verdict. */
+function endingStatus(ending) {
+    if (ending.kind === 'failed')
+        return 'failed';
+    if (ending.kind === 'cancelled')
+        return 'cancelled';
+    return undefined;
+}
+/** The failure message of a step that did not succeed. */
+function endingMessage(ending) {
+    if (ending.kind === 'failed')
+        return ending.message;
+    if (ending.kind === 'cancelled') {
+        const started = ending.started.length > 0 ? `: ${ending.started.join('; ')}` : '';
+        return `Cancelled by ${ending.signal}${started}`;
+    }
+    return undefined;
+}
+/**
+ * The summary of a step that ended before it could write its own: how it ended, and the lines that say
+ * what changed and what is still in flight (the caller knows those).
+ */
+function endingSummary(action, ending, inFlight = []) {
+    const headline = ending.kind === 'cancelled'
+        ? `### ${action}: cancelled (${ending.signal})`
+        : ending.kind === 'failed'
+            ? `### ${action}: failed`
+            : `### ${action}: done`;
+    const parts = [headline];
+    if (ending.kind === 'failed')
+        parts.push(`**Reason:** ${markdownText(ending.message)}`);
+    if (ending.kind === 'cancelled' && ending.started.length > 0) {
+        parts.push(['**Started on cancel:**', ...ending.started.map(line => `- ${line}`)].join('\n'));
+    }
+    parts.push(inFlight.length > 0
+        ? ['**Changed / still in flight:**', ...inFlight.map(line => `- ${line}`)].join('\n')
+        : 'Nothing was changed.');
+    return parts.join('\n\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
 
 
 
@@ -28939,14 +29158,19 @@ const TRANSIENT_ERRORS = new Set([
     'TimeoutError',
     'ECONNRESET',
     'ECONNREFUSED',
+    'ENOTFOUND',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
     'EPIPE'
 ]);
 /** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
 function isTransientAwsError(error) {
-    const name = awsErrorName(error) ?? error?.code;
+    // network errors are plain Errors whose `code` says what happened (ECONNREFUSED: a lost endpoint)
+    const names = [awsErrorName(error), error?.code];
     const status = error?.$metadata
         ?.httpStatusCode;
-    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
+    return (names.some(name => name !== undefined && TRANSIENT_ERRORS.has(name)) ||
+        (status !== undefined && status >= 500));
 }
 /**
  * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
@@ -28962,7 +29186,7 @@ async function lookPolitely(look) {
             throw error;
         return {
             done: false,
-            progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+            progress: `a describe call failed (${error?.code ?? awsErrorName(error) ?? errorMessage(error)}); backing off and looking again until the deadline`
         };
     }
 }
@@ -31931,6 +32155,7 @@ function getIDToken(aud) {
 
 
 
+
 /**
  * The only module that touches @actions/core: the runner-facing edge every `main.ts` uses.
  */
@@ -31956,6 +32181,7 @@ function setOutputs(outputs) {
         setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
+/** @internal exported for the harness's fixture action; actions write their summary through runAction's reporter */
 async function appendSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return; // run outside a runner: nowhere to write
@@ -31968,22 +32194,76 @@ function readState(name) {
     return core.getState(name);
 }
 /**
- * Runs an action's entry point. Errors meant for the user fail the step with their message alone;
- * anything else is a bug, failed with its message and the stack printed for the report.
+ * Runs an action's entry point through the one exit path. The work gets the step's ledger: it sets a
+ * reporter (outputs, `status`, summary) as soon as it can, and cancel hooks once it changed something.
+ * However the step ends, the reporter is asked for the final report, which is written before the step
+ * fails: errors meant for the user fail it with their message alone; anything else is a bug, failed
+ * with its message and the stack printed for the report. SIGINT/SIGTERM run the cancel hooks within
+ * the runner's grace period, report `cancelled` and exit non-zero.
  */
 async function runAction(work) {
+    const step = new StepLedger();
+    let reported = false;
+    const finish = async (ending) => {
+        if (reported)
+            return;
+        reported = true;
+        try {
+            const report = await step.finalReport(ending);
+            if (report?.outputs)
+                setOutputs(report.outputs);
+            if (report?.summary)
+                await appendSummary(report.summary);
+        }
+        catch (error) {
+            warning(`Could not write the step's final report: ${errorMessage(error)}`);
+        }
+        const failure = endingMessage(ending);
+        if (failure)
+            setFailed(failure);
+    };
+    let cancelling;
+    let secondSignal;
+    const cutShort = new Promise(resolve => (secondSignal = resolve));
+    const onSignal = (signal) => {
+        if (cancelling) {
+            secondSignal?.(); // SIGTERM after SIGINT: about 2.5 s to SIGKILL, report now
+            return;
+        }
+        warning(`Received ${signal}: cancelling, starting the rollback of what this step changed`);
+        cancelling = (async () => {
+            const started = await step.cancel(signal, CANCEL_BUDGET_MS[signal], cutShort);
+            await finish({ kind: 'cancelled', signal, started });
+            process.exit(1);
+        })();
+    };
+    const onInterrupt = () => onSignal('SIGINT');
+    const onTerminate = () => onSignal('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
     try {
-        await work();
+        await work(step);
+        if (cancelling)
+            return await cancelling;
+        await finish({ kind: 'succeeded' });
     }
     catch (error) {
+        if (cancelling)
+            return await cancelling;
         if (isActionError(error)) {
             if (error.stack)
                 core_debug(error.stack);
-            setFailed(error.message);
+            await finish({ kind: 'failed', error, message: error.message });
         }
         else {
             core_error(error instanceof Error && error.stack ? error.stack : errorMessage(error));
-            setFailed(`Unexpected error: ${errorMessage(error)}`);
+            await finish({ kind: 'failed', error, message: `Unexpected error: ${errorMessage(error)}` });
+        }
+    }
+    finally {
+        if (!cancelling) {
+            process.off('SIGINT', onInterrupt);
+            process.off('SIGTERM', onTerminate);
         }
     }
 }
@@ -32011,11 +32291,11 @@ function parseAcceptedHealth(text, inputName = 'accepted-health') {
     for (const item of items) {
         const colour = HEALTH_COLOURS.find(candidate => candidate.toLowerCase() === item.toLowerCase());
         if (!colour) {
-            throw inputError(`Input "${inputName}" names an unknown health colour ${JSON.stringify(item)}; ` +
+            throw errors_inputError(`Input "${inputName}" names an unknown health colour ${JSON.stringify(item)}; ` +
                 `Beanstalk's colours are ${HEALTH_COLOURS.join(', ')} (for example "Green" or "Green,Yellow")`);
         }
         if (colour === 'Red') {
-            throw inputError(`Input "${inputName}" cannot accept Red: a Red environment is failing. Use "Green" or "Green,Yellow"`);
+            throw errors_inputError(`Input "${inputName}" cannot accept Red: a Red environment is failing. Use "Green" or "Green,Yellow"`);
         }
         if (!colours.includes(colour))
             colours.push(colour);
@@ -32562,6 +32842,10 @@ function sdkBeanstalkApi(context) {
                 OptionSettings: request.optionSettings?.length ? request.optionSettings : undefined
             }));
         },
+        async abortEnvironmentUpdate(_application, environment) {
+            const { module, client } = await sdk();
+            await client.send(new module.AbortEnvironmentUpdateCommand({ EnvironmentName: environment }));
+        },
         async createStorageLocation() {
             const { module, client } = await sdk();
             const result = await client.send(new module.CreateStorageLocationCommand({}));
@@ -32634,12 +32918,12 @@ function sdkBundleStore(context) {
  */
 async function findEnvironment(api, application, environment) {
     if (!(await api.describeApplication(application))) {
-        throw inputError(`Input "application-name": application ${JSON.stringify(application)} was not found in this account and region ` +
+        throw errors_inputError(`Input "application-name": application ${JSON.stringify(application)} was not found in this account and region ` +
             '(names are case-sensitive); check "application-name" and the region');
     }
     const described = await api.describeEnvironment(application, environment);
     if (!described) {
-        throw inputError(`Input "environment-name": environment ${JSON.stringify(environment)} of ${application} was not found ` +
+        throw errors_inputError(`Input "environment-name": environment ${JSON.stringify(environment)} of ${application} was not found ` +
             '(or is terminated); check "environment-name"');
     }
     return described;
@@ -32652,7 +32936,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Checks the `bucket` input of deploy-beanstalk and rollback (an S3 bucket name, or not given). */
 function checkBucketInput(bucket) {
     if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
-        throw inputError(`Input "bucket" must be an S3 bucket name (lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`);
+        throw errors_inputError(`Input "bucket" must be an S3 bucket name (lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`);
     }
     return bucket;
 }
@@ -32682,6 +32966,242 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./packages/core/src/documents.ts
+
+
+/**
+ * JSON and YAML documents read from a file input, with limits checked before anything deep or large is
+ * built from them: nesting depth (200,000 levels of `[` would otherwise overflow a recursive walker's
+ * stack) and, for YAML, the number of aliases (a "billion laughs" compose file expands exponentially).
+ * Error messages name the input and the file and never quote the file's content: it may hold secrets.
+ */
+/** Deeper than any real task definition, Dockerrun or compose file, far below what overflows a stack. */
+const MAX_DOCUMENT_DEPTH = 64;
+/** Compose files use a handful of anchors (`x-common: &common`); hundreds mean an alias bomb. */
+const MAX_YAML_ALIASES = 100;
+/** The deepest nesting of `[`/`{` in JSON text, counted without parsing (strings skipped). Linear. */
+function jsonNestingDepth(text) {
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    for (let index = 0; index < text.length; index++) {
+        const char = text.charCodeAt(index);
+        if (inString) {
+            if (char === 0x5c)
+                index++; // backslash: skip the escaped character
+            else if (char === 0x22)
+                inString = false;
+            continue;
+        }
+        if (char === 0x22)
+            inString = true;
+        else if (char === 0x5b || char === 0x7b) {
+            depth++;
+            if (depth > deepest)
+                deepest = depth;
+        }
+        else if (char === 0x5d || char === 0x7d)
+            depth--;
+    }
+    return deepest;
+}
+/** JSON.parse with the depth checked first; a syntax error gives its position, not the text around it. */
+function parseJsonDocument(text, source, maxDepth = MAX_DOCUMENT_DEPTH) {
+    const depth = jsonNestingDepth(text);
+    if (depth > maxDepth) {
+        throw errors_inputError(`Input "${source.input}": ${source.file} nests objects/lists ${depth} levels deep; at most ${maxDepth} are accepted. ` +
+            'Check that the file is the document you meant');
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw errors_inputError(`Input "${source.input}": ${source.file} is not valid JSON: ${jsonErrorWithoutContent(error)}`);
+    }
+}
+/**
+ * Node's JSON.parse messages quote the text around the error (`Unexpected token 'p', "password=hunter2" is
+ * not valid JSON`). Keep the position only.
+ */
+function jsonErrorWithoutContent(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // everything from the first quote on is the excerpt of the file: drop it
+    const kept = message.replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '').trim();
+    return kept === '' ? 'syntax error' : kept;
+}
+/**
+ * A YAML document (comments and layout kept, for files this action rewrites), refused when it has more
+ * aliases than `maxAliases` or nests deeper than `maxDepth`, before any alias is expanded.
+ */
+function parseYamlDocument(text, source, limits = {}) {
+    const maxDepth = limits.maxDepth ?? MAX_DOCUMENT_DEPTH;
+    const maxAliases = limits.maxAliases ?? MAX_YAML_ALIASES;
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+        const error = doc.errors[0];
+        const at = error.linePos?.[0];
+        throw errors_inputError(`Input "${source.input}": ${source.file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ` +
+            `${error.code.toLowerCase().replace(/_/g, ' ')}`);
+    }
+    let aliases = 0;
+    let deepest = 0;
+    (0,dist/* visit */.YR)(doc, {
+        Alias() {
+            aliases++;
+        },
+        Collection(_key, _node, path) {
+            const depth = path.filter(ancestor => (0,dist/* isCollection */.P3)(ancestor)).length + 1;
+            if (depth > deepest)
+                deepest = depth;
+        }
+    });
+    if (aliases > maxAliases) {
+        throw errors_inputError(`Input "${source.input}": ${source.file} uses ${aliases} YAML aliases; at most ${maxAliases} are accepted ` +
+            '(many aliases of aliases expand exponentially: an "alias bomb")');
+    }
+    const depth = deepest;
+    if (depth > maxDepth) {
+        throw errors_inputError(`Input "${source.input}": ${source.file} nests mappings/lists ${depth} levels deep; at most ${maxDepth} are accepted`);
+    }
+    try {
+        // Expanding is where an alias bomb would explode: the yaml library counts alias expansions too.
+        doc.toJS({ maxAliasCount: maxAliases });
+    }
+    catch (error) {
+        throw errors_inputError(`Input "${source.input}": ${source.file} expands its YAML aliases beyond ${maxAliases} (${error instanceof Error ? error.message.split('\n')[0] : 'refused'})`);
+    }
+    return doc;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./packages/core/src/workspace.ts
+
+
+
+/** Reading a task definition, a compose file or a Dockerrun bigger than this is refused before reading. */
+const MAX_INPUT_FILE_BYTES = 1024 * 1024;
+function isInside(root, candidate) {
+    const relative = external_node_path_default().relative(root, candidate);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+}
+function realWorkspace(workspace) {
+    try {
+        return (0,external_node_fs_.realpathSync)(workspace);
+    }
+    catch {
+        return external_node_path_default().resolve(workspace);
+    }
+}
+/** The first symlink on the way from the workspace to `absolute` whose target leaves the workspace. */
+function escapingLink(root, absolute) {
+    const parts = external_node_path_default().relative(root, absolute).split((external_node_path_default()).sep).filter(Boolean);
+    let current = root;
+    for (const part of parts) {
+        current = external_node_path_default().join(current, part);
+        let info;
+        try {
+            info = (0,external_node_fs_.lstatSync)(current);
+        }
+        catch {
+            return undefined; // does not exist: the caller reports it as missing
+        }
+        if (info.isSymbolicLink()) {
+            let target;
+            try {
+                target = (0,external_node_fs_.realpathSync)(current);
+            }
+            catch {
+                return { link: current, target: '(a dangling link)' };
+            }
+            if (!isInside(root, target))
+                return { link: current, target };
+        }
+    }
+    return undefined;
+}
+/**
+ * Resolves a file input inside the workspace. Returns undefined when nothing exists there (the caller
+ * decides whether that is an error or, like `task-definition`, means a reference instead of a file).
+ */
+function resolveInWorkspace(input, given, workspace) {
+    const root = realWorkspace(workspace);
+    const absolute = external_node_path_default().resolve(root, given);
+    if (!isInside(root, absolute)) {
+        throw errors_inputError(`Input "${input}": ${JSON.stringify(given)} is outside the workspace (${root}). ` +
+            'File inputs are read from the checked-out repository only: give a path relative to the workspace');
+    }
+    const escape = escapingLink(root, absolute);
+    if (escape) {
+        throw errors_inputError(`Input "${input}": ${external_node_path_default().relative(root, escape.link) || escape.link} is a symbolic link to ${escape.target}, ` +
+            'outside the workspace; links that leave the workspace are refused. Copy the file into the repository instead');
+    }
+    try {
+        return { given, real: (0,external_node_fs_.realpathSync)(absolute) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Like resolveInWorkspace, for a path that must exist and be a regular file. */
+function requireWorkspaceFile(input, given, workspace) {
+    const file = resolveInWorkspace(input, given, workspace);
+    if (!file)
+        throw inputError(`Input "${input}": no file at ${given} (paths are relative to the workspace)`);
+    if (!statSync(file.real).isFile())
+        throw inputError(`Input "${input}": ${given} is not a file`);
+    return file;
+}
+/** Reads a confined file as text, refusing one larger than `maxBytes` before reading it. */
+function readWorkspaceText(input, file, maxBytes = MAX_INPUT_FILE_BYTES) {
+    const size = statSync(file.real).size;
+    if (size > maxBytes) {
+        throw inputError(`Input "${input}": ${file.given} is ${formatBytes(size)}; at most ${formatBytes(maxBytes)} are accepted`);
+    }
+    return readFileSync(file.real, 'utf8');
+}
+/**
+ * Walks a folder that will be bundled or sent as a build context and refuses any symlink in it whose
+ * target leaves the workspace (the bundle would otherwise carry the linked file from outside).
+ * `.git` is skipped, as it is never bundled.
+ */
+function checkFolderConfined(input, folder, workspace) {
+    const root = realWorkspace(workspace);
+    const walk = (directory, depth) => {
+        if (depth > 64) {
+            throw errors_inputError(`Input "${input}": ${external_node_path_default().relative(root, directory)} is nested more than 64 folders deep`);
+        }
+        for (const entry of (0,external_node_fs_.readdirSync)(directory, { withFileTypes: true })) {
+            if (entry.name === '.git')
+                continue;
+            const full = external_node_path_default().join(directory, entry.name);
+            if (entry.isSymbolicLink()) {
+                let target;
+                try {
+                    target = (0,external_node_fs_.realpathSync)(full);
+                }
+                catch {
+                    continue; // a dangling link carries nothing
+                }
+                if (!isInside(root, target)) {
+                    throw errors_inputError(`Input "${input}": ${external_node_path_default().relative(root, full)} is a symbolic link to ${target}, outside the workspace; ` +
+                        'links that leave the workspace are refused (the bundle would carry that file). Remove the link or copy the file in');
+                }
+            }
+            else if (entry.isDirectory())
+                walk(full, depth + 1);
+        }
+    };
+    walk(folder, 0);
+}
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${bytes} bytes`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "module"
@@ -35433,6 +35953,8 @@ function sha256Hex(bytes) {
 
 
 
+
+
 const DOCKERRUN = 'Dockerrun.aws.json';
 const COMPOSE = 'docker-compose.yml';
 /** Folders Beanstalk reads beside the Dockerrun/compose file: config files and platform hooks. */
@@ -35469,47 +35991,45 @@ async function folderEntries(folder, base) {
     }
     return entries;
 }
-async function extraFolderEntries(folder) {
+/** .ebextensions and .platform beside the file; refused when a link in them leaves the workspace. */
+async function extraFolderEntries(folder, source) {
     const entries = [];
     for (const name of EXTRA_FOLDERS) {
         const info = await statOrUndefined(external_node_path_default().join(folder, name));
-        if (info?.isDirectory())
-            entries.push(...(await folderEntries(external_node_path_default().join(folder, name), folder)));
+        if (!info?.isDirectory())
+            continue;
+        if (source.workspace)
+            checkFolderConfined(source.kind, external_node_path_default().join(folder, name), source.workspace);
+        entries.push(...(await folderEntries(external_node_path_default().join(folder, name), folder)));
     }
     return entries;
 }
 function unknownName(inputFile, kind, override, names) {
-    return inputError(`Input "images" line ${override.line} names ${bundle_quote(override.name)}, which is not a ${kind} in ${inputFile}; ` +
+    return errors_inputError(`Input "images" line ${override.line} names ${bundle_quote(override.name)}, which is not a ${kind} in ${inputFile}; ` +
         `the ${kind}s are: ${names.length ? names.join(', ') : '(none)'}`);
 }
 function parseDockerrun(text, inputName, file) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (error) {
-        throw inputError(`Input "${inputName}": ${file} is not valid JSON: ${error.message}`);
-    }
+    const doc = parseJsonDocument(text, { input: inputName, file });
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-        throw inputError(`Input "${inputName}": ${file} must hold a JSON object with "AWSEBDockerrunVersion"`);
+        throw errors_inputError(`Input "${inputName}": ${file} must hold a JSON object with "AWSEBDockerrunVersion"`);
     }
     const version = Number(doc.AWSEBDockerrunVersion);
     if (version !== 2 && version !== 3) {
-        throw inputError(`Input "${inputName}": ${file} has AWSEBDockerrunVersion ${bundle_quote(String(doc.AWSEBDockerrunVersion))}; ` +
+        throw errors_inputError(`Input "${inputName}": ${file} has AWSEBDockerrunVersion ${bundle_quote(String(doc.AWSEBDockerrunVersion))}; ` +
             'this action builds bundles from version 2 (containerDefinitions) or 3 (with docker-compose.yml). ' +
             'For a version 1 file, zip it yourself and use "bundle"');
     }
     if (version === 2) {
         const definitions = doc.containerDefinitions;
         if (!Array.isArray(definitions) || definitions.length === 0) {
-            throw inputError(`Input "${inputName}": ${file} (version 2) needs a non-empty "containerDefinitions" list`);
+            throw errors_inputError(`Input "${inputName}": ${file} (version 2) needs a non-empty "containerDefinitions" list`);
         }
         definitions.forEach((definition, index) => {
             if (!definition ||
                 typeof definition !== 'object' ||
                 typeof definition.name !== 'string' ||
                 !definition.name) {
-                throw inputError(`Input "${inputName}": ${file} containerDefinitions[${index}] has no "name"`);
+                throw errors_inputError(`Input "${inputName}": ${file} containerDefinitions[${index}] has no "name"`);
             }
         });
     }
@@ -35531,14 +36051,12 @@ function substituteDockerrunImages(doc, overrides, file) {
     };
 }
 // ---- docker-compose.yml ---------------------------------------------------------------------------
+/** A compose file, refused before upload when it nests too deep or is an alias bomb (see documents.ts). */
 function parseCompose(text, inputName, file) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-        throw inputError(`Input "${inputName}": ${file} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-    }
+    const doc = parseYamlDocument(text, { input: inputName, file });
     const services = doc.get('services');
     if (!(0,dist/* isMap */.jh)(services) || services.items.length === 0) {
-        throw inputError(`Input "${inputName}": ${file} needs a "services" mapping with at least one service`);
+        throw errors_inputError(`Input "${inputName}": ${file} needs a "services" mapping with at least one service`);
     }
     return doc;
 }
@@ -35565,14 +36083,77 @@ function composeImages(doc) {
         image: String(doc.getIn(['services', name, 'image']) ?? '(built)')
     }));
 }
+// ---- what Beanstalk checks after the upload, checked before it -----------------------------------
+/** An image reference Docker can pull: no whitespace or control characters. */
+const IMAGE_REFERENCE = /^[^\s\p{Cc}]{1,255}$/u;
+/**
+ * The rules Beanstalk's ECS-based Docker platform applies to a version 2 Dockerrun when it deploys it:
+ * every container has an image and memory (or memoryReservation), and at least one is essential.
+ */
+function checkDockerrunV2(doc, inputName, file) {
+    const problems = [];
+    for (const definition of doc.containerDefinitions) {
+        if (typeof definition.image !== 'string' || definition.image === '')
+            problems.push(`container "${definition.name}" has no "image"`);
+        else if (!IMAGE_REFERENCE.test(definition.image))
+            problems.push(`the image of container "${definition.name}" is not an image reference (it holds spaces)`);
+        if (definition.memory === undefined && definition.memoryReservation === undefined)
+            problems.push(`container "${definition.name}" sets neither "memory" nor "memoryReservation"`);
+    }
+    if (doc.containerDefinitions.every(definition => definition.essential === false)) {
+        problems.push('no container is essential (at least one needs "essential": true, the default)');
+    }
+    if (problems.length > 0) {
+        throw errors_inputError(`Input "${inputName}": ${file} would be refused by Beanstalk: ${problems.join('; ')}`);
+    }
+}
+/**
+ * The compose rules Beanstalk applies: `services` entries are mappings with an image to pull. A service
+ * with only `build:` needs its build context in the bundle (only a bundle folder can carry one).
+ */
+function checkCompose(doc, inputName, file, contextInBundle = () => false) {
+    const problems = [];
+    for (const name of composeServiceNames(doc)) {
+        const service = doc.getIn(['services', name]);
+        if (!(0,dist/* isMap */.jh)(service)) {
+            problems.push(`service "${name}" is not a mapping`);
+            continue;
+        }
+        const image = doc.getIn(['services', name, 'image']);
+        const build = doc.getIn(['services', name, 'build']);
+        if (image === undefined || image === null) {
+            const context = typeof build === 'string'
+                ? build
+                : (0,dist/* isMap */.jh)(build)
+                    ? String(doc.getIn(['services', name, 'build', 'context']) ?? '.')
+                    : undefined;
+            if (context === undefined)
+                problems.push(`service "${name}" has no "image"`);
+            else if (!contextInBundle(context)) {
+                problems.push(`service "${name}" has only "build:" (context ${JSON.stringify(context)}), which is not in the bundle: ` +
+                    'give it an "image:" (set it with the "images" input) or deploy a bundle folder that holds the build context');
+            }
+        }
+        else if (typeof image !== 'string' || !IMAGE_REFERENCE.test(image)) {
+            problems.push(`the image of service "${name}" is not an image reference`);
+        }
+    }
+    if (problems.length > 0) {
+        throw errors_inputError(`Input "${inputName}": ${file} would be refused by Beanstalk: ${problems.join('; ')}`);
+    }
+}
 // ---- building ------------------------------------------------------------------------------------
 const encoder = new TextEncoder();
 async function readInputFile(file, inputName) {
     const info = await statOrUndefined(file);
     if (!info)
-        throw inputError(`Input "${inputName}": no file at ${file}`);
+        throw errors_inputError(`Input "${inputName}": no file at ${file}`);
     if (!info.isFile())
-        throw inputError(`Input "${inputName}": ${file} is not a file`);
+        throw errors_inputError(`Input "${inputName}": ${file} is not a file`);
+    if (info.size > MAX_INPUT_FILE_BYTES) {
+        throw errors_inputError(`Input "${inputName}": ${file} is ${Math.ceil(info.size / 1024)} KiB; a Dockerrun or compose file of more than ` +
+            `${MAX_INPUT_FILE_BYTES / 1024} KiB is refused`);
+    }
     return (0,promises_.readFile)(file, 'utf8');
 }
 async function findCompose(folder) {
@@ -35592,13 +36173,15 @@ function finish(entries, description, images) {
         images
     };
 }
-async function buildFromDockerrun(file, overrides) {
+async function buildFromDockerrun(source, overrides) {
+    const file = source.path;
     const text = await readInputFile(file, 'dockerrun');
     const folder = external_node_path_default().dirname(file);
     const { version, doc } = parseDockerrun(text, 'dockerrun', file);
-    const entries = await extraFolderEntries(folder);
+    const entries = await extraFolderEntries(folder, source);
     if (version === 2) {
         const substituted = overrides.length ? substituteDockerrunImages(doc, overrides, file) : doc;
+        checkDockerrunV2(substituted, 'dockerrun', file);
         const content = overrides.length ? `${JSON.stringify(substituted, null, 2)}\n` : text;
         entries.push({ path: DOCKERRUN, bytes: encoder.encode(content) });
         const images = substituted.containerDefinitions.map(definition => ({
@@ -35610,43 +36193,50 @@ async function buildFromDockerrun(file, overrides) {
     // Version 3 carries only registry authentication; the containers are in docker-compose.yml beside it.
     const composeFile = await findCompose(folder);
     if (!composeFile) {
-        throw inputError(`Input "dockerrun": ${file} is version 3, which goes with a docker-compose.yml in the same folder, and there is none`);
+        throw errors_inputError(`Input "dockerrun": ${file} is version 3, which goes with a docker-compose.yml in the same folder, and there is none`);
     }
-    const compose = parseCompose(await (0,promises_.readFile)(composeFile, 'utf8'), 'dockerrun', composeFile);
+    const compose = parseCompose(await readInputFile(composeFile, 'dockerrun'), 'dockerrun', composeFile);
     if (overrides.length)
         substituteComposeImages(compose, overrides, composeFile);
+    checkCompose(compose, 'dockerrun', composeFile);
     entries.push({ path: DOCKERRUN, bytes: encoder.encode(text) });
     entries.push({ path: COMPOSE, bytes: encoder.encode(compose.toString()) });
     return finish(entries, `Dockerrun.aws.json v3 + docker-compose.yml from ${folder}`, composeImages(compose));
 }
-async function buildFromCompose(file, overrides) {
+async function buildFromCompose(source, overrides) {
+    const file = source.path;
     const text = await readInputFile(file, 'compose');
     const compose = parseCompose(text, 'compose', file);
     if (overrides.length)
         substituteComposeImages(compose, overrides, file);
-    const entries = await extraFolderEntries(external_node_path_default().dirname(file));
+    checkCompose(compose, 'compose', file);
+    const entries = await extraFolderEntries(external_node_path_default().dirname(file), source);
     // Beanstalk's Docker platform reads docker-compose.yml at the bundle root, whatever the file was called.
     entries.push({ path: COMPOSE, bytes: encoder.encode(overrides.length ? compose.toString() : text) });
     return finish(entries, `docker-compose.yml from ${file}`, composeImages(compose));
 }
 const ZIP_MAGIC = [0x50, 0x4b]; // "PK"
-async function buildFromBundleInput(target, overrides) {
+async function buildFromBundleInput(source, overrides) {
+    const target = source.path;
     const info = await statOrUndefined(target);
     if (!info)
-        throw inputError(`Input "bundle": no file or folder at ${target}`);
+        throw errors_inputError(`Input "bundle": no file or folder at ${target}`);
     if (info.isFile()) {
         const bytes = new Uint8Array(await (0,promises_.readFile)(target));
         if (bytes.length < 4 || bytes[0] !== ZIP_MAGIC[0] || bytes[1] !== ZIP_MAGIC[1]) {
-            throw inputError(`Input "bundle": ${target} is not a zip file; give a .zip or a folder to zip`);
+            throw errors_inputError(`Input "bundle": ${target} is not a zip file; give a .zip or a folder to zip`);
         }
         if (overrides.length) {
-            throw inputError('Input "images" cannot change a prebuilt zip: give "dockerrun", "compose" or a bundle folder');
+            throw errors_inputError('Input "images" cannot change a prebuilt zip: give "dockerrun", "compose" or a bundle folder');
         }
         return { bytes, sha256: sha256Hex(bytes), entries: [], description: `zip ${target}`, images: [] };
     }
+    // a link in the folder that leaves the workspace would upload that file: refused before reading
+    if (source.workspace)
+        checkFolderConfined('bundle', target, source.workspace);
     const entries = await folderEntries(target, target);
     if (entries.length === 0)
-        throw inputError(`Input "bundle": the folder ${target} holds no files`);
+        throw errors_inputError(`Input "bundle": the folder ${target} holds no files`);
     let images = [];
     const dockerrun = entries.find(entry => entry.path === DOCKERRUN);
     const compose = entries.find(entry => entry.path === COMPOSE || entry.path === 'docker-compose.yaml');
@@ -35655,6 +36245,7 @@ async function buildFromBundleInput(target, overrides) {
         const { version, doc } = parseDockerrun(new TextDecoder().decode(dockerrun.bytes), 'bundle', file);
         if (version === 2) {
             const substituted = overrides.length ? substituteDockerrunImages(doc, overrides, file) : doc;
+            checkDockerrunV2(substituted, 'bundle', file);
             if (overrides.length)
                 dockerrun.bytes = encoder.encode(`${JSON.stringify(substituted, null, 2)}\n`);
             images = substituted.containerDefinitions.map(definition => ({
@@ -35670,10 +36261,14 @@ async function buildFromBundleInput(target, overrides) {
             substituteComposeImages(doc, overrides, file);
             compose.bytes = encoder.encode(doc.toString());
         }
+        checkCompose(doc, 'bundle', file, context => {
+            const folder = external_node_path_default().posix.normalize(context.replace(/^\.\//, '').replace(/\/$/, ''));
+            return folder === '.' || entries.some(entry => entry.path.startsWith(`${folder}/`));
+        });
         images = composeImages(doc);
     }
     if (overrides.length && !dockerrun && !compose) {
-        throw inputError(`Input "images" needs a Dockerrun.aws.json or docker-compose.yml at the top of the bundle folder ${target}; there is neither`);
+        throw errors_inputError(`Input "images" needs a Dockerrun.aws.json or docker-compose.yml at the top of the bundle folder ${target}; there is neither`);
     }
     return finish(entries, `folder ${target}`, images);
 }
@@ -35681,11 +36276,11 @@ async function buildFromBundleInput(target, overrides) {
 async function buildBundle(source, overrides) {
     switch (source.kind) {
         case 'dockerrun':
-            return buildFromDockerrun(source.path, overrides);
+            return buildFromDockerrun(source, overrides);
         case 'compose':
-            return buildFromCompose(source.path, overrides);
+            return buildFromCompose(source, overrides);
         case 'bundle':
-            return buildFromBundleInput(source.path, overrides);
+            return buildFromBundleInput(source, overrides);
     }
 }
 
@@ -35716,10 +36311,10 @@ function earlierAttemptLabels(sha, runId, attempt) {
 }
 function validateVersionLabel(label, inputName) {
     if (label.length > LABEL_LIMIT) {
-        throw inputError(`Input "${inputName}" is ${label.length} characters; Beanstalk allows at most ${LABEL_LIMIT}`);
+        throw errors_inputError(`Input "${inputName}" is ${label.length} characters; Beanstalk allows at most ${LABEL_LIMIT}`);
     }
     if (/[\s]/.test(label)) {
-        throw inputError(`Input "${inputName}" must not contain whitespace, got ${JSON.stringify(label)}`);
+        throw errors_inputError(`Input "${inputName}" must not contain whitespace, got ${JSON.stringify(label)}`);
     }
     return label;
 }
@@ -35777,6 +36372,7 @@ function planVersion(options) {
 
 
 
+
 /** Input names, as action.yml spells them. */
 const INPUT = {
     bundle: 'bundle',
@@ -35815,15 +36411,18 @@ const DESCRIPTION_LIMIT = 200;
 function readBundleSource(inputs, workspace) {
     const given = BUNDLE_INPUTS.filter(name => inputs.has(name));
     if (given.length === 0) {
-        throw inputError('No bundle to deploy: set one of the inputs "bundle" (a .zip, or a folder to zip), "dockerrun" ' +
+        throw errors_inputError('No bundle to deploy: set one of the inputs "bundle" (a .zip, or a folder to zip), "dockerrun" ' +
             '(a Dockerrun.aws.json) or "compose" (a docker-compose.yml)');
     }
     if (given.length > 1) {
-        throw inputError(`Inputs ${given.map(name => `"${name}"`).join(' and ')} were both given; set only one bundle source ` +
+        throw errors_inputError(`Inputs ${given.map(name => `"${name}"`).join(' and ')} were both given; set only one bundle source ` +
             '(with "dockerrun" or "compose", .ebextensions/ and .platform/ beside the file are added for you)');
     }
     const kind = given[0];
-    return { kind, path: external_node_path_default().resolve(workspace, inputs.string(kind)) };
+    const value = inputs.string(kind);
+    // outside the workspace, or through a link leaving it: refused here, naming the input and the link
+    const found = resolveInWorkspace(kind, value, workspace);
+    return { kind, path: found?.real ?? external_node_path_default().resolve(workspace, value), workspace };
 }
 function readDeployBeanstalkInputs(inputs, run) {
     const application = inputs.required(INPUT.applicationName, 'the Elastic Beanstalk application, e.g. ChatRelay');
@@ -35837,7 +36436,7 @@ function readDeployBeanstalkInputs(inputs, run) {
     }
     else {
         if (!run.sha || !run.runId) {
-            throw inputError('Input "version-label" is required outside GitHub Actions: the default label is built from GITHUB_SHA, ' +
+            throw errors_inputError('Input "version-label" is required outside GitHub Actions: the default label is built from GITHUB_SHA, ' +
                 'GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT, which are not set');
         }
         const attempt = run.runAttempt ?? 1;
@@ -35854,7 +36453,7 @@ function readDeployBeanstalkInputs(inputs, run) {
         .join(' ');
     const versionDescription = inputs.string(INPUT.versionDescription, { default: defaultDescription });
     if (versionDescription.length > DESCRIPTION_LIMIT) {
-        throw inputError(`Input "version-description" is ${versionDescription.length} characters; Beanstalk allows at most ${DESCRIPTION_LIMIT}`);
+        throw errors_inputError(`Input "version-description" is ${versionDescription.length} characters; Beanstalk allows at most ${DESCRIPTION_LIMIT}`);
     }
     const images = inputs
         .keyValues(INPUT.images, {
@@ -35862,20 +36461,24 @@ function readDeployBeanstalkInputs(inputs, run) {
     })
         .map(({ key, value, line }) => {
         if (value === '')
-            throw inputError(`Input "images" line ${line} gives no image for "${key}"`);
+            throw errors_inputError(`Input "images" line ${line} gives no image for "${key}"`);
         if (/\s/.test(value))
-            throw inputError(`Input "images" line ${line}: the image for "${key}" contains a space`);
+            throw errors_inputError(`Input "images" line ${line}: the image for "${key}" contains a space`);
         return { name: key, image: value, line };
     });
     if (images.length > 0 && bundle.kind === 'bundle' && /\.zip$/i.test(bundle.path)) {
-        throw inputError('Input "images" cannot change a prebuilt .zip bundle: give "dockerrun" or "compose" (or a bundle folder) instead');
+        throw errors_inputError('Input "images" cannot change a prebuilt .zip bundle: give "dockerrun" or "compose" (or a bundle folder) instead');
     }
     const environmentVariables = inputs
-        .keyValues(INPUT.environmentVariables, { shape: 'NAME=value, e.g. NODE_ENV=production' })
+        .keyValues(INPUT.environmentVariables, {
+        shape: 'NAME=value, e.g. NODE_ENV=production',
+        sensitive: true
+    })
         .map(({ key, value, line }) => {
         if (!PROPERTY_NAME.test(key)) {
-            throw inputError(`Input "environment-variables" line ${line}: ${JSON.stringify(key)} is not a valid environment property ` +
-                'name (letters, digits and _ . : / + \\ - @)');
+            // the name is not quoted: a line such as `DB PASSWORD hunter2=x` would show its secret
+            throw errors_inputError(`Input "environment-variables" line ${line}: the name before "=" is not a valid environment property ` +
+                'name (letters, digits and _ . : / + \\ - @, no spaces)');
         }
         return { name: key, value };
     });
@@ -35900,8 +36503,28 @@ function readDeployBeanstalkInputs(inputs, run) {
         sha: run.sha
     };
 }
+/**
+ * Masks the environment values worth masking: long ones, or ones whose name says they are secret.
+ * Short and common values (`production`, `6379`) are left alone: masking them would blank those words
+ * out of every later log line. Values passed as `${{ secrets.* }}` are masked by the runner anyway.
+ */
+function maskEnvironmentValues(config, logger) {
+    if (!config.maskEnvironmentVariables)
+        return;
+    const left = [];
+    for (const variable of config.environmentVariables) {
+        if (worthMasking(variable.value, variable.name))
+            logger.mask(variable.value);
+        else if (variable.value !== '')
+            left.push(variable.name);
+    }
+    if (left.length > 0) {
+        logger.info(`Not masked (too short or common to be a secret, and masking would blank them from every log line): ${left.join(', ')}`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./actions/deploy-beanstalk/src/deploy.ts
+
 
 
 
@@ -36018,11 +36641,11 @@ async function deployBeanstalk(config, bundle, deps) {
     const startedAt = clock.now();
     const since = new Date(startedAt);
     const deadline = startedAt + config.waitMs;
-    if (config.maskEnvironmentVariables) {
-        for (const variable of config.environmentVariables)
-            logger.mask(variable.value);
-    }
+    maskEnvironmentValues(config, logger);
     const before = await findEnvironment(api, config.application, config.environment);
+    const progress = deps.progress;
+    if (progress)
+        progress.previousVersionLabel = before.VersionLabel;
     logger.info(`Environment ${config.environment}: ${before.Status}, health ${before.Health ?? 'unknown'}, version ${before.VersionLabel ?? '(none)'}`);
     const key = bundleKey(config.application, bundle.sha256);
     const bucket = await storageBucket(api, config.bucket)();
@@ -36050,17 +36673,26 @@ async function deployBeanstalk(config, bundle, deps) {
         }
         else {
             versionCreated = true;
+            if (progress) {
+                progress.versionCreated = true;
+                progress.versionLabel = plan.label;
+                progress.bundleLocation = `s3://${bucket}/${key}`;
+            }
         }
     }
     if (plan.kind === 'reuse')
         logger.info(`Reusing version ${plan.label}: ${plan.why}`);
     const label = plan.label;
+    if (progress)
+        progress.versionLabel = label;
     await waitForProcessing(api, config, label, versionCreated, since, deadline, deps);
     const printer = new EventPrinter(logger, `Elastic Beanstalk ${config.environment}`);
     const timing = { deadline, pollIntervalMs: config.pollIntervalMs, clock, random: deps.random };
     const settings = optionSettings(config);
     if (settings.length)
         logger.info(`Setting environment properties: ${settings.map(setting => setting.OptionName).join(', ')}`);
+    if (progress)
+        progress.updating = true;
     const deployed = await logger.group(`Deploying ${label} to ${config.environment}`, () => deployLabel(api, {
         application: config.application,
         environment: config.environment,
@@ -36107,6 +36739,8 @@ async function deployBeanstalk(config, bundle, deps) {
         return failedResult(base, reason, deployed.outcome, printer, clock, { skipped: rollbackPlan.reason });
     }
     logger.info(`Rolling back ${config.environment} to ${rollbackPlan.to}`);
+    if (progress)
+        progress.rollback = `rollback to ${rollbackPlan.to}`;
     // The rollback gets a budget of its own: the deploy may have used all of the first one.
     const rollbackTiming = { ...timing, deadline: clock.now() + config.waitMs };
     const rolledBack = await rollBackToLabel(api, {
@@ -36152,6 +36786,65 @@ function failedResult(base, reason, outcome, printer, clock, rollback) {
 }
 function describeDuration(result) {
     return formatDuration(result.finishedAt - result.startedAt);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-beanstalk/src/progress.ts
+
+/**
+ * What this step has done so far, written as it happens: the final report of a step that ends early
+ * (an error, a lost endpoint, SIGINT/SIGTERM) says from it which version was created and whether the
+ * environment is still updating, and a cancel knows what to undo.
+ */
+class BeanstalkProgress {
+    versionLabel;
+    /** this step created the application version (uploaded the bundle, CreateApplicationVersion) */
+    versionCreated = false;
+    bundleLocation;
+    previousVersionLabel;
+    /** UpdateEnvironment to the new label was sent: the environment may be changing */
+    updating = false;
+    /** the rollback this step started (a label) or the abort it asked for on cancel */
+    rollback;
+    /** set when the deploy ran to its own verdict */
+    result;
+}
+/**
+ * The cancel hook: with rollback-on-failure and the environment updating to this step's version, asks
+ * Beanstalk to abort the update (AbortEnvironmentUpdate), which puts the environment back on the version
+ * it ran before. Not waited for: the runner kills the step seconds later.
+ */
+async function startCancelRollback(config, progress, api, logger) {
+    if (!progress.updating || progress.result)
+        return [];
+    const what = `${config.environment}: update to ${progress.versionLabel ?? config.versionLabel}`;
+    if (!config.rollbackOnFailure) {
+        return [`${what} not aborted (rollback-on-failure is false); it is still in flight`];
+    }
+    try {
+        await api.abortEnvironmentUpdate(config.application, config.environment);
+        progress.rollback = `abort of the update (back to ${progress.previousVersionLabel ?? 'the previous version'})`;
+        const line = `${what} aborted (AbortEnvironmentUpdate): Beanstalk rolls back to ${progress.previousVersionLabel ?? 'the previous version'}, not waited for`;
+        logger.info(line);
+        return [line];
+    }
+    catch (error) {
+        return [`${what}: could not abort the update (${errorMessage(error)}); it is still in flight`];
+    }
+}
+/** One line per thing this step changed or left in flight, for the summary of an early end. */
+function inFlightLines(config, progress) {
+    const lines = [];
+    if (progress.versionCreated && progress.versionLabel) {
+        lines.push(`application version ${code(progress.versionLabel)} created` +
+            (progress.bundleLocation ? ` from ${code(progress.bundleLocation)}` : '') +
+            ' (kept: versions are never deleted)');
+    }
+    if (progress.updating) {
+        lines.push(`environment ${code(config.environment)} was updating from ${code(progress.previousVersionLabel ?? '(none)')} ` +
+            `to ${code(progress.versionLabel ?? config.versionLabel)}` +
+            (progress.rollback ? `; ${progress.rollback} started` : '; still in flight: check the console'));
+    }
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-beanstalk/src/summary.ts
@@ -36222,6 +36915,7 @@ function failureMessage(result) {
 
 
 
+
 function logBundle(logger, bundle) {
     logger.info(`Bundle: ${bundle.description}, ${bundle.bytes.length} bytes, sha256 ${bundle.sha256}`);
     for (const entry of bundle.entries)
@@ -36229,46 +36923,66 @@ function logBundle(logger, bundle) {
     for (const image of bundle.images)
         logger.info(`  ${image.name}: ${image.image}`);
 }
-function outputsOf(config, result) {
+function outputsOf(config, progress, ending) {
+    const result = progress.result;
     return {
-        'version-label': result?.versionLabel ?? config.versionLabel,
-        'previous-version-label': result?.previousVersionLabel ?? '',
-        'version-created': result?.versionCreated ?? false,
+        'version-label': result?.versionLabel ?? progress.versionLabel ?? config.versionLabel,
+        'previous-version-label': result?.previousVersionLabel ?? progress.previousVersionLabel ?? '',
+        // a version this step created is reported as created however the step ends
+        'version-created': result?.versionCreated ?? progress.versionCreated,
         'environment-url': result?.environmentUrl ?? '',
         health: result?.health ?? '',
-        status: result?.status ?? 'failed'
+        status: result?.status ?? endingStatus(ending) ?? 'failed'
     };
 }
+/**
+ * Reads the inputs, builds the bundle (every check of it before any AWS call), deploys. Outputs and the
+ * job summary are written by the step's one exit path from what this step did, however it ends.
+ */
 async function run() {
-    await runAction(async () => {
+    await runAction(async (step) => {
         const logger = coreLogger;
-        let config;
-        let result;
-        try {
-            config = readDeployBeanstalkInputs(actionInputs(), githubRunFromEnv(process.env));
-            if (config.maskEnvironmentVariables) {
-                for (const variable of config.environmentVariables)
-                    logger.mask(variable.value);
+        const progress = new BeanstalkProgress();
+        // read by the reporter, which may run before the inputs are (a bad input) or mid-deploy
+        const known = {
+            region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || ''
+        };
+        step.report(ending => {
+            const { config, region } = known;
+            if (!config) {
+                return {
+                    outputs: { status: endingStatus(ending) ?? 'failed' },
+                    summary: endingSummary('deploy-beanstalk', ending)
+                };
             }
-            const context = new AwsContext({ action: 'deploy-beanstalk', region: config.region });
-            const bundle = await buildBundle(config.bundle, config.images);
-            logBundle(logger, bundle);
-            if (config.pollIntervalMs < 1000 && !context.endpoint('elastic-beanstalk')) {
-                logger.warning('Input "poll-interval" is under a second: that is for simulators. Beanstalk throttles describe calls at ' +
-                    'about 2 per second; 15s is polite');
-            }
-            await warnIfCredentialsExpireFirst(logger, config.waitMs, INPUT.waitForMinutes);
-            result = await deployBeanstalk(config, bundle, {
-                api: sdkBeanstalkApi(context),
-                store: sdkBundleStore(context),
-                logger
-            });
-            await appendSummary(renderSummary(config, result, context.region));
+            return {
+                outputs: outputsOf(config, progress, ending),
+                summary: progress.result
+                    ? renderSummary(config, progress.result, region)
+                    : endingSummary('deploy-beanstalk', ending, inFlightLines(config, progress))
+            };
+        });
+        const config = readDeployBeanstalkInputs(actionInputs(), githubRunFromEnv(process.env));
+        known.config = config;
+        maskEnvironmentValues(config, logger);
+        const context = new AwsContext({ action: 'deploy-beanstalk', region: config.region });
+        known.region = context.region;
+        const bundle = await buildBundle(config.bundle, config.images);
+        logBundle(logger, bundle);
+        if (config.pollIntervalMs < 1000 && !context.endpoint('elastic-beanstalk')) {
+            logger.warning('Input "poll-interval" is under a second: that is for simulators. Beanstalk throttles describe calls at ' +
+                'about 2 per second; 15s is polite');
         }
-        finally {
-            // Outputs are set however the step ends, so `if: failure()` steps can read status and labels.
-            setOutputs(config ? outputsOf(config, result) : { status: 'failed' });
-        }
+        await warnIfCredentialsExpireFirst(logger, config.waitMs, INPUT.waitForMinutes);
+        const api = sdkBeanstalkApi(context);
+        step.onCancel(() => startCancelRollback(config, progress, api, logger));
+        const result = await deployBeanstalk(config, bundle, {
+            api,
+            store: sdkBundleStore(context),
+            logger,
+            progress
+        });
+        progress.result = result;
         const failure = failureMessage(result);
         if (failure)
             throw new ActionError('deployment', failure);
@@ -39199,7 +39913,7 @@ __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
-__webpack_unused_export__ = identity.isCollection;
+exports.P3 = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
@@ -39218,7 +39932,7 @@ exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(897);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9435);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 897:
+/***/ 9435:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28394,11 +28394,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./packages/core/src/errors.ts
 class ActionError extends Error {
     kind;
@@ -28409,7 +28404,7 @@ class ActionError extends Error {
     }
 }
 /** A bad value for a named input, reported before any AWS state changes. */
-function inputError(message) {
+function errors_inputError(message) {
     return new ActionError('input', message);
 }
 function isActionError(error) {
@@ -28456,7 +28451,125 @@ function formatDuration(ms) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./packages/core/src/secrets.ts
+/**
+ * Secret discipline, in one place: what is worth masking, how URLs and free text lose their credentials,
+ * how a change of a variable is described without its value, and which environment variables a
+ * `${NAME}` placeholder may never read. Every action goes through these functions rather than its own.
+ */
+/**
+ * Masking makes the runner replace a value with *** in every later log line. A short or common value
+ * (`6379`, `true`, `production`, `us-east-1`) would then vanish from unrelated lines, and such values are
+ * no secrets anyway. Values passed as `${{ secrets.X }}` are masked by the runner whatever their length.
+ */
+const MIN_MASK_LENGTH = 12;
+/** A name that says it holds a secret makes a shorter value worth masking (down to this length). */
+const MIN_NAMED_SECRET_LENGTH = 6;
+const SECRET_NAME = /(secret|passw(or)?d|passwd|token|api[-_]?key|private[-_]?key|credential|auth|dsn|signature)/i;
+/** True when masking `value` (of a variable called `name`, when known) is worth its cost to the log. */
+function worthMasking(value, name) {
+    if (name && SECRET_NAME.test(name))
+        return value.length >= MIN_NAMED_SECRET_LENGTH;
+    return value.length >= MIN_MASK_LENGTH;
+}
+/** Replaces every given secret in `text` with ***, longest first (one secret may contain another). */
+function secretRedactor(secrets) {
+    const ordered = [...new Set(secrets)]
+        .filter(secret => secret.length > 0)
+        .sort((a, b) => b.length - a.length);
+    return text => ordered.reduce((current, secret) => current.split(secret).join('***'), text);
+}
+/**
+ * A URL as it may be printed: user-info removed, every query value replaced by *** (tokens travel in
+ * query strings: `?token=...`, `?X-Amz-Signature=...`), the names kept so the reader knows which URL it is.
+ * Text that is not a URL keeps its shape, with `//user:pass@` and `name=value` query parts redacted.
+ */
+function redactUrl(text) {
+    try {
+        const url = new URL(text);
+        if (!url.username && !url.password && !url.search)
+            return text;
+        url.username = '';
+        url.password = '';
+        const query = url.search.slice(1);
+        if (query)
+            url.search = redactQuery(query);
+        // URLSearchParams would percent-encode the *** back; write the query as it was redacted
+        return url.toString().replace(/%2A%2A%2A/g, '***');
+    }
+    catch {
+        return redactUrlsIn(text);
+    }
+}
+function redactQuery(query) {
+    return query
+        .split('&')
+        .map(part => {
+        const at = part.indexOf('=');
+        return at < 0 ? part : `${part.slice(0, at)}=***`;
+    })
+        .join('&');
+}
+/** Redacts user-info and query values of every URL found in free text (logs, error messages, bodies). */
+function redactUrlsIn(text) {
+    return text
+        .replace(/(\/\/)[^/@\s'"<>]+@/g, '$1')
+        .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?'"<>]*\?)([^\s#'"<>]*)/gi, (_, head, query) => head + redactQuery(query));
+}
+/**
+ * The values a URL's user-info turns into on the wire: the password, `user:password`, and the Basic
+ * credentials Node derives from them. A server that echoes request headers echoes these.
+ */
+function urlCredentialValues(url) {
+    if (!url.username && !url.password)
+        return [];
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    const basic = Buffer.from(`${user}:${password}`).toString('base64');
+    return [password, `${user}:${password}`, basic, `Basic ${basic}`].filter(value => value.length >= 3);
+}
+function describeVariableChange(label, change, before, after, showValue) {
+    if (!showValue)
+        return `${label} ${change}`;
+    if (change === 'added')
+        return `${label} added: ${JSON.stringify(after ?? '')}`;
+    if (change === 'removed')
+        return `${label} removed (was ${JSON.stringify(before ?? '')})`;
+    return `${label} changed: ${JSON.stringify(before ?? '')} -> ${JSON.stringify(after ?? '')}`;
+}
+/**
+ * Environment variables a `${NAME}` placeholder may never read: the runner's own (its tokens, the
+ * inputs and state of every step), and credentials. `AWS_REGION` / `AWS_DEFAULT_REGION` are
+ * configuration, not credentials, and stay allowed.
+ */
+const ALLOWED_DESPITE_PREFIX = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION']);
+const REFUSED_PLACEHOLDERS = [
+    { pattern: /^AWS_/, what: 'an AWS credential or SDK setting' },
+    { pattern: /^ACTIONS_/, what: "the runner's own token or URL" },
+    { pattern: /^(GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT)$/, what: 'a GitHub token' },
+    { pattern: /^INPUT_/, what: "a step's input" },
+    { pattern: /^STATE_/, what: "a step's saved state" },
+    { pattern: /^RUNNER_/, what: "the runner's own setting" },
+    {
+        pattern: /^(GITHUB_OUTPUT|GITHUB_STATE|GITHUB_ENV|GITHUB_PATH|GITHUB_STEP_SUMMARY)$/,
+        what: 'a runner file'
+    },
+    { pattern: /^(AZURE_|GOOGLE_APPLICATION_CREDENTIALS|NPM_TOKEN|NODE_AUTH_TOKEN)/, what: 'a credential' }
+];
+/** Why `${name}` may not be filled from the environment, or undefined when it may. */
+function refusedPlaceholder(name) {
+    if (ALLOWED_DESPITE_PREFIX.has(name))
+        return undefined;
+    return REFUSED_PLACEHOLDERS.find(entry => entry.pattern.test(name))?.what;
+}
+/** The sentence every refused placeholder error ends with: how to pass a value on purpose. */
+const PLACEHOLDER_FIX = "Placeholders never read runner or credential variables. Put the value you mean in a variable of your own under the step's env: " +
+    '(e.g. `APP_REGION: ${{ vars.APP_REGION }}`) and write ${APP_REGION}; pass secrets to containers through the task definition\'s "secrets" (valueFrom), never as placeholders';
+/** Said instead of quoting a line of an input whose values may be secrets. */
+const NOT_SHOWN = '(the line is not shown: it may hold a secret)';
+
 ;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
+
 
 
 
@@ -28491,7 +28604,7 @@ class Inputs {
     required(name, hint) {
         const value = this.read(name);
         if (value === '') {
-            throw inputError(`Input "${name}" is required${hint ? `: ${hint}` : ''}`);
+            throw errors_inputError(`Input "${name}" is required${hint ? `: ${hint}` : ''}`);
         }
         return value;
     }
@@ -28504,7 +28617,7 @@ class Inputs {
             return true;
         if (lower === 'false')
             return false;
-        throw inputError(`Input "${name}" must be true or false, got ${quote(value)}`);
+        throw errors_inputError(`Input "${name}" must be true or false, got ${quote(value)}`);
     }
     integer(name, options = {}) {
         const value = this.read(name);
@@ -28519,16 +28632,16 @@ class Inputs {
         if (value === '') {
             if (options.default !== undefined)
                 return options.default;
-            throw inputError(`Input "${name}" is required: give ${accepts}`);
+            throw errors_inputError(`Input "${name}" is required: give ${accepts}`);
         }
         if (!/^[-+]?\d+$/.test(value)) {
-            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
         }
         const parsed = Number(value);
         if ((min !== undefined && parsed < min) ||
             (max !== undefined && parsed > max) ||
             !Number.isSafeInteger(parsed)) {
-            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
         }
         return parsed;
     }
@@ -28547,12 +28660,12 @@ class Inputs {
                     : '';
         const accepts = `a duration${range} such as 500ms, 30s, 10m or 1h`;
         if (value === '')
-            throw inputError(`Input "${name}" is required: give ${accepts}`);
+            throw errors_inputError(`Input "${name}" is required: give ${accepts}`);
         const ms = parseDuration(value);
         if (ms === undefined ||
             (options.min !== undefined && ms < options.min) ||
             (options.max !== undefined && ms > options.max)) {
-            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
         }
         return ms;
     }
@@ -28574,10 +28687,11 @@ class Inputs {
             const at = text.indexOf(separator);
             const key = at > 0 ? text.slice(0, at).trim() : '';
             if (at <= 0 || key === '') {
-                throw inputError(`Input "${name}" line ${line} must look like ${shape}, got ${quote(text)}`);
+                throw errors_inputError(`Input "${name}" line ${line} must look like ${shape}, ` +
+                    (options.sensitive ? NOT_SHOWN : `got ${quote(text)}`));
             }
             if (unique && seen.has(key)) {
-                throw inputError(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
+                throw errors_inputError(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
             }
             seen.set(key, line);
             return { key, value: text.slice(at + separator.length).trim(), line };
@@ -28590,7 +28704,7 @@ class Inputs {
             return defaultValue;
         const match = allowed.find(candidate => candidate.toLowerCase() === value.toLowerCase());
         if (match === undefined) {
-            throw inputError(`Input "${name}" must be one of ${allowed.join(', ')}, got ${quote(value)}`);
+            throw errors_inputError(`Input "${name}" must be one of ${allowed.join(', ')}, got ${quote(value)}`);
         }
         return match;
     }
@@ -28602,7 +28716,7 @@ class Inputs {
             return JSON.parse(value);
         }
         catch (error) {
-            throw inputError(`Input "${name}" must be valid JSON: ${error.message}`);
+            throw errors_inputError(`Input "${name}" must be valid JSON: ${error.message}`);
         }
     }
     yaml(name) {
@@ -28614,7 +28728,7 @@ class Inputs {
         }
         catch (error) {
             const firstLine = error.message.split('\n')[0];
-            throw inputError(`Input "${name}" must be valid YAML: ${firstLine}`);
+            throw errors_inputError(`Input "${name}" must be valid YAML: ${firstLine}`);
         }
     }
 }
@@ -28685,20 +28799,8 @@ async function waitUntil(check, options) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/net.ts
-/** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
-function redactUrl(text) {
-    try {
-        const url = new URL(text);
-        if (!url.username && !url.password)
-            return text;
-        url.username = '';
-        url.password = '';
-        return url.toString();
-    }
-    catch {
-        return text.replace(/\/\/[^/@\s]+@/, '//');
-    }
-}
+/** URLs are printed through the one redaction in secrets.ts (user-info and query values removed). */
+
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
@@ -28777,10 +28879,120 @@ function markdownLink(text, url) {
 function markdownDetails(title, body) {
     return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
 }
+/**
+ * Text from outside (a health body, an AWS reason, an event message) as inert markdown: HTML is written
+ * as entities (so no `<!-- marker -->`, `<img>` or `<details>` comes alive), inline markdown punctuation
+ * is escaped (no links, images, mentions, emphasis or code), autolinks are broken, and a line-start
+ * construct (heading, list, quote) loses its meaning. Newlines become spaces; pipes are left to
+ * markdownTable, which escapes them in cells.
+ */
+function markdownText(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r?\n/g, ' ')
+        .replace(/([\\`*_{}[\]()!~@])/g, '\\$1')
+        .replace(/:\/\//g, ':\\/\\/')
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}\\.`)
+        .replace(/^(\s*)([#+=-]|\d+\.)/, '$1\\$2');
+}
 /** Inline code that stays inline whatever it holds. */
 function code(text) {
     const fence = text.includes('`') ? '``' : '`';
     return `${fence}${text}${fence}`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/step-end.ts
+
+
+/**
+ * The runner cancels a step with SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that.
+ * Cancel hooks get 5 s from SIGINT, leaving time to write the report before SIGTERM; a step that gets
+ * SIGTERM first (or while cancelling) has about 2.5 s left, so the hooks get 1.5 s at most.
+ */
+const CANCEL_BUDGET_MS = { SIGINT: 5_000, SIGTERM: 1_500 };
+class StepLedger {
+    reporter;
+    hooks = new Set();
+    controller = new AbortController();
+    /** Aborted once the runner asked the step to stop: long waits may check it and stop early. */
+    get signal() {
+        return this.controller.signal;
+    }
+    /** Sets (or replaces, as the step learns more) how the final report is built. */
+    report(reporter) {
+        this.reporter = reporter;
+    }
+    /** Registers what to start on cancel; returns a function that unregisters it. */
+    onCancel(hook) {
+        this.hooks.add(hook);
+        return () => this.hooks.delete(hook);
+    }
+    /**
+     * Aborts the signal and runs every cancel hook, giving up after `budgetMs` or when `cutShort`
+     * resolves (a second signal). A hook that fails or runs late is reported, not awaited.
+     */
+    async cancel(signal, budgetMs, cutShort) {
+        this.controller.abort(new Error(`cancelled by ${signal}`));
+        const lines = [];
+        const running = [...this.hooks].map(hook => hook(signal).then(started => void lines.push(...started), error => void lines.push(`could not start the rollback: ${errors_errorMessage(error)}`)));
+        let timer;
+        const late = new Promise(resolve => {
+            timer = setTimeout(() => resolve('late'), budgetMs);
+        });
+        const outcome = await Promise.race([
+            Promise.all(running).then(() => 'done'),
+            late,
+            ...(cutShort ? [cutShort.then(() => 'late')] : [])
+        ]);
+        clearTimeout(timer);
+        if (outcome === 'late')
+            lines.push('the rollback calls did not answer in time; check the console');
+        return lines;
+    }
+    async finalReport(ending) {
+        return this.reporter?.(ending);
+    }
+}
+/** `failed` or `cancelled`, the status of a step that did not get to its own verdict. */
+function endingStatus(ending) {
+    if (ending.kind === 'failed')
+        return 'failed';
+    if (ending.kind === 'cancelled')
+        return 'cancelled';
+    return undefined;
+}
+/** The failure message of a step that did not succeed. */
+function endingMessage(ending) {
+    if (ending.kind === 'failed')
+        return ending.message;
+    if (ending.kind === 'cancelled') {
+        const started = ending.started.length > 0 ? `: ${ending.started.join('; ')}` : '';
+        return `Cancelled by ${ending.signal}${started}`;
+    }
+    return undefined;
+}
+/**
+ * The summary of a step that ended before it could write its own: how it ended, and the lines that say
+ * what changed and what is still in flight (the caller knows those).
+ */
+function endingSummary(action, ending, inFlight = []) {
+    const headline = ending.kind === 'cancelled'
+        ? `### ${action}: cancelled (${ending.signal})`
+        : ending.kind === 'failed'
+            ? `### ${action}: failed`
+            : `### ${action}: done`;
+    const parts = [headline];
+    if (ending.kind === 'failed')
+        parts.push(`**Reason:** ${markdownText(ending.message)}`);
+    if (ending.kind === 'cancelled' && ending.started.length > 0) {
+        parts.push(['**Started on cancel:**', ...ending.started.map(line => `- ${line}`)].join('\n'));
+    }
+    parts.push(inFlight.length > 0
+        ? ['**Changed / still in flight:**', ...inFlight.map(line => `- ${line}`)].join('\n')
+        : 'Nothing was changed.');
+    return parts.join('\n\n') + '\n';
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
@@ -28792,6 +29004,138 @@ function code(text) {
 
 
 
+
+
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./packages/core/src/workspace.ts
+
+
+
+/** Reading a task definition, a compose file or a Dockerrun bigger than this is refused before reading. */
+const MAX_INPUT_FILE_BYTES = 1024 * 1024;
+function isInside(root, candidate) {
+    const relative = external_node_path_default().relative(root, candidate);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+}
+function realWorkspace(workspace) {
+    try {
+        return (0,external_node_fs_.realpathSync)(workspace);
+    }
+    catch {
+        return external_node_path_default().resolve(workspace);
+    }
+}
+/** The first symlink on the way from the workspace to `absolute` whose target leaves the workspace. */
+function escapingLink(root, absolute) {
+    const parts = external_node_path_default().relative(root, absolute).split((external_node_path_default()).sep).filter(Boolean);
+    let current = root;
+    for (const part of parts) {
+        current = external_node_path_default().join(current, part);
+        let info;
+        try {
+            info = (0,external_node_fs_.lstatSync)(current);
+        }
+        catch {
+            return undefined; // does not exist: the caller reports it as missing
+        }
+        if (info.isSymbolicLink()) {
+            let target;
+            try {
+                target = (0,external_node_fs_.realpathSync)(current);
+            }
+            catch {
+                return { link: current, target: '(a dangling link)' };
+            }
+            if (!isInside(root, target))
+                return { link: current, target };
+        }
+    }
+    return undefined;
+}
+/**
+ * Resolves a file input inside the workspace. Returns undefined when nothing exists there (the caller
+ * decides whether that is an error or, like `task-definition`, means a reference instead of a file).
+ */
+function resolveInWorkspace(input, given, workspace) {
+    const root = realWorkspace(workspace);
+    const absolute = external_node_path_default().resolve(root, given);
+    if (!isInside(root, absolute)) {
+        throw errors_inputError(`Input "${input}": ${JSON.stringify(given)} is outside the workspace (${root}). ` +
+            'File inputs are read from the checked-out repository only: give a path relative to the workspace');
+    }
+    const escape = escapingLink(root, absolute);
+    if (escape) {
+        throw errors_inputError(`Input "${input}": ${external_node_path_default().relative(root, escape.link) || escape.link} is a symbolic link to ${escape.target}, ` +
+            'outside the workspace; links that leave the workspace are refused. Copy the file into the repository instead');
+    }
+    try {
+        return { given, real: (0,external_node_fs_.realpathSync)(absolute) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Like resolveInWorkspace, for a path that must exist and be a regular file. */
+function requireWorkspaceFile(input, given, workspace) {
+    const file = resolveInWorkspace(input, given, workspace);
+    if (!file)
+        throw errors_inputError(`Input "${input}": no file at ${given} (paths are relative to the workspace)`);
+    if (!(0,external_node_fs_.statSync)(file.real).isFile())
+        throw errors_inputError(`Input "${input}": ${given} is not a file`);
+    return file;
+}
+/** Reads a confined file as text, refusing one larger than `maxBytes` before reading it. */
+function readWorkspaceText(input, file, maxBytes = MAX_INPUT_FILE_BYTES) {
+    const size = (0,external_node_fs_.statSync)(file.real).size;
+    if (size > maxBytes) {
+        throw errors_inputError(`Input "${input}": ${file.given} is ${formatBytes(size)}; at most ${formatBytes(maxBytes)} are accepted`);
+    }
+    return (0,external_node_fs_.readFileSync)(file.real, 'utf8');
+}
+/**
+ * Walks a folder that will be bundled or sent as a build context and refuses any symlink in it whose
+ * target leaves the workspace (the bundle would otherwise carry the linked file from outside).
+ * `.git` is skipped, as it is never bundled.
+ */
+function checkFolderConfined(input, folder, workspace) {
+    const root = realWorkspace(workspace);
+    const walk = (directory, depth) => {
+        if (depth > 64) {
+            throw inputError(`Input "${input}": ${path.relative(root, directory)} is nested more than 64 folders deep`);
+        }
+        for (const entry of readdirSync(directory, { withFileTypes: true })) {
+            if (entry.name === '.git')
+                continue;
+            const full = path.join(directory, entry.name);
+            if (entry.isSymbolicLink()) {
+                let target;
+                try {
+                    target = realpathSync(full);
+                }
+                catch {
+                    continue; // a dangling link carries nothing
+                }
+                if (!isInside(root, target)) {
+                    throw inputError(`Input "${input}": ${path.relative(root, full)} is a symbolic link to ${target}, outside the workspace; ` +
+                        'links that leave the workspace are refused (the bundle would carry that file). Remove the link or copy the file in');
+                }
+            }
+            else if (entry.isDirectory())
+                walk(full, depth + 1);
+        }
+    };
+    walk(folder, 0);
+}
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${bytes} bytes`;
+}
 
 ;// CONCATENATED MODULE: ./packages/aws/package.json
 const package_namespaceObject = {"rE":"0.1.0"};
@@ -28946,14 +29290,19 @@ const TRANSIENT_ERRORS = new Set([
     'TimeoutError',
     'ECONNRESET',
     'ECONNREFUSED',
+    'ENOTFOUND',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
     'EPIPE'
 ]);
 /** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
 function isTransientAwsError(error) {
-    const name = errors_awsErrorName(error) ?? error?.code;
+    // network errors are plain Errors whose `code` says what happened (ECONNREFUSED: a lost endpoint)
+    const names = [errors_awsErrorName(error), error?.code];
     const status = error?.$metadata
         ?.httpStatusCode;
-    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
+    return (names.some(name => name !== undefined && TRANSIENT_ERRORS.has(name)) ||
+        (status !== undefined && status >= 500));
 }
 /**
  * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
@@ -28969,7 +29318,7 @@ async function lookPolitely(look) {
             throw error;
         return {
             done: false,
-            progress: `a describe call failed (${errors_awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+            progress: `a describe call failed (${error?.code ?? errors_awsErrorName(error) ?? errors_errorMessage(error)}); backing off and looking again until the deadline`
         };
     }
 }
@@ -31938,6 +32287,7 @@ function getIDToken(aud) {
 
 
 
+
 /**
  * The only module that touches @actions/core: the runner-facing edge every `main.ts` uses.
  */
@@ -31963,6 +32313,7 @@ function setOutputs(outputs) {
         setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
+/** @internal exported for the harness's fixture action; actions write their summary through runAction's reporter */
 async function appendSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return; // run outside a runner: nowhere to write
@@ -31975,22 +32326,76 @@ function readState(name) {
     return core.getState(name);
 }
 /**
- * Runs an action's entry point. Errors meant for the user fail the step with their message alone;
- * anything else is a bug, failed with its message and the stack printed for the report.
+ * Runs an action's entry point through the one exit path. The work gets the step's ledger: it sets a
+ * reporter (outputs, `status`, summary) as soon as it can, and cancel hooks once it changed something.
+ * However the step ends, the reporter is asked for the final report, which is written before the step
+ * fails: errors meant for the user fail it with their message alone; anything else is a bug, failed
+ * with its message and the stack printed for the report. SIGINT/SIGTERM run the cancel hooks within
+ * the runner's grace period, report `cancelled` and exit non-zero.
  */
 async function runAction(work) {
+    const step = new StepLedger();
+    let reported = false;
+    const finish = async (ending) => {
+        if (reported)
+            return;
+        reported = true;
+        try {
+            const report = await step.finalReport(ending);
+            if (report?.outputs)
+                setOutputs(report.outputs);
+            if (report?.summary)
+                await appendSummary(report.summary);
+        }
+        catch (error) {
+            warning(`Could not write the step's final report: ${errors_errorMessage(error)}`);
+        }
+        const failure = endingMessage(ending);
+        if (failure)
+            setFailed(failure);
+    };
+    let cancelling;
+    let secondSignal;
+    const cutShort = new Promise(resolve => (secondSignal = resolve));
+    const onSignal = (signal) => {
+        if (cancelling) {
+            secondSignal?.(); // SIGTERM after SIGINT: about 2.5 s to SIGKILL, report now
+            return;
+        }
+        warning(`Received ${signal}: cancelling, starting the rollback of what this step changed`);
+        cancelling = (async () => {
+            const started = await step.cancel(signal, CANCEL_BUDGET_MS[signal], cutShort);
+            await finish({ kind: 'cancelled', signal, started });
+            process.exit(1);
+        })();
+    };
+    const onInterrupt = () => onSignal('SIGINT');
+    const onTerminate = () => onSignal('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
     try {
-        await work();
+        await work(step);
+        if (cancelling)
+            return await cancelling;
+        await finish({ kind: 'succeeded' });
     }
     catch (error) {
+        if (cancelling)
+            return await cancelling;
         if (isActionError(error)) {
             if (error.stack)
                 core_debug(error.stack);
-            setFailed(error.message);
+            await finish({ kind: 'failed', error, message: error.message });
         }
         else {
             core_error(error instanceof Error && error.stack ? error.stack : errors_errorMessage(error));
-            setFailed(`Unexpected error: ${errors_errorMessage(error)}`);
+            await finish({ kind: 'failed', error, message: `Unexpected error: ${errors_errorMessage(error)}` });
+        }
+    }
+    finally {
+        if (!cancelling) {
+            process.off('SIGINT', onInterrupt);
+            process.off('SIGTERM', onTerminate);
         }
     }
 }
@@ -32230,6 +32635,7 @@ function stoppedTaskCheckNeeded(current, previous, newEvents) {
 
 
 
+
 /**
  * Watches several service deployments together until each is deployed or failed, with one batched
  * DescribeServices per poll (10 services a call), its own poll loop (never the SDK waiters' defaults)
@@ -32279,9 +32685,17 @@ async function watchDeployments(api, options) {
     };
     let timedOut;
     try {
-        await waitUntil(async () => (await poll())
-            ? { done: true, value: undefined }
-            : { done: false, progress: progressSummary(tracked) }, {
+        await waitUntil(async () => {
+            // A throttled or failed describe (after the SDK's own retries) is transient until the deadline:
+            // the loop backs off and looks again, and the progress line says so.
+            const look = await lookPolitely(async () => (await poll())
+                ? { done: true, value: undefined }
+                : { done: false, progress: progressSummary(tracked) });
+            if (!look.done && look.progress?.startsWith('a describe call failed')) {
+                logger.info(`  ${look.progress} (${formatDuration(clock.now() - started)} elapsed)`);
+            }
+            return look;
+        }, {
             what: `${options.what ?? 'deployment'} of ${[...tracked.keys()].join(', ')}`,
             timeoutMs: options.timeoutMs,
             intervalMs: options.intervalMs,
@@ -32478,7 +32892,7 @@ const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-
 /** Throws an input error unless `cluster` is a cluster name or cluster ARN; returns it unchanged. */
 function checkClusterInput(cluster) {
     if (!NAME.test(cluster) && !CLUSTER_ARN.test(cluster)) {
-        throw inputError(`Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`);
+        throw errors_inputError(`Input "cluster" must be a cluster name (letters, digits, - and _) or a cluster ARN, got ${JSON.stringify(cluster)}`);
     }
     return cluster;
 }
@@ -32491,10 +32905,10 @@ function checkServiceInputLines(lines) {
     const seen = new Map();
     return lines.map(({ text, line }) => {
         if (!NAME.test(text) && !SERVICE_ARN.test(text)) {
-            throw inputError(`Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`);
+            throw errors_inputError(`Input "service" line ${line} must be a service name or service ARN, got ${JSON.stringify(text)}`);
         }
         if (seen.has(text)) {
-            throw inputError(`Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`);
+            throw errors_inputError(`Input "service" names "${text}" twice (lines ${seen.get(text)} and ${line}); give each service once`);
         }
         seen.set(text, line);
         return text;
@@ -32521,14 +32935,14 @@ async function describeNamedServices(api, cluster, names, hint) {
     try {
         const { found, missing } = await describeServicesByName(api, cluster, names);
         if (missing.length > 0) {
-            throw inputError(`Input "service": ${missing.map(name => JSON.stringify(name)).join(', ')} not found in cluster ` +
+            throw errors_inputError(`Input "service": ${missing.map(name => JSON.stringify(name)).join(', ')} not found in cluster ` +
                 `${JSON.stringify(cluster)}. ${hint}`);
         }
         return found;
     }
     catch (error) {
         if (errors_awsErrorName(error) === 'ClusterNotFoundException') {
-            throw inputError(`Input "cluster": cluster ${JSON.stringify(cluster)} not found in this account and region (${errors_errorMessage(error)})`);
+            throw errors_inputError(`Input "cluster": cluster ${JSON.stringify(cluster)} not found in this account and region (${errors_errorMessage(error)})`);
         }
         if (error instanceof ActionError)
             throw error;
@@ -32574,7 +32988,7 @@ async function rollout(api, steps, options) {
     let stopped = false;
     for (const step of steps) {
         const base = { service: step.service, taskDefinitionArn: step.taskDefinitionArn, startedAt: clock.now() };
-        if (stopped) {
+        if (stopped || options.signal?.aborted) {
             results.push({ ...base, state: 'not-started' });
             continue;
         }
@@ -32593,6 +33007,7 @@ async function rollout(api, steps, options) {
             });
             const deploymentId = primaryDeployment(output.service)?.id;
             logger.info(options.describeUpdate(step, deploymentId));
+            options.onUpdated?.(step, deploymentId);
             results.push({ ...base, state: 'started', deploymentId });
         }
         catch (error) {
@@ -32716,6 +33131,7 @@ const INPUT = {
     taskDefinition: 'task-definition',
     images: 'images',
     environmentVariables: 'environment-variables',
+    showValues: 'show-values',
     waitForServiceStability: 'wait-for-service-stability',
     waitForMinutes: 'wait-for-minutes',
     forceNewDeployment: 'force-new-deployment',
@@ -32737,7 +33153,9 @@ function readDeployEcsInputs(inputs, fileExists) {
     const sources = readSources(inputs, services, fileExists);
     const images = new Map(inputs.keyValues(INPUT.images, { shape: 'container-name=image' }).map(({ key, value, line }) => {
         if (value === '')
-            throw inputError(`Input "images" line ${line} gives no image for container "${key}"`);
+            throw errors_inputError(`Input "images" line ${line} gives no image for container "${key}"`);
+        if (/\s/.test(value))
+            throw errors_inputError(`Input "images" line ${line}: the image for container "${key}" contains a space`);
         return [key, value];
     }));
     return {
@@ -32746,6 +33164,7 @@ function readDeployEcsInputs(inputs, fileExists) {
         sources,
         images,
         environment: readEnvironment(inputs),
+        showValues: readShowValues(inputs),
         waitForServiceStability: inputs.boolean(INPUT.waitForServiceStability, true),
         waitMs: inputs.integer(INPUT.waitForMinutes, { min: 1, max: 360, default: 30 }) * 60_000,
         forceNewDeployment: inputs.boolean(INPUT.forceNewDeployment, false),
@@ -32759,7 +33178,7 @@ function readDeployEcsInputs(inputs, fileExists) {
 function readServices(inputs) {
     const lines = inputs.lines(INPUT.service);
     if (lines.length === 0)
-        throw inputError('Input "service" is required: give one ECS service name, or several, one per line');
+        throw errors_inputError('Input "service" is required: give one ECS service name, or several, one per line');
     return checkServiceInputLines(lines);
 }
 /**
@@ -32781,7 +33200,7 @@ function readSources(inputs, services, fileExists) {
         shape: 'service=path-or-reference'
     })) {
         if (!sources.has(key)) {
-            throw inputError(`Input "task-definition" line ${line} names service "${key}", which is not in "service" (${services.join(', ')})`);
+            throw errors_inputError(`Input "task-definition" line ${line} names service "${key}", which is not in "service" (${services.join(', ')})`);
         }
         sources.set(key, readSource(value, line, fileExists));
     }
@@ -32790,7 +33209,7 @@ function readSources(inputs, services, fileExists) {
 function readSource(text, line, fileExists) {
     if (text.startsWith('arn:')) {
         if (!arn_parseTaskDefinitionReference(text)) {
-            throw inputError(`Input "task-definition" line ${line} is not a task definition ARN: ${JSON.stringify(text)}; ` +
+            throw errors_inputError(`Input "task-definition" line ${line} is not a task definition ARN: ${JSON.stringify(text)}; ` +
                 'expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>');
         }
         return { kind: 'reference', reference: text };
@@ -32798,12 +33217,22 @@ function readSource(text, line, fileExists) {
     if (fileExists(text))
         return { kind: 'file', path: text };
     if (/\.json$/i.test(text) || text.includes('/') || text.includes('\\')) {
-        throw inputError(`Input "task-definition" line ${line}: file ${JSON.stringify(text)} not found (paths are relative to the workspace)`);
+        throw errors_inputError(`Input "task-definition" line ${line}: file ${JSON.stringify(text)} not found (paths are relative to the workspace)`);
     }
     if (!arn_parseTaskDefinitionReference(text)) {
-        throw inputError(`Input "task-definition" line ${line} must be a JSON file path, "family", "family:revision" or a task definition ARN, got ${JSON.stringify(text)}`);
+        throw errors_inputError(`Input "task-definition" line ${line} must be a JSON file path, "family", "family:revision" or a task definition ARN, got ${JSON.stringify(text)}`);
     }
     return { kind: 'reference', reference: text };
+}
+/** Environment variable names (as ECS and shells spell them) whose values the diff may show. */
+function readShowValues(inputs) {
+    const names = inputs.list(INPUT.showValues);
+    for (const name of names) {
+        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+            throw errors_inputError(`Input "show-values" must list variable names, e.g. "NODE_ENV, LOG_LEVEL", got ${JSON.stringify(name)}`);
+        }
+    }
+    return new Set(names);
 }
 /**
  * `environment-variables`: one line per variable, `container-name.NAME=value`. Container names cannot
@@ -32812,16 +33241,20 @@ function readSource(text, line, fileExists) {
 function readEnvironment(inputs) {
     const seen = new Map();
     return inputs
-        .keyValues(INPUT.environmentVariables, { unique: false, shape: 'container-name.NAME=value' })
+        .keyValues(INPUT.environmentVariables, {
+        unique: false,
+        shape: 'container-name.NAME=value',
+        sensitive: true
+    })
         .map(({ key, value, line }) => {
         const dot = key.indexOf('.');
         const container = dot > 0 ? key.slice(0, dot) : '';
         const name = dot > 0 ? key.slice(dot + 1) : '';
         if (!inputs_NAME.test(container) || name === '') {
-            throw inputError(`Input "environment-variables" line ${line} must look like container-name.NAME=value (e.g. backend.NODE_ENV=production), got ${JSON.stringify(key + '=...')}`);
+            throw errors_inputError(`Input "environment-variables" line ${line} must look like container-name.NAME=value (e.g. backend.NODE_ENV=production), got ${JSON.stringify(key + '=...')}`);
         }
         if (seen.has(key))
-            throw inputError(`Input "environment-variables" sets ${key} twice (lines ${seen.get(key)} and ${line})`);
+            throw errors_inputError(`Input "environment-variables" sets ${key} twice (lines ${seen.get(key)} and ${line})`);
         seen.set(key, line);
         return { container, name, value };
     });
@@ -32861,6 +33294,7 @@ async function loadTaskDefinitionShape() {
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/render.ts
 
+
 /** Fields describe-task-definition returns that RegisterTaskDefinition refuses: dropped without a word. */
 const READ_ONLY_FIELDS = [
     'taskDefinitionArn',
@@ -32886,15 +33320,22 @@ class RenderError extends Error {
 const PLACEHOLDER = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /**
  * Fills `${NAME}` in every string of the document from `env`; `$${NAME}` stays as a literal `${NAME}`.
- * Returns the names that had no value, all of them, so the step can list them at once.
+ * Returns the names that had no value, all of them, so the step can list them at once, and the names
+ * that may never be read (runner and credential variables, see secrets.ts), which are left unfilled.
  */
 function fillPlaceholders(document, env) {
     const missing = new Set();
+    const refused = new Map();
     const fill = (node) => {
         if (typeof node === 'string') {
             return node.replace(PLACEHOLDER, (whole, escaped, name) => {
                 if (escaped)
                     return whole.slice(1);
+                const why = refusedPlaceholder(name);
+                if (why) {
+                    refused.set(name, why);
+                    return whole;
+                }
                 const value = env[name];
                 if (value === undefined) {
                     missing.add(name);
@@ -32911,7 +33352,11 @@ function fillPlaceholders(document, env) {
         return node;
     };
     const value = fill(document);
-    return { value, missing: [...missing].sort() };
+    return {
+        value,
+        missing: [...missing].sort(),
+        refused: [...refused].sort(([a], [b]) => a.localeCompare(b)).map(([name, why]) => ({ name, why }))
+    };
 }
 /**
  * Accepts what people actually have: a register-task-definition document, a `describe-task-definition`
@@ -33091,6 +33536,7 @@ function describe(value) {
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/diff.ts
 
+
 const CONTAINER_FIELDS_SHOWN = [
     'image',
     'cpu',
@@ -33104,8 +33550,10 @@ const TASK_FIELDS_SHOWN = ['cpu', 'memory', 'taskRoleArn', 'executionRoleArn', '
  * What registering `next` changes compared with what the service runs now: images, environment
  * (added, changed, removed; `value: ""` counts), secrets by name, cpu and memory, containers added or
  * removed, and the names of any other fields that differ. Empty when the revision would be identical.
+ * Environment values are never shown (the old ones come from AWS, where the runner cannot mask them),
+ * except for the variable names in `showValues` (the `show-values` input).
  */
-function diffTaskDefinitions(current, next) {
+function diffTaskDefinitions(current, next, showValues = new Set()) {
     if (!current)
         return [{ change: '+', text: `new task definition family ${next.family}` }];
     const lines = [];
@@ -33120,7 +33568,7 @@ function diffTaskDefinitions(current, next) {
             lines.push({ change: '+', text: `container ${name} (${container.image})` });
             continue;
         }
-        diffContainer(lines, name, old, container);
+        diffContainer(lines, name, old, container, showValues);
     }
     for (const name of before.keys()) {
         if (!after.has(name))
@@ -33131,7 +33579,7 @@ function diffTaskDefinitions(current, next) {
         lines.push({ change: '~', text: `other fields: ${others.join(', ')}` });
     return lines;
 }
-function diffContainer(lines, name, old, next) {
+function diffContainer(lines, name, old, next, showValues) {
     changed(lines, `${name} image`, old.image, next.image);
     changed(lines, `${name} cpu`, old.cpu, next.cpu);
     changed(lines, `${name} memory`, old.memory, next.memory);
@@ -33139,14 +33587,24 @@ function diffContainer(lines, name, old, next) {
     const oldEnv = new Map((old.environment ?? []).map(entry => [entry.name ?? '', entry.value ?? '']));
     const newEnv = new Map((next.environment ?? []).map(entry => [entry.name ?? '', entry.value ?? '']));
     for (const [key, value] of newEnv) {
+        const shown = showValues.has(key);
         if (!oldEnv.has(key))
-            lines.push({ change: '+', text: `${name} env ${key}=${value}` });
+            lines.push({
+                change: '+',
+                text: describeVariableChange(`${name} env ${key}`, 'added', undefined, value, shown)
+            });
         else if (oldEnv.get(key) !== value)
-            lines.push({ change: '~', text: `${name} env ${key}: ${oldEnv.get(key)} -> ${value}` });
+            lines.push({
+                change: '~',
+                text: describeVariableChange(`${name} env ${key}`, 'changed', oldEnv.get(key), value, shown)
+            });
     }
-    for (const key of oldEnv.keys())
+    for (const [key, value] of oldEnv)
         if (!newEnv.has(key))
-            lines.push({ change: '-', text: `${name} env ${key}` });
+            lines.push({
+                change: '-',
+                text: describeVariableChange(`${name} env ${key}`, 'removed', value, undefined, showValues.has(key))
+            });
     const oldSecrets = new Map((old.secrets ?? []).map(entry => [entry.name ?? '', entry.valueFrom ?? '']));
     const newSecrets = new Map((next.secrets ?? []).map(entry => [entry.name ?? '', entry.valueFrom ?? '']));
     for (const [key, from] of newSecrets) {
@@ -33205,7 +33663,116 @@ function formatDiff(lines) {
     return lines.length === 0 ? '  (no change)' : lines.map(line => `  ${line.change} ${line.text}`).join('\n');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/documents.ts
+
+
+/**
+ * JSON and YAML documents read from a file input, with limits checked before anything deep or large is
+ * built from them: nesting depth (200,000 levels of `[` would otherwise overflow a recursive walker's
+ * stack) and, for YAML, the number of aliases (a "billion laughs" compose file expands exponentially).
+ * Error messages name the input and the file and never quote the file's content: it may hold secrets.
+ */
+/** Deeper than any real task definition, Dockerrun or compose file, far below what overflows a stack. */
+const MAX_DOCUMENT_DEPTH = 64;
+/** Compose files use a handful of anchors (`x-common: &common`); hundreds mean an alias bomb. */
+const MAX_YAML_ALIASES = 100;
+/** The deepest nesting of `[`/`{` in JSON text, counted without parsing (strings skipped). Linear. */
+function jsonNestingDepth(text) {
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    for (let index = 0; index < text.length; index++) {
+        const char = text.charCodeAt(index);
+        if (inString) {
+            if (char === 0x5c)
+                index++; // backslash: skip the escaped character
+            else if (char === 0x22)
+                inString = false;
+            continue;
+        }
+        if (char === 0x22)
+            inString = true;
+        else if (char === 0x5b || char === 0x7b) {
+            depth++;
+            if (depth > deepest)
+                deepest = depth;
+        }
+        else if (char === 0x5d || char === 0x7d)
+            depth--;
+    }
+    return deepest;
+}
+/** JSON.parse with the depth checked first; a syntax error gives its position, not the text around it. */
+function parseJsonDocument(text, source, maxDepth = MAX_DOCUMENT_DEPTH) {
+    const depth = jsonNestingDepth(text);
+    if (depth > maxDepth) {
+        throw errors_inputError(`Input "${source.input}": ${source.file} nests objects/lists ${depth} levels deep; at most ${maxDepth} are accepted. ` +
+            'Check that the file is the document you meant');
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw errors_inputError(`Input "${source.input}": ${source.file} is not valid JSON: ${jsonErrorWithoutContent(error)}`);
+    }
+}
+/**
+ * Node's JSON.parse messages quote the text around the error (`Unexpected token 'p', "password=hunter2" is
+ * not valid JSON`). Keep the position only.
+ */
+function jsonErrorWithoutContent(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // everything from the first quote on is the excerpt of the file: drop it
+    const kept = message.replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '').trim();
+    return kept === '' ? 'syntax error' : kept;
+}
+/**
+ * A YAML document (comments and layout kept, for files this action rewrites), refused when it has more
+ * aliases than `maxAliases` or nests deeper than `maxDepth`, before any alias is expanded.
+ */
+function parseYamlDocument(text, source, limits = {}) {
+    const maxDepth = limits.maxDepth ?? MAX_DOCUMENT_DEPTH;
+    const maxAliases = limits.maxAliases ?? MAX_YAML_ALIASES;
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+        const error = doc.errors[0];
+        const at = error.linePos?.[0];
+        throw inputError(`Input "${source.input}": ${source.file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ` +
+            `${error.code.toLowerCase().replace(/_/g, ' ')}`);
+    }
+    let aliases = 0;
+    let deepest = 0;
+    visit(doc, {
+        Alias() {
+            aliases++;
+        },
+        Collection(_key, _node, path) {
+            const depth = path.filter(ancestor => isCollection(ancestor)).length + 1;
+            if (depth > deepest)
+                deepest = depth;
+        }
+    });
+    if (aliases > maxAliases) {
+        throw inputError(`Input "${source.input}": ${source.file} uses ${aliases} YAML aliases; at most ${maxAliases} are accepted ` +
+            '(many aliases of aliases expand exponentially: an "alias bomb")');
+    }
+    const depth = deepest;
+    if (depth > maxDepth) {
+        throw inputError(`Input "${source.input}": ${source.file} nests mappings/lists ${depth} levels deep; at most ${maxDepth} are accepted`);
+    }
+    try {
+        // Expanding is where an alias bomb would explode: the yaml library counts alias expansions too.
+        doc.toJS({ maxAliasCount: maxAliases });
+    }
+    catch (error) {
+        throw inputError(`Input "${source.input}": ${source.file} expands its YAML aliases beyond ${maxAliases} (${error instanceof Error ? error.message.split('\n')[0] : 'refused'})`);
+    }
+    return doc;
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/plan.ts
+
+
 
 
 
@@ -33239,6 +33806,11 @@ async function planDeployment(inputs, deps) {
             continue;
         try {
             const document = await loadSource(source, service, deps, describe);
+            if (document.refused.length > 0) {
+                throw errors_inputError(`Input "task-definition": ${document.label} uses ` +
+                    document.refused.map(({ name, why }) => `\${${name}} (${why})`).join(', ') +
+                    `, which a placeholder may not read. ${PLACEHOLDER_FIX}`);
+            }
             if (document.missing.length > 0) {
                 missingPlaceholders.set(key, document.missing);
                 continue;
@@ -33257,11 +33829,11 @@ async function planDeployment(inputs, deps) {
     if (missingPlaceholders.size > 0) {
         const names = [...new Set([...missingPlaceholders.values()].flat())].sort();
         const files = [...missingPlaceholders.keys()].map(key => key.replace(/^file:/, '')).join(', ');
-        throw inputError(`Input "task-definition": ${files} uses placeholders with no value in the step's environment: ` +
+        throw errors_inputError(`Input "task-definition": ${files} uses placeholders with no value in the step's environment: ` +
             `${names.map(name => '${' + name + '}').join(', ')}. Set them under the step's "env:" (or write $\${NAME} for a literal).`);
     }
     if (renderProblems.length > 0) {
-        throw inputError(`Input "task-definition" cannot be registered: ${renderProblems.join(' | ')}`);
+        throw errors_inputError(`Input "task-definition" cannot be registered: ${renderProblems.join(' | ')}`);
     }
     for (const warning of warnings)
         deps.logger.warning(warning);
@@ -33269,7 +33841,9 @@ async function planDeployment(inputs, deps) {
     const plans = [];
     const final = new Map();
     for (const [key, taskDefinition] of rendered) {
-        final.set(key, applyEnvironment(applyImages(taskDefinition, inputs.images), inputs.environment));
+        const result = applyEnvironment(applyImages(taskDefinition, inputs.images), inputs.environment);
+        checkRegistrable(result, key.replace(/^(file|ref):/, ''));
+        final.set(key, result);
     }
     for (const name of inputs.services) {
         const service = services.get(name);
@@ -33277,7 +33851,7 @@ async function planDeployment(inputs, deps) {
         const key = sourceKey(inputs.sources.get(name) ?? { kind: 'current' }, currentArn);
         const taskDefinition = final.get(key);
         const current = (await describe(currentArn, 'service')).taskDefinition;
-        const diff = diffTaskDefinitions(current, taskDefinition);
+        const diff = diffTaskDefinitions(current, taskDefinition, inputs.showValues);
         const desiredChanges = inputs.desiredCount !== undefined && inputs.desiredCount !== service.desiredCount;
         plans.push({
             service: name,
@@ -33316,7 +33890,7 @@ async function describeTaskDefinition(api, reference, input) {
     if (found)
         return found;
     if (input === 'task-definition') {
-        throw inputError(`Input "task-definition": ${reference} is not a registered task definition`);
+        throw errors_inputError(`Input "task-definition": ${reference} is not a registered task definition`);
     }
     throw new ActionError('aws', `Could not describe task definition ${reference}: ECS does not know it`);
 }
@@ -33327,21 +33901,38 @@ async function loadSource(source, service, deps, describe) {
             text = await deps.readFile(source.path);
         }
         catch (error) {
-            throw inputError(`Input "task-definition": cannot read ${source.path}: ${errors_errorMessage(error)}`);
+            if (error instanceof ActionError)
+                throw error;
+            throw errors_inputError(`Input "task-definition": cannot read ${source.path}: ${errors_errorMessage(error)}`);
         }
-        let parsed;
-        try {
-            parsed = JSON.parse(text);
-        }
-        catch (error) {
-            throw inputError(`Input "task-definition": ${source.path} is not valid JSON: ${errors_errorMessage(error)}`);
-        }
+        const parsed = parseJsonDocument(text, { input: 'task-definition', file: source.path });
         const filled = fillPlaceholders(parsed, deps.env);
-        return { value: filled.value, missing: filled.missing, label: source.path };
+        return { ...filled, label: source.path };
     }
     const reference = source.kind === 'reference' ? source.reference : currentTaskDefinition(service);
     const { taskDefinition, tags } = await describe(reference, source.kind === 'reference' ? 'task-definition' : 'service');
-    return { value: { ...taskDefinition, tags: userTags(tags) }, missing: [], label: reference };
+    return { value: { ...taskDefinition, tags: userTags(tags) }, missing: [], refused: [], label: reference };
+}
+/** RegisterTaskDefinition refuses a request larger than this (ECS's task definition size limit). */
+const MAX_TASK_DEFINITION_BYTES = 64 * 1024;
+/** What ECS accepts as an image reference: no whitespace or control characters, at most 255 characters. */
+const IMAGE_REFERENCE = /^[^\s\p{Cc}]{1,255}$/u;
+/**
+ * What ECS would refuse after the registration started, checked now: the request's size and the image
+ * reference of every container (images come from the file, placeholders and the `images` input alike).
+ */
+function checkRegistrable(taskDefinition, source) {
+    const bytes = Buffer.byteLength(JSON.stringify(taskDefinition), 'utf8');
+    if (bytes > MAX_TASK_DEFINITION_BYTES) {
+        throw errors_inputError(`Input "task-definition": ${source} renders to ${Math.ceil(bytes / 1024)} KiB; ECS accepts task definitions ` +
+            `up to 64 KiB. Move large values (long environment lists, scripts) out of the task definition`);
+    }
+    for (const container of taskDefinition.containerDefinitions ?? []) {
+        if (!IMAGE_REFERENCE.test(container.image ?? '')) {
+            throw errors_inputError(`Container "${container.name}" of ${source} has an image ECS cannot pull: an image reference has no spaces ` +
+                `or control characters and at most 255 characters (check "images" and the file's placeholders)`);
+        }
+    }
 }
 /** Every container named in `images` or `environment-variables` must exist in some task definition. */
 function checkContainersExist(rendered, inputs) {
@@ -33349,12 +33940,12 @@ function checkContainersExist(rendered, inputs) {
     const list = [...found].sort().join(', ');
     const unknownImages = [...inputs.images.keys()].filter(name => !found.has(name));
     if (unknownImages.length > 0) {
-        throw inputError(`Input "images" names ${unknownImages.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
+        throw errors_inputError(`Input "images" names ${unknownImages.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
             `Containers found: ${list}`);
     }
     const unknownEnv = [...new Set(inputs.environment.map(setting => setting.container))].filter(name => !found.has(name));
     if (unknownEnv.length > 0) {
-        throw inputError(`Input "environment-variables" names ${unknownEnv.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
+        throw errors_inputError(`Input "environment-variables" names ${unknownEnv.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
             `Containers found: ${list}`);
     }
 }
@@ -33387,6 +33978,10 @@ async function executeDeployment(inputs, plans, deps) {
         images: plan.images,
         diff: plan.diff
     });
+    if (inputs.desiredCount === 0) {
+        logger.warning('Input "desired-count" is 0: the services will run no task, so nothing proves the new revision works. ' +
+            'It is not recorded as last known-good (actions/rollback will not pick it)');
+    }
     if (inputs.dryRun) {
         logger.info('dry-run: nothing registered or updated');
         return {
@@ -33422,6 +34017,7 @@ async function executeDeployment(inputs, plans, deps) {
             if (!arn)
                 throw new Error('RegisterTaskDefinition returned no ARN');
             registered.set(plan.sourceKey, arn);
+            deps.progress?.registered.push(arn);
             logger.info(`Registered ${arn}`);
         }
     }
@@ -33446,7 +34042,18 @@ async function executeDeployment(inputs, plans, deps) {
         stopOnFirstFailure: true,
         what: 'deployment',
         describeUpdate: (step, id) => `Updated ${step.service} to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
-        announceWatch: true
+        announceWatch: true,
+        signal: deps.signal,
+        onUpdated: (step, deploymentId) => {
+            const plan = toChange.find(candidate => candidate.service === step.service);
+            deps.progress?.updated.push({
+                service: plan.service,
+                previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+                previousDesiredCount: plan.currentDesiredCount,
+                taskDefinitionArn: step.taskDefinitionArn,
+                deploymentId
+            });
+        }
     });
     changed = [];
     for (const [index, result] of started.entries()) {
@@ -33478,6 +34085,8 @@ async function executeDeployment(inputs, plans, deps) {
         const at = now();
         for (const entry of changed) {
             entry.result = resultOf(entry, 'deployed', clock);
+            if (inputs.desiredCount === 0)
+                continue; // no task ran it: no proof it is good
             await recordKnownGoodOrWarn(api, { name: entry.plan.service, arn: entry.plan.serviceArn }, entry.taskDefinitionArn, at, logger, 'deployed');
         }
         return finish('deployed');
@@ -33494,6 +34103,8 @@ async function executeDeployment(inputs, plans, deps) {
         }
         return finish('failed', failure);
     }
+    if (deps.signal?.aborted)
+        return finish('failed', `${failure}; cancelled before the rollback`);
     const rolledBack = await rollBack(inputs, changed, outcomes, deps, clock);
     for (const entry of changed) {
         const outcome = outcomes.find(candidate => candidate.service === entry.plan.service);
@@ -33554,12 +34165,98 @@ async function rollBack(inputs, changed, outcomes, deps, clock) {
         stopOnFirstFailure: false,
         what: 'rollback',
         describeUpdate: (step, id) => `  ${step.service}: back to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
-        announceWatch: false
+        announceWatch: false,
+        onUpdated: (step, deploymentId) => deps.progress?.rollbacks.push({
+            service: step.service,
+            taskDefinitionArn: step.taskDefinitionArn,
+            deploymentId
+        })
     });
     return new Map(results.map(result => [
         result.service,
         result.state === 'deployed' ? { ok: true } : { ok: false, reason: result.reason ?? result.state }
     ]));
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/progress.ts
+
+class DeployProgress {
+    plans = [];
+    registered = [];
+    updated = [];
+    rollbacks = [];
+    /** set when the deployment ran to its own verdict */
+    result;
+}
+/**
+ * The cancel hook: with rollback-on-failure, puts every service this step updated back on the revision
+ * it ran before (UpdateService, not waited for: the runner kills the step seconds later), all at once.
+ */
+async function startCancelRollback(inputs, progress, api, logger) {
+    const pending = progress.updated.filter(entry => !progress.rollbacks.some(rollback => rollback.service === entry.service));
+    if (pending.length === 0)
+        return [];
+    if (!inputs.rollbackOnFailure) {
+        return pending.map(entry => `${entry.service}: not rolled back (rollback-on-failure is false); deployment ${entry.deploymentId ?? '?'} to ${entry.taskDefinitionArn} is still in flight`);
+    }
+    return Promise.all(pending.map(async (entry) => {
+        try {
+            const output = await api.updateService({
+                cluster: inputs.cluster,
+                service: entry.service,
+                taskDefinition: entry.previousTaskDefinitionArn,
+                desiredCount: inputs.desiredCount === undefined ? undefined : entry.previousDesiredCount
+            });
+            const deploymentId = output.service?.deployments?.find(d => d.status === 'PRIMARY')?.id;
+            progress.rollbacks.push({
+                service: entry.service,
+                taskDefinitionArn: entry.previousTaskDefinitionArn,
+                deploymentId
+            });
+            const line = `${entry.service}: rollback to ${entry.previousTaskDefinitionArn} started (deployment ${deploymentId ?? 'unknown'}), not waited for`;
+            logger.info(line);
+            return line;
+        }
+        catch (error) {
+            return `${entry.service}: could not start the rollback to ${entry.previousTaskDefinitionArn} (${errors_errorMessage(error)}); deployment ${entry.deploymentId ?? '?'} is still in flight`;
+        }
+    }));
+}
+/**
+ * The result to report for a step that ended without its own verdict (error or cancel): each service
+ * with what this step did to it, and what is still in flight.
+ */
+function interruptedResult(progress, ending) {
+    const cancelled = ending.kind === 'cancelled';
+    const reason = ending.kind === 'failed'
+        ? ending.message
+        : ending.kind === 'cancelled'
+            ? `cancelled by ${ending.signal}`
+            : undefined;
+    const services = progress.plans.map(plan => {
+        const updated = progress.updated.find(entry => entry.service === plan.service);
+        const rollback = progress.rollbacks.find(entry => entry.service === plan.service);
+        const base = {
+            service: plan.service,
+            previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+            result: cancelled ? 'cancelled' : 'failed',
+            durationSeconds: 0,
+            images: plan.images,
+            diff: plan.diff
+        };
+        if (!updated)
+            return { ...base, reason: 'not updated' };
+        const inFlight = `deployment ${updated.deploymentId ?? '?'} to ${updated.taskDefinitionArn} still in flight`;
+        return {
+            ...base,
+            taskDefinitionArn: updated.taskDefinitionArn,
+            deploymentId: updated.deploymentId,
+            reason: rollback
+                ? `${inFlight}; rollback to ${rollback.taskDefinitionArn} started (deployment ${rollback.deploymentId ?? 'unknown'})`
+                : inFlight
+        };
+    });
+    return { status: cancelled ? 'cancelled' : 'failed', reason, services };
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/summary.ts
@@ -33572,7 +34269,8 @@ const HEADLINE = {
     'rolled-back': 'failed and rolled back',
     failed: 'FAILED',
     planned: 'dry run: planned, nothing changed',
-    started: 'started (not watched)'
+    started: 'started (not watched)',
+    cancelled: 'CANCELLED'
 };
 /** The job summary: one row per service with old -> new revision, images, result, duration and console links. */
 /** The step's failure message, when the deploy did not end deployed (or planned, or started). */
@@ -33625,43 +34323,70 @@ function deploySummary(result, cluster, region) {
 
 
 
-/** Reads the inputs, plans (describe calls only), deploys, then sets outputs and the job summary. */
+/** The action's outputs for a result, whichever way it came about. */
+function outputsOf(result) {
+    const first = result.services[0];
+    return {
+        'task-definition-arn': first?.taskDefinitionArn,
+        'previous-task-definition-arn': first?.previousTaskDefinitionArn,
+        'deployment-id': first?.deploymentId,
+        status: result.status,
+        services: result.services.map(service => ({
+            service: service.service,
+            previousTaskDefinitionArn: service.previousTaskDefinitionArn,
+            taskDefinitionArn: service.taskDefinitionArn ?? null,
+            deploymentId: service.deploymentId ?? null,
+            result: service.result,
+            reason: service.reason ?? null,
+            durationSeconds: service.durationSeconds
+        }))
+    };
+}
+/**
+ * Reads the inputs, plans (describe calls only), deploys. Outputs and the job summary are written by
+ * the step's one exit path, from what this step did, however it ends (see the reporter below).
+ */
 async function run() {
-    await runAction(async () => {
+    await runAction(async (step) => {
+        const progress = new DeployProgress();
+        const where = { cluster: '', region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || '' };
+        step.report(ending => {
+            const result = progress.result ?? interruptedResult(progress, ending);
+            const summary = progress.result || progress.plans.length > 0
+                ? deploySummary(result, where.cluster, where.region)
+                : endingSummary('deploy-ecs', ending);
+            return { outputs: outputsOf(result), summary };
+        });
         const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-        const resolve = (file) => external_node_path_default().resolve(workspace, file);
-        const inputs = readDeployEcsInputs(actionInputs(), file => (0,external_node_fs_.existsSync)(resolve(file)) && (0,external_node_fs_.statSync)(resolve(file)).isFile());
+        // A path that climbs out of the workspace or a link leaving it is refused here, naming the input.
+        const inputs = readDeployEcsInputs(actionInputs(), file => {
+            const found = resolveInWorkspace(INPUT.taskDefinition, file, workspace);
+            return found !== undefined && (0,external_node_fs_.statSync)(found.real).isFile();
+        });
         const context = new AwsContext({ action: 'deploy-ecs', region: inputs.region });
+        where.cluster = inputs.cluster;
+        where.region = context.region;
         const api = createEcsApi(context);
         const logger = coreLogger;
+        step.onCancel(() => startCancelRollback(inputs, progress, api, logger));
         if (inputs.waitForServiceStability && !inputs.dryRun) {
             await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
         }
-        const plans = await planDeployment(inputs, {
+        progress.plans = await planDeployment(inputs, {
             api,
             logger,
             shape: await loadTaskDefinitionShape(),
-            readFile: file => (0,promises_.readFile)(resolve(file), 'utf8'),
+            readFile: async (file) => readWorkspaceText(INPUT.taskDefinition, requireWorkspaceFile(INPUT.taskDefinition, file, workspace)),
             env: process.env
         });
-        const result = await executeDeployment(inputs, plans, { api, logger, clock: realClock });
-        const first = result.services[0];
-        setOutputs({
-            'task-definition-arn': first?.taskDefinitionArn,
-            'previous-task-definition-arn': first?.previousTaskDefinitionArn,
-            'deployment-id': first?.deploymentId,
-            status: result.status,
-            services: result.services.map(service => ({
-                service: service.service,
-                previousTaskDefinitionArn: service.previousTaskDefinitionArn,
-                taskDefinitionArn: service.taskDefinitionArn ?? null,
-                deploymentId: service.deploymentId ?? null,
-                result: service.result,
-                reason: service.reason ?? null,
-                durationSeconds: service.durationSeconds
-            }))
+        const result = await executeDeployment(inputs, progress.plans, {
+            api,
+            logger,
+            clock: realClock,
+            progress,
+            signal: step.signal
         });
-        await appendSummary(deploySummary(result, inputs.cluster, context.region));
+        progress.result = result;
         const failure = failureMessage(result);
         if (failure)
             throw new ActionError('deployment', failure);

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3165);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3680);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3165:
+/***/ 3680:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28449,7 +28449,125 @@ function formatDuration(ms) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./packages/core/src/secrets.ts
+/**
+ * Secret discipline, in one place: what is worth masking, how URLs and free text lose their credentials,
+ * how a change of a variable is described without its value, and which environment variables a
+ * `${NAME}` placeholder may never read. Every action goes through these functions rather than its own.
+ */
+/**
+ * Masking makes the runner replace a value with *** in every later log line. A short or common value
+ * (`6379`, `true`, `production`, `us-east-1`) would then vanish from unrelated lines, and such values are
+ * no secrets anyway. Values passed as `${{ secrets.X }}` are masked by the runner whatever their length.
+ */
+const MIN_MASK_LENGTH = 12;
+/** A name that says it holds a secret makes a shorter value worth masking (down to this length). */
+const MIN_NAMED_SECRET_LENGTH = 6;
+const SECRET_NAME = /(secret|passw(or)?d|passwd|token|api[-_]?key|private[-_]?key|credential|auth|dsn|signature)/i;
+/** True when masking `value` (of a variable called `name`, when known) is worth its cost to the log. */
+function worthMasking(value, name) {
+    if (name && SECRET_NAME.test(name))
+        return value.length >= MIN_NAMED_SECRET_LENGTH;
+    return value.length >= MIN_MASK_LENGTH;
+}
+/** Replaces every given secret in `text` with ***, longest first (one secret may contain another). */
+function secretRedactor(secrets) {
+    const ordered = [...new Set(secrets)]
+        .filter(secret => secret.length > 0)
+        .sort((a, b) => b.length - a.length);
+    return text => ordered.reduce((current, secret) => current.split(secret).join('***'), text);
+}
+/**
+ * A URL as it may be printed: user-info removed, every query value replaced by *** (tokens travel in
+ * query strings: `?token=...`, `?X-Amz-Signature=...`), the names kept so the reader knows which URL it is.
+ * Text that is not a URL keeps its shape, with `//user:pass@` and `name=value` query parts redacted.
+ */
+function redactUrl(text) {
+    try {
+        const url = new URL(text);
+        if (!url.username && !url.password && !url.search)
+            return text;
+        url.username = '';
+        url.password = '';
+        const query = url.search.slice(1);
+        if (query)
+            url.search = redactQuery(query);
+        // URLSearchParams would percent-encode the *** back; write the query as it was redacted
+        return url.toString().replace(/%2A%2A%2A/g, '***');
+    }
+    catch {
+        return redactUrlsIn(text);
+    }
+}
+function redactQuery(query) {
+    return query
+        .split('&')
+        .map(part => {
+        const at = part.indexOf('=');
+        return at < 0 ? part : `${part.slice(0, at)}=***`;
+    })
+        .join('&');
+}
+/** Redacts user-info and query values of every URL found in free text (logs, error messages, bodies). */
+function redactUrlsIn(text) {
+    return text
+        .replace(/(\/\/)[^/@\s'"<>]+@/g, '$1')
+        .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?'"<>]*\?)([^\s#'"<>]*)/gi, (_, head, query) => head + redactQuery(query));
+}
+/**
+ * The values a URL's user-info turns into on the wire: the password, `user:password`, and the Basic
+ * credentials Node derives from them. A server that echoes request headers echoes these.
+ */
+function urlCredentialValues(url) {
+    if (!url.username && !url.password)
+        return [];
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    const basic = Buffer.from(`${user}:${password}`).toString('base64');
+    return [password, `${user}:${password}`, basic, `Basic ${basic}`].filter(value => value.length >= 3);
+}
+function describeVariableChange(label, change, before, after, showValue) {
+    if (!showValue)
+        return `${label} ${change}`;
+    if (change === 'added')
+        return `${label} added: ${JSON.stringify(after ?? '')}`;
+    if (change === 'removed')
+        return `${label} removed (was ${JSON.stringify(before ?? '')})`;
+    return `${label} changed: ${JSON.stringify(before ?? '')} -> ${JSON.stringify(after ?? '')}`;
+}
+/**
+ * Environment variables a `${NAME}` placeholder may never read: the runner's own (its tokens, the
+ * inputs and state of every step), and credentials. `AWS_REGION` / `AWS_DEFAULT_REGION` are
+ * configuration, not credentials, and stay allowed.
+ */
+const ALLOWED_DESPITE_PREFIX = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION']);
+const REFUSED_PLACEHOLDERS = [
+    { pattern: /^AWS_/, what: 'an AWS credential or SDK setting' },
+    { pattern: /^ACTIONS_/, what: "the runner's own token or URL" },
+    { pattern: /^(GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT)$/, what: 'a GitHub token' },
+    { pattern: /^INPUT_/, what: "a step's input" },
+    { pattern: /^STATE_/, what: "a step's saved state" },
+    { pattern: /^RUNNER_/, what: "the runner's own setting" },
+    {
+        pattern: /^(GITHUB_OUTPUT|GITHUB_STATE|GITHUB_ENV|GITHUB_PATH|GITHUB_STEP_SUMMARY)$/,
+        what: 'a runner file'
+    },
+    { pattern: /^(AZURE_|GOOGLE_APPLICATION_CREDENTIALS|NPM_TOKEN|NODE_AUTH_TOKEN)/, what: 'a credential' }
+];
+/** Why `${name}` may not be filled from the environment, or undefined when it may. */
+function refusedPlaceholder(name) {
+    if (ALLOWED_DESPITE_PREFIX.has(name))
+        return undefined;
+    return REFUSED_PLACEHOLDERS.find(entry => entry.pattern.test(name))?.what;
+}
+/** The sentence every refused placeholder error ends with: how to pass a value on purpose. */
+const PLACEHOLDER_FIX = (/* unused pure expression or super */ null && ("Placeholders never read runner or credential variables. Put the value you mean in a variable of your own under the step's env: " +
+    '(e.g. `APP_REGION: ${{ vars.APP_REGION }}`) and write ${APP_REGION}; pass secrets to containers through the task definition\'s "secrets" (valueFrom), never as placeholders'));
+/** Said instead of quoting a line of an input whose values may be secrets. */
+const NOT_SHOWN = '(the line is not shown: it may hold a secret)';
+
 ;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
+
 
 
 
@@ -28567,7 +28685,8 @@ class Inputs {
             const at = text.indexOf(separator);
             const key = at > 0 ? text.slice(0, at).trim() : '';
             if (at <= 0 || key === '') {
-                throw inputError(`Input "${name}" line ${line} must look like ${shape}, got ${quote(text)}`);
+                throw inputError(`Input "${name}" line ${line} must look like ${shape}, ` +
+                    (options.sensitive ? NOT_SHOWN : `got ${quote(text)}`));
             }
             if (unique && seen.has(key)) {
                 throw inputError(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
@@ -28678,20 +28797,8 @@ async function waitUntil(check, options) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/net.ts
-/** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
-function redactUrl(text) {
-    try {
-        const url = new URL(text);
-        if (!url.username && !url.password)
-            return text;
-        url.username = '';
-        url.password = '';
-        return url.toString();
-    }
-    catch {
-        return text.replace(/\/\/[^/@\s]+@/, '//');
-    }
-}
+/** URLs are printed through the one redaction in secrets.ts (user-info and query values removed). */
+
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
@@ -28770,13 +28877,125 @@ function markdownLink(text, url) {
 function markdownDetails(title, body) {
     return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
 }
+/**
+ * Text from outside (a health body, an AWS reason, an event message) as inert markdown: HTML is written
+ * as entities (so no `<!-- marker -->`, `<img>` or `<details>` comes alive), inline markdown punctuation
+ * is escaped (no links, images, mentions, emphasis or code), autolinks are broken, and a line-start
+ * construct (heading, list, quote) loses its meaning. Newlines become spaces; pipes are left to
+ * markdownTable, which escapes them in cells.
+ */
+function markdownText(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r?\n/g, ' ')
+        .replace(/([\\`*_{}[\]()!~@])/g, '\\$1')
+        .replace(/:\/\//g, ':\\/\\/')
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}\\.`)
+        .replace(/^(\s*)([#+=-]|\d+\.)/, '$1\\$2');
+}
 /** Inline code that stays inline whatever it holds. */
 function code(text) {
     const fence = text.includes('`') ? '``' : '`';
     return `${fence}${text}${fence}`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/step-end.ts
+
+
+/**
+ * The runner cancels a step with SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that.
+ * Cancel hooks get 5 s from SIGINT, leaving time to write the report before SIGTERM; a step that gets
+ * SIGTERM first (or while cancelling) has about 2.5 s left, so the hooks get 1.5 s at most.
+ */
+const CANCEL_BUDGET_MS = { SIGINT: 5_000, SIGTERM: 1_500 };
+class StepLedger {
+    reporter;
+    hooks = new Set();
+    controller = new AbortController();
+    /** Aborted once the runner asked the step to stop: long waits may check it and stop early. */
+    get signal() {
+        return this.controller.signal;
+    }
+    /** Sets (or replaces, as the step learns more) how the final report is built. */
+    report(reporter) {
+        this.reporter = reporter;
+    }
+    /** Registers what to start on cancel; returns a function that unregisters it. */
+    onCancel(hook) {
+        this.hooks.add(hook);
+        return () => this.hooks.delete(hook);
+    }
+    /**
+     * Aborts the signal and runs every cancel hook, giving up after `budgetMs` or when `cutShort`
+     * resolves (a second signal). A hook that fails or runs late is reported, not awaited.
+     */
+    async cancel(signal, budgetMs, cutShort) {
+        this.controller.abort(new Error(`cancelled by ${signal}`));
+        const lines = [];
+        const running = [...this.hooks].map(hook => hook(signal).then(started => void lines.push(...started), error => void lines.push(`could not start the rollback: ${errorMessage(error)}`)));
+        let timer;
+        const late = new Promise(resolve => {
+            timer = setTimeout(() => resolve('late'), budgetMs);
+        });
+        const outcome = await Promise.race([
+            Promise.all(running).then(() => 'done'),
+            late,
+            ...(cutShort ? [cutShort.then(() => 'late')] : [])
+        ]);
+        clearTimeout(timer);
+        if (outcome === 'late')
+            lines.push('the rollback calls did not answer in time; check the console');
+        return lines;
+    }
+    async finalReport(ending) {
+        return this.reporter?.(ending);
+    }
+}
+/** `failed` or `cancelled`, the status of a step that did not get to its own verdict. */
+function endingStatus(ending) {
+    if (ending.kind === 'failed')
+        return 'failed';
+    if (ending.kind === 'cancelled')
+        return 'cancelled';
+    return undefined;
+}
+/** The failure message of a step that did not succeed. */
+function endingMessage(ending) {
+    if (ending.kind === 'failed')
+        return ending.message;
+    if (ending.kind === 'cancelled') {
+        const started = ending.started.length > 0 ? `: ${ending.started.join('; ')}` : '';
+        return `Cancelled by ${ending.signal}${started}`;
+    }
+    return undefined;
+}
+/**
+ * The summary of a step that ended before it could write its own: how it ended, and the lines that say
+ * what changed and what is still in flight (the caller knows those).
+ */
+function endingSummary(action, ending, inFlight = []) {
+    const headline = ending.kind === 'cancelled'
+        ? `### ${action}: cancelled (${ending.signal})`
+        : ending.kind === 'failed'
+            ? `### ${action}: failed`
+            : `### ${action}: done`;
+    const parts = [headline];
+    if (ending.kind === 'failed')
+        parts.push(`**Reason:** ${markdownText(ending.message)}`);
+    if (ending.kind === 'cancelled' && ending.started.length > 0) {
+        parts.push(['**Started on cancel:**', ...ending.started.map(line => `- ${line}`)].join('\n'));
+    }
+    parts.push(inFlight.length > 0
+        ? ['**Changed / still in flight:**', ...inFlight.map(line => `- ${line}`)].join('\n')
+        : 'Nothing was changed.');
+    return parts.join('\n\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
 
 
 
@@ -28939,14 +29158,19 @@ const TRANSIENT_ERRORS = new Set([
     'TimeoutError',
     'ECONNRESET',
     'ECONNREFUSED',
+    'ENOTFOUND',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
     'EPIPE'
 ]);
 /** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
 function isTransientAwsError(error) {
-    const name = awsErrorName(error) ?? error?.code;
+    // network errors are plain Errors whose `code` says what happened (ECONNREFUSED: a lost endpoint)
+    const names = [awsErrorName(error), error?.code];
     const status = error?.$metadata
         ?.httpStatusCode;
-    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
+    return (names.some(name => name !== undefined && TRANSIENT_ERRORS.has(name)) ||
+        (status !== undefined && status >= 500));
 }
 /**
  * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
@@ -28962,7 +29186,7 @@ async function lookPolitely(look) {
             throw error;
         return {
             done: false,
-            progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+            progress: `a describe call failed (${error?.code ?? awsErrorName(error) ?? errorMessage(error)}); backing off and looking again until the deadline`
         };
     }
 }
@@ -31931,6 +32155,7 @@ function getIDToken(aud) {
 
 
 
+
 /**
  * The only module that touches @actions/core: the runner-facing edge every `main.ts` uses.
  */
@@ -31956,6 +32181,7 @@ function setOutputs(outputs) {
         setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
+/** @internal exported for the harness's fixture action; actions write their summary through runAction's reporter */
 async function appendSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return; // run outside a runner: nowhere to write
@@ -31968,22 +32194,76 @@ function readState(name) {
     return core.getState(name);
 }
 /**
- * Runs an action's entry point. Errors meant for the user fail the step with their message alone;
- * anything else is a bug, failed with its message and the stack printed for the report.
+ * Runs an action's entry point through the one exit path. The work gets the step's ledger: it sets a
+ * reporter (outputs, `status`, summary) as soon as it can, and cancel hooks once it changed something.
+ * However the step ends, the reporter is asked for the final report, which is written before the step
+ * fails: errors meant for the user fail it with their message alone; anything else is a bug, failed
+ * with its message and the stack printed for the report. SIGINT/SIGTERM run the cancel hooks within
+ * the runner's grace period, report `cancelled` and exit non-zero.
  */
 async function runAction(work) {
+    const step = new StepLedger();
+    let reported = false;
+    const finish = async (ending) => {
+        if (reported)
+            return;
+        reported = true;
+        try {
+            const report = await step.finalReport(ending);
+            if (report?.outputs)
+                setOutputs(report.outputs);
+            if (report?.summary)
+                await appendSummary(report.summary);
+        }
+        catch (error) {
+            warning(`Could not write the step's final report: ${errorMessage(error)}`);
+        }
+        const failure = endingMessage(ending);
+        if (failure)
+            setFailed(failure);
+    };
+    let cancelling;
+    let secondSignal;
+    const cutShort = new Promise(resolve => (secondSignal = resolve));
+    const onSignal = (signal) => {
+        if (cancelling) {
+            secondSignal?.(); // SIGTERM after SIGINT: about 2.5 s to SIGKILL, report now
+            return;
+        }
+        warning(`Received ${signal}: cancelling, starting the rollback of what this step changed`);
+        cancelling = (async () => {
+            const started = await step.cancel(signal, CANCEL_BUDGET_MS[signal], cutShort);
+            await finish({ kind: 'cancelled', signal, started });
+            process.exit(1);
+        })();
+    };
+    const onInterrupt = () => onSignal('SIGINT');
+    const onTerminate = () => onSignal('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
     try {
-        await work();
+        await work(step);
+        if (cancelling)
+            return await cancelling;
+        await finish({ kind: 'succeeded' });
     }
     catch (error) {
+        if (cancelling)
+            return await cancelling;
         if (isActionError(error)) {
             if (error.stack)
                 core_debug(error.stack);
-            setFailed(error.message);
+            await finish({ kind: 'failed', error, message: error.message });
         }
         else {
             core_error(error instanceof Error && error.stack ? error.stack : errorMessage(error));
-            setFailed(`Unexpected error: ${errorMessage(error)}`);
+            await finish({ kind: 'failed', error, message: `Unexpected error: ${errorMessage(error)}` });
+        }
+    }
+    finally {
+        if (!cancelling) {
+            process.off('SIGINT', onInterrupt);
+            process.off('SIGTERM', onTerminate);
         }
     }
 }
@@ -32223,6 +32503,7 @@ function stoppedTaskCheckNeeded(current, previous, newEvents) {
 
 
 
+
 /**
  * Watches several service deployments together until each is deployed or failed, with one batched
  * DescribeServices per poll (10 services a call), its own poll loop (never the SDK waiters' defaults)
@@ -32272,9 +32553,17 @@ async function watchDeployments(api, options) {
     };
     let timedOut;
     try {
-        await waitUntil(async () => (await poll())
-            ? { done: true, value: undefined }
-            : { done: false, progress: progressSummary(tracked) }, {
+        await waitUntil(async () => {
+            // A throttled or failed describe (after the SDK's own retries) is transient until the deadline:
+            // the loop backs off and looks again, and the progress line says so.
+            const look = await lookPolitely(async () => (await poll())
+                ? { done: true, value: undefined }
+                : { done: false, progress: progressSummary(tracked) });
+            if (!look.done && look.progress?.startsWith('a describe call failed')) {
+                logger.info(`  ${look.progress} (${formatDuration(clock.now() - started)} elapsed)`);
+            }
+            return look;
+        }, {
             what: `${options.what ?? 'deployment'} of ${[...tracked.keys()].join(', ')}`,
             timeoutMs: options.timeoutMs,
             intervalMs: options.intervalMs,
@@ -32567,7 +32856,7 @@ async function rollout(api, steps, options) {
     let stopped = false;
     for (const step of steps) {
         const base = { service: step.service, taskDefinitionArn: step.taskDefinitionArn, startedAt: clock.now() };
-        if (stopped) {
+        if (stopped || options.signal?.aborted) {
             results.push({ ...base, state: 'not-started' });
             continue;
         }
@@ -32586,6 +32875,7 @@ async function rollout(api, steps, options) {
             });
             const deploymentId = primaryDeployment(output.service)?.id;
             logger.info(options.describeUpdate(step, deploymentId));
+            options.onUpdated?.(step, deploymentId);
             results.push({ ...base, state: 'started', deploymentId });
         }
         catch (error) {
@@ -33268,6 +33558,10 @@ function sdkBeanstalkApi(context) {
                 VersionLabel: request.label,
                 OptionSettings: request.optionSettings?.length ? request.optionSettings : undefined
             }));
+        },
+        async abortEnvironmentUpdate(_application, environment) {
+            const { module, client } = await sdk();
+            await client.send(new module.AbortEnvironmentUpdateCommand({ EnvironmentName: environment }));
         },
         async createStorageLocation() {
             const { module, client } = await sdk();
@@ -34348,58 +34642,69 @@ function failureMessage(result) {
 
 
 
-/** Reads the inputs, plans and checks (describe calls only), rolls back, then sets outputs and the summary. */
+/**
+ * Reads the inputs, plans and checks (describe calls only), rolls back. Outputs and the job summary are
+ * written by the step's one exit path however it ends (a rollback is never itself rolled back: on
+ * cancel the report says what was started and may still be in flight).
+ */
 async function run() {
-    await runAction(async () => {
+    await runAction(async (step) => {
         const logger = coreLogger;
         const actor = process.env.GITHUB_ACTOR || undefined;
-        let inputs;
-        let result;
-        try {
-            inputs = readRollbackInputs(actionInputs());
-            const context = new AwsContext({ action: 'rollback', region: inputs.region });
-            logger.info(`Rollback requested by ${actor ?? 'unknown'}${inputs.reason ? `: ${inputs.reason}` : ''}`);
-            if (inputs.waitForServiceStability && !inputs.dryRun) {
-                await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
-            }
-            if (inputs.kind === 'ecs') {
-                const deps = {
-                    api: createEcsApi(context),
-                    ecr: ecrImageLookup(context),
-                    logger,
-                    clock: realClock,
-                    actor
+        const known = {
+            region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || ''
+        };
+        step.report(ending => {
+            const { inputs, result, region } = known;
+            if (!inputs || !result) {
+                return {
+                    outputs: { status: endingStatus(ending) ?? 'failed' },
+                    summary: endingSummary('rollback', ending, inputs ? ['the rollback may have started: check the services or environment in the console'] : [])
                 };
-                const plans = await planEcsRollback(inputs, deps);
-                result = await executeEcsRollback(inputs, plans, deps);
             }
-            else {
-                const deps = {
-                    api: sdkBeanstalkApi(context),
-                    store: sdkBundleStore(context),
-                    logger,
-                    clock: realClock
-                };
-                const plan = await planBeanstalkRollback(inputs, deps);
-                result = await executeBeanstalkRollback(inputs, plan, deps);
-            }
-            await appendSummary(rollbackSummary(inputs, result, context.region, actor));
-        }
-        finally {
-            // Outputs are set however the step ends, so `if: failure()` steps can read the status.
-            if (result) {
-                const { from, to } = fromToOutputs(result.services);
-                setOutputs({
+            const { from, to } = fromToOutputs(result.services);
+            return {
+                outputs: {
                     'rolled-back-from': from,
                     'rolled-back-to': to,
                     status: result.status,
                     services: result.services
-                });
-            }
-            else {
-                setOutputs({ status: 'failed' });
-            }
+                },
+                summary: rollbackSummary(inputs, result, region, actor)
+            };
+        });
+        const inputs = readRollbackInputs(actionInputs());
+        const context = new AwsContext({ action: 'rollback', region: inputs.region });
+        known.region = context.region;
+        logger.info(`Rollback requested by ${actor ?? 'unknown'}${inputs.reason ? `: ${inputs.reason}` : ''}`);
+        if (inputs.waitForServiceStability && !inputs.dryRun) {
+            await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
         }
+        let result;
+        if (inputs.kind === 'ecs') {
+            const deps = {
+                api: createEcsApi(context),
+                ecr: ecrImageLookup(context),
+                logger,
+                clock: realClock,
+                actor
+            };
+            const plans = await planEcsRollback(inputs, deps);
+            known.inputs = inputs;
+            result = await executeEcsRollback(inputs, plans, deps);
+        }
+        else {
+            const deps = {
+                api: sdkBeanstalkApi(context),
+                store: sdkBundleStore(context),
+                logger,
+                clock: realClock
+            };
+            const plan = await planBeanstalkRollback(inputs, deps);
+            known.inputs = inputs;
+            result = await executeBeanstalkRollback(inputs, plan, deps);
+        }
+        known.result = result;
         const failure = failureMessage(result);
         if (failure)
             throw new ActionError('deployment', failure);

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9524);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1829);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9524:
+/***/ 1829:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28449,7 +28449,125 @@ function formatDuration(ms) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./packages/core/src/secrets.ts
+/**
+ * Secret discipline, in one place: what is worth masking, how URLs and free text lose their credentials,
+ * how a change of a variable is described without its value, and which environment variables a
+ * `${NAME}` placeholder may never read. Every action goes through these functions rather than its own.
+ */
+/**
+ * Masking makes the runner replace a value with *** in every later log line. A short or common value
+ * (`6379`, `true`, `production`, `us-east-1`) would then vanish from unrelated lines, and such values are
+ * no secrets anyway. Values passed as `${{ secrets.X }}` are masked by the runner whatever their length.
+ */
+const MIN_MASK_LENGTH = 12;
+/** A name that says it holds a secret makes a shorter value worth masking (down to this length). */
+const MIN_NAMED_SECRET_LENGTH = 6;
+const SECRET_NAME = /(secret|passw(or)?d|passwd|token|api[-_]?key|private[-_]?key|credential|auth|dsn|signature)/i;
+/** True when masking `value` (of a variable called `name`, when known) is worth its cost to the log. */
+function worthMasking(value, name) {
+    if (name && SECRET_NAME.test(name))
+        return value.length >= MIN_NAMED_SECRET_LENGTH;
+    return value.length >= MIN_MASK_LENGTH;
+}
+/** Replaces every given secret in `text` with ***, longest first (one secret may contain another). */
+function secretRedactor(secrets) {
+    const ordered = [...new Set(secrets)]
+        .filter(secret => secret.length > 0)
+        .sort((a, b) => b.length - a.length);
+    return text => ordered.reduce((current, secret) => current.split(secret).join('***'), text);
+}
+/**
+ * A URL as it may be printed: user-info removed, every query value replaced by *** (tokens travel in
+ * query strings: `?token=...`, `?X-Amz-Signature=...`), the names kept so the reader knows which URL it is.
+ * Text that is not a URL keeps its shape, with `//user:pass@` and `name=value` query parts redacted.
+ */
+function redactUrl(text) {
+    try {
+        const url = new URL(text);
+        if (!url.username && !url.password && !url.search)
+            return text;
+        url.username = '';
+        url.password = '';
+        const query = url.search.slice(1);
+        if (query)
+            url.search = redactQuery(query);
+        // URLSearchParams would percent-encode the *** back; write the query as it was redacted
+        return url.toString().replace(/%2A%2A%2A/g, '***');
+    }
+    catch {
+        return redactUrlsIn(text);
+    }
+}
+function redactQuery(query) {
+    return query
+        .split('&')
+        .map(part => {
+        const at = part.indexOf('=');
+        return at < 0 ? part : `${part.slice(0, at)}=***`;
+    })
+        .join('&');
+}
+/** Redacts user-info and query values of every URL found in free text (logs, error messages, bodies). */
+function redactUrlsIn(text) {
+    return text
+        .replace(/(\/\/)[^/@\s'"<>]+@/g, '$1')
+        .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?'"<>]*\?)([^\s#'"<>]*)/gi, (_, head, query) => head + redactQuery(query));
+}
+/**
+ * The values a URL's user-info turns into on the wire: the password, `user:password`, and the Basic
+ * credentials Node derives from them. A server that echoes request headers echoes these.
+ */
+function urlCredentialValues(url) {
+    if (!url.username && !url.password)
+        return [];
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    const basic = Buffer.from(`${user}:${password}`).toString('base64');
+    return [password, `${user}:${password}`, basic, `Basic ${basic}`].filter(value => value.length >= 3);
+}
+function describeVariableChange(label, change, before, after, showValue) {
+    if (!showValue)
+        return `${label} ${change}`;
+    if (change === 'added')
+        return `${label} added: ${JSON.stringify(after ?? '')}`;
+    if (change === 'removed')
+        return `${label} removed (was ${JSON.stringify(before ?? '')})`;
+    return `${label} changed: ${JSON.stringify(before ?? '')} -> ${JSON.stringify(after ?? '')}`;
+}
+/**
+ * Environment variables a `${NAME}` placeholder may never read: the runner's own (its tokens, the
+ * inputs and state of every step), and credentials. `AWS_REGION` / `AWS_DEFAULT_REGION` are
+ * configuration, not credentials, and stay allowed.
+ */
+const ALLOWED_DESPITE_PREFIX = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION']);
+const REFUSED_PLACEHOLDERS = [
+    { pattern: /^AWS_/, what: 'an AWS credential or SDK setting' },
+    { pattern: /^ACTIONS_/, what: "the runner's own token or URL" },
+    { pattern: /^(GITHUB_TOKEN|GH_TOKEN|GITHUB_PAT)$/, what: 'a GitHub token' },
+    { pattern: /^INPUT_/, what: "a step's input" },
+    { pattern: /^STATE_/, what: "a step's saved state" },
+    { pattern: /^RUNNER_/, what: "the runner's own setting" },
+    {
+        pattern: /^(GITHUB_OUTPUT|GITHUB_STATE|GITHUB_ENV|GITHUB_PATH|GITHUB_STEP_SUMMARY)$/,
+        what: 'a runner file'
+    },
+    { pattern: /^(AZURE_|GOOGLE_APPLICATION_CREDENTIALS|NPM_TOKEN|NODE_AUTH_TOKEN)/, what: 'a credential' }
+];
+/** Why `${name}` may not be filled from the environment, or undefined when it may. */
+function refusedPlaceholder(name) {
+    if (ALLOWED_DESPITE_PREFIX.has(name))
+        return undefined;
+    return REFUSED_PLACEHOLDERS.find(entry => entry.pattern.test(name))?.what;
+}
+/** The sentence every refused placeholder error ends with: how to pass a value on purpose. */
+const PLACEHOLDER_FIX = (/* unused pure expression or super */ null && ("Placeholders never read runner or credential variables. Put the value you mean in a variable of your own under the step's env: " +
+    '(e.g. `APP_REGION: ${{ vars.APP_REGION }}`) and write ${APP_REGION}; pass secrets to containers through the task definition\'s "secrets" (valueFrom), never as placeholders'));
+/** Said instead of quoting a line of an input whose values may be secrets. */
+const NOT_SHOWN = '(the line is not shown: it may hold a secret)';
+
 ;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
+
 
 
 
@@ -28567,7 +28685,8 @@ class Inputs {
             const at = text.indexOf(separator);
             const key = at > 0 ? text.slice(0, at).trim() : '';
             if (at <= 0 || key === '') {
-                throw inputError(`Input "${name}" line ${line} must look like ${shape}, got ${quote(text)}`);
+                throw inputError(`Input "${name}" line ${line} must look like ${shape}, ` +
+                    (options.sensitive ? NOT_SHOWN : `got ${quote(text)}`));
             }
             if (unique && seen.has(key)) {
                 throw inputError(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
@@ -28678,20 +28797,8 @@ async function waitUntil(check, options) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/net.ts
-/** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
-function redactUrl(text) {
-    try {
-        const url = new URL(text);
-        if (!url.username && !url.password)
-            return text;
-        url.username = '';
-        url.password = '';
-        return url.toString();
-    }
-    catch {
-        return text.replace(/\/\/[^/@\s]+@/, '//');
-    }
-}
+/** URLs are printed through the one redaction in secrets.ts (user-info and query values removed). */
+
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
@@ -28770,13 +28877,125 @@ function markdownLink(text, url) {
 function markdownDetails(title, body) {
     return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
 }
+/**
+ * Text from outside (a health body, an AWS reason, an event message) as inert markdown: HTML is written
+ * as entities (so no `<!-- marker -->`, `<img>` or `<details>` comes alive), inline markdown punctuation
+ * is escaped (no links, images, mentions, emphasis or code), autolinks are broken, and a line-start
+ * construct (heading, list, quote) loses its meaning. Newlines become spaces; pipes are left to
+ * markdownTable, which escapes them in cells.
+ */
+function markdownText(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\r?\n/g, ' ')
+        .replace(/([\\`*_{}[\]()!~@])/g, '\\$1')
+        .replace(/:\/\//g, ':\\/\\/')
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}\\.`)
+        .replace(/^(\s*)([#+=-]|\d+\.)/, '$1\\$2');
+}
 /** Inline code that stays inline whatever it holds. */
 function code(text) {
     const fence = text.includes('`') ? '``' : '`';
     return `${fence}${text}${fence}`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/step-end.ts
+
+
+/**
+ * The runner cancels a step with SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that.
+ * Cancel hooks get 5 s from SIGINT, leaving time to write the report before SIGTERM; a step that gets
+ * SIGTERM first (or while cancelling) has about 2.5 s left, so the hooks get 1.5 s at most.
+ */
+const CANCEL_BUDGET_MS = { SIGINT: 5_000, SIGTERM: 1_500 };
+class StepLedger {
+    reporter;
+    hooks = new Set();
+    controller = new AbortController();
+    /** Aborted once the runner asked the step to stop: long waits may check it and stop early. */
+    get signal() {
+        return this.controller.signal;
+    }
+    /** Sets (or replaces, as the step learns more) how the final report is built. */
+    report(reporter) {
+        this.reporter = reporter;
+    }
+    /** Registers what to start on cancel; returns a function that unregisters it. */
+    onCancel(hook) {
+        this.hooks.add(hook);
+        return () => this.hooks.delete(hook);
+    }
+    /**
+     * Aborts the signal and runs every cancel hook, giving up after `budgetMs` or when `cutShort`
+     * resolves (a second signal). A hook that fails or runs late is reported, not awaited.
+     */
+    async cancel(signal, budgetMs, cutShort) {
+        this.controller.abort(new Error(`cancelled by ${signal}`));
+        const lines = [];
+        const running = [...this.hooks].map(hook => hook(signal).then(started => void lines.push(...started), error => void lines.push(`could not start the rollback: ${errorMessage(error)}`)));
+        let timer;
+        const late = new Promise(resolve => {
+            timer = setTimeout(() => resolve('late'), budgetMs);
+        });
+        const outcome = await Promise.race([
+            Promise.all(running).then(() => 'done'),
+            late,
+            ...(cutShort ? [cutShort.then(() => 'late')] : [])
+        ]);
+        clearTimeout(timer);
+        if (outcome === 'late')
+            lines.push('the rollback calls did not answer in time; check the console');
+        return lines;
+    }
+    async finalReport(ending) {
+        return this.reporter?.(ending);
+    }
+}
+/** `failed` or `cancelled`, the status of a step that did not get to its own verdict. */
+function endingStatus(ending) {
+    if (ending.kind === 'failed')
+        return 'failed';
+    if (ending.kind === 'cancelled')
+        return 'cancelled';
+    return undefined;
+}
+/** The failure message of a step that did not succeed. */
+function endingMessage(ending) {
+    if (ending.kind === 'failed')
+        return ending.message;
+    if (ending.kind === 'cancelled') {
+        const started = ending.started.length > 0 ? `: ${ending.started.join('; ')}` : '';
+        return `Cancelled by ${ending.signal}${started}`;
+    }
+    return undefined;
+}
+/**
+ * The summary of a step that ended before it could write its own: how it ended, and the lines that say
+ * what changed and what is still in flight (the caller knows those).
+ */
+function endingSummary(action, ending, inFlight = []) {
+    const headline = ending.kind === 'cancelled'
+        ? `### ${action}: cancelled (${ending.signal})`
+        : ending.kind === 'failed'
+            ? `### ${action}: failed`
+            : `### ${action}: done`;
+    const parts = [headline];
+    if (ending.kind === 'failed')
+        parts.push(`**Reason:** ${markdownText(ending.message)}`);
+    if (ending.kind === 'cancelled' && ending.started.length > 0) {
+        parts.push(['**Started on cancel:**', ...ending.started.map(line => `- ${line}`)].join('\n'));
+    }
+    parts.push(inFlight.length > 0
+        ? ['**Changed / still in flight:**', ...inFlight.map(line => `- ${line}`)].join('\n')
+        : 'Nothing was changed.');
+    return parts.join('\n\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
 
 
 
@@ -31735,6 +31954,7 @@ function getIDToken(aud) {
 
 
 
+
 /**
  * The only module that touches @actions/core: the runner-facing edge every `main.ts` uses.
  */
@@ -31760,6 +31980,7 @@ function setOutputs(outputs) {
         setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
+/** @internal exported for the harness's fixture action; actions write their summary through runAction's reporter */
 async function appendSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return; // run outside a runner: nowhere to write
@@ -31772,22 +31993,76 @@ function readState(name) {
     return core.getState(name);
 }
 /**
- * Runs an action's entry point. Errors meant for the user fail the step with their message alone;
- * anything else is a bug, failed with its message and the stack printed for the report.
+ * Runs an action's entry point through the one exit path. The work gets the step's ledger: it sets a
+ * reporter (outputs, `status`, summary) as soon as it can, and cancel hooks once it changed something.
+ * However the step ends, the reporter is asked for the final report, which is written before the step
+ * fails: errors meant for the user fail it with their message alone; anything else is a bug, failed
+ * with its message and the stack printed for the report. SIGINT/SIGTERM run the cancel hooks within
+ * the runner's grace period, report `cancelled` and exit non-zero.
  */
 async function runAction(work) {
+    const step = new StepLedger();
+    let reported = false;
+    const finish = async (ending) => {
+        if (reported)
+            return;
+        reported = true;
+        try {
+            const report = await step.finalReport(ending);
+            if (report?.outputs)
+                setOutputs(report.outputs);
+            if (report?.summary)
+                await appendSummary(report.summary);
+        }
+        catch (error) {
+            warning(`Could not write the step's final report: ${errorMessage(error)}`);
+        }
+        const failure = endingMessage(ending);
+        if (failure)
+            setFailed(failure);
+    };
+    let cancelling;
+    let secondSignal;
+    const cutShort = new Promise(resolve => (secondSignal = resolve));
+    const onSignal = (signal) => {
+        if (cancelling) {
+            secondSignal?.(); // SIGTERM after SIGINT: about 2.5 s to SIGKILL, report now
+            return;
+        }
+        warning(`Received ${signal}: cancelling, starting the rollback of what this step changed`);
+        cancelling = (async () => {
+            const started = await step.cancel(signal, CANCEL_BUDGET_MS[signal], cutShort);
+            await finish({ kind: 'cancelled', signal, started });
+            process.exit(1);
+        })();
+    };
+    const onInterrupt = () => onSignal('SIGINT');
+    const onTerminate = () => onSignal('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
     try {
-        await work();
+        await work(step);
+        if (cancelling)
+            return await cancelling;
+        await finish({ kind: 'succeeded' });
     }
     catch (error) {
+        if (cancelling)
+            return await cancelling;
         if (isActionError(error)) {
             if (error.stack)
                 core_debug(error.stack);
-            setFailed(error.message);
+            await finish({ kind: 'failed', error, message: error.message });
         }
         else {
             core_error(error instanceof Error && error.stack ? error.stack : errorMessage(error));
-            setFailed(`Unexpected error: ${errorMessage(error)}`);
+            await finish({ kind: 'failed', error, message: `Unexpected error: ${errorMessage(error)}` });
+        }
+    }
+    finally {
+        if (!cancelling) {
+            process.off('SIGINT', onInterrupt);
+            process.off('SIGTERM', onTerminate);
         }
     }
 }
@@ -32043,6 +32318,7 @@ function toComment(raw) {
         id: value.id,
         body: typeof value.body === 'string' ? value.body : '',
         author: typeof value.user?.login === 'string' ? value.user.login : '',
+        authorType: typeof value.user?.type === 'string' ? value.user.type : undefined,
         url: typeof value.html_url === 'string' ? value.html_url : undefined
     };
 }
@@ -32068,11 +32344,19 @@ async function listIssueComments(http, owner, repo, issueNumber) {
     return comments;
 }
 /**
- * The comment to update: the oldest one carrying the marker and written by `author`.
+ * The comment to update: the oldest one written by `author` whose body starts with the marker (where
+ * upsertStickyComment puts it). A marker quoted further down, in this or another comment, never matches.
  * @internal exported for its tests; the actions do not use it
  */
 function findStickyComment(comments, marker, author) {
-    return comments.find(comment => comment.body.includes(marker) && sameLogin(comment.author, author));
+    return comments.find(comment => (comment.body === marker || comment.body.startsWith(`${marker}\n`)) && isOwnComment(comment, author));
+}
+/** Written by `author`; when that is a bot, by the bot account itself, not a person whose login resembles it. */
+function isOwnComment(comment, author) {
+    if (!sameLogin(comment.author, author))
+        return false;
+    const expectBot = /\[bot\]$/i.test(author) || sameLogin(author, GITHUB_ACTIONS_LOGIN);
+    return !expectBot || comment.authorType === undefined || comment.authorType === 'Bot';
 }
 /**
  * Creates the sticky comment or updates it in place. Throws GitHubApiError when GitHub refuses.
@@ -32286,7 +32570,7 @@ const INPUT = {
 };
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Masking a 1-2 character value would blank that text out of every log line; such values are not secrets. */
-const MIN_MASK_LENGTH = 3;
+const inputs_MIN_MASK_LENGTH = 3;
 function parseUrls(lines, input = 'urls') {
     if (lines.length === 0)
         throw inputError(`Input "${input}" is required: give one or more http(s) URLs, one per line`);
@@ -32323,7 +32607,7 @@ function parseHeaders(lines, mask, input = 'headers') {
         const at = text.indexOf(':');
         const value = at >= 0 ? text.slice(at + 1).trim() : text;
         for (const secret of [value, ...value.split(/\s+/).slice(1)]) {
-            if (secret.length >= MIN_MASK_LENGTH && !secrets.includes(secret)) {
+            if (secret.length >= inputs_MIN_MASK_LENGTH && !secrets.includes(secret)) {
                 mask(secret);
                 secrets.push(secret);
             }
@@ -32375,15 +32659,15 @@ function readVerifyHealthInputs(inputs, mask) {
     // headers first: their values are masked before any other input could fail and print something
     const { headers, secrets } = parseHeaders(inputs.lines(INPUT.headers), mask);
     const token = inputs.string(INPUT.githubToken);
-    if (token.length >= MIN_MASK_LENGTH)
+    if (token.length >= inputs_MIN_MASK_LENGTH)
         mask(token);
     const urls = parseUrls(inputs.lines(INPUT.urls));
-    // URLs are printed without user-info; the password is still a secret should a body echo it
-    for (const url of urls) {
-        const password = decodeURIComponent(url.password);
-        if (password.length >= MIN_MASK_LENGTH && !secrets.includes(password)) {
-            mask(password);
-            secrets.push(password);
+    // URLs are printed without user-info and query values; those are still secrets should a body echo
+    // them, and so is the Basic header Node derives from the user-info
+    for (const secret of urls.flatMap(urlSecrets)) {
+        if (!secrets.includes(secret)) {
+            mask(secret);
+            secrets.push(secret);
         }
     }
     const method = inputs.oneOf(INPUT.method, ['GET', 'HEAD'], 'GET');
@@ -32412,10 +32696,18 @@ function readVerifyHealthInputs(inputs, mask) {
     }
     return { urls, settings, secrets, comment: { enabled, tag, token } };
 }
-/** Replaces every secret in `text` with ***, longest first (one secret may contain another). */
+/** The values of a URL that are secrets: its user-info (and the Basic value it becomes), its query values. */
+function urlSecrets(url) {
+    const query = [...url.searchParams].filter(([name, value]) => worthMasking(value, name) || value.length >= 8);
+    return [...urlCredentialValues(url), ...query.map(([, value]) => value)].filter(value => value.length >= inputs_MIN_MASK_LENGTH);
+}
+/**
+ * Removes every secret from text that may reach a log, output, summary or comment: the given values
+ * (header values, URL credentials, query values) and the user-info and query values of any URL in it.
+ */
 function redactor(secrets) {
-    const ordered = [...secrets].sort((a, b) => b.length - a.length);
-    return text => ordered.reduce((current, secret) => current.split(secret).join('***'), text);
+    const known = secretRedactor(secrets);
+    return text => redactUrlsIn(known(text));
 }
 
 ;// CONCATENATED MODULE: ./actions/verify-health/src/summary.ts
@@ -32467,7 +32759,8 @@ function resultsTable(report) {
         String(entry.attempts),
         entry.status === null ? '—' : String(entry.status),
         latencyCell(entry.latencyMs),
-        entry.lastFailure ?? ''
+        // the failure may quote the health body: inert text, so a body cannot write markdown or HTML
+        markdownText(entry.lastFailure ?? '')
     ]));
 }
 function headline(report) {
@@ -32578,8 +32871,6 @@ const DEFAULT_MAX_REDIRECTS = 5;
 /** enough for any health document; a bigger body is cut (and a JSON assertion on it then fails) */
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** headers that must not follow a redirect to another origin, as browsers and curl do */
-const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 const TLS_CODES = new Set([
     'DEPTH_ZERO_SELF_SIGNED_CERT',
     'SELF_SIGNED_CERT_IN_CHAIN',
@@ -32697,7 +32988,9 @@ const httpProbe = async (request) => {
                     throw new ProbeError('redirect', `redirected to a non-HTTP URL ${redactUrl(next.toString())}`);
                 }
                 if (next.origin !== url.origin) {
-                    headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.has(name.toLowerCase())));
+                    // Every user header may carry a credential (X-Api-Key, X-Auth-Token, ...), not only
+                    // Authorization and Cookie: none of them follows a redirect to another origin.
+                    headers = {};
                 }
                 url = next;
                 continue;
@@ -32727,7 +33020,82 @@ const httpProbe = async (request) => {
     }
 };
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./actions/verify-health/src/body-match.ts
+
+/**
+ * `expect-body` under a time limit. A regular expression with nested repetition (`(a+)+$`) takes
+ * exponential time on a body that almost matches, and JavaScript cannot interrupt a running match:
+ * on the main thread it would hang the step past every deadline. The match runs in a worker thread
+ * instead, which is terminated when the limit passes.
+ *
+ * Why a worker and not a linear-time engine: users write JavaScript regular expressions (flags,
+ * lookarounds, named groups) and keep those semantics; the linear-time engine (RE2) is a native module
+ * that needs a compiler and a binary per platform, which a committed single-file action bundle cannot
+ * carry. The worker costs one thread start per step and a message per match.
+ */
+const BODY_MATCH_LIMIT_MS = 1000;
+// Plain CommonJS, evaluated in the worker (eval workers run as scripts): it only matches.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ id, source, flags, text }) => {
+  const regex = new RegExp(source, flags);
+  regex.lastIndex = 0;
+  parentPort.postMessage({ id, matched: regex.test(text) });
+});
+`;
+let worker;
+let nextId = 0;
+const waiting = new Map();
+function matcher() {
+    if (worker)
+        return worker;
+    const started = new external_node_worker_threads_.Worker(WORKER_SOURCE, { eval: true });
+    started.unref(); // an idle matcher never keeps the step alive
+    started.on('message', ({ id, matched }) => {
+        waiting.get(id)?.(matched);
+        waiting.delete(id);
+    });
+    started.on('error', () => {
+        if (worker === started)
+            worker = undefined;
+    });
+    worker = started;
+    return started;
+}
+/** Tests `regex` against `text` in the matcher thread; gives up (and ends the thread) after `limitMs`. */
+function matchBody(regex, text, limitMs = BODY_MATCH_LIMIT_MS) {
+    const thread = matcher();
+    const id = nextId++;
+    return new Promise(resolve => {
+        const timer = setTimeout(() => {
+            waiting.delete(id);
+            if (worker === thread)
+                worker = undefined;
+            void thread.terminate();
+            resolve({ timedOut: true });
+        }, limitMs);
+        waiting.set(id, matched => {
+            clearTimeout(timer);
+            resolve({ matched });
+        });
+        thread.postMessage({ id, source: regex.source, flags: regex.flags.replace(/[gy]/g, ''), text });
+    });
+}
+/**
+ * Ends the matcher thread, if one runs (the step's end does not need it: the thread is unref'd).
+ * @internal exported for its tests; the actions do not use it
+ */
+async function stopBodyMatcher() {
+    const running = worker;
+    worker = undefined;
+    if (running)
+        await running.terminate();
+}
+
 ;// CONCATENATED MODULE: ./actions/verify-health/src/verify.ts
+
 
 
 
@@ -32747,13 +33115,20 @@ function bodyExcerpt(body, redact) {
  * Undefined when the answer is healthy; otherwise every reason it is not, joined.
  * @internal exported for its tests; the actions do not use it
  */
-function evaluateResponse(response, expectations) {
+async function evaluateResponse(response, expectations) {
     if (!statusAccepted(response.status, expectations.statuses)) {
         return `status ${response.status} is not ${describeStatusRanges(expectations.statuses)}`;
     }
     const problems = [];
-    if (expectations.body && !expectations.body.test(response.body)) {
-        problems.push(`body does not match ${expectations.body}${response.bodyTruncated ? ' (body cut at 1 MiB)' : ''}`);
+    if (expectations.body) {
+        const match = await matchBody(expectations.body, response.body);
+        if ('timedOut' in match) {
+            problems.push(`expect-body ${expectations.body} was stopped after ${formatDuration(BODY_MATCH_LIMIT_MS)} without an answer ` +
+                '(nested repetition such as (a+)+ can take exponential time): simplify the regular expression');
+        }
+        else if (!match.matched) {
+            problems.push(`body does not match ${expectations.body}${response.bodyTruncated ? ' (body cut at 1 MiB)' : ''}`);
+        }
     }
     if (expectations.json.length > 0) {
         let document;
@@ -32815,7 +33190,7 @@ deadline = deps.clock.now() + settings.waitForMs) {
             result.latenciesMs.push(response.latencyMs);
             if (settings.method !== 'HEAD')
                 result.bodyExcerpt = bodyExcerpt(response.body, redact);
-            failure = evaluateResponse(response, settings.expectations);
+            failure = await evaluateResponse(response, settings.expectations);
             const via = response.redirects > 0 ? ` via ${response.redirects} redirect(s)` : '';
             line = `${response.status} in ${Math.round(response.latencyMs)}ms${via}`;
         }
@@ -32890,44 +33265,63 @@ async function verifyAll(urls, settings, deps) {
 
 
 
+/**
+ * Reads the inputs, probes, comments. Outputs and the job summary are written by the step's one exit
+ * path however it ends: a bad input or a cancel reports `healthy=false` and says why.
+ */
 async function run() {
-    await runAction(async () => {
-        const logger = coreLogger;
-        const config = readVerifyHealthInputs(actionInputs(), secret => logger.mask(secret));
-        const redact = redactor(config.secrets);
-        const { settings } = config;
-        const results = await logger.group(`Probing ${config.urls.length} endpoint(s)`, () => verifyAll(config.urls, settings, {
-            probe: httpProbe,
-            clock: realClock,
-            logger,
-            env: process.env,
-            redact
-        }));
-        const report = buildReport(results);
-        const healthy = report.every(entry => entry.healthy);
-        setOutputs({
-            healthy,
-            'failed-urls': report
-                .filter(entry => !entry.healthy)
-                .map(entry => entry.url)
-                .join('\n'),
-            report
-        });
-        await appendSummary(summaryMarkdown(report, settings));
-        if (config.comment.enabled) {
-            const comment = await commentOnPullRequest({
-                report,
-                tag: config.comment.tag,
-                token: config.comment.token,
-                env: process.env,
-                logger
-            });
-            if (comment.outcome !== 'skipped')
-                setOutputs({ 'comment-url': comment.url });
+    await runAction(verify);
+}
+async function verify(step) {
+    const logger = coreLogger;
+    const known = {};
+    step.report(ending => {
+        const { report, settings } = known;
+        if (!report || !settings) {
+            return {
+                outputs: { healthy: false, 'failed-urls': '', report: [] },
+                summary: endingSummary('verify-health', ending)
+            };
         }
-        if (!healthy)
-            throw new ActionError('deployment', failureMessage(report, settings.waitForMs));
+        return {
+            outputs: {
+                healthy: endingStatus(ending) === undefined && report.every(entry => entry.healthy),
+                'failed-urls': report
+                    .filter(entry => !entry.healthy)
+                    .map(entry => entry.url)
+                    .join('\n'),
+                report
+            },
+            summary: summaryMarkdown(report, settings)
+        };
     });
+    const config = readVerifyHealthInputs(actionInputs(), secret => logger.mask(secret));
+    const redact = redactor(config.secrets);
+    const { settings } = config;
+    const results = await logger.group(`Probing ${config.urls.length} endpoint(s)`, () => verifyAll(config.urls, settings, {
+        probe: httpProbe,
+        clock: realClock,
+        logger,
+        env: process.env,
+        redact
+    }));
+    const report = buildReport(results);
+    known.report = report;
+    known.settings = settings;
+    const healthy = report.every(entry => entry.healthy);
+    if (config.comment.enabled) {
+        const comment = await commentOnPullRequest({
+            report,
+            tag: config.comment.tag,
+            token: config.comment.token,
+            env: process.env,
+            logger
+        });
+        if (comment.outcome !== 'skipped')
+            setOutputs({ 'comment-url': comment.url });
+    }
+    if (!healthy)
+        throw new ActionError('deployment', failureMessage(report, settings.waitForMs));
 }
 
 
