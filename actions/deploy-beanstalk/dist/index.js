@@ -28456,19 +28456,29 @@ var dist = __nccwpck_require__(8815);
  * `${NAME}` placeholder may never read. Every action goes through these functions rather than its own.
  */
 /**
- * Masking makes the runner replace a value with *** in every later log line. A short or common value
- * (`6379`, `true`, `production`, `us-east-1`) would then vanish from unrelated lines, and such values are
- * no secrets anyway. Values passed as `${{ secrets.X }}` are masked by the runner whatever their length.
+ * Masking makes the runner replace a value with *** in every later log line, and the runner then refuses
+ * to pass any job output that contains it. A short or common value (`6379`, `true`, `production`,
+ * `us-east-1`) or a public one (a commit SHA, a digest, a URL without credentials, a host name or image
+ * reference) would vanish from unrelated lines and outputs, and such values are no secrets anyway.
+ * Values passed as `${{ secrets.X }}` are masked by the runner whatever their shape.
  */
-const MIN_MASK_LENGTH = 12;
+const MIN_MASK_LENGTH = 16;
 /** A name that says it holds a secret makes a shorter value worth masking (down to this length). */
 const MIN_NAMED_SECRET_LENGTH = 6;
 const SECRET_NAME = /(secret|passw(or)?d|passwd|token|api[-_]?key|private[-_]?key|credential|auth|dsn|signature)/i;
+const PUBLIC_SHAPES = [
+    /^[0-9a-f]{7,64}$/i, // commit SHAs and digests
+    /^sha256:[0-9a-f]{64}$/i,
+    /^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i, // a URL without user-info
+    /^[a-z0-9-]+(\.[a-z0-9-]+)+(:[\w.-]+)?(\/[\w./:@-]*)?$/, // host names, image references
+    /^[a-z]+$/, // a word
+    /\s/ // a sentence
+];
 /** True when masking `value` (of a variable called `name`, when known) is worth its cost to the log. */
 function worthMasking(value, name) {
     if (name && SECRET_NAME.test(name))
         return value.length >= MIN_NAMED_SECRET_LENGTH;
-    return value.length >= MIN_MASK_LENGTH;
+    return value.length >= MIN_MASK_LENGTH && !PUBLIC_SHAPES.some(shape => shape.test(value));
 }
 /** Replaces every given secret in `text` with ***, longest first (one secret may contain another). */
 function secretRedactor(secrets) {
@@ -28537,10 +28547,11 @@ function describeVariableChange(label, change, before, after, showValue) {
 }
 /**
  * Environment variables a `${NAME}` placeholder may never read: the runner's own (its tokens, the
- * inputs and state of every step), and credentials. `AWS_REGION` / `AWS_DEFAULT_REGION` are
- * configuration, not credentials, and stay allowed.
+ * inputs and state of every step), and credentials. `AWS_REGION`, `AWS_DEFAULT_REGION` and
+ * `AWS_ACCOUNT_ID` are configuration, not credentials (task definitions name their account's ECR
+ * registry and log group region with them), and stay allowed.
  */
-const ALLOWED_DESPITE_PREFIX = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION']);
+const ALLOWED_DESPITE_PREFIX = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCOUNT_ID']);
 const REFUSED_PLACEHOLDERS = [
     { pattern: /^AWS_/, what: 'an AWS credential or SDK setting' },
     { pattern: /^ACTIONS_/, what: "the runner's own token or URL" },

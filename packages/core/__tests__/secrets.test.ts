@@ -28,6 +28,11 @@ describe('what is worth masking', () => {
     expect(worthMasking('production')).toBe(false);
     expect(worthMasking('6379')).toBe(false);
     expect(worthMasking('us-east-1')).toBe(false);
+    expect(worthMasking('0123456789abcdef0123456789abcdef01234567', 'GIT_SHA')).toBe(false);
+    expect(worthMasking('https://api.docuthinker.app/health')).toBe(false);
+    expect(worthMasking('123456789012.dkr.ecr.us-east-1.amazonaws.com/chatrelay/main-app:1.4.0')).toBe(false);
+    expect(worthMasking('chatrelay-prod.us-east-1.elasticbeanstalk.com')).toBe(false);
+    expect(worthMasking('postgres://app:hunter2@db.internal/app')).toBe(true);
     expect(worthMasking('sk-live-0123456789abcdef')).toBe(true);
     expect(worthMasking('hunter22', 'DB_PASSWORD')).toBe(true);
     expect(worthMasking('abc', 'DB_PASSWORD')).toBe(false);
@@ -44,8 +49,9 @@ describe('placeholders', () => {
     'RUNNER_TEMP',
     'STATE_x'
   ])('refuses %s', name => expect(refusedPlaceholder(name)).toBeDefined());
-  it.each(['AWS_REGION', 'IMAGE_TAG', 'ECR_REGISTRY', 'GITHUB_SHA', 'NODE_ENV'])('allows %s', name =>
-    expect(refusedPlaceholder(name)).toBeUndefined()
+  it.each(['AWS_REGION', 'AWS_ACCOUNT_ID', 'IMAGE_TAG', 'ECR_REGISTRY', 'GITHUB_SHA', 'NODE_ENV'])(
+    'allows %s',
+    name => expect(refusedPlaceholder(name)).toBeUndefined()
   );
 });
 
