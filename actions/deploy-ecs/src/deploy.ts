@@ -11,15 +11,17 @@ import {
 import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import { formatDiff, type DiffLine } from './diff.js';
+import type { DeployProgress } from './progress.js';
 
 /** The rollback wait gets the deploy's budget again, and never less than this. */
 const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
 
-type DeployStatus = 'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started';
-type ServiceResultKind = 'deployed' | 'unchanged' | 'planned' | 'started' | 'rolled-back' | 'failed';
+type DeployStatus = 'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started' | 'cancelled';
+type ServiceResultKind =
+  'deployed' | 'unchanged' | 'planned' | 'started' | 'rolled-back' | 'failed' | 'cancelled';
 
 /** What happened to one service; also the shape of the `services` output. */
-interface ServiceResult {
+export interface ServiceResult {
   service: string;
   previousTaskDefinitionArn: string;
   taskDefinitionArn?: string;
@@ -44,6 +46,10 @@ export interface DeployDeps {
   clock?: Clock;
   /** when records are written; defaults to the clock's now */
   now?: () => Date;
+  /** what this step changed so far, for the final report and the cancel hook */
+  progress?: DeployProgress;
+  /** aborted when the runner cancels the step: no new change is started after that */
+  signal?: AbortSignal;
 }
 
 interface Changed {
@@ -81,6 +87,12 @@ export async function executeDeployment(
     images: plan.images,
     diff: plan.diff
   });
+  if (inputs.desiredCount === 0) {
+    logger.warning(
+      'Input "desired-count" is 0: the services will run no task, so nothing proves the new revision works. ' +
+        'It is not recorded as last known-good (actions/rollback will not pick it)'
+    );
+  }
   if (inputs.dryRun) {
     logger.info('dry-run: nothing registered or updated');
     return {
@@ -118,6 +130,7 @@ export async function executeDeployment(
       const arn = output.taskDefinition?.taskDefinitionArn;
       if (!arn) throw new Error('RegisterTaskDefinition returned no ARN');
       registered.set(plan.sourceKey, arn);
+      deps.progress?.registered.push(arn);
       logger.info(`Registered ${arn}`);
     }
   } catch (error) {
@@ -146,7 +159,18 @@ export async function executeDeployment(
       what: 'deployment',
       describeUpdate: (step, id) =>
         `Updated ${step.service} to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
-      announceWatch: true
+      announceWatch: true,
+      signal: deps.signal,
+      onUpdated: (step, deploymentId) => {
+        const plan = toChange.find(candidate => candidate.service === step.service)!;
+        deps.progress?.updated.push({
+          service: plan.service,
+          previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+          previousDesiredCount: plan.currentDesiredCount,
+          taskDefinitionArn: step.taskDefinitionArn,
+          deploymentId
+        });
+      }
     }
   );
   changed = [];
@@ -181,6 +205,7 @@ export async function executeDeployment(
     const at = now();
     for (const entry of changed) {
       entry.result = resultOf(entry, 'deployed', clock);
+      if (inputs.desiredCount === 0) continue; // no task ran it: no proof it is good
       await recordKnownGoodOrWarn(
         api,
         { name: entry.plan.service, arn: entry.plan.serviceArn },
@@ -210,6 +235,7 @@ export async function executeDeployment(
     }
     return finish('failed', failure);
   }
+  if (deps.signal?.aborted) return finish('failed', `${failure}; cancelled before the rollback`);
   const rolledBack = await rollBack(inputs, changed, outcomes, deps, clock);
   for (const entry of changed) {
     const outcome = outcomes.find(candidate => candidate.service === entry.plan.service);
@@ -284,7 +310,13 @@ async function rollBack(
     what: 'rollback',
     describeUpdate: (step, id) =>
       `  ${step.service}: back to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
-    announceWatch: false
+    announceWatch: false,
+    onUpdated: (step, deploymentId) =>
+      deps.progress?.rollbacks.push({
+        service: step.service,
+        taskDefinitionArn: step.taskDefinitionArn,
+        deploymentId
+      })
   });
   return new Map(
     results.map(result => [

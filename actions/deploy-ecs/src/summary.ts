@@ -9,7 +9,8 @@ const HEADLINE: Record<DeployResult['status'], string> = {
   'rolled-back': 'failed and rolled back',
   failed: 'FAILED',
   planned: 'dry run: planned, nothing changed',
-  started: 'started (not watched)'
+  started: 'started (not watched)',
+  cancelled: 'CANCELLED'
 };
 
 /** The job summary: one row per service with old -> new revision, images, result, duration and console links. */

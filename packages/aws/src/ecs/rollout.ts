@@ -53,6 +53,10 @@ export interface RolloutOptions {
   describeUpdate: (step: RolloutStep, deploymentId: string | undefined) => string;
   /** print `Watching a, b (deadline 10m)` before the watch */
   announceWatch: boolean;
+  /** told of each UpdateService that started a deployment, as it happens (a step's progress record) */
+  onUpdated?: (step: RolloutStep, deploymentId: string | undefined) => void;
+  /** once aborted (the runner cancelled the step), no further service is updated */
+  signal?: AbortSignal;
 }
 
 /** Why a watched deployment did not end deployed, in the watcher's words; undefined when it gave none. */
@@ -75,7 +79,7 @@ export async function rollout(
   let stopped = false;
   for (const step of steps) {
     const base = { service: step.service, taskDefinitionArn: step.taskDefinitionArn, startedAt: clock.now() };
-    if (stopped) {
+    if (stopped || options.signal?.aborted) {
       results.push({ ...base, state: 'not-started' });
       continue;
     }
@@ -96,6 +100,7 @@ export async function rollout(
       });
       const deploymentId = primaryDeployment(output.service)?.id;
       logger.info(options.describeUpdate(step, deploymentId));
+      options.onUpdated?.(step, deploymentId);
       results.push({ ...base, state: 'started', deploymentId });
     } catch (error) {
       const reason = `UpdateService failed: ${errorMessage(error)}`;
