@@ -3,14 +3,15 @@ import { proxyFor } from './net.js';
 import { formatDuration } from './duration.js';
 
 /** The services the suite calls, by the name the SDK uses for `AWS_ENDPOINT_URL_<SERVICE>`. */
-export type AwsService = 'ecs' | 'ecr' | 'elastic-beanstalk' | 's3' | 'sts';
+export type AwsService = 'ecs' | 'ecr' | 'elastic-beanstalk' | 's3' | 'sts' | 'cloudfront';
 
 const ENDPOINT_ENV: Record<AwsService, string> = {
   ecs: 'AWS_ENDPOINT_URL_ECS',
   ecr: 'AWS_ENDPOINT_URL_ECR',
   'elastic-beanstalk': 'AWS_ENDPOINT_URL_ELASTIC_BEANSTALK',
   s3: 'AWS_ENDPOINT_URL_S3',
-  sts: 'AWS_ENDPOINT_URL_STS'
+  sts: 'AWS_ENDPOINT_URL_STS',
+  cloudfront: 'AWS_ENDPOINT_URL_CLOUDFRONT'
 };
 
 export const SUITE_NAME = 'deploy-suite';
@@ -46,8 +47,11 @@ export function serviceUrl(service: AwsService, region: string, env: NodeJS.Proc
     ecr: 'api.ecr',
     'elastic-beanstalk': 'elasticbeanstalk',
     s3: 's3',
-    sts: 'sts'
+    sts: 'sts',
+    cloudfront: 'cloudfront'
   }[service];
+  // CloudFront is global: one endpoint for every region
+  if (service === 'cloudfront') return 'https://cloudfront.amazonaws.com';
   return `https://${prefix}.${region}.amazonaws.com`;
 }
 
