@@ -1,5 +1,5 @@
 import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
-import type { InvalidateMode } from './deploy.js';
+import type { InvalidateMode } from './release.js';
 import { SiteRuleError, parseCacheRules, type CacheRule } from './site-rules.js';
 
 /** Input names, as action.yml spells them. */

@@ -6,11 +6,12 @@ import {
   runAction,
   setOutputs
 } from '../../../packages/shared/src/runtime.js';
-import { DeployInputError, deploySite, type DeployResult } from './deploy.js';
+import { deploySite, type DeployResult } from './deploy.js';
+import { SiteInputError } from './release.js';
 import { SiteSourceError, resolveSource, scanSite } from './files.js';
 import { readDeployStaticInputs } from './inputs.js';
 import { sdkCdnApi, sdkSiteStore } from './sdk.js';
-import { deploySummary } from './summary.js';
+import { releaseSummary } from './summary.js';
 
 function outputsOf(result: DeployResult): Record<string, string | number | undefined> {
   return {
@@ -63,11 +64,11 @@ export async function run(): Promise<void> {
     } catch (error) {
       // deploySite returns its failures once it has written anything; what it throws came before any write
       const message = error instanceof Error ? error.message : String(error);
-      setOutputs({ status: error instanceof DeployInputError ? 'rejected' : 'failed' });
+      setOutputs({ status: error instanceof SiteInputError ? 'rejected' : 'failed' });
       await appendSummary(
-        `### deploy-static: ${error instanceof DeployInputError ? 'rejected' : 'FAILED'}\n\n${message}\n\nNothing was written.\n`
+        `### deploy-static: ${error instanceof SiteInputError ? 'rejected' : 'FAILED'}\n\n${message}\n\nNothing was written.\n`
       );
-      if (error instanceof DeployInputError) throw inputError(message);
+      if (error instanceof SiteInputError) throw inputError(message);
       throw new ActionError(
         'aws',
         `Deploy of s3://${inputs.bucket}/${inputs.prefix} failed before any write: ${message}`,
@@ -75,7 +76,7 @@ export async function run(): Promise<void> {
       );
     }
     setOutputs(outputsOf(result));
-    await appendSummary(deploySummary(result, settings));
+    await appendSummary(releaseSummary('deploy-static', result, settings));
     if (result.status === 'failed') {
       throw new ActionError(
         'deployment',

@@ -3,7 +3,6 @@
  * never by mtime), in which order, which bytes to save before they are overwritten, which paths the
  * CDN must forget, and after the release is live, which objects no kept release needs.
  */
-import type { LocalFile } from './files.js';
 import {
   RECORD_DIR,
   RECORD_FORMAT,
@@ -15,21 +14,19 @@ import {
   type ReleaseFile,
   type ReleaseRecord
 } from './records.js';
-import {
-  UPLOAD_PHASES,
-  cacheControlOf,
-  contentTypeOf,
-  kindOf,
-  type CacheRule,
-  type FileKind
-} from './site-rules.js';
+import { UPLOAD_PHASES, type FileKind } from './kinds.js';
 
 /** The metadata key (x-amz-meta-sha256) that holds an object's content hash. */
 export const HASH_METADATA = 'sha256';
 
-export interface SiteFile extends LocalFile {
+/** A file a release puts at a key: from the built site (deploy) or from a release record (rollback). */
+export interface SiteObject {
+  /** path inside the site */
+  path: string;
   key: string;
   kind: FileKind;
+  sha256: string;
+  size: number;
   contentType: string;
   cacheControl: string;
 }
@@ -46,16 +43,6 @@ export interface RemoteObject extends ListedObject {
   sha256?: string;
   contentType?: string;
   cacheControl?: string;
-}
-
-export function describeSiteFiles(files: LocalFile[], prefix: string, rules: CacheRule[]): SiteFile[] {
-  return files.map(file => ({
-    ...file,
-    key: `${prefix}${file.path}`,
-    kind: kindOf(file.path),
-    contentType: contentTypeOf(file.path),
-    cacheControl: cacheControlOf(file.path, rules)
-  }));
 }
 
 /**
@@ -86,17 +73,15 @@ export function remoteFromRecords(
   return remote;
 }
 
-/** The keys whose content is not known from a record but matters: a local file will be compared with them. */
-export function keysToInspect(files: SiteFile[], remote: Map<string, RemoteObject>): string[] {
-  return files
-    .filter(file => remote.get(file.key) && remote.get(file.key)!.sha256 === undefined)
-    .map(f => f.key);
+/** Of the keys whose content matters (a file will be compared with them), those live but not vouched for by a record. */
+export function keysToInspect(keys: string[], remote: Map<string, RemoteObject>): string[] {
+  return keys.filter(key => remote.has(key) && remote.get(key)!.sha256 === undefined);
 }
 
 export type UploadReason = 'new' | 'changed' | 'headers';
 
-export interface UploadStep {
-  file: SiteFile;
+export interface UploadStep<T extends SiteObject = SiteObject> {
+  file: T;
   reason: UploadReason;
 }
 
@@ -107,18 +92,18 @@ export interface PreserveStep {
   blob: string;
 }
 
-export interface ReleasePlan {
+export interface ReleasePlan<T extends SiteObject = SiteObject> {
   /** copies to make before anything is overwritten */
   preserve: PreserveStep[];
   /** in upload order: fingerprinted, unfingerprinted, entry points (the root index.html last) */
-  uploads: UploadStep[];
-  unchanged: SiteFile[];
+  uploads: UploadStep<T>[];
+  unchanged: T[];
   /** keys that existed and now get other bytes or headers: what the CDN may hold stale copies of */
   overwritten: string[];
 }
 
 /** Upload order: by phase; inside a phase by path, except that the site's root index.html goes last. */
-export function uploadOrder(a: SiteFile, b: SiteFile): number {
+export function uploadOrder(a: SiteObject, b: SiteObject): number {
   const phase = UPLOAD_PHASES.indexOf(a.kind) - UPLOAD_PHASES.indexOf(b.kind);
   if (phase !== 0) return phase;
   const rootA = a.path === 'index.html' ? 1 : 0;
@@ -132,17 +117,17 @@ export function uploadOrder(a: SiteFile, b: SiteFile): number {
  * keep-releases - 1); `blobs` the content hashes already saved. A key is overwritten only after its old
  * bytes are saved, when a kept release still needs them.
  */
-export function planRelease(input: {
-  files: SiteFile[];
+export function planRelease<T extends SiteObject>(input: {
+  files: T[];
   remote: Map<string, RemoteObject>;
   kept: ReleaseRecord[];
   blobs: Set<string>;
   prefix: string;
-}): ReleasePlan {
+}): ReleasePlan<T> {
   const { files, remote, kept, blobs, prefix } = input;
   const needed = neededHashes(kept);
-  const uploads: UploadStep[] = [];
-  const unchanged: SiteFile[] = [];
+  const uploads: UploadStep<T>[] = [];
+  const unchanged: T[] = [];
   const preserve = new Map<string, PreserveStep>();
   for (const file of files) {
     const live = remote.get(file.key);
@@ -174,7 +159,7 @@ export function planRelease(input: {
 export function releaseRecord(input: {
   id: string;
   createdAt: Date;
-  files: SiteFile[];
+  files: SiteObject[];
   remote: Map<string, RemoteObject>;
   etags: Map<string, string>;
   source?: Record<string, string>;

@@ -1,23 +1,16 @@
 /**
  * What each file of a built site is served with: its Content-Type (from the `mime` package, with
  * charset=utf-8 for text), its Cache-Control (defaults by whether the name carries a content hash,
- * overridden by `glob=value` lines), and its kind, which decides the upload order.
+ * overridden by `glob=value` lines). Its kind (kinds.ts) decides the default and the upload order.
  */
 import mime from 'mime';
 import picomatch from 'picomatch';
+import { kindOf } from './kinds.js';
 
 /** Long-lived and never revalidated: the name changes whenever the content does. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /** Stored by browsers and edges but revalidated on every use: HTML and files whose names do not change. */
 export const REVALIDATE_CACHE_CONTROL = 'no-cache';
-
-/**
- * The upload phases, in order: content-hashed files first (new names nobody references yet), then other
- * files that keep their names (scripts or manifests the new pages may load), then the HTML entry points,
- * so no page goes live before everything it loads is there.
- */
-export type FileKind = 'fingerprinted' | 'unfingerprinted' | 'entry-point';
-export const UPLOAD_PHASES: readonly FileKind[] = ['fingerprinted', 'unfingerprinted', 'entry-point'];
 
 export class SiteRuleError extends Error {}
 
@@ -71,33 +64,6 @@ export function parseCacheRules(
     }
     return { glob, value, line, matches };
   });
-}
-
-/**
- * Whether a file name carries a content hash, as bundlers write them: webpack / Create React App
- * (`main.8f3a2b1c.js`, `logo.6ce24c58023cc2f8fd88fe9d219db6c6.svg`, `453.2b1c9d0e.chunk.js`) and
- * Vite / Rollup (`index-D8b4DLDy.js`). Deliberately strict: a hashed file taken for an unhashed one is
- * only revalidated more often, while an unhashed file taken for a hashed one would be cached for a year.
- */
-export function isFingerprinted(path: string): boolean {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const dot = name.lastIndexOf('.');
-  const stem = dot > 0 ? name.slice(0, dot) : name;
-  // hex of 8+ characters with a digit, as its own dot- or dash-separated part
-  const hexPart = stem.split(/[.-]/).some(part => /^[0-9a-f]{8,}$/i.test(part) && /\d/.test(part));
-  // Rollup's [name]-[hash]: 8 base64url characters after the last dash, with a digit and a letter
-  const rollup = /-([A-Za-z0-9_]{8})$/.exec(stem);
-  const rollupHash = rollup !== null && /\d/.test(rollup[1]) && /[A-Za-z]/.test(rollup[1]);
-  return hexPart || rollupHash;
-}
-
-export function isHtml(path: string): boolean {
-  return /\.html?$/i.test(path);
-}
-
-export function kindOf(path: string): FileKind {
-  if (isHtml(path)) return 'entry-point';
-  return isFingerprinted(path) ? 'fingerprinted' : 'unfingerprinted';
 }
 
 /** Media types that are text although not text/*: served with charset=utf-8 like text. */

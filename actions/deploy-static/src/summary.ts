@@ -1,9 +1,8 @@
 import { code, markdownDetails, markdownLink, markdownTable } from '../../../packages/shared/src/index.js';
-import type { DeployResult } from './deploy.js';
-import { formatBytes } from './files.js';
-import type { ListedObject, SiteFile } from './plan.js';
+import { formatBytes, type ReleaseResult } from './release.js';
+import type { ListedObject } from './plan.js';
 
-const HEADLINE: Record<DeployResult['status'], string> = {
+const HEADLINE: Record<ReleaseResult['status'], string> = {
   deployed: 'deployed',
   unchanged: 'nothing changed',
   planned: 'dry run: planned, nothing changed',
@@ -50,17 +49,21 @@ function tally(items: Array<{ path: string; size: number }>): Tally {
 const cellOf = (t: { count: number; bytes: number }) =>
   t.count === 0 ? '—' : `${t.count} (${formatBytes(t.bytes)})`;
 
-/** The job summary: counts by type and size, release, invalidation, URL and console links. */
-export function deploySummary(
-  result: DeployResult,
-  settings: { bucket: string; prefix: string; region: string; dryRun: boolean }
+/**
+ * The job summary of a release (deploy-static, or rollback's static-site mode): files by type and size,
+ * release, invalidation, URL and console links.
+ */
+export function releaseSummary(
+  title: string,
+  result: ReleaseResult,
+  settings: { bucket: string; prefix: string; region: string }
 ): string {
   const deletedItems = (objects: ListedObject[]) =>
     objects.map(o => ({ path: o.key.slice(settings.prefix.length), size: o.size }));
   const uploaded =
     result.status === 'planned' ? (result.plan?.uploads.map(u => u.file) ?? []) : result.uploaded;
   const columns: Array<[string, Tally]> = [
-    [result.status === 'planned' ? 'To upload' : 'Uploaded', tally(uploaded as SiteFile[])],
+    [result.status === 'planned' ? 'To upload' : 'Uploaded', tally(uploaded)],
     ['Unchanged', tally(result.unchanged)],
     [result.status === 'planned' ? 'To delete' : 'Deleted', tally(deletedItems(result.deleted))]
   ];
@@ -82,7 +85,7 @@ export function deploySummary(
     siteConsoleLinks.bucket(settings.region, settings.bucket, settings.prefix)
   );
   const lines = [
-    `### deploy-static: ${HEADLINE[result.status]}`,
+    `### ${title}: ${HEADLINE[result.status]}`,
     `${bucketLink} · release ${code(result.release ?? '—')} (previous ${code(result.previousRelease ?? 'none')}) · ${markdownLink(result.url, result.url)}`,
     markdownTable(['Files', ...columns.map(([name]) => name)], rows)
   ];

@@ -216,6 +216,11 @@ export class S3SimService implements SimService {
     return this.buckets.get(bucket)?.objects.get(key);
   }
 
+  /** Every key of a bucket under `prefix`, sorted (empty when the bucket does not exist). */
+  keys(bucket: string, prefix = ''): string[] {
+    return [...(this.buckets.get(bucket)?.objects.keys() ?? [])].filter(key => key.startsWith(prefix)).sort();
+  }
+
   /** Stores an object as PutObject would (tests seeding a bundle). */
   putObjectBytes(bucket: string, key: string, body: Buffer, contentType = 'binary/octet-stream'): S3Object {
     const stored: S3Object = {
