@@ -147,14 +147,6 @@ export function parseRecord(text: string, where: string): ReleaseRecord {
   return record as ReleaseRecord;
 }
 
-/**
- * The records to keep when `keep` releases are kept: the newest `keep` (the live one first). Everything
- * a kept release needs stays in the bucket; the others may be cleaned up.
- */
-export function keptRecords(newestFirstRecords: ReleaseRecord[], keep: number): ReleaseRecord[] {
-  return newestFirstRecords.slice(0, Math.max(1, keep));
-}
-
 /** The keys (prefix + path) the given releases need. */
 export function neededKeys(prefix: string, records: ReleaseRecord[]): Set<string> {
   return new Set(records.flatMap(record => record.files.map(file => `${prefix}${file.path}`)));

@@ -44,8 +44,9 @@ const fileSet = (record: ReleaseRecord) =>
     .join('\n');
 
 /**
- * The release `to` names: a release id, or `previous`, the newest older release whose files differ from
- * the live one (so going back after a rollback undoes the rollback).
+ * The release `to` names: a release id, or `previous`: the newest older release whose files differ from
+ * the live one and that was not itself rolled back (after a rollback, `previous` goes further back, never
+ * to the release the rollback undid).
  */
 export function pickRollbackTarget(
   live: Pick<LiveSite, 'ids' | 'records'>,
@@ -58,8 +59,13 @@ export function pickRollbackTarget(
   const current = live.records.find(r => r.id === live.ids[0]);
   if (to === 'previous') {
     if (!current) return { problem: `the record of the live release ${live.ids[0]} cannot be read` };
-    const older = live.records.filter(r => r.id !== current.id);
-    const target = older.find(r => fileSet(r) !== fileSet(current));
+    // a release the next record rolled back from is not a way back: it is what went wrong
+    const rolledBack = new Set(
+      live.records.filter((_r, i) => i > 0 && live.records[i - 1].restoredFrom !== undefined).map(r => r.id)
+    );
+    const target = live.records.find(
+      r => r.id !== current.id && !rolledBack.has(r.id) && fileSet(r) !== fileSet(current)
+    );
     if (!target) {
       return {
         problem:
