@@ -15,6 +15,10 @@ export interface BuildOptions {
   chunks?: number;
   /** changes only the CSS when set (a style-only release) */
   theme?: string;
+  /** bytes of each chunk (default: a few dozen) */
+  chunkBytes?: number;
+  /** chunks whose code changes with `version` (the rest stay byte for byte the same) */
+  versionedChunks?: number[];
 }
 
 const hash8 = (text: string | Buffer) => createHash('md5').update(text).digest('hex').slice(0, 8);
@@ -37,7 +41,10 @@ export function eloquentBuild(options: BuildOptions): Map<string, string | Buffe
   files.set(mainCss, css);
   files.set(logoSvg, logo);
   for (let i = 0; i < (options.chunks ?? 0); i++) {
-    const chunk = `"use strict";(self.webpackChunkeloquent=self.webpackChunkeloquent||[]).push([[${i}],{${i}:()=>"chunk ${i}"}]);\n`;
+    const marker = options.versionedChunks?.includes(i) ? ` ${options.version}` : '';
+    const code = `"use strict";(self.webpackChunkeloquent=self.webpackChunkeloquent||[]).push([[${i}],{${i}:()=>"chunk ${i}${marker}"}]);\n`;
+    const padding = Math.max(0, (options.chunkBytes ?? 0) - code.length);
+    const chunk = code + `/*${'x'.repeat(Math.max(0, padding - 4))}*/`.slice(0, padding);
     files.set(`static/js/${i}.${hash8(chunk)}.chunk.js`, chunk);
   }
   files.set(
