@@ -44,7 +44,7 @@ describe('readDeployStaticInputs', () => {
     [
       'an s3:// URL for the bucket',
       { ...eloquent, bucket: 's3://eloquent-ai-frontend-prod/app' },
-      /takes the bucket name alone \("eloquent-ai-frontend-prod"\); put a folder in "prefix"/
+      /takes the bucket name alone \("eloquent-ai-frontend-prod"\); put a folder in the prefix input/
     ],
     ['a bad bucket name', { ...eloquent, bucket: 'Eloquent_Frontend' }, /is not an S3 bucket name/],
     ['a prefix with ..', { ...eloquent, prefix: 'app/../etc' }, /Input "prefix".*"\.\."/],

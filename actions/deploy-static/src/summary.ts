@@ -56,14 +56,21 @@ const cellOf = (t: { count: number; bytes: number }) =>
 export function releaseSummary(
   title: string,
   result: ReleaseResult,
-  settings: { bucket: string; prefix: string; region: string }
+  settings: { bucket: string; prefix: string; region: string },
+  words: {
+    headline?: Partial<Record<ReleaseResult['status'], string>>;
+    written?: string;
+    toWrite?: string;
+  } = {}
 ): string {
+  const written = words.written ?? 'Uploaded';
+  const toWrite = words.toWrite ?? 'To upload';
   const deletedItems = (objects: ListedObject[]) =>
     objects.map(o => ({ path: o.key.slice(settings.prefix.length), size: o.size }));
   const uploaded =
     result.status === 'planned' ? (result.plan?.uploads.map(u => u.file) ?? []) : result.uploaded;
   const columns: Array<[string, Tally]> = [
-    [result.status === 'planned' ? 'To upload' : 'Uploaded', tally(uploaded)],
+    [result.status === 'planned' ? toWrite : written, tally(uploaded)],
     ['Unchanged', tally(result.unchanged)],
     [result.status === 'planned' ? 'To delete' : 'Deleted', tally(deletedItems(result.deleted))]
   ];
@@ -85,7 +92,7 @@ export function releaseSummary(
     siteConsoleLinks.bucket(settings.region, settings.bucket, settings.prefix)
   );
   const lines = [
-    `### ${title}: ${HEADLINE[result.status]}`,
+    `### ${title}: ${words.headline?.[result.status] ?? HEADLINE[result.status]}`,
     `${bucketLink} · release ${code(result.release ?? '—')} (previous ${code(result.previousRelease ?? 'none')}) · ${markdownLink(result.url, result.url)}`,
     markdownTable(['Files', ...columns.map(([name]) => name)], rows)
   ];
@@ -115,7 +122,7 @@ export function releaseSummary(
       .join('\n');
     lines.push(
       markdownDetails(
-        `Files ${result.status === 'planned' ? 'to upload' : 'uploaded'} (${changed.length})`,
+        `Files ${(result.status === 'planned' ? toWrite : written).toLowerCase()} (${changed.length})`,
         '```\n' + list + (changed.length > 200 ? '\n...' : '') + '\n```'
       )
     );

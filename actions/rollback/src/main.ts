@@ -19,6 +19,8 @@ import { executeEcsRollback, planEcsRollback, type RollbackResult } from './ecs.
 import { executeBeanstalkRollback, planBeanstalkRollback } from './beanstalk.js';
 import { createEcrImageApi } from './images.js';
 import { fromToOutputs, rollbackSummary } from './summary.js';
+import { rollbackStaticSite, staticSiteSummary } from './static-site.js';
+import { sdkCdnApi, sdkSiteStore } from '../../deploy-static/src/sdk.js';
 
 /** Reads the inputs, plans and checks (describe calls only), rolls back, then sets outputs and the summary. */
 export async function run(): Promise<void> {
@@ -40,7 +42,17 @@ export async function run(): Promise<void> {
         );
         if (warning) logger.warning(warning);
       }
-      if (inputs.kind === 'ecs') {
+      if (inputs.kind === 'static-site') {
+        const rolled = await rollbackStaticSite(inputs, context.region, {
+          store: sdkSiteStore(context, inputs.bucket),
+          cdn: inputs.distributionId ? sdkCdnApi(context) : undefined,
+          clock: realClock,
+          logger,
+          now: () => new Date()
+        });
+        result = rolled.result;
+        await appendSummary(staticSiteSummary(inputs, rolled.site, context.region, actor));
+      } else if (inputs.kind === 'ecs') {
         const deps = {
           api: createEcsApi(context),
           ecr: createEcrImageApi(context),
@@ -60,7 +72,8 @@ export async function run(): Promise<void> {
         const plan = await planBeanstalkRollback(inputs, deps);
         result = await executeBeanstalkRollback(inputs, plan, deps);
       }
-      await appendSummary(rollbackSummary(inputs, result, context.region, actor));
+      if (inputs.kind !== 'static-site')
+        await appendSummary(rollbackSummary(inputs, result, context.region, actor));
     } finally {
       // Outputs are set however the step ends, so `if: failure()` steps can read the status.
       if (result) {

@@ -1,6 +1,6 @@
 import { code, consoleLinks, markdownLink, markdownTable } from '../../../packages/shared/src/index.js';
 import { familyRevision, parseTaskDefinitionReference } from '../../../packages/shared/src/ecs/index.js';
-import type { RollbackInputs } from './inputs.js';
+import type { BeanstalkRollbackInputs, EcsRollbackInputs } from './inputs.js';
 import type { RollbackResult, RollbackStatus, ServiceOutcome } from './ecs.js';
 import { SOURCE_TEXT } from './target.js';
 
@@ -23,7 +23,7 @@ export function fromToOutputs(services: readonly ServiceOutcome[]): { from: stri
 
 /** The job summary: from -> to per service or environment, source, result, the reason and who asked. */
 export function rollbackSummary(
-  inputs: RollbackInputs,
+  inputs: EcsRollbackInputs | BeanstalkRollbackInputs,
   result: RollbackResult,
   region: string,
   actor: string | undefined
