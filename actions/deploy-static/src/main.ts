@@ -1,4 +1,12 @@
-import { ActionError, AwsContext, inputError, realClock } from '../../../packages/shared/src/index.js';
+import {
+  ActionError,
+  AwsContext,
+  credentialExpiration,
+  credentialLifetimeWarning,
+  inputError,
+  isActionError,
+  realClock
+} from '../../../packages/shared/src/index.js';
 import {
   actionInputs,
   appendSummary,
@@ -7,9 +15,9 @@ import {
   setOutputs
 } from '../../../packages/shared/src/runtime.js';
 import { deploySite, type DeployResult } from './deploy.js';
+import { SiteSourceError, resolveSource, scanSite, type LocalFile } from './files.js';
+import { INPUT, readDeployStaticInputs, type DeployStaticInputs } from './inputs.js';
 import { SiteInputError } from './release.js';
-import { SiteSourceError, resolveSource, scanSite } from './files.js';
-import { readDeployStaticInputs } from './inputs.js';
 import { sdkCdnApi, sdkSiteStore } from './sdk.js';
 import { releaseSummary } from './summary.js';
 
@@ -18,7 +26,7 @@ function outputsOf(result: DeployResult): Record<string, string | number | undef
     status: result.status,
     release: result.release ?? '',
     'previous-release': result.previousRelease ?? '',
-    uploaded: result.status === 'planned' ? (result.plan?.uploads.length ?? 0) : result.uploaded.length,
+    uploaded: result.status === 'planned' ? result.plan.uploads.length : result.uploaded.length,
     unchanged: result.unchanged.length,
     deleted: result.deleted.length,
     'invalidation-id': result.invalidation?.id ?? '',
@@ -26,32 +34,57 @@ function outputsOf(result: DeployResult): Record<string, string | number | undef
   };
 }
 
+/** Where the release came from, kept in its record. */
+function originOf(env: NodeJS.ProcessEnv): Record<string, string> {
+  const entries: Array<[string, string | undefined]> = [
+    ['commit', env.GITHUB_SHA],
+    ['ref', env.GITHUB_REF],
+    ['repository', env.GITHUB_REPOSITORY],
+    ['run', env.GITHUB_RUN_ID]
+  ];
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => Boolean(entry[1])));
+}
+
+/** Inputs and the built site, checked with no AWS call; any problem is an input error. */
+async function readLocal(): Promise<{ inputs: DeployStaticInputs; files: LocalFile[] }> {
+  const inputs = readDeployStaticInputs(actionInputs());
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  try {
+    return { inputs, files: await scanSite(await resolveSource(inputs.source, workspace), workspace) };
+  } catch (error) {
+    if (error instanceof SiteSourceError) throw inputError(error.message);
+    throw error;
+  }
+}
+
 /** Reads the inputs and the built site (no AWS yet), deploys, then writes outputs and the job summary. */
 export async function run(): Promise<void> {
   await runAction(async () => {
-    const inputs = readDeployStaticInputs(actionInputs());
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    let files;
+    let local: Awaited<ReturnType<typeof readLocal>>;
     try {
-      files = await scanSite(await resolveSource(inputs.source, workspace), workspace);
+      local = await readLocal();
     } catch (error) {
-      if (error instanceof SiteSourceError) throw inputError(error.message);
+      // every ending is reported: a later `if: failure()` step can tell a rejected input from a failed deploy
+      if (isActionError(error) && error.kind === 'input') setOutputs({ status: 'rejected' });
       throw error;
     }
+    const { inputs, files } = local;
     const context = new AwsContext({ action: 'deploy-static', region: inputs.region });
     const settings = {
       ...inputs,
       region: context.region,
       commit: process.env.GITHUB_SHA,
-      origin: Object.fromEntries(
-        [
-          ['commit', process.env.GITHUB_SHA],
-          ['ref', process.env.GITHUB_REF],
-          ['repository', process.env.GITHUB_REPOSITORY],
-          ['run', process.env.GITHUB_RUN_ID]
-        ].filter((entry): entry is [string, string] => Boolean(entry[1]))
-      )
+      origin: originOf(process.env)
     };
+    if (inputs.distributionId && inputs.waitForInvalidation && !inputs.dryRun) {
+      const warning = credentialLifetimeWarning(
+        await credentialExpiration(),
+        Date.now(),
+        inputs.waitMs,
+        INPUT.waitForMinutes
+      );
+      if (warning) coreLogger.warning(warning);
+    }
     let result: DeployResult;
     try {
       result = await deploySite(files, settings, {
@@ -63,16 +96,19 @@ export async function run(): Promise<void> {
       });
     } catch (error) {
       // deploySite returns its failures once it has written anything; what it throws came before any write
+      const rejected = error instanceof SiteInputError;
       const message = error instanceof Error ? error.message : String(error);
-      setOutputs({ status: error instanceof SiteInputError ? 'rejected' : 'failed' });
+      setOutputs({ status: rejected ? 'rejected' : 'failed' });
       await appendSummary(
-        `### deploy-static: ${error instanceof SiteInputError ? 'rejected' : 'FAILED'}\n\n${message}\n\nNothing was written.\n`
+        `### deploy-static: ${rejected ? 'rejected' : 'FAILED'}\n\n${message}\n\nNothing was written.\n`
       );
-      if (error instanceof SiteInputError) throw inputError(message);
+      if (rejected) throw inputError(message);
       throw new ActionError(
         'aws',
         `Deploy of s3://${inputs.bucket}/${inputs.prefix} failed before any write: ${message}`,
-        { cause: error }
+        {
+          cause: error
+        }
       );
     }
     setOutputs(outputsOf(result));
