@@ -18,8 +18,8 @@ import { MemoryLogger } from '../../packages/shared/src/index.js';
 import { frozenSim, simAwsContext, simClock, simEnv } from '../../packages/testkit/src/index.js';
 import { deploySite } from '../../actions/deploy-static/src/deploy.js';
 import { resolveSource, scanSite } from '../../actions/deploy-static/src/files.js';
-import { sdkSiteStore } from '../../actions/deploy-static/src/sdk.js';
-import { tempWorkspace, type BuildOptions } from '../../actions/deploy-static/__tests__/site-build.js';
+import { sdkSiteStore } from '../../packages/aws/src/static-site/index.js';
+import { tempWorkspace, type BuildOptions } from '../../packages/testing/src/worlds/static-site.js';
 
 const run = promisify(execFile);
 const CHUNKS = 591; // + 9 files of the app shell = 600 files

@@ -9,7 +9,7 @@ import type { CloudFrontSimService } from '../../../packages/sim/src/cloudfront/
 import type { S3SimService } from '../../../packages/sim/src/s3/service.js';
 import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
 import { runActionAsRunner, simEnv } from '../../../packages/testkit/src/index.js';
-import { tempWorkspace, type Workspace } from './site-build.js';
+import { tempWorkspace, type Workspace } from '../../../packages/testing/src/worlds/static-site.js';
 
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUCKET = 'eloquent-ai-frontend-prod';

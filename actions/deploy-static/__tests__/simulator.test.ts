@@ -13,11 +13,19 @@ import { frozenSim, simAwsContext, simClock } from '../../../packages/testkit/sr
 import { deploySite, type DeploySettings } from '../src/deploy.js';
 import { resolveSource, scanSite } from '../src/files.js';
 import { IMMUTABLE_CACHE_CONTROL } from '../src/site-rules.js';
-import { SiteInputError, type SiteDeps } from '../src/release.js';
-import { rollbackSite } from '../src/restore.js';
-import { sdkCdnApi, sdkSiteStore } from '../src/sdk.js';
-import type { SiteStore } from '../src/store.js';
-import { tempWorkspace, type BuildOptions, type Workspace } from './site-build.js';
+import {
+  rollbackSite,
+  sdkCdnApi,
+  sdkSiteStore,
+  SiteInputError,
+  type SiteDeps,
+  type SiteStore
+} from '../../../packages/aws/src/static-site/index.js';
+import {
+  tempWorkspace,
+  type BuildOptions,
+  type Workspace
+} from '../../../packages/testing/src/worlds/static-site.js';
 
 const BUCKET = 'eloquent-ai-frontend-prod';
 const DIST = 'E2ELOQUENTAI01';

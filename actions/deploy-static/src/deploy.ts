@@ -3,17 +3,18 @@
  * and Cache-Control the rules give them, and go up from disk (multipart when large).
  */
 import type { LocalFile } from './files.js';
-import { kindOf } from './kinds.js';
-import { HASH_METADATA, type SiteObject } from './plan.js';
 import {
+  HASH_METADATA,
+  kindOf,
   knownRemote,
   planFor,
   publishRelease,
   readLiveSite,
   type ReleaseResult,
   type SiteDeps,
+  type SiteObject,
   type SiteSettings
-} from './release.js';
+} from '../../../packages/aws/src/static-site/index.js';
 import { cacheControlOf, contentTypeOf, type CacheRule } from './site-rules.js';
 
 export interface SiteFile extends SiteObject, LocalFile {}

@@ -1,7 +1,11 @@
 import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
-import type { InvalidateMode } from './release.js';
+import {
+  checkBucketName,
+  checkDistributionId,
+  normalizePrefix,
+  type InvalidateMode
+} from '../../../packages/aws/src/static-site/index.js';
 import { SiteRuleError, parseCacheRules, type CacheRule } from './site-rules.js';
-import { checkBucketName, checkDistributionId, normalizePrefix } from './site-names.js';
 
 /** Input names, as action.yml spells them. */
 export const INPUT = {

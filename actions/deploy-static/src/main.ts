@@ -17,9 +17,12 @@ import {
 import { deploySite, type DeployResult } from './deploy.js';
 import { SiteSourceError, resolveSource, scanSite, type LocalFile } from './files.js';
 import { INPUT, readDeployStaticInputs, type DeployStaticInputs } from './inputs.js';
-import { SiteInputError } from './release.js';
-import { sdkCdnApi, sdkSiteStore } from './sdk.js';
-import { releaseSummary } from './summary.js';
+import {
+  releaseSummary,
+  sdkCdnApi,
+  sdkSiteStore,
+  SiteInputError
+} from '../../../packages/aws/src/static-site/index.js';
 
 function outputsOf(result: DeployResult): Record<string, string | number | undefined> {
   return {

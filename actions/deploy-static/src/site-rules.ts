@@ -5,7 +5,7 @@
  */
 import mime from 'mime';
 import picomatch from 'picomatch';
-import { kindOf } from './kinds.js';
+import { kindOf } from '../../../packages/aws/src/static-site/index.js';
 
 /** Long-lived and never revalidated: the name changes whenever the content does. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';

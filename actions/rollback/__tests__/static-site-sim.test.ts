@@ -7,8 +7,8 @@ import { MemoryLogger } from '../../../packages/shared/src/index.js';
 import { frozenSim, simAwsContext, simClock } from '../../../packages/testkit/src/index.js';
 import { deploySite } from '../../deploy-static/src/deploy.js';
 import { resolveSource, scanSite } from '../../deploy-static/src/files.js';
-import { sdkCdnApi, sdkSiteStore } from '../../deploy-static/src/sdk.js';
-import { tempWorkspace, type Workspace } from '../../deploy-static/__tests__/site-build.js';
+import { sdkCdnApi, sdkSiteStore } from '../../../packages/aws/src/static-site/index.js';
+import { tempWorkspace, type Workspace } from '../../../packages/testing/src/worlds/static-site.js';
 import type { StaticSiteRollbackInputs } from '../src/inputs.js';
 import { rollbackStaticSite, staticSiteSummary } from '../src/static-site.js';
 

@@ -2,8 +2,12 @@ import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
 import { parseAcceptedHealth, type HealthColour } from '../../../packages/shared/src/beanstalk/index.js';
 import { checkClusterInput, checkServiceInputLines } from '../../../packages/shared/src/ecs/index.js';
 import { parseBeanstalkTo, parseEcsTo, type BeanstalkTo, type EcsTo } from './target.js';
-import { isReleaseId } from '../../deploy-static/src/records.js';
-import { checkBucketName, checkDistributionId, normalizePrefix } from '../../deploy-static/src/site-names.js';
+import {
+  checkBucketName,
+  checkDistributionId,
+  isReleaseId,
+  normalizePrefix
+} from '../../../packages/aws/src/static-site/index.js';
 
 /** Input names, as action.yml spells them. */
 export const INPUT = {

@@ -20,7 +20,7 @@ import { executeBeanstalkRollback, planBeanstalkRollback } from './beanstalk.js'
 import { createEcrImageApi } from './images.js';
 import { fromToOutputs, rollbackSummary } from './summary.js';
 import { rollbackStaticSite, staticSiteSummary } from './static-site.js';
-import { sdkCdnApi, sdkSiteStore } from '../../deploy-static/src/sdk.js';
+import { sdkCdnApi, sdkSiteStore } from '../../../packages/aws/src/static-site/index.js';
 
 /** Reads the inputs, plans and checks (describe calls only), rolls back, then sets outputs and the summary. */
 export async function run(): Promise<void> {

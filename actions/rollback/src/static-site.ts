@@ -3,12 +3,15 @@
  * byte (see deploy-static's README: release records and saved copies), and invalidates CloudFront.
  */
 import { code, inputError, type Clock, type Logger } from '../../../packages/shared/src/index.js';
-import { RecordError } from '../../deploy-static/src/records.js';
-import { SiteInputError } from '../../deploy-static/src/release.js';
-import type { CdnApi } from '../../deploy-static/src/cdn.js';
-import type { SiteStore } from '../../deploy-static/src/store.js';
-import { rollbackSite, type RollbackSiteResult } from '../../deploy-static/src/restore.js';
-import { releaseSummary } from '../../deploy-static/src/summary.js';
+import {
+  RecordError,
+  releaseSummary,
+  rollbackSite,
+  SiteInputError,
+  type CdnApi,
+  type RollbackSiteResult,
+  type SiteStore
+} from '../../../packages/aws/src/static-site/index.js';
 import type { RollbackResult, RollbackStatus } from './ecs.js';
 import { INPUT, type StaticSiteRollbackInputs } from './inputs.js';
 

@@ -1,8 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { kindOf } from '../src/kinds.js';
-import type { RemoteObject, SiteObject, UploadStep } from '../src/plan.js';
-import type { ReleaseRecord } from '../src/records.js';
-import { extraEntryPoints, filesOfRecord, pickRollbackTarget, restoreSources } from '../src/restore.js';
+import { kindOf } from '../../src/static-site/kinds.js';
+import type { RemoteObject, SiteObject, UploadStep } from '../../src/static-site/plan.js';
+import type { ReleaseRecord } from '../../src/static-site/records.js';
+import {
+  extraEntryPoints,
+  filesOfRecord,
+  pickRollbackTarget,
+  restoreSources
+} from '../../src/static-site/restore.js';
 
 const sha = (c: string) => c.repeat(64);
 const record = (id: string, files: Array<[string, string]>): ReleaseRecord => ({

@@ -8,7 +8,7 @@ import {
   waitUntil,
   type Clock,
   type Logger
-} from '../../../packages/shared/src/index.js';
+} from '../../../shared/src/index.js';
 
 /** CloudFront allows 3000 exact paths in progress per distribution; beyond that, one `/*` does the job. */
 export const MAX_EXACT_PATHS = 3000;

@@ -9,7 +9,7 @@ import {
   releaseIdOf,
   serializeRecord,
   type ReleaseRecord
-} from '../src/records.js';
+} from '../../src/static-site/records.js';
 
 const SHA = 'a'.repeat(64);
 const record = (id: string, files: Array<[string, string]> = [['index.html', SHA]]): ReleaseRecord => ({

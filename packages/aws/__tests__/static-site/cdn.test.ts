@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MemoryLogger, FakeClock } from '../../../packages/shared/src/index.js';
+import { MemoryLogger, FakeClock } from '../../../shared/src/index.js';
 import {
   ALL_PATHS,
   invalidate,
@@ -8,7 +8,7 @@ import {
   siteOrigin,
   type CdnApi,
   type CdnDistribution
-} from '../src/cdn.js';
+} from '../../src/static-site/cdn.js';
 
 const distribution = (origins: Array<[string, string]>): CdnDistribution => ({
   id: 'E2ELOQUENTAI01',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { kindOf } from '../src/kinds.js';
+import { kindOf } from '../../src/static-site/kinds.js';
 import {
   keysToInspect,
   nestedSitePrefixes,
@@ -9,8 +9,8 @@ import {
   uploadOrder,
   type RemoteObject,
   type SiteObject
-} from '../src/plan.js';
-import type { ReleaseRecord } from '../src/records.js';
+} from '../../src/static-site/plan.js';
+import type { ReleaseRecord } from '../../src/static-site/records.js';
 
 const sha = (c: string) => c.repeat(64);
 const file = (
