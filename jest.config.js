@@ -20,5 +20,8 @@ export default {
       { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }
     ]
   },
-  testTimeout: 60000
+  testTimeout: 60000,
+  // silence the SDK's Node-version notice and keep the run's temporary folders in one folder, removed at the end
+  globalSetup: '<rootDir>/packages/testing/jest/global-setup.js',
+  globalTeardown: '<rootDir>/packages/testing/jest/global-teardown.js'
 };

@@ -6,7 +6,7 @@
  *    simulator's Elastic Beanstalk and S3, on frozen simulated time that moves only when the poll loop
  *    sleeps. Call counts come from the simulator's `control.calls()`; the ERROR and rollback times are
  *    read from the API's own answers (DescribeEvents EventDate), as one would read them from AWS.
- * 2. On the in-memory fake (packages/shared/src/beanstalk/testing.ts) with a fake clock: the same logic
+ * 2. On the in-memory fake (packages/testing/src/beanstalk.ts) with a fake clock: the same logic
  *    over scripted scenarios (ERROR at 4 minutes of a 10-minute update), kept because it shows the
  *    figures for timelines the simulator does not have.
  *
@@ -14,27 +14,27 @@
  *   npx tsx bench/beanstalk-deploy/run.ts --sim    # simulator only
  *   npx tsx bench/beanstalk-deploy/run.ts --fake   # fake only
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FakeClock, Inputs, MemoryLogger, objectInputReader } from '../../packages/shared/src/index.js';
-import { FakeBeanstalk, FakeBundleStore } from '../../packages/shared/src/beanstalk/testing.js';
+import {
+  FakeClock,
+  MemoryLogger,
+  objectInputReader,
+  FakeBeanstalk,
+  FakeBundleStore
+} from '@deploy-suite/testing';
+import { Inputs } from '@deploy-suite/core';
 import { buildBundle } from '../../actions/deploy-beanstalk/src/bundle.js';
-import { readDeployConfig } from '../../actions/deploy-beanstalk/src/config.js';
+import { readDeployBeanstalkInputs } from '../../actions/deploy-beanstalk/src/inputs.js';
 import { deployBeanstalk } from '../../actions/deploy-beanstalk/src/deploy.js';
-import type { BeanstalkApi } from '../../packages/shared/src/beanstalk/index.js';
+import type { BeanstalkApi } from '@deploy-suite/aws/beanstalk';
 import {
   deployOnSim,
   eventsOf,
   frozenSim,
   image,
+  fixtures,
   seedChatRelay,
   simAdapters
-} from '../../actions/deploy-beanstalk/__tests__/support/sim-world.js';
-
-const fixtures = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../actions/deploy-beanstalk/__tests__/fixtures'
-);
+} from '@deploy-suite/testing/worlds/deploy-beanstalk';
 const T0 = Date.parse('2025-03-01T12:00:00Z');
 const LABEL = 'a1b2c3d-100-1';
 
@@ -47,7 +47,7 @@ async function scenario(pollInterval: string, crash: boolean) {
   // Beanstalk reports the failed deploy, then returns the environment to Ready on the old version
   if (crash) api.onDeploy(LABEL, { kind: 'crash', errorAtMs: 4 * 60_000, updatingMs: 4 * 60_000 + 30_000 });
   else api.onDeploy(LABEL, { kind: 'healthy', updatingMs: 10 * 60_000 });
-  const config = readDeployConfig(
+  const config = readDeployBeanstalkInputs(
     new Inputs(
       objectInputReader({
         'application-name': 'ChatRelay',

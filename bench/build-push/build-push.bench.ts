@@ -7,12 +7,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Inputs, MemoryLogger, objectInputReader } from '../../packages/shared/src/index.js';
+import { Inputs } from '@deploy-suite/core';
+import {
+  MemoryLogger,
+  objectInputReader,
+  BUILD_TOOLS,
+  missingTools,
+  startLocalRegistry
+} from '@deploy-suite/testing';
 import { buildAndPush } from '../../actions/build-push/src/build-push.js';
-import { spawnRunner } from '../../actions/build-push/src/runner.js';
-import { diskFiles, readSettings } from '../../actions/build-push/src/settings.js';
-import { BUILD_TOOLS, missingTools, startLocalRegistry } from '../../packages/testkit/src/local-registry.js';
-import { INSTALL, writeContext } from '../../actions/build-push/__tests__/support/real-build.js';
+import { spawnRunner } from '../../actions/build-push/src/commands.js';
+import { diskFiles, readBuildPushInputs } from '../../actions/build-push/src/inputs.js';
+import { INSTALL, writeContext } from '@deploy-suite/testing';
 
 const missing = missingTools(BUILD_TOOLS);
 if (missing.length > 0) {
@@ -34,7 +40,7 @@ const images = services
   .join('\n');
 
 async function timed(label: string, values: Record<string, string>, sha: string): Promise<number> {
-  const settings = readSettings(
+  const settings = readBuildPushInputs(
     new Inputs(objectInputReader({ registry: registry.host, builder: 'buildah', ...values })),
     {
       git: { sha, branch: 'main', defaultBranch: 'main', isDefaultBranch: true },

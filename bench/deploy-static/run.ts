@@ -12,14 +12,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { RunningSimulator } from '../../packages/sim/src/index.js';
-import type { S3SimService } from '../../packages/sim/src/s3/service.js';
-import { MemoryLogger } from '../../packages/shared/src/index.js';
-import { frozenSim, simAwsContext, simClock, simEnv } from '../../packages/testkit/src/index.js';
+import type { RunningSimulator, S3SimService } from '@deploy-suite/sim';
+import { MemoryLogger, frozenSim, simAwsContext, simClock, simEnv } from '@deploy-suite/testing';
 import { deploySite } from '../../actions/deploy-static/src/deploy.js';
 import { resolveSource, scanSite } from '../../actions/deploy-static/src/files.js';
-import { sdkSiteStore } from '../../packages/aws/src/static-site/index.js';
-import { tempWorkspace, type BuildOptions } from '../../packages/testing/src/worlds/static-site.js';
+import { sdkSiteStore } from '@deploy-suite/aws/static-site';
+import { tempWorkspace, type BuildOptions } from '@deploy-suite/testing/worlds/static-site';
 
 const run = promisify(execFile);
 const CHUNKS = 591; // + 9 files of the app shell = 600 files

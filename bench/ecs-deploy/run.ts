@@ -8,10 +8,17 @@
  *   npx tsx bench/ecs-deploy/run.ts [--poll 10s]
  */
 import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
-import type { RunningSimulator } from '../../packages/sim/src/index.js';
-import { Inputs, MemoryLogger, objectInputReader, parseDuration } from '../../packages/shared/src/index.js';
-import { frozenSim, simAwsContext, simClock, simEcsClient } from '../../packages/testkit/src/index.js';
-import { createEcsApi } from '../../packages/shared/src/ecs/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
+import { Inputs, parseDuration } from '@deploy-suite/core';
+import {
+  MemoryLogger,
+  objectInputReader,
+  frozenSim,
+  simAwsContext,
+  simClock,
+  simEcsClient
+} from '@deploy-suite/testing';
+import { createEcsApi } from '@deploy-suite/aws/ecs';
 import { readDeployEcsInputs } from '../../actions/deploy-ecs/src/inputs.js';
 import { planDeployment } from '../../actions/deploy-ecs/src/plan.js';
 import { executeDeployment } from '../../actions/deploy-ecs/src/deploy.js';
@@ -22,7 +29,7 @@ import {
   backendSeed,
   seedServices,
   type ServiceSeed
-} from '../../actions/deploy-ecs/__tests__/sim-world.js';
+} from '@deploy-suite/testing/worlds/deploy-ecs';
 
 const pollArg = process.argv.indexOf('--poll');
 const poll = pollArg > 0 ? process.argv[pollArg + 1] : '10s';

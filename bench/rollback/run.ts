@@ -5,8 +5,8 @@
  *
  *   npx tsx bench/rollback/run.ts
  */
-import type { RunningSimulator } from '../../packages/sim/src/index.js';
-import { frozenSim } from '../../packages/testkit/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
+import { frozenSim } from '@deploy-suite/testing';
 import {
   AI_ML,
   BACKEND,
@@ -15,7 +15,7 @@ import {
   deploy,
   rollbackOnSim,
   seed
-} from '../../actions/rollback/__tests__/sim-world.js';
+} from '@deploy-suite/testing/worlds/rollback';
 
 interface Scenario {
   name: string;

@@ -9,7 +9,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { MemoryLogger, realClock } from '../../packages/shared/src/index.js';
+import { MemoryLogger } from '@deploy-suite/testing';
+import { realClock } from '@deploy-suite/core';
 import { parseExpectedStatus } from '../../actions/verify-health/src/status.js';
 import { parseJsonExpectations } from '../../actions/verify-health/src/json-path.js';
 import { httpProbe } from '../../actions/verify-health/src/probe.js';

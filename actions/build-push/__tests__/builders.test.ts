@@ -7,7 +7,7 @@ import {
   checkPlatforms,
   type BuildRequest
 } from '../src/builders.js';
-import type { CommandRunner, CommandResult } from '../src/runner.js';
+import type { CommandRunner, CommandResult } from '../src/commands.js';
 
 const base: BuildRequest = {
   builder: 'buildah',

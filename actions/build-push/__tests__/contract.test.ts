@@ -3,14 +3,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  runActionAsRunner,
-  leaksOf,
-  startLocalRegistry,
-  type LocalRegistry
-} from '../../../packages/testkit/src/index.js';
-import { startSimulator } from '../../../packages/sim/src/index.js';
-import { realRegistryUnavailable, writeContext } from './support/real-build.js';
+import { runActionAsRunner, leaksOf, startLocalRegistry, type LocalRegistry } from '@deploy-suite/testing';
+import { startSimulator } from '@deploy-suite/sim';
+import { realRegistryUnavailable, writeContext } from '@deploy-suite/testing';
 
 /** dist/index.js run as the runner runs it (rebuild first: npm run build -- build-push). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

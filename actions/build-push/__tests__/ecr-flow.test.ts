@@ -2,12 +2,11 @@ import { describe, expect, it, beforeEach } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MemoryLogger } from '../../../packages/shared/src/index.js';
+import { MemoryLogger, FakeEcr } from '@deploy-suite/testing';
 import { buildAndPush, type BuildPushDeps } from '../src/build-push.js';
 import { ecrRegistry } from '../src/registry.js';
-import type { CommandRunner, CommandResult } from '../src/runner.js';
-import type { Settings, ImageSpec } from '../src/settings.js';
-import { FakeEcr } from './support/fake-ecr.js';
+import type { CommandRunner, CommandResult } from '../src/commands.js';
+import type { BuildPushInputs, ImageSpec } from '../src/inputs.js';
 
 /**
  * ECR paths with an in-memory ECR (the EcrApi interface) and a fake buildah that records commands and writes
@@ -27,7 +26,7 @@ function image(repository: string, tags: string[] = [SHA, 'latest']): ImageSpec 
   };
 }
 
-function settingsFor(images: ImageSpec[], change: Partial<Settings> = {}): Settings {
+function settingsFor(images: ImageSpec[], change: Partial<BuildPushInputs> = {}): BuildPushInputs {
   return {
     images,
     builder: 'buildah',

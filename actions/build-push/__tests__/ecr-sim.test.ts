@@ -2,13 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AwsContext, MemoryLogger } from '../../../packages/shared/src/index.js';
-import { startSimulator } from '../../../packages/sim/src/index.js';
+import { AwsContext } from '@deploy-suite/aws';
+import { MemoryLogger } from '@deploy-suite/testing';
+import { startSimulator } from '@deploy-suite/sim';
 import { buildAndPush } from '../src/build-push.js';
-import { sdkEcrApi, type EcrApi } from '../src/ecr.js';
+import { createEcrApi, type EcrApi } from '@deploy-suite/aws/ecr';
 import { ecrRegistry } from '../src/registry.js';
-import type { CommandResult, CommandRunner } from '../src/runner.js';
-import type { ImageSpec, Settings } from '../src/settings.js';
+import type { CommandResult, CommandRunner } from '../src/commands.js';
+import type { ImageSpec, BuildPushInputs } from '../src/inputs.js';
 
 /** ECR paths through the real AWS SDK against the simulator's ECR API (JSON 1.1). */
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const env = { AWS_ENDPOINT_URL: sim.endpoint, AWS_REGION: 'us-east-1' };
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  ecr = sdkEcrApi(new AwsContext({ action: 'build-push', env, maxAttempts: 2 }));
+  ecr = createEcrApi(new AwsContext({ action: 'build-push', env, maxAttempts: 2 }));
 });
 afterAll(async () => sim?.close());
 beforeEach(() => sim.control.reset());
@@ -60,7 +61,7 @@ function image(repository: string, tags = [SHA, 'latest'], sourceTag?: string): 
     sourceTag
   };
 }
-function settings(images: ImageSpec[], change: Partial<Settings> = {}): Settings {
+function settings(images: ImageSpec[], change: Partial<BuildPushInputs> = {}): BuildPushInputs {
   return {
     images,
     builder: 'buildah',

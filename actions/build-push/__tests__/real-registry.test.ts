@@ -2,12 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Inputs, MemoryLogger, objectInputReader } from '../../../packages/shared/src/index.js';
+import { Inputs } from '@deploy-suite/core';
+import {
+  MemoryLogger,
+  objectInputReader,
+  startLocalRegistry,
+  type LocalRegistry
+} from '@deploy-suite/testing';
 import { buildAndPush, type BuildPushDeps } from '../src/build-push.js';
-import { spawnRunner } from '../src/runner.js';
-import { diskFiles, readSettings } from '../src/settings.js';
-import { startLocalRegistry, type LocalRegistry } from '../../../packages/testkit/src/local-registry.js';
-import { realRegistryUnavailable, writeContext } from './support/real-build.js';
+import { spawnRunner } from '../src/commands.js';
+import { diskFiles, readBuildPushInputs } from '../src/inputs.js';
+import { realRegistryUnavailable, writeContext } from '@deploy-suite/testing';
 
 /**
  * Real builds and pushes: buildah (vfs storage, chroot isolation) builds FROM-scratch images and pushes them to
@@ -46,7 +51,7 @@ suite('buildah + docker-registry', () => {
 
   function run(values: Record<string, string>, sha = SHA) {
     const logger = new MemoryLogger();
-    const settings = readSettings(
+    const settings = readBuildPushInputs(
       new Inputs(objectInputReader({ registry: registry.host, builder: 'buildah', ...values })),
       {
         git: { sha, branch: 'main', defaultBranch: 'main', isDefaultBranch: true },

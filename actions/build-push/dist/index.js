@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6547);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9389);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6547:
+/***/ 9389:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28396,7 +28396,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./packages/shared/src/errors.ts
+;// CONCATENATED MODULE: ./packages/core/src/errors.ts
 class ActionError extends Error {
     kind;
     constructor(kind, message, options) {
@@ -28413,20 +28413,13 @@ function isActionError(error) {
     return error instanceof ActionError;
 }
 /** The error's own message, whatever was thrown. */
-function errorMessage(error) {
+function errors_errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
 }
-/** The AWS error code of an SDK exception (`ThrottlingException`, `ClientException`, ...), if any. */
-function awsErrorName(error) {
-    if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
-        return error.name;
-    }
-    return undefined;
-}
 
-;// CONCATENATED MODULE: ./packages/shared/src/duration.ts
+;// CONCATENATED MODULE: ./packages/core/src/duration.ts
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 /**
  * Parses `500ms`, `30s`, `10m`, `1h` and compounds such as `1m30s`. A bare number is not accepted:
@@ -28460,20 +28453,13 @@ function duration_formatDuration(ms) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./packages/shared/src/inputs.ts
+;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
 
 
 
 /** The runner passes input `foo-bar` as env `INPUT_FOO-BAR` (spaces become `_`, letters upper-cased). */
 function envInputReader(env = process.env) {
     return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-/** A reader over a plain object, for tests and for code that calls an action's logic directly. */
-function objectInputReader(values) {
-    return name => {
-        const value = values[name];
-        return value === undefined ? '' : String(value).trim();
-    };
 }
 function quote(value) {
     return JSON.stringify(value);
@@ -28629,6 +28615,7 @@ class Inputs {
         }
     }
 }
+/** @internal exported for its tests; the actions do not use it */
 function splitList(text) {
     return text
         .split(/[\n,]/)
@@ -28642,31 +28629,13 @@ function splitLines(text) {
         .filter(({ text }) => text !== '' && !text.startsWith('#'));
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/poll.ts
+;// CONCATENATED MODULE: ./packages/core/src/poll.ts
 
 
 const realClock = {
     now: () => Date.now(),
     sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
 };
-/** A clock that only moves when something sleeps on it (or `advance` is called). */
-class FakeClock {
-    current;
-    sleeps = [];
-    constructor(current = 0) {
-        this.current = current;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
 /** The delays a poller sleeps, before jitter: interval, interval × backoff, ... capped. */
 function nextDelay(previous, options) {
     const cap = options.maxIntervalMs ?? options.intervalMs * 4;
@@ -28712,8 +28681,7 @@ async function waitUntil(check, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/net.ts
-/** Proxy settings from the environment, as curl and most CLIs read them. */
+;// CONCATENATED MODULE: ./packages/core/src/net.ts
 /** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
 function redactUrl(text) {
     try {
@@ -28731,7 +28699,10 @@ function redactUrl(text) {
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
-/** True when NO_PROXY says `host` (with `port`) is reached directly. */
+/**
+ * True when NO_PROXY says `host` (with `port`) is reached directly.
+ * @internal exported for its tests; the actions do not use it
+ */
 function bypassesProxy(host, port, env) {
     const noProxy = envValue(env, 'no_proxy');
     if (!noProxy)
@@ -28753,7 +28724,10 @@ function bypassesProxy(host, port, env) {
         return hostname === suffix || hostname.endsWith(`.${suffix}`);
     });
 }
-/** The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY. */
+/**
+ * The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY.
+ * @internal exported for its tests; the actions do not use it
+ */
 function proxyFor(target, env = process.env) {
     const url = typeof target === 'string' ? new URL(target) : target;
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -28764,9 +28738,84 @@ function proxyFor(target, env = process.env) {
         return undefined;
     return proxy;
 }
+const proxyAgents = new Map();
+/** An agent for the proxy that applies to `url`, if any; https-proxy-agent is loaded only then. */
+async function proxyAgentFor(url, env = process.env) {
+    const proxy = proxyFor(url, env);
+    if (!proxy)
+        return undefined;
+    let agent = proxyAgents.get(proxy);
+    if (!agent) {
+        const { HttpsProxyAgent } = await __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659));
+        agent = new HttpsProxyAgent(proxy);
+        proxyAgents.set(proxy, agent);
+    }
+    return agent;
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/aws.ts
+;// CONCATENATED MODULE: ./packages/core/src/markdown.ts
+/** Markdown for job summaries and PR comments, and links into the AWS console. */
+function cell(value) {
+    return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** A GitHub-flavoured markdown table; pipes and newlines in cells are escaped. */
+function markdownTable(headers, rows) {
+    const lines = [
+        `| ${headers.map(cell).join(' | ')} |`,
+        `| ${headers.map(() => '---').join(' | ')} |`,
+        ...rows.map(row => `| ${headers.map((_, index) => cell(row[index] ?? '')).join(' | ')} |`)
+    ];
+    return lines.join('\n');
+}
+function markdownLink(text, url) {
+    return `[${text.replace(/[[\]]/g, '')}](${url})`;
+}
+/** A collapsed section: `<details><summary>title</summary> body </details>`. */
+function markdownDetails(title, body) {
+    return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
+}
+/** Inline code that stays inline whatever it holds. */
+function code(text) {
+    const fence = text.includes('`') ? '``' : '`';
+    return `${fence}${text}${fence}`;
+}
 
+;// CONCATENATED MODULE: ./packages/core/src/pool.ts
+/**
+ * Runs `work` over `items` with at most `limit` at a time; results keep the items' order. Every item runs even
+ * when one fails (each outcome is reported), so a failed build never hides another's error.
+ */
+async function runBounded(items, limit, work) {
+    const results = new Array(items.length);
+    let next = 0;
+    const lane = async () => {
+        while (next < items.length) {
+            const index = next++;
+            try {
+                results[index] = { status: 'fulfilled', value: await work(items[index], index) };
+            }
+            catch (reason) {
+                results[index] = { status: 'rejected', reason };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/aws/package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./packages/aws/src/context.ts
 
 
 const ENDPOINT_ENV = {
@@ -28776,9 +28825,13 @@ const ENDPOINT_ENV = {
     s3: 'AWS_ENDPOINT_URL_S3',
     sts: 'AWS_ENDPOINT_URL_STS'
 };
+// The version comes from the manifest (bundled into each action's dist), so it cannot drift from a release.
 const SUITE_NAME = 'deploy-suite';
-const SUITE_VERSION = '0.1.0';
-/** Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION. */
+const SUITE_VERSION = package_namespaceObject.rE;
+/**
+ * Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION.
+ * @internal exported for its tests; the actions do not use it
+ */
 function resolveRegion(input, env = process.env) {
     const region = input || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
@@ -28790,7 +28843,10 @@ function resolveRegion(input, env = process.env) {
     }
     return region;
 }
-/** The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL. */
+/**
+ * The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL.
+ * @internal exported for its tests; the actions do not use it
+ */
 function endpointFor(service, env = process.env) {
     return env[ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL || undefined;
 }
@@ -28837,13 +28893,10 @@ class AwsContext {
         // Simulators and LocalStack serve every bucket on one host: virtual-hosted bucket names would not resolve.
         if (endpoint && service === 's3')
             config.forcePathStyle = true;
-        const proxy = proxyFor(serviceUrl(service, this.region, this.env), this.env);
-        if (proxy) {
-            const [{ NodeHttpHandler }, { HttpsProxyAgent }] = await Promise.all([
-                __nccwpck_require__.e(/* import() */ 279).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1279, 19)),
-                __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659))
-            ]);
-            const agent = new HttpsProxyAgent(proxy);
+        // The SDK's own handler, over the suite's one proxy agent, only when a proxy applies.
+        const agent = await proxyAgentFor(serviceUrl(service, this.region, this.env), this.env);
+        if (agent) {
+            const { NodeHttpHandler } = await __nccwpck_require__.e(/* import() */ 279).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1279, 19));
             config.requestHandler = new NodeHttpHandler({ httpsAgent: agent, httpAgent: agent });
         }
         return config;
@@ -28860,6 +28913,7 @@ function lazy(create) {
 /**
  * A warning when a wait could outlive the credentials: OIDC sessions from configure-aws-credentials
  * last one hour by default, and a call made after expiry fails in the middle of a deploy.
+ * @internal exported for its tests; the actions do not use it
  */
 function credentialLifetimeWarning(expiration, now, waitMs, inputName) {
     if (!expiration)
@@ -28882,33 +28936,66 @@ async function credentialExpiration() {
         return undefined; // no credentials yet: the first AWS call reports that with the SDK's own message
     }
 }
+/** Warns (once, before a long wait) when the default chain's credentials would expire before `waitMs` ends. */
+async function warnIfCredentialsExpireFirst(logger, waitMs, inputName) {
+    const warning = credentialLifetimeWarning(await credentialExpiration(), Date.now(), waitMs, inputName);
+    if (warning)
+        logger.warning(warning);
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/report.ts
-/** Markdown for job summaries and PR comments, and links into the AWS console. */
-function cell(value) {
-    return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
+
+/** The AWS error code of an SDK exception (`ThrottlingException`, `ClientException`, ...), if any. */
+function awsErrorName(error) {
+    if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
+        return error.name;
+    }
+    return undefined;
 }
-/** A GitHub-flavoured markdown table; pipes and newlines in cells are escaped. */
-function markdownTable(headers, rows) {
-    const lines = [
-        `| ${headers.map(cell).join(' | ')} |`,
-        `| ${headers.map(() => '---').join(' | ')} |`,
-        ...rows.map(row => `| ${headers.map((_, index) => cell(row[index] ?? '')).join(' | ')} |`)
-    ];
-    return lines.join('\n');
+/** Error names AWS (and the SDK, for network trouble) give to failures that a later look can outlive. */
+const TRANSIENT_ERRORS = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TooManyRequestsException',
+    'SlowDown',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'InternalError',
+    'RequestTimeout',
+    'TimeoutError',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE'
+]);
+/** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
+function isTransientAwsError(error) {
+    const name = awsErrorName(error) ?? error?.code;
+    const status = error?.$metadata
+        ?.httpStatusCode;
+    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
 }
-function markdownLink(text, url) {
-    return `[${text.replace(/[[\]]/g, '')}](${url})`;
+/**
+ * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
+ * SDK's own retries, this poll is skipped (the loop backs off and looks again) instead of failing a
+ * deploy that is going fine. The overall deadline still bounds the wait. Other errors fail at once.
+ */
+async function lookPolitely(look) {
+    try {
+        return await look();
+    }
+    catch (error) {
+        if (!isTransientAwsError(error))
+            throw error;
+        return {
+            done: false,
+            progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+        };
+    }
 }
-/** A collapsed section: `<details><summary>title</summary> body </details>`. */
-function markdownDetails(title, body) {
-    return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
-}
-/** Inline code that stays inline whatever it holds. */
-function code(text) {
-    const fence = text.includes('`') ? '``' : '`';
-    return `${fence}${text}${fence}`;
-}
+
+;// CONCATENATED MODULE: ./packages/aws/src/console.ts
+/** Links into the AWS console for job summaries. */
 const CONSOLE = (region) => `https://${region}.console.aws.amazon.com`;
 const consoleLinks = {
     ecsService: (region, cluster, service) => `${CONSOLE(region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`,
@@ -28917,12 +29004,7 @@ const consoleLinks = {
     ecrRepository: (region, accountId, repository) => `${CONSOLE(region)}/ecr/repositories/private/${accountId}/${repository}?region=${region}`
 };
 
-;// CONCATENATED MODULE: ./packages/shared/src/index.ts
-
-
-
-
-
+;// CONCATENATED MODULE: ./packages/aws/src/index.ts
 
 
 
@@ -31872,7 +31954,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/shared/src/runtime.ts
+;// CONCATENATED MODULE: ./packages/core/src/runner.ts
 
 
 
@@ -31906,7 +31988,7 @@ async function appendSummary(markdown) {
         return; // run outside a runner: nowhere to write
     await summary.addRaw(markdown, true).write();
 }
-function runtime_saveState(name, value) {
+function runner_saveState(name, value) {
     saveState(name, value);
 }
 function readState(name) {
@@ -31927,8 +32009,8 @@ async function runAction(work) {
             setFailed(error.message);
         }
         else {
-            core_error(error instanceof Error && error.stack ? error.stack : errorMessage(error));
-            setFailed(`Unexpected error: ${errorMessage(error)}`);
+            core_error(error instanceof Error && error.stack ? error.stack : errors_errorMessage(error));
+            setFailed(`Unexpected error: ${errors_errorMessage(error)}`);
         }
     }
 }
@@ -32135,12 +32217,6 @@ function checkPlatforms(builder, platforms) {
 
 ;// CONCATENATED MODULE: ./actions/build-push/src/ecr.ts
 
-class TagConflictError extends ActionError {
-    constructor(repository, tag, detail) {
-        super('deployment', `Tag ${JSON.stringify(tag)} already names another image in ${repository} and the repository's tags are immutable ` +
-            `(${detail}). Use a tag that changes with each build, such as {sha} or {version}, or drop this tag`);
-    }
-}
 /** The lifecycle policy DocuThinker writes by hand: keep the newest N images of any tag state. */
 function keepLastPolicy(count) {
     return JSON.stringify({
@@ -32154,20 +32230,41 @@ function keepLastPolicy(count) {
         ]
     });
 }
+/** Decodes the authorization token; masks both the token and the password before anything can print them. */
+function decodeAuthorization(token, logger) {
+    logger.mask(token);
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const at = decoded.indexOf(':');
+    if (at <= 0)
+        throw new ActionError('aws', 'ECR returned an authorization token that is not "user:password"');
+    const password = decoded.slice(at + 1);
+    logger.mask(password);
+    return { username: decoded.slice(0, at), password };
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecr/client.ts
+
+
+
+class TagConflictError extends ActionError {
+    constructor(repository, tag, detail) {
+        super('deployment', `Tag ${JSON.stringify(tag)} already names another image in ${repository} and the repository's tags are immutable ` +
+            `(${detail}). Use a tag that changes with each build, such as {sha} or {version}, or drop this tag`);
+    }
+}
 const MANIFEST_TYPES = [
     'application/vnd.docker.distribution.manifest.v2+json',
     'application/vnd.oci.image.manifest.v1+json',
     'application/vnd.oci.image.index.v1+json',
     'application/vnd.docker.distribution.manifest.list.v2+json'
 ];
-/** The real ECR API through the AWS SDK (loaded on first use). */
-function sdkEcrApi(aws, region) {
-    let client;
-    const connect = () => (client ??= (async () => {
+/** The real ECR API through the AWS SDK (loaded on first use), in the context's region unless told. */
+function createEcrApi(context, region) {
+    const connect = lazy(async () => {
         const sdk = await Promise.all(/* import() */[__nccwpck_require__.e(279), __nccwpck_require__.e(861), __nccwpck_require__.e(249)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8249, 19));
-        const config = await aws.clientConfig('ecr');
+        const config = (await context.clientConfig('ecr'));
         return { sdk, ecr: new sdk.ECRClient({ ...config, region: region ?? config.region }) };
-    })());
+    });
     const info = (repository) => ({
         uri: repository?.repositoryUri ?? '',
         tagMutability: repository?.imageTagMutability ?? 'MUTABLE'
@@ -32293,30 +32390,83 @@ function sdkEcrApi(aws, region) {
                 if (name === 'ImageAlreadyExistsException')
                     return 'already-tagged';
                 if (name === 'ImageTagAlreadyExistsException')
-                    throw new TagConflictError(repository, tag, errorMessage(error));
+                    throw new TagConflictError(repository, tag, errors_errorMessage(error));
+                throw error;
+            }
+        },
+        async imagePresence(image) {
+            const { sdk, ecr } = await connect();
+            try {
+                const output = await ecr.send(new sdk.DescribeImagesCommand({
+                    registryId: image.registryId,
+                    repositoryName: image.repository,
+                    imageIds: [image.digest ? { imageDigest: image.digest } : { imageTag: image.tag }]
+                }));
+                return (output.imageDetails ?? []).length > 0
+                    ? { state: 'present' }
+                    : { state: 'missing', why: 'ECR lists no such image' };
+            }
+            catch (error) {
+                const name = awsErrorName(error);
+                if (name === 'ImageNotFoundException')
+                    return { state: 'missing', why: errors_errorMessage(error) };
+                if (name === 'RepositoryNotFoundException')
+                    return { state: 'missing', why: `the repository is gone: ${errors_errorMessage(error)}` };
                 throw error;
             }
         }
     };
 }
-/** Decodes the authorization token; masks both the token and the password before anything can print them. */
-function decodeAuthorization(token, logger) {
-    logger.mask(token);
-    const decoded = Buffer.from(token, 'base64').toString('utf8');
-    const at = decoded.indexOf(':');
-    if (at <= 0)
-        throw new ActionError('aws', 'ECR returned an authorization token that is not "user:password"');
-    const password = decoded.slice(at + 1);
-    logger.mask(password);
-    return { username: decoded.slice(0, at), password };
+/** Image lookups in whatever region each image names: one client per region, created on first use. */
+function ecrImageLookup(context) {
+    const clients = new Map();
+    return {
+        imagePresence(image) {
+            if (!clients.has(image.region))
+                clients.set(image.region, createEcrApi(context, image.region));
+            return clients.get(image.region).imagePresence(image);
+        }
+    };
 }
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecr/image-uri.ts
+/**
+ * The one parser of ECR private-registry names: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, alone
+ * (build-push's `registry` input) or as the start of an image reference (rollback's image checks).
+ */
+const HOST = String.raw `(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?`;
+const ECR_HOST = new RegExp(`^${HOST}$`);
+const ECR_IMAGE = new RegExp(`^${HOST}\\/([a-z0-9][a-z0-9._/-]*?)(?:@(sha256:[a-f0-9]{64})|:([A-Za-z0-9_][A-Za-z0-9._-]{0,127}))?$`);
+/** The registry host of an account's private ECR registry in a region. */
+function ecrHost(accountId, region) {
+    const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+    return `${accountId}.dkr.ecr.${region}.${suffix}`;
+}
+/** The account and region an ECR registry host names; undefined for any other host. */
+function parseEcrHost(host) {
+    const match = ECR_HOST.exec(host);
+    return match ? { accountId: match[1], region: match[2] } : undefined;
+}
+/** Parses an ECR image URI (by tag or digest); undefined for images elsewhere (Docker Hub, public ECR...). */
+function parseEcrImage(image) {
+    const match = ECR_IMAGE.exec(image);
+    if (!match)
+        return undefined;
+    const [, registryId, region, repository, digest, tag] = match;
+    return digest
+        ? { image, registryId, region, repository, digest }
+        : { image, registryId, region, repository, tag: tag ?? 'latest' };
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecr/index.ts
+
+
 
 ;// CONCATENATED MODULE: ./actions/build-push/src/registry.ts
 
-const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
+
 function ecrRegistry(accountId, region) {
-    const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-    return { kind: 'ecr', host: `${accountId}.dkr.ecr.${region}.${suffix}`, accountId, region };
+    return { kind: 'ecr', host: ecrHost(accountId, region), accountId, region };
 }
 function isLoopback(hostname) {
     return hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
@@ -32326,9 +32476,9 @@ function parseRegistry(value) {
     const explicitScheme = /^(https?):\/\//.exec(value)?.[1];
     const rest = value.replace(/^https?:\/\//, '').replace(/\/+$/, '');
     const [host, ...path] = rest.split('/');
-    const ecr = ECR_HOST.exec(host);
+    const ecr = parseEcrHost(host);
     if (ecr && path.length === 0)
-        return { kind: 'ecr', host, accountId: ecr[1], region: ecr[2] };
+        return { kind: 'ecr', host, ...ecr };
     if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(host)) {
         throw inputError(`Input "registry" must be a registry host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com, ` +
             `ghcr.io/octo-org or http://127.0.0.1:5000, got ${JSON.stringify(value)}`);
@@ -32390,29 +32540,6 @@ function ociImageStore(http, registry) {
         },
         immutableTags: async () => false
     };
-}
-
-;// CONCATENATED MODULE: ./actions/build-push/src/pool.ts
-/**
- * Runs `work` over `items` with at most `limit` at a time; results keep the items' order. Every item runs even
- * when one fails (each outcome is reported), so a failed build never hides another's error.
- */
-async function runBounded(items, limit, work) {
-    const results = new Array(items.length);
-    let next = 0;
-    const lane = async () => {
-        while (next < items.length) {
-            const index = next++;
-            try {
-                results[index] = { status: 'fulfilled', value: await work(items[index], index) };
-            }
-            catch (reason) {
-                results[index] = { status: 'rejected', reason };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-    return results;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -32527,7 +32654,7 @@ class RegistryHttp {
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./actions/build-push/src/runner.ts
+;// CONCATENATED MODULE: ./actions/build-push/src/commands.ts
 
 function splitLinesFrom(onLine) {
     let pending = '';
@@ -32858,7 +32985,7 @@ async function buildAll(plans, builder, settings, registry, store, builderEnv, w
                 ? `\n(buildx pushed ${pushed.map(plan => plan.uri).join(', ')} as it built them)`
                 : ''
             : '\nNothing was pushed.';
-        throw new ActionError('deployment', `${failures.map(errorMessage).join('\n\n')}${note}`);
+        throw new ActionError('deployment', `${failures.map(errors_errorMessage).join('\n\n')}${note}`);
     }
     if (!settings.push)
         return;
@@ -32874,8 +33001,8 @@ async function buildAll(plans, builder, settings, registry, store, builderEnv, w
             throw new ActionError('deployment', `${builder} reported no digest for ${plan.uri}`);
         await readBack(plan, store, digest).catch(error => {
             // A plain registry we cannot read (no credentials for its API): the builder's own record stands.
-            if (registry.kind === 'oci' && /HTTP 401|HTTP 403/.test(errorMessage(error))) {
-                logger.warning(`Could not read ${plan.uri} back from the registry (${errorMessage(error)}); using ${builder}'s digest`);
+            if (registry.kind === 'oci' && /HTTP 401|HTTP 403/.test(errors_errorMessage(error))) {
+                logger.warning(`Could not read ${plan.uri} back from the registry (${errors_errorMessage(error)}); using ${builder}'s digest`);
                 return;
             }
             throw error;
@@ -32885,7 +33012,7 @@ async function buildAll(plans, builder, settings, registry, store, builderEnv, w
     });
     const pushFailures = pushes.flatMap(outcome => (outcome.status === 'rejected' ? [outcome.reason] : []));
     if (pushFailures.length > 0)
-        throw new ActionError('deployment', pushFailures.map(errorMessage).join('\n\n'));
+        throw new ActionError('deployment', pushFailures.map(errors_errorMessage).join('\n\n'));
 }
 function buildxDigest(metadataFile, uri) {
     if (!(0,external_node_fs_.existsSync)(metadataFile))
@@ -32939,7 +33066,7 @@ function gitContextFrom(env, event) {
     return { sha: env.GITHUB_SHA || undefined, branch, pr, defaultBranch, isDefaultBranch: isDefault };
 }
 
-;// CONCATENATED MODULE: ./actions/build-push/src/report.ts
+;// CONCATENATED MODULE: ./actions/build-push/src/summary.ts
 
 /** The step's outputs: `images` keyed by repository, the first image's `image` and `digest`, and `registry`. */
 function actionOutputs(result) {
@@ -32998,10 +33125,14 @@ function summaryMarkdown(result) {
 const TAG_TOKENS = ['sha', 'short-sha', 'version', 'branch', 'pr'];
 /** OCI distribution spec: a tag is 1-128 of [A-Za-z0-9_.-] and does not start with '.' or '-'. */
 const VALID_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** @internal exported for its tests; the actions do not use it */
 function isValidTag(tag) {
     return VALID_TAG.test(tag);
 }
-/** A branch name made into tag text: characters a tag cannot hold become '-', at most 128 characters. */
+/**
+ * A branch name made into tag text: characters a tag cannot hold become '-', at most 128 characters.
+ * @internal exported for its tests; the actions do not use it
+ */
 function branchTagText(branch) {
     return branch
         .replace(/[^A-Za-z0-9_.-]/g, '-')
@@ -33099,12 +33230,36 @@ function tokenValue(token, values, inputName, line) {
     }
 }
 
-;// CONCATENATED MODULE: ./actions/build-push/src/settings.ts
+;// CONCATENATED MODULE: ./actions/build-push/src/inputs.ts
 
 
 
 
 
+/** Input names, as action.yml spells them. */
+const INPUT = {
+    repository: 'repository',
+    context: 'context',
+    dockerfile: 'dockerfile',
+    target: 'target',
+    buildArgs: 'build-args',
+    images: 'images',
+    tags: 'tags',
+    version: 'version',
+    registry: 'registry',
+    builder: 'builder',
+    platforms: 'platforms',
+    cacheFrom: 'cache-from',
+    cacheTo: 'cache-to',
+    provenance: 'provenance',
+    push: 'push',
+    createRepository: 'create-repository',
+    lifecycleKeepLast: 'lifecycle-keep-last',
+    skipExisting: 'skip-existing',
+    sourceTag: 'source-tag',
+    maxParallel: 'max-parallel',
+    awsRegion: 'aws-region'
+};
 const BUILDERS = ['auto', 'docker', 'buildah', 'podman'];
 const diskFiles = {
     isDirectory: file => (0,external_node_fs_.statSync)(file, { throwIfNoEntry: false })?.isDirectory() ?? false,
@@ -33175,8 +33330,8 @@ function readImagesYaml(inputs) {
     });
 }
 function readRawImages(inputs) {
-    const hasImages = inputs.has('images');
-    const hasRepository = inputs.has('repository');
+    const hasImages = inputs.has(INPUT.images);
+    const hasRepository = inputs.has(INPUT.repository);
     if (hasImages && hasRepository) {
         throw inputError('Give either "repository" (one image) or "images" (a list), not both');
     }
@@ -33194,11 +33349,11 @@ function readRawImages(inputs) {
     }
     return [
         {
-            repository: inputs.required('repository'),
-            context: inputs.string('context', { default: '.' }),
-            dockerfile: inputs.optionalString('dockerfile'),
-            target: inputs.optionalString('target'),
-            buildArgs: parseBuildArgs(inputs.raw('build-args'), 'Input'),
+            repository: inputs.required(INPUT.repository),
+            context: inputs.string(INPUT.context, { default: '.' }),
+            dockerfile: inputs.optionalString(INPUT.dockerfile),
+            target: inputs.optionalString(INPUT.target),
+            buildArgs: parseBuildArgs(inputs.raw(INPUT.buildArgs), 'Input'),
             where: 'Input "repository"'
         }
     ];
@@ -33220,9 +33375,9 @@ function packageVersion(files, contextDir) {
  * Reads and checks every input before anything touches a registry: a bad value fails here with a message that
  * names the input and the fix.
  */
-function readSettings(inputs, context) {
+function readBuildPushInputs(inputs, context) {
     const rawImages = readRawImages(inputs);
-    const sourceTag = inputs.optionalString('source-tag');
+    const sourceTag = inputs.optionalString(INPUT.sourceTag);
     const promote = sourceTag !== undefined;
     const seen = new Map();
     for (const image of rawImages) {
@@ -33242,13 +33397,13 @@ function readSettings(inputs, context) {
         }
         seen.set(image.repository, image.where);
     }
-    const tagTemplates = inputs.has('tags')
-        ? inputs.lines('tags')
+    const tagTemplates = inputs.has(INPUT.tags)
+        ? inputs.lines(INPUT.tags)
         : [{ text: '{sha}', line: 1 }];
     checkTagTemplates(tagTemplates, 'tags');
     if (sourceTag !== undefined)
         checkTagTemplates([{ text: sourceTag, line: 1 }], 'source-tag');
-    const versionInput = inputs.optionalString('version');
+    const versionInput = inputs.optionalString(INPUT.version);
     const notes = new Set();
     const images = rawImages.map((raw) => {
         const contextDir = external_node_path_default().resolve(context.workspace, raw.context);
@@ -33285,13 +33440,13 @@ function readSettings(inputs, context) {
             sourceTag: source?.tags[0]
         };
     });
-    const push = inputs.boolean('push', true);
+    const push = inputs.boolean(INPUT.push, true);
     if (promote && !push) {
         throw inputError('Input "source-tag" promotes an image in the registry, which "push: false" forbids; drop one of them');
     }
-    const registryInput = inputs.optionalString('registry');
-    const lifecycleKeepLast = inputs.optionalInteger('lifecycle-keep-last', { min: 1, max: 10000 });
-    const platforms = inputs.list('platforms');
+    const registryInput = inputs.optionalString(INPUT.registry);
+    const lifecycleKeepLast = inputs.optionalInteger(INPUT.lifecycleKeepLast, { min: 1, max: 10000 });
+    const platforms = inputs.list(INPUT.platforms);
     for (const platform of platforms) {
         if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) {
             throw inputError(`Input "platforms" entry ${JSON.stringify(platform)} must look like linux/amd64 or linux/arm64/v8`);
@@ -33300,23 +33455,24 @@ function readSettings(inputs, context) {
     return {
         images,
         registry: registryInput ? parseRegistry(registryInput) : undefined,
-        builder: inputs.oneOf('builder', BUILDERS, 'auto'),
+        builder: inputs.oneOf(INPUT.builder, BUILDERS, 'auto'),
         platforms,
-        cacheFrom: inputs.lines('cache-from').map(line => line.text),
-        cacheTo: inputs.lines('cache-to').map(line => line.text),
-        provenance: inputs.boolean('provenance', false),
+        cacheFrom: inputs.lines(INPUT.cacheFrom).map(line => line.text),
+        cacheTo: inputs.lines(INPUT.cacheTo).map(line => line.text),
+        provenance: inputs.boolean(INPUT.provenance, false),
         push,
-        createRepository: inputs.boolean('create-repository', false),
+        createRepository: inputs.boolean(INPUT.createRepository, false),
         lifecycleKeepLast,
-        skipExisting: inputs.boolean('skip-existing', true),
+        skipExisting: inputs.boolean(INPUT.skipExisting, true),
         sourceTag,
-        maxParallel: inputs.integer('max-parallel', { min: 1, max: 16, default: 2 }),
-        awsRegion: inputs.optionalString('aws-region'),
+        maxParallel: inputs.integer(INPUT.maxParallel, { min: 1, max: 16, default: 2 }),
+        awsRegion: inputs.optionalString(INPUT.awsRegion),
         notes: [...notes]
     };
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push/src/main.ts
+
 
 
 
@@ -33352,11 +33508,11 @@ async function callerRegistry(aws) {
     return ecrRegistry(identity.Account, aws.region);
 }
 async function main(logger) {
-    runtime_saveState(STATE_IS_POST, 'true');
+    runner_saveState(STATE_IS_POST, 'true');
     const inputs = actionInputs();
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const git = gitContextFrom(process.env, readEvent(process.env.GITHUB_EVENT_PATH));
-    const settings = readSettings(inputs, { git, files: diskFiles, workspace });
+    const settings = readBuildPushInputs(inputs, { git, files: diskFiles, workspace });
     settings.notes.forEach(note => logger.info(note));
     // Region is only needed for ECR: resolved lazily so a plain registry needs no AWS settings at all.
     let aws;
@@ -33370,13 +33526,13 @@ async function main(logger) {
             runner: spawnRunner,
             logger,
             defaultRegistry: () => callerRegistry(awsContext()),
-            ecrApi: region => sdkEcrApi(awsContext(), region),
+            ecrApi: region => createEcrApi(awsContext(), region),
             workspace,
             runnerTemp: process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
             env: process.env,
             onAuthWritten: auth => {
                 authDir = auth.dir;
-                runtime_saveState(STATE_AUTH_DIR, auth.dir);
+                runner_saveState(STATE_AUTH_DIR, auth.dir);
             }
         });
         setOutputs(actionOutputs(result));

@@ -32,12 +32,12 @@ function readJson(file: string | undefined): DockerConfig | undefined {
 }
 
 /** The folder docker reads its config from for this user. */
-export function userDockerConfigDir(env: NodeJS.ProcessEnv): string {
+function userDockerConfigDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG || path.join(env.HOME || homedir(), '.docker');
 }
 
 /** Credential files the builders would read without us, most specific first. */
-export function userAuthFiles(env: NodeJS.ProcessEnv): string[] {
+function userAuthFiles(env: NodeJS.ProcessEnv): string[] {
   return [
     env.REGISTRY_AUTH_FILE,
     env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json') : undefined,

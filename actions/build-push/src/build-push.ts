@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { ActionError, errorMessage, type Logger } from '../../../packages/shared/src/index.js';
+import { ActionError, errorMessage, type Logger, runBounded } from '@deploy-suite/core';
 import {
   buildCommand,
   checkPlatforms,
@@ -9,22 +9,16 @@ import {
   unsupportedOptions,
   type BuilderKind
 } from './builders.js';
-import {
-  decodeAuthorization,
-  keepLastPolicy,
-  TagConflictError,
-  type EcrApi,
-  type StoredManifest
-} from './ecr.js';
+import { decodeAuthorization, keepLastPolicy } from './ecr.js';
+import { TagConflictError, type EcrApi, type StoredManifest } from '@deploy-suite/aws/ecr';
 import { ecrImageStore, ociImageStore, type ImageStore } from './image-store.js';
-import { runBounded } from './pool.js';
 import { RegistryHttp } from './registry-http.js';
 import { repositoryUri, type Registry } from './registry.js';
-import { lastLines, type CommandRunner } from './runner.js';
-import type { ImageSpec, Settings } from './settings.js';
+import { lastLines, type CommandRunner } from './commands.js';
+import type { ImageSpec, BuildPushInputs } from './inputs.js';
 import { writeJobAuth, userCredentials, type JobAuth } from './auth-file.js';
 
-export type ImageAction = 'built' | 'existing' | 'promoted' | 'built-not-pushed';
+type ImageAction = 'built' | 'existing' | 'promoted' | 'built-not-pushed';
 
 export interface ImageResult {
   repository: string;
@@ -77,7 +71,7 @@ interface Plan {
 }
 
 /** Builds, tags and pushes the images of `settings` (or promotes them); see README for the rules. */
-export async function buildAndPush(settings: Settings, deps: BuildPushDeps): Promise<BuildPushResult> {
+export async function buildAndPush(settings: BuildPushInputs, deps: BuildPushDeps): Promise<BuildPushResult> {
   const { logger } = deps;
   const registry = settings.registry ?? (await deps.defaultRegistry());
   const work = mkdtempSync(path.join(deps.runnerTemp, 'build-push-'));
@@ -124,7 +118,7 @@ export async function buildAndPush(settings: Settings, deps: BuildPushDeps): Pro
 
 async function connectRegistry(
   registry: Registry,
-  settings: Settings,
+  settings: BuildPushInputs,
   deps: BuildPushDeps
 ): Promise<{ store: ImageStore; builderEnv: Record<string, string>; ecr?: EcrApi }> {
   if (registry.kind === 'oci') {
@@ -156,7 +150,7 @@ async function connectRegistry(
 async function checkRepositories(
   ecr: EcrApi,
   registry: Extract<Registry, { kind: 'ecr' }>,
-  settings: Settings,
+  settings: BuildPushInputs,
   logger: Logger,
   mode: 'check' | 'apply'
 ): Promise<string[]> {
@@ -202,7 +196,7 @@ async function checkRepositories(
 
 /** Decides per image: build, reuse this commit's image, or promote; checks tag conflicts before any write. */
 async function planImages(
-  settings: Settings,
+  settings: BuildPushInputs,
   registry: Registry,
   store: ImageStore,
   logger: Logger
@@ -312,7 +306,7 @@ class BuildFailure extends Error {}
 async function buildAll(
   plans: Plan[],
   builder: BuilderKind,
-  settings: Settings,
+  settings: BuildPushInputs,
   registry: Registry,
   store: ImageStore,
   builderEnv: Record<string, string>,

@@ -1,6 +1,6 @@
-import { ActionError, inputError } from '../../../packages/shared/src/index.js';
-import type { CommandRunner } from './runner.js';
-import type { BuilderChoice } from './settings.js';
+import { ActionError, inputError } from '@deploy-suite/core';
+import type { CommandRunner } from './commands.js';
+import type { BuilderChoice } from './inputs.js';
 
 export type BuilderKind = 'docker' | 'buildah' | 'podman';
 
@@ -95,7 +95,7 @@ export function pushCommand(request: PushRequest): Command {
   return { command: request.builder, args };
 }
 
-export const INSTALL_HINT =
+const INSTALL_HINT =
   'Install one: GitHub-hosted ubuntu runners have docker buildx, buildah and podman; on Debian or Ubuntu ' +
   '`sudo apt-get install -y buildah` (or podman); or run docker/setup-buildx-action before this step';
 

@@ -1,5 +1,5 @@
-import type { EcrApi, StoredManifest, PutImageOutcome } from './ecr.js';
-import { ActionError } from '../../../packages/shared/src/index.js';
+import type { EcrApi, StoredManifest, PutImageOutcome } from '@deploy-suite/aws/ecr';
+import { ActionError } from '@deploy-suite/core';
 import { repositoryPath, type Registry } from './registry.js';
 import type { RegistryHttp } from './registry-http.js';
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { AwsContext, ActionError, type Logger } from '../../../packages/shared/src/index.js';
+import { AwsContext } from '@deploy-suite/aws';
+import { ActionError, type Logger } from '@deploy-suite/core';
 import {
   actionInputs,
   appendSummary,
@@ -9,15 +10,15 @@ import {
   runAction,
   saveState,
   setOutputs
-} from '../../../packages/shared/src/runtime.js';
+} from '@deploy-suite/core/runner';
 import { removeJobAuth } from './auth-file.js';
 import { buildAndPush } from './build-push.js';
-import { sdkEcrApi } from './ecr.js';
+import { createEcrApi } from '@deploy-suite/aws/ecr';
 import { gitContextFrom } from './git-context.js';
 import { ecrRegistry, type Registry } from './registry.js';
-import { actionOutputs, summaryMarkdown } from './report.js';
-import { spawnRunner } from './runner.js';
-import { diskFiles, readSettings } from './settings.js';
+import { actionOutputs, summaryMarkdown } from './summary.js';
+import { spawnRunner } from './commands.js';
+import { diskFiles, readBuildPushInputs } from './inputs.js';
 
 /** State names shared by the main and post steps. */
 const STATE_IS_POST = 'is-post';
@@ -46,7 +47,7 @@ async function main(logger: Logger): Promise<void> {
   const inputs = actionInputs();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const git = gitContextFrom(process.env, readEvent(process.env.GITHUB_EVENT_PATH));
-  const settings = readSettings(inputs, { git, files: diskFiles, workspace });
+  const settings = readBuildPushInputs(inputs, { git, files: diskFiles, workspace });
   settings.notes.forEach(note => logger.info(note));
   // Region is only needed for ECR: resolved lazily so a plain registry needs no AWS settings at all.
   let aws: AwsContext | undefined;
@@ -61,7 +62,7 @@ async function main(logger: Logger): Promise<void> {
       runner: spawnRunner,
       logger,
       defaultRegistry: () => callerRegistry(awsContext()),
-      ecrApi: region => sdkEcrApi(awsContext(), region),
+      ecrApi: region => createEcrApi(awsContext(), region),
       workspace,
       runnerTemp: process.env.RUNNER_TEMP || tmpdir(),
       env: process.env,

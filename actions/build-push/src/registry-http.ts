@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ActionError, redactUrl } from '../../../packages/shared/src/index.js';
-import type { StoredManifest } from './ecr.js';
+import { ActionError, redactUrl } from '@deploy-suite/core';
+import type { StoredManifest } from '@deploy-suite/aws/ecr';
 
 /**
  * A minimal client of the OCI distribution API (manifest GET/HEAD/PUT), for plain registries: enough to check

@@ -1,4 +1,5 @@
-import { inputError } from '../../../packages/shared/src/index.js';
+import { inputError } from '@deploy-suite/core';
+import { ecrHost, parseEcrHost } from '@deploy-suite/aws/ecr';
 
 /**
  * Where images go. An ECR private registry (the default, or a value shaped like one) is reached through the ECR
@@ -17,11 +18,8 @@ export type Registry =
       insecure: boolean;
     };
 
-const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
-
 export function ecrRegistry(accountId: string, region: string): Registry {
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return { kind: 'ecr', host: `${accountId}.dkr.ecr.${region}.${suffix}`, accountId, region };
+  return { kind: 'ecr', host: ecrHost(accountId, region), accountId, region };
 }
 
 function isLoopback(hostname: string): boolean {
@@ -33,8 +31,8 @@ export function parseRegistry(value: string): Registry {
   const explicitScheme = /^(https?):\/\//.exec(value)?.[1];
   const rest = value.replace(/^https?:\/\//, '').replace(/\/+$/, '');
   const [host, ...path] = rest.split('/');
-  const ecr = ECR_HOST.exec(host);
-  if (ecr && path.length === 0) return { kind: 'ecr', host, accountId: ecr[1], region: ecr[2] };
+  const ecr = parseEcrHost(host);
+  if (ecr && path.length === 0) return { kind: 'ecr', host, ...ecr };
   if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(host)) {
     throw inputError(
       `Input "registry" must be a registry host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com, ` +

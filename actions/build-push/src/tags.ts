@@ -1,18 +1,22 @@
-import { inputError } from '../../../packages/shared/src/index.js';
+import { inputError } from '@deploy-suite/core';
 import type { GitContext } from './git-context.js';
 
 /** The tokens `tags` and `source-tag` may use. */
-export const TAG_TOKENS = ['sha', 'short-sha', 'version', 'branch', 'pr'] as const;
-export type TagToken = (typeof TAG_TOKENS)[number];
+const TAG_TOKENS = ['sha', 'short-sha', 'version', 'branch', 'pr'] as const;
+type TagToken = (typeof TAG_TOKENS)[number];
 
 /** OCI distribution spec: a tag is 1-128 of [A-Za-z0-9_.-] and does not start with '.' or '-'. */
 const VALID_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
+/** @internal exported for its tests; the actions do not use it */
 export function isValidTag(tag: string): boolean {
   return VALID_TAG.test(tag);
 }
 
-/** A branch name made into tag text: characters a tag cannot hold become '-', at most 128 characters. */
+/**
+ * A branch name made into tag text: characters a tag cannot hold become '-', at most 128 characters.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function branchTagText(branch: string): string {
   return branch
     .replace(/[^A-Za-z0-9_.-]/g, '-')

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { unzipSync } from 'fflate';
 import { parse as parseYaml } from 'yaml';
 import { buildBundle } from '../src/bundle.js';
-import type { ImageOverride } from '../src/config.js';
+import type { ImageOverride } from '../src/inputs.js';
 import { deterministicZip, sha256Hex } from '../src/zip.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
-import { leaksOf, runActionAsRunner } from '../../../packages/testkit/src/index.js';
-import { knownGoodRecordKey } from '../../../packages/shared/src/beanstalk/index.js';
+import { startSimulator, type RunningSimulator } from '@deploy-suite/sim';
+import { leaksOf, runActionAsRunner } from '@deploy-suite/testing';
+import { knownGoodRecordKey } from '@deploy-suite/aws/beanstalk';
 import {
   APPLICATION,
   ENVIRONMENT,
@@ -14,7 +14,7 @@ import {
   s3Text,
   seedChatRelay,
   simEnv
-} from './support/sim-world.js';
+} from '@deploy-suite/testing/worlds/deploy-beanstalk';
 
 /**
  * The committed bundle (dist/index.js) run as the runner runs it, against the simulator's Elastic

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { leaksOf, runActionAsRunner } from '../../../packages/testkit/src/index.js';
+import { leaksOf, runActionAsRunner } from '@deploy-suite/testing';
 
 /**
  * Runner-contract tests of the committed bundle (dist/index.js, run as the runner runs it). These cover

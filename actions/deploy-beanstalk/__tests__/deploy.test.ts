@@ -1,11 +1,17 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { FakeClock, Inputs, MemoryLogger, objectInputReader } from '../../../packages/shared/src/index.js';
-import { FakeBeanstalk, FakeBundleStore } from '../../../packages/shared/src/beanstalk/testing.js';
-import { knownGoodRecordKey, readKnownGoodRecord } from '../../../packages/shared/src/beanstalk/index.js';
+import {
+  FakeClock,
+  MemoryLogger,
+  objectInputReader,
+  FakeBeanstalk,
+  FakeBundleStore
+} from '@deploy-suite/testing';
+import { Inputs } from '@deploy-suite/core';
+import { knownGoodRecordKey, readKnownGoodRecord } from '@deploy-suite/aws/beanstalk';
 import { buildBundle, type BuiltBundle } from '../src/bundle.js';
-import { readDeployConfig, type DeployConfig } from '../src/config.js';
+import { readDeployBeanstalkInputs, type DeployBeanstalkInputs } from '../src/inputs.js';
 import { deployBeanstalk } from '../src/deploy.js';
 import { bundleKey } from '../src/label.js';
 import { renderSummary } from '../src/summary.js';
@@ -23,7 +29,7 @@ async function setUp(inputs: Record<string, string> = {}, attempt = 1) {
     .addEnvironment({ application: 'ChatRelay', name: 'chatrelay-prod', versionLabel: 'chatrelay-1.4.0' })
     .addVersion({ application: 'ChatRelay', label: 'chatrelay-1.4.0' });
   const logger = new MemoryLogger();
-  const config: DeployConfig = readDeployConfig(
+  const config: DeployBeanstalkInputs = readDeployBeanstalkInputs(
     new Inputs(
       objectInputReader({
         'application-name': 'ChatRelay',
@@ -184,11 +190,11 @@ describe('deployBeanstalk over in-memory Beanstalk and S3', () => {
   it('fails before any change when the application or environment does not exist', async () => {
     const app = await setUp({ 'application-name': 'ChatRelayy' });
     await expect(deployBeanstalk(app.config, app.bundle, app.deps)).rejects.toThrow(
-      /Application "ChatRelayy" was not found .*check "application-name"/
+      /^Input "application-name": application "ChatRelayy" was not found .*check "application-name"/
     );
     const env = await setUp({ 'environment-name': 'chatrelay-staging' });
     await expect(deployBeanstalk(env.config, env.bundle, env.deps)).rejects.toThrow(
-      /Environment "chatrelay-staging" was not found in application ChatRelay: check "environment-name"/
+      /^Input "environment-name": environment "chatrelay-staging" of ChatRelay was not found .*check "environment-name"/
     );
     for (const { api, store } of [app, env]) {
       expect(api.calls.filter(call => MUTATING.includes(call.operation))).toHaveLength(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { bundleKey, defaultVersionLabel, earlierAttemptLabels, planVersion } from '../src/label.js';
-import type { ApplicationVersionDescription } from '../../../packages/shared/src/beanstalk/index.js';
+import type { ApplicationVersionDescription } from '@deploy-suite/aws/beanstalk';
 
 const SHA256 = 'ab'.repeat(32);
 const KEY = bundleKey('ChatRelay', SHA256);

@@ -4,14 +4,14 @@ import {
   DescribeConfigurationSettingsCommand,
   UpdateEnvironmentCommand
 } from '@aws-sdk/client-elastic-beanstalk';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
-import { ActionError } from '../../../packages/shared/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
+import { ActionError } from '@deploy-suite/core';
 import {
   ENVIRONMENT_PROPERTIES_NAMESPACE,
   knownGoodRecordKey,
   parseKnownGoodRecord,
   type BeanstalkApi
-} from '../../../packages/shared/src/beanstalk/index.js';
+} from '@deploy-suite/aws/beanstalk';
 import {
   APPLICATION,
   BUCKET,
@@ -26,7 +26,7 @@ import {
   s3Text,
   seedChatRelay,
   simAdapters
-} from './support/sim-world.js';
+} from '@deploy-suite/testing/worlds/deploy-beanstalk';
 
 /**
  * deploy-beanstalk's logic through the real SDK adapters (sdkBeanstalkApi, sdkBundleStore) against the

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2580);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2855);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2580:
+/***/ 2855:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28392,7 +28392,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: ./packages/shared/src/errors.ts
+;// CONCATENATED MODULE: ./packages/core/src/errors.ts
 class ActionError extends Error {
     kind;
     constructor(kind, message, options) {
@@ -28414,15 +28414,8 @@ function errorMessage(error) {
         return error.message;
     return String(error);
 }
-/** The AWS error code of an SDK exception (`ThrottlingException`, `ClientException`, ...), if any. */
-function awsErrorName(error) {
-    if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
-        return error.name;
-    }
-    return undefined;
-}
 
-;// CONCATENATED MODULE: ./packages/shared/src/duration.ts
+;// CONCATENATED MODULE: ./packages/core/src/duration.ts
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 /**
  * Parses `500ms`, `30s`, `10m`, `1h` and compounds such as `1m30s`. A bare number is not accepted:
@@ -28456,20 +28449,13 @@ function formatDuration(ms) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./packages/shared/src/inputs.ts
+;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
 
 
 
 /** The runner passes input `foo-bar` as env `INPUT_FOO-BAR` (spaces become `_`, letters upper-cased). */
 function envInputReader(env = process.env) {
     return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-/** A reader over a plain object, for tests and for code that calls an action's logic directly. */
-function objectInputReader(values) {
-    return name => {
-        const value = values[name];
-        return value === undefined ? '' : String(value).trim();
-    };
 }
 function quote(value) {
     return JSON.stringify(value);
@@ -28625,6 +28611,7 @@ class Inputs {
         }
     }
 }
+/** @internal exported for its tests; the actions do not use it */
 function splitList(text) {
     return text
         .split(/[\n,]/)
@@ -28638,31 +28625,13 @@ function splitLines(text) {
         .filter(({ text }) => text !== '' && !text.startsWith('#'));
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/poll.ts
+;// CONCATENATED MODULE: ./packages/core/src/poll.ts
 
 
 const realClock = {
     now: () => Date.now(),
     sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
 };
-/** A clock that only moves when something sleeps on it (or `advance` is called). */
-class FakeClock {
-    current;
-    sleeps = [];
-    constructor(current = 0) {
-        this.current = current;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
 /** The delays a poller sleeps, before jitter: interval, interval × backoff, ... capped. */
 function nextDelay(previous, options) {
     const cap = options.maxIntervalMs ?? options.intervalMs * 4;
@@ -28708,8 +28677,7 @@ async function waitUntil(check, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/net.ts
-/** Proxy settings from the environment, as curl and most CLIs read them. */
+;// CONCATENATED MODULE: ./packages/core/src/net.ts
 /** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
 function redactUrl(text) {
     try {
@@ -28727,7 +28695,10 @@ function redactUrl(text) {
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
-/** True when NO_PROXY says `host` (with `port`) is reached directly. */
+/**
+ * True when NO_PROXY says `host` (with `port`) is reached directly.
+ * @internal exported for its tests; the actions do not use it
+ */
 function bypassesProxy(host, port, env) {
     const noProxy = envValue(env, 'no_proxy');
     if (!noProxy)
@@ -28749,7 +28720,10 @@ function bypassesProxy(host, port, env) {
         return hostname === suffix || hostname.endsWith(`.${suffix}`);
     });
 }
-/** The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY. */
+/**
+ * The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY.
+ * @internal exported for its tests; the actions do not use it
+ */
 function proxyFor(target, env = process.env) {
     const url = typeof target === 'string' ? new URL(target) : target;
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -28760,9 +28734,61 @@ function proxyFor(target, env = process.env) {
         return undefined;
     return proxy;
 }
+const proxyAgents = new Map();
+/** An agent for the proxy that applies to `url`, if any; https-proxy-agent is loaded only then. */
+async function proxyAgentFor(url, env = process.env) {
+    const proxy = proxyFor(url, env);
+    if (!proxy)
+        return undefined;
+    let agent = proxyAgents.get(proxy);
+    if (!agent) {
+        const { HttpsProxyAgent } = await __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659));
+        agent = new HttpsProxyAgent(proxy);
+        proxyAgents.set(proxy, agent);
+    }
+    return agent;
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/aws.ts
+;// CONCATENATED MODULE: ./packages/core/src/markdown.ts
+/** Markdown for job summaries and PR comments, and links into the AWS console. */
+function cell(value) {
+    return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** A GitHub-flavoured markdown table; pipes and newlines in cells are escaped. */
+function markdownTable(headers, rows) {
+    const lines = [
+        `| ${headers.map(cell).join(' | ')} |`,
+        `| ${headers.map(() => '---').join(' | ')} |`,
+        ...rows.map(row => `| ${headers.map((_, index) => cell(row[index] ?? '')).join(' | ')} |`)
+    ];
+    return lines.join('\n');
+}
+function markdownLink(text, url) {
+    return `[${text.replace(/[[\]]/g, '')}](${url})`;
+}
+/** A collapsed section: `<details><summary>title</summary> body </details>`. */
+function markdownDetails(title, body) {
+    return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
+}
+/** Inline code that stays inline whatever it holds. */
+function code(text) {
+    const fence = text.includes('`') ? '``' : '`';
+    return `${fence}${text}${fence}`;
+}
 
+;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/aws/package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./packages/aws/src/context.ts
 
 
 const ENDPOINT_ENV = {
@@ -28772,9 +28798,13 @@ const ENDPOINT_ENV = {
     s3: 'AWS_ENDPOINT_URL_S3',
     sts: 'AWS_ENDPOINT_URL_STS'
 };
+// The version comes from the manifest (bundled into each action's dist), so it cannot drift from a release.
 const SUITE_NAME = 'deploy-suite';
-const SUITE_VERSION = '0.1.0';
-/** Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION. */
+const SUITE_VERSION = package_namespaceObject.rE;
+/**
+ * Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION.
+ * @internal exported for its tests; the actions do not use it
+ */
 function resolveRegion(input, env = process.env) {
     const region = input || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
@@ -28786,7 +28816,10 @@ function resolveRegion(input, env = process.env) {
     }
     return region;
 }
-/** The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL. */
+/**
+ * The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL.
+ * @internal exported for its tests; the actions do not use it
+ */
 function endpointFor(service, env = process.env) {
     return env[ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL || undefined;
 }
@@ -28833,13 +28866,10 @@ class AwsContext {
         // Simulators and LocalStack serve every bucket on one host: virtual-hosted bucket names would not resolve.
         if (endpoint && service === 's3')
             config.forcePathStyle = true;
-        const proxy = proxyFor(serviceUrl(service, this.region, this.env), this.env);
-        if (proxy) {
-            const [{ NodeHttpHandler }, { HttpsProxyAgent }] = await Promise.all([
-                __nccwpck_require__.e(/* import() */ 279).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1279, 19)),
-                __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659))
-            ]);
-            const agent = new HttpsProxyAgent(proxy);
+        // The SDK's own handler, over the suite's one proxy agent, only when a proxy applies.
+        const agent = await proxyAgentFor(serviceUrl(service, this.region, this.env), this.env);
+        if (agent) {
+            const { NodeHttpHandler } = await __nccwpck_require__.e(/* import() */ 279).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1279, 19));
             config.requestHandler = new NodeHttpHandler({ httpsAgent: agent, httpAgent: agent });
         }
         return config;
@@ -28856,6 +28886,7 @@ function lazy(create) {
 /**
  * A warning when a wait could outlive the credentials: OIDC sessions from configure-aws-credentials
  * last one hour by default, and a call made after expiry fails in the middle of a deploy.
+ * @internal exported for its tests; the actions do not use it
  */
 function credentialLifetimeWarning(expiration, now, waitMs, inputName) {
     if (!expiration)
@@ -28878,33 +28909,66 @@ async function credentialExpiration() {
         return undefined; // no credentials yet: the first AWS call reports that with the SDK's own message
     }
 }
+/** Warns (once, before a long wait) when the default chain's credentials would expire before `waitMs` ends. */
+async function warnIfCredentialsExpireFirst(logger, waitMs, inputName) {
+    const warning = credentialLifetimeWarning(await credentialExpiration(), Date.now(), waitMs, inputName);
+    if (warning)
+        logger.warning(warning);
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/report.ts
-/** Markdown for job summaries and PR comments, and links into the AWS console. */
-function cell(value) {
-    return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
+
+/** The AWS error code of an SDK exception (`ThrottlingException`, `ClientException`, ...), if any. */
+function awsErrorName(error) {
+    if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
+        return error.name;
+    }
+    return undefined;
 }
-/** A GitHub-flavoured markdown table; pipes and newlines in cells are escaped. */
-function markdownTable(headers, rows) {
-    const lines = [
-        `| ${headers.map(cell).join(' | ')} |`,
-        `| ${headers.map(() => '---').join(' | ')} |`,
-        ...rows.map(row => `| ${headers.map((_, index) => cell(row[index] ?? '')).join(' | ')} |`)
-    ];
-    return lines.join('\n');
+/** Error names AWS (and the SDK, for network trouble) give to failures that a later look can outlive. */
+const TRANSIENT_ERRORS = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TooManyRequestsException',
+    'SlowDown',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'InternalError',
+    'RequestTimeout',
+    'TimeoutError',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE'
+]);
+/** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
+function isTransientAwsError(error) {
+    const name = awsErrorName(error) ?? error?.code;
+    const status = error?.$metadata
+        ?.httpStatusCode;
+    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
 }
-function markdownLink(text, url) {
-    return `[${text.replace(/[[\]]/g, '')}](${url})`;
+/**
+ * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
+ * SDK's own retries, this poll is skipped (the loop backs off and looks again) instead of failing a
+ * deploy that is going fine. The overall deadline still bounds the wait. Other errors fail at once.
+ */
+async function lookPolitely(look) {
+    try {
+        return await look();
+    }
+    catch (error) {
+        if (!isTransientAwsError(error))
+            throw error;
+        return {
+            done: false,
+            progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+        };
+    }
 }
-/** A collapsed section: `<details><summary>title</summary> body </details>`. */
-function markdownDetails(title, body) {
-    return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
-}
-/** Inline code that stays inline whatever it holds. */
-function code(text) {
-    const fence = text.includes('`') ? '``' : '`';
-    return `${fence}${text}${fence}`;
-}
+
+;// CONCATENATED MODULE: ./packages/aws/src/console.ts
+/** Links into the AWS console for job summaries. */
 const CONSOLE = (region) => `https://${region}.console.aws.amazon.com`;
 const consoleLinks = {
     ecsService: (region, cluster, service) => `${CONSOLE(region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`,
@@ -28913,12 +28977,7 @@ const consoleLinks = {
     ecrRepository: (region, accountId, repository) => `${CONSOLE(region)}/ecr/repositories/private/${accountId}/${repository}?region=${region}`
 };
 
-;// CONCATENATED MODULE: ./packages/shared/src/index.ts
-
-
-
-
-
+;// CONCATENATED MODULE: ./packages/aws/src/index.ts
 
 
 
@@ -31868,7 +31927,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/shared/src/runtime.ts
+;// CONCATENATED MODULE: ./packages/core/src/runner.ts
 
 
 
@@ -31902,7 +31961,7 @@ async function appendSummary(markdown) {
         return; // run outside a runner: nowhere to write
     await summary.addRaw(markdown, true).write();
 }
-function runtime_saveState(name, value) {
+function runner_saveState(name, value) {
     core.saveState(name, value);
 }
 function readState(name) {
@@ -31929,11 +31988,11 @@ async function runAction(work) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/api.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/api.ts
 /** The namespace of environment properties (what `eb setenv` sets). */
 const ENVIRONMENT_PROPERTIES_NAMESPACE = 'aws:elasticbeanstalk:application:environment';
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/health.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/health.ts
 
 /** Beanstalk's health colours (DescribeEnvironments `Health`). */
 const HEALTH_COLOURS = ['Green', 'Yellow', 'Red', 'Grey'];
@@ -31964,10 +32023,11 @@ function parseAcceptedHealth(text, inputName = 'accepted-health') {
     return colours;
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/decisions.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/decisions.ts
 /**
  * Describes that may pass before an update shows up at all: DescribeEnvironments is eventually
  * consistent, so the first look after UpdateEnvironment can still show the old Ready state.
+ * @internal exported for its tests; the actions do not use it
  */
 const UPDATE_START_GRACE_POLLS = 3;
 const FAILING_STATUSES = new Set(['Terminating', 'Terminated']);
@@ -31976,10 +32036,6 @@ function isErrorEvent(event) {
 }
 function eventTime(event) {
     return event.EventDate ? new Date(event.EventDate).getTime() : 0;
-}
-/** The first ERROR/FATAL event dated at or after the update, oldest first. */
-function firstErrorAfter(events, since) {
-    return errorsAfter(events, since)[0];
 }
 /** ERROR/FATAL events dated at or after `since`, oldest first (events of the same time keep their order). */
 function errorsAfter(events, since) {
@@ -32114,8 +32170,7 @@ function judgeReadyForUpdate(environment) {
     return { kind: 'wait', progress: `busy: ${describeState(environment)}` };
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/watch.ts
-
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/watch.ts
 
 
 
@@ -32156,47 +32211,6 @@ class EventPrinter {
 }
 function time(event) {
     return event.EventDate ? new Date(event.EventDate).getTime() : 0;
-}
-/** Error names AWS (and the SDK, for network trouble) give to failures that a later look can outlive. */
-const TRANSIENT_ERRORS = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'RequestLimitExceeded',
-    'TooManyRequestsException',
-    'SlowDown',
-    'ServiceUnavailable',
-    'InternalFailure',
-    'InternalError',
-    'RequestTimeout',
-    'TimeoutError',
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE'
-]);
-/** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
-function isTransientAwsError(error) {
-    const name = awsErrorName(error) ?? error?.code;
-    const status = error?.$metadata
-        ?.httpStatusCode;
-    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
-}
-/**
- * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
- * SDK's own retries, this poll is skipped (the loop backs off and looks again) instead of failing a
- * deploy that is going fine. The overall deadline still bounds the wait. Other errors fail at once.
- */
-async function lookPolitely(look) {
-    try {
-        return await look();
-    }
-    catch (error) {
-        if (!isTransientAwsError(error))
-            throw error;
-        return {
-            done: false,
-            progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
-        };
-    }
 }
 function formatEvent(event) {
     const at = event.EventDate ? new Date(event.EventDate).toISOString().replace('.000Z', 'Z') : '?';
@@ -32356,15 +32370,27 @@ async function deployLabel(api, request, timing, logger, printer = new EventPrin
         return { outcome, before, printer };
     }
 }
+/**
+ * Puts an environment back on a label that ran before, in a log group of its own: the rollback of
+ * deploy-beanstalk (after a failed deploy) and of actions/rollback, over the same deploy-and-watch.
+ */
+async function rollBackToLabel(api, request, timing, logger, printer) {
+    const clock = timing.clock ?? realClock;
+    return logger.group(`Rolling back ${request.environment} to ${request.label}`, () => deployLabel(api, { ...request, eventsSince: new Date(clock.now()) }, timing, logger, printer));
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/records.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/known-good.ts
 
 const RECORD_PREFIX = 'deploy-suite/records';
+/** @internal exported for its tests; the actions do not use it */
 const RECORD_HISTORY_LIMIT = 50;
 function knownGoodRecordKey(application, environment) {
     return `${RECORD_PREFIX}/${application}/${environment}.json`;
 }
-/** Parses a record's text; a record that is not in this shape is an error naming where it lives. */
+/**
+ * Parses a record's text; a record that is not in this shape is an error naming where it lives.
+ * @internal exported for its tests; the actions do not use it
+ */
 function parseKnownGoodRecord(text, where) {
     let value;
     try {
@@ -32387,7 +32413,10 @@ function parseKnownGoodRecord(text, where) {
     }
     return { lastKnownGood: record.lastKnownGood, history: record.history };
 }
-/** The record after another successful deploy: newest first, bounded, the same label not repeated. */
+/**
+ * The record after another successful deploy: newest first, bounded, the same label not repeated.
+ * @internal exported for its tests; the actions do not use it
+ */
 function withSuccessfulDeploy(record, entry) {
     const earlier = (record?.history ?? []).filter(previous => previous.label !== entry.label);
     return { lastKnownGood: entry.label, history: [entry, ...earlier].slice(0, RECORD_HISTORY_LIMIT) };
@@ -32401,6 +32430,7 @@ async function readKnownGoodRecord(store, bucket, application, environment) {
 /**
  * Adds a successful deploy to the record. A record that cannot be parsed is replaced (a deploy that
  * worked must not fail over bookkeeping); `onReplaced` says so.
+ * @internal exported for its tests; the actions do not use it
  */
 async function recordSuccessfulDeploy(store, bucket, application, environment, entry, onReplaced) {
     const key = knownGoodRecordKey(application, environment);
@@ -32417,8 +32447,23 @@ async function recordSuccessfulDeploy(store, bucket, application, environment, e
     await store.putText(bucket, key, `${JSON.stringify(next, null, 2)}\n`, 'application/json');
     return next;
 }
+/**
+ * Records a label that is deployed, Ready and healthy as the environment's last known good. Bookkeeping never
+ * fails a deploy or rollback that worked: a failure is a warning that says what follows from it.
+ */
+async function recordKnownGoodLabel(store, bucket, target, entry, logger) {
+    const where = `s3://${bucket}/${knownGoodRecordKey(target.application, target.environment)}`;
+    try {
+        await recordSuccessfulDeploy(store, bucket, target.application, target.environment, entry, problem => logger.warning(`${problem}; replacing it`));
+        logger.info(`Recorded ${entry.label} as last known good at ${where}`);
+    }
+    catch (error) {
+        logger.warning(`Could not record ${entry.label} as last known good at ${where}: ${errorMessage(error)}. ` +
+            'actions/rollback will fall back to the previous version.');
+    }
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/sdk.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/sdk.ts
 
 
 /** DescribeEvents pages read per poll at most: a poll must stay two or three calls, not a crawl. */
@@ -32581,7 +32626,50 @@ function sdkBundleStore(context) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/index.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/environment.ts
+
+/**
+ * Checks that the application and the environment exist (describe calls only), refusing with an input error
+ * that names the input to fix; returns the environment as Beanstalk describes it.
+ */
+async function findEnvironment(api, application, environment) {
+    if (!(await api.describeApplication(application))) {
+        throw inputError(`Input "application-name": application ${JSON.stringify(application)} was not found in this account and region ` +
+            '(names are case-sensitive); check "application-name" and the region');
+    }
+    const described = await api.describeEnvironment(application, environment);
+    if (!described) {
+        throw inputError(`Input "environment-name": environment ${JSON.stringify(environment)} of ${application} was not found ` +
+            '(or is terminated); check "environment-name"');
+    }
+    return described;
+}
+/** The SDK's model spells version statuses `Processed`; AWS answers `PROCESSED`. Compares without case. */
+function versionStatusIs(version, status) {
+    return (version?.Status ?? '').toLowerCase() === status.toLowerCase();
+}
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Checks the `bucket` input of deploy-beanstalk and rollback (an S3 bucket name, or not given). */
+function checkBucketInput(bucket) {
+    if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
+        throw inputError(`Input "bucket" must be an S3 bucket name (lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`);
+    }
+    return bucket;
+}
+/**
+ * The bucket of bundles and known-good records: the `bucket` input, else the account's Beanstalk storage
+ * bucket (CreateStorageLocation), resolved once and only when first needed.
+ */
+function storageBucket(api, given) {
+    let bucket;
+    return () => {
+        bucket ??= given ? Promise.resolve(given) : api.createStorageLocation();
+        return bucket;
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/index.ts
+
 
 
 
@@ -35603,6 +35691,7 @@ async function buildBundle(source, overrides) {
 
 ;// CONCATENATED MODULE: ./actions/deploy-beanstalk/src/label.ts
 
+
 /**
  * Version labels and bundle identity.
  *
@@ -35638,7 +35727,7 @@ function bundleKey(application, sha256) {
     return `${BUNDLE_PREFIX}/${application}/${sha256}.zip`;
 }
 function isFailed(version) {
-    return (version.Status ?? '').toLowerCase() === 'failed';
+    return versionStatusIs(version, 'Failed');
 }
 function label_location(version) {
     const source = version.SourceBundle;
@@ -35683,11 +35772,31 @@ function planVersion(options) {
     return { kind: 'create', label };
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-beanstalk/src/config.ts
+;// CONCATENATED MODULE: ./actions/deploy-beanstalk/src/inputs.ts
 
 
 
 
+/** Input names, as action.yml spells them. */
+const INPUT = {
+    bundle: 'bundle',
+    dockerrun: 'dockerrun',
+    compose: 'compose',
+    images: 'images',
+    environmentVariables: 'environment-variables',
+    applicationName: 'application-name',
+    environmentName: 'environment-name',
+    versionLabel: 'version-label',
+    versionDescription: 'version-description',
+    maskEnvironmentVariables: 'mask-environment-variables',
+    bucket: 'bucket',
+    useExistingVersion: 'use-existing-version',
+    waitForMinutes: 'wait-for-minutes',
+    acceptedHealth: 'accepted-health',
+    rollbackOnFailure: 'rollback-on-failure',
+    pollInterval: 'poll-interval',
+    awsRegion: 'aws-region'
+};
 function githubRunFromEnv(env) {
     const attempt = Number(env.GITHUB_RUN_ATTEMPT);
     return {
@@ -35698,7 +35807,7 @@ function githubRunFromEnv(env) {
         workspace: env.GITHUB_WORKSPACE || process.cwd()
     };
 }
-const BUNDLE_INPUTS = ['bundle', 'dockerrun', 'compose'];
+const BUNDLE_INPUTS = [INPUT.bundle, INPUT.dockerrun, INPUT.compose];
 /** Beanstalk environment property names: letters, digits and `_ . : / + \ - @` (no spaces, no `=`). */
 const PROPERTY_NAME = /^[A-Za-z0-9_.:/+\\\-@]+$/;
 /** Beanstalk limits an application version's description to 200 characters. */
@@ -35716,11 +35825,11 @@ function readBundleSource(inputs, workspace) {
     const kind = given[0];
     return { kind, path: external_node_path_default().resolve(workspace, inputs.string(kind)) };
 }
-function readDeployConfig(inputs, run) {
-    const application = inputs.required('application-name', 'the Elastic Beanstalk application, e.g. ChatRelay');
-    const environment = inputs.required('environment-name', 'the Elastic Beanstalk environment, e.g. chatrelay-prod');
+function readDeployBeanstalkInputs(inputs, run) {
+    const application = inputs.required(INPUT.applicationName, 'the Elastic Beanstalk application, e.g. ChatRelay');
+    const environment = inputs.required(INPUT.environmentName, 'the Elastic Beanstalk environment, e.g. chatrelay-prod');
     const bundle = readBundleSource(inputs, run.workspace);
-    const explicitLabel = inputs.optionalString('version-label');
+    const explicitLabel = inputs.optionalString(INPUT.versionLabel);
     let versionLabel;
     let earlier = [];
     if (explicitLabel) {
@@ -35743,12 +35852,12 @@ function readDeployConfig(inputs, run) {
     ]
         .filter(Boolean)
         .join(' ');
-    const versionDescription = inputs.string('version-description', { default: defaultDescription });
+    const versionDescription = inputs.string(INPUT.versionDescription, { default: defaultDescription });
     if (versionDescription.length > DESCRIPTION_LIMIT) {
         throw inputError(`Input "version-description" is ${versionDescription.length} characters; Beanstalk allows at most ${DESCRIPTION_LIMIT}`);
     }
     const images = inputs
-        .keyValues('images', {
+        .keyValues(INPUT.images, {
         shape: 'container-or-service-name=image, e.g. main-app=123456789012.dkr.ecr.us-east-1.amazonaws.com/chatrelay/main-app:1.4.0'
     })
         .map(({ key, value, line }) => {
@@ -35762,7 +35871,7 @@ function readDeployConfig(inputs, run) {
         throw inputError('Input "images" cannot change a prebuilt .zip bundle: give "dockerrun" or "compose" (or a bundle folder) instead');
     }
     const environmentVariables = inputs
-        .keyValues('environment-variables', { shape: 'NAME=value, e.g. NODE_ENV=production' })
+        .keyValues(INPUT.environmentVariables, { shape: 'NAME=value, e.g. NODE_ENV=production' })
         .map(({ key, value, line }) => {
         if (!PROPERTY_NAME.test(key)) {
             throw inputError(`Input "environment-variables" line ${line}: ${JSON.stringify(key)} is not a valid environment property ` +
@@ -35770,10 +35879,7 @@ function readDeployConfig(inputs, run) {
         }
         return { name: key, value };
     });
-    const bucket = inputs.optionalString('bucket');
-    if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-        throw inputError(`Input "bucket" must be an S3 bucket name (lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`);
-    }
+    const bucket = checkBucketInput(inputs.optionalString(INPUT.bucket));
     return {
         application,
         environment,
@@ -35783,14 +35889,14 @@ function readDeployConfig(inputs, run) {
         bundle,
         images,
         environmentVariables,
-        maskEnvironmentVariables: inputs.boolean('mask-environment-variables', true),
+        maskEnvironmentVariables: inputs.boolean(INPUT.maskEnvironmentVariables, true),
         bucket,
-        useExistingVersion: inputs.boolean('use-existing-version', true),
-        waitMs: inputs.integer('wait-for-minutes', { min: 1, max: 360, default: 30 }) * 60_000,
-        acceptedHealth: parseAcceptedHealth(inputs.string('accepted-health', { default: 'Green' })),
-        rollbackOnFailure: inputs.boolean('rollback-on-failure', true),
-        pollIntervalMs: inputs.duration('poll-interval', { min: 100, max: 300_000, default: '15s' }),
-        region: inputs.optionalString('aws-region'),
+        useExistingVersion: inputs.boolean(INPUT.useExistingVersion, true),
+        waitMs: inputs.integer(INPUT.waitForMinutes, { min: 1, max: 360, default: 30 }) * 60_000,
+        acceptedHealth: parseAcceptedHealth(inputs.string(INPUT.acceptedHealth, { default: 'Green' })),
+        rollbackOnFailure: inputs.boolean(INPUT.rollbackOnFailure, true),
+        pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '15s' }),
+        region: inputs.optionalString(INPUT.awsRegion),
         sha: run.sha
     };
 }
@@ -35799,12 +35905,9 @@ function readDeployConfig(inputs, run) {
 
 
 
+
 function isAlreadyExists(error) {
     return awsErrorName(error) === 'InvalidParameterValue' && /already exists/i.test(errorMessage(error));
-}
-function statusIs(version, status) {
-    // The SDK's model spells statuses `Processed`; AWS answers `PROCESSED`. Compare without case.
-    return (version?.Status ?? '').toLowerCase() === status.toLowerCase();
 }
 function environmentUrl(environment) {
     if (environment?.CNAME)
@@ -35812,19 +35915,6 @@ function environmentUrl(environment) {
     if (environment?.EndpointURL)
         return `http://${environment.EndpointURL}`;
     return undefined;
-}
-/** Checks the application and environment exist before anything is uploaded or created. */
-async function checkTargets(api, config) {
-    const application = await api.describeApplication(config.application);
-    if (!application) {
-        throw new ActionError('input', `Application "${config.application}" was not found in this account and region: check "application-name" ` +
-            '(names are case-sensitive) and the region');
-    }
-    const environment = await api.describeEnvironment(config.application, config.environment);
-    if (!environment) {
-        throw new ActionError('input', `Environment "${config.environment}" was not found in application ${config.application}: check "environment-name"`);
-    }
-    return environment;
 }
 /** Waits until the version is processed; a version that fails processing fails the deploy with AWS's reason. */
 async function waitForProcessing(api, config, label, createdNow, since, deadline, deps) {
@@ -35836,17 +35926,17 @@ async function waitForProcessing(api, config, label, createdNow, since, deadline
             const [version] = await api.describeApplicationVersions(config.application, [label]);
             if (!version)
                 throw new ActionError('deployment', `Version ${label} disappeared while being processed`);
-            if (statusIs(version, 'Failed')) {
+            if (versionStatusIs(version, 'Failed')) {
                 failed = version;
                 return { done: true, value: undefined };
             }
-            if (statusIs(version, 'Processed'))
+            if (versionStatusIs(version, 'Processed'))
                 return { done: true, value: undefined };
             // A version created with Process=true starts Unprocessed and only then turns Processing: taking
             // Unprocessed as done would deploy a bundle Beanstalk has not checked yet (and miss a refusal).
             // A reused version that stays Unprocessed was created without processing (by someone else, e.g.
             // `eb deploy --process` not given); Beanstalk checks it at deploy time.
-            if (statusIs(version, 'Unprocessed') && !createdNow && ++unprocessedLooks >= 2)
+            if (versionStatusIs(version, 'Unprocessed') && !createdNow && ++unprocessedLooks >= 2)
                 return { done: true, value: undefined };
             return { done: false, progress: `version ${label} is ${version.Status ?? 'being processed'}` };
         }), {
@@ -35932,10 +36022,10 @@ async function deployBeanstalk(config, bundle, deps) {
         for (const variable of config.environmentVariables)
             logger.mask(variable.value);
     }
-    const before = await checkTargets(api, config);
+    const before = await findEnvironment(api, config.application, config.environment);
     logger.info(`Environment ${config.environment}: ${before.Status}, health ${before.Health ?? 'unknown'}, version ${before.VersionLabel ?? '(none)'}`);
     const key = bundleKey(config.application, bundle.sha256);
-    const bucket = config.bucket ?? (await api.createStorageLocation());
+    const bucket = await storageBucket(api, config.bucket)();
     const lookUp = () => api.describeApplicationVersions(config.application, [
         config.versionLabel,
         ...config.earlierAttemptLabels
@@ -35992,7 +36082,7 @@ async function deployBeanstalk(config, bundle, deps) {
     if (deployed.outcome.ok) {
         const environment = deployed.outcome.environment;
         logger.info(`Deployed: ${config.environment} is ${deployed.outcome.message}`);
-        await recordKnownGood(config, bucket, label, deps, clock);
+        await recordKnownGoodLabel(deps.store, bucket, config, { label, at: new Date(clock.now()).toISOString(), sha: config.sha }, logger);
         return {
             ...base,
             status: 'deployed',
@@ -36019,13 +36109,12 @@ async function deployBeanstalk(config, bundle, deps) {
     logger.info(`Rolling back ${config.environment} to ${rollbackPlan.to}`);
     // The rollback gets a budget of its own: the deploy may have used all of the first one.
     const rollbackTiming = { ...timing, deadline: clock.now() + config.waitMs };
-    const rolledBack = await logger.group(`Rolling back ${config.environment} to ${rollbackPlan.to}`, () => deployLabel(api, {
+    const rolledBack = await rollBackToLabel(api, {
         application: config.application,
         environment: config.environment,
         label: rollbackPlan.to,
-        acceptedHealth: config.acceptedHealth,
-        eventsSince: new Date(clock.now())
-    }, rollbackTiming, logger, printer));
+        acceptedHealth: config.acceptedHealth
+    }, rollbackTiming, logger, printer);
     if (rolledBack.outcome.ok) {
         logger.info(`Rolled back: ${config.environment} is ${rolledBack.outcome.message}`);
         return {
@@ -36061,23 +36150,12 @@ function failedResult(base, reason, outcome, printer, clock, rollback) {
         finishedAt: clock.now()
     };
 }
-/** Records the label as last known good; a deploy that worked does not fail over bookkeeping. */
-async function recordKnownGood(config, bucket, label, deps, clock) {
-    const where = `s3://${bucket}/${knownGoodRecordKey(config.application, config.environment)}`;
-    try {
-        await recordSuccessfulDeploy(deps.store, bucket, config.application, config.environment, { label, at: new Date(clock.now()).toISOString(), sha: config.sha }, problem => deps.logger.warning(`${problem}; replacing it`));
-        deps.logger.info(`Recorded ${label} as last known good at ${where}`);
-    }
-    catch (error) {
-        deps.logger.warning(`Could not record ${label} as last known good at ${where}: ${errorMessage(error)}. ` +
-            'actions/rollback will fall back to the previous version.');
-    }
-}
 function describeDuration(result) {
     return formatDuration(result.finishedAt - result.startedAt);
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-beanstalk/src/summary.ts
+
 
 
 
@@ -36121,8 +36199,22 @@ function renderSummary(config, result, region) {
     }
     return `${parts.join('\n')}\n`;
 }
+/** The step's failure message, when the deploy did not end deployed. */
+function failureMessage(result) {
+    if (result.status === 'rolled-back') {
+        return `Deploy of ${result.versionLabel} failed (${result.reason}); rolled back to ${result.previousVersionLabel}`;
+    }
+    if (result.status !== 'failed')
+        return undefined;
+    const rollback = result.rollback;
+    const note = rollback?.to === undefined
+        ? `not rolled back: ${rollback?.skipped}`
+        : `rollback to ${rollback.to} failed: ${rollback.reason}`;
+    return `Deploy of ${result.versionLabel} failed (${result.reason}); ${note}`;
+}
 
 ;// CONCATENATED MODULE: ./actions/deploy-beanstalk/src/main.ts
+
 
 
 
@@ -36153,7 +36245,7 @@ async function run() {
         let config;
         let result;
         try {
-            config = readDeployConfig(actionInputs(), githubRunFromEnv(process.env));
+            config = readDeployBeanstalkInputs(actionInputs(), githubRunFromEnv(process.env));
             if (config.maskEnvironmentVariables) {
                 for (const variable of config.environmentVariables)
                     logger.mask(variable.value);
@@ -36165,10 +36257,7 @@ async function run() {
                 logger.warning('Input "poll-interval" is under a second: that is for simulators. Beanstalk throttles describe calls at ' +
                     'about 2 per second; 15s is polite');
             }
-            const expiration = await credentialExpiration();
-            const warning = credentialLifetimeWarning(expiration, Date.now(), config.waitMs, 'wait-for-minutes');
-            if (warning)
-                logger.warning(warning);
+            await warnIfCredentialsExpireFirst(logger, config.waitMs, INPUT.waitForMinutes);
             result = await deployBeanstalk(config, bundle, {
                 api: sdkBeanstalkApi(context),
                 store: sdkBundleStore(context),
@@ -36180,16 +36269,9 @@ async function run() {
             // Outputs are set however the step ends, so `if: failure()` steps can read status and labels.
             setOutputs(config ? outputsOf(config, result) : { status: 'failed' });
         }
-        if (result.status === 'rolled-back') {
-            throw new ActionError('deployment', `Deploy of ${result.versionLabel} failed (${result.reason}); rolled back to ${result.previousVersionLabel}`);
-        }
-        if (result.status === 'failed') {
-            const rollback = result.rollback;
-            const note = rollback?.to === undefined
-                ? `not rolled back: ${rollback?.skipped}`
-                : `rollback to ${rollback.to} failed: ${rollback.reason}`;
-            throw new ActionError('deployment', `Deploy of ${result.versionLabel} failed (${result.reason}); ${note}`);
-        }
+        const failure = failureMessage(result);
+        if (failure)
+            throw new ActionError('deployment', failure);
     });
 }
 

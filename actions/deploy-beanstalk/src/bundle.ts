@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument, isMap, type Document } from 'yaml';
-import { inputError } from '../../../packages/shared/src/index.js';
-import type { BundleSource, ImageOverride } from './config.js';
+import { inputError } from '@deploy-suite/core';
+import type { BundleSource, ImageOverride } from './inputs.js';
 import { deterministicZip, sha256Hex, type ZipEntry } from './zip.js';
 
 /** The zip to upload, with what it holds (for the log and the tests). */
@@ -83,11 +83,7 @@ interface DockerrunV2 {
   [key: string]: unknown;
 }
 
-export function parseDockerrun(
-  text: string,
-  inputName: string,
-  file: string
-): { version: 2 | 3; doc: DockerrunV2 } {
+function parseDockerrun(text: string, inputName: string, file: string): { version: 2 | 3; doc: DockerrunV2 } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -127,7 +123,7 @@ export function parseDockerrun(
 }
 
 /** Puts each image into its container definition; an unknown container is an error listing the known ones. */
-export function substituteDockerrunImages(
+function substituteDockerrunImages(
   doc: DockerrunV2,
   overrides: readonly ImageOverride[],
   file: string
@@ -147,7 +143,7 @@ export function substituteDockerrunImages(
 
 // ---- docker-compose.yml ---------------------------------------------------------------------------
 
-export function parseCompose(text: string, inputName: string, file: string): Document {
+function parseCompose(text: string, inputName: string, file: string): Document {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw inputError(
@@ -161,7 +157,7 @@ export function parseCompose(text: string, inputName: string, file: string): Doc
   return doc;
 }
 
-export function composeServiceNames(doc: Document): string[] {
+function composeServiceNames(doc: Document): string[] {
   const services = doc.get('services');
   return isMap(services)
     ? services.items.map(item => String((item.key as { value?: unknown })?.value ?? item.key))
@@ -169,11 +165,7 @@ export function composeServiceNames(doc: Document): string[] {
 }
 
 /** Sets `services.<name>.image`, keeping the rest of the file (comments included) as written. */
-export function substituteComposeImages(
-  doc: Document,
-  overrides: readonly ImageOverride[],
-  file: string
-): Document {
+function substituteComposeImages(doc: Document, overrides: readonly ImageOverride[], file: string): Document {
   const names = composeServiceNames(doc);
   for (const override of overrides) {
     if (!names.includes(override.name)) throw unknownName(file, 'service', override, names);

@@ -1,35 +1,37 @@
 import {
   ActionError,
   PollTimeoutError,
-  awsErrorName,
   errorMessage,
   formatDuration,
   realClock,
   waitUntil,
   type Clock,
   type Logger
-} from '../../../packages/shared/src/index.js';
+} from '@deploy-suite/core';
+import { awsErrorName, lookPolitely } from '@deploy-suite/aws';
 import {
   ENVIRONMENT_PROPERTIES_NAMESPACE,
   EventPrinter,
   deployLabel,
-  lookPolitely,
+  rollBackToLabel,
   planRollback,
-  recordSuccessfulDeploy,
-  knownGoodRecordKey,
+  findEnvironment,
+  recordKnownGoodLabel,
+  storageBucket,
+  versionStatusIs,
   type ApplicationVersionDescription,
   type BeanstalkApi,
   type BundleStore,
   type ConfigurationOptionSetting,
   type EnvironmentDescription,
   type EventDescription,
-  type WatchOutcome
-} from '../../../packages/shared/src/beanstalk/index.js';
+  type EnvironmentWatchOutcome
+} from '@deploy-suite/aws/beanstalk';
 import type { BuiltBundle } from './bundle.js';
-import type { DeployConfig } from './config.js';
+import type { DeployBeanstalkInputs } from './inputs.js';
 import { bundleKey, planVersion, type VersionPlan } from './label.js';
 
-export type DeployStatus = 'deployed' | 'rolled-back' | 'failed';
+type DeployStatus = 'deployed' | 'rolled-back' | 'failed';
 
 export interface DeployDeps {
   api: BeanstalkApi;
@@ -62,41 +64,16 @@ function isAlreadyExists(error: unknown): boolean {
   return awsErrorName(error) === 'InvalidParameterValue' && /already exists/i.test(errorMessage(error));
 }
 
-function statusIs(version: ApplicationVersionDescription | undefined, status: string): boolean {
-  // The SDK's model spells statuses `Processed`; AWS answers `PROCESSED`. Compare without case.
-  return (version?.Status ?? '').toLowerCase() === status.toLowerCase();
-}
-
 function environmentUrl(environment: EnvironmentDescription | undefined): string | undefined {
   if (environment?.CNAME) return `http://${environment.CNAME}`;
   if (environment?.EndpointURL) return `http://${environment.EndpointURL}`;
   return undefined;
 }
 
-/** Checks the application and environment exist before anything is uploaded or created. */
-async function checkTargets(api: BeanstalkApi, config: DeployConfig): Promise<EnvironmentDescription> {
-  const application = await api.describeApplication(config.application);
-  if (!application) {
-    throw new ActionError(
-      'input',
-      `Application "${config.application}" was not found in this account and region: check "application-name" ` +
-        '(names are case-sensitive) and the region'
-    );
-  }
-  const environment = await api.describeEnvironment(config.application, config.environment);
-  if (!environment) {
-    throw new ActionError(
-      'input',
-      `Environment "${config.environment}" was not found in application ${config.application}: check "environment-name"`
-    );
-  }
-  return environment;
-}
-
 /** Waits until the version is processed; a version that fails processing fails the deploy with AWS's reason. */
 async function waitForProcessing(
   api: BeanstalkApi,
-  config: DeployConfig,
+  config: DeployBeanstalkInputs,
   label: string,
   createdNow: boolean,
   since: Date,
@@ -113,16 +90,16 @@ async function waitForProcessing(
           const [version] = await api.describeApplicationVersions(config.application, [label]);
           if (!version)
             throw new ActionError('deployment', `Version ${label} disappeared while being processed`);
-          if (statusIs(version, 'Failed')) {
+          if (versionStatusIs(version, 'Failed')) {
             failed = version;
             return { done: true, value: undefined };
           }
-          if (statusIs(version, 'Processed')) return { done: true, value: undefined };
+          if (versionStatusIs(version, 'Processed')) return { done: true, value: undefined };
           // A version created with Process=true starts Unprocessed and only then turns Processing: taking
           // Unprocessed as done would deploy a bundle Beanstalk has not checked yet (and miss a refusal).
           // A reused version that stays Unprocessed was created without processing (by someone else, e.g.
           // `eb deploy --process` not given); Beanstalk checks it at deploy time.
-          if (statusIs(version, 'Unprocessed') && !createdNow && ++unprocessedLooks >= 2)
+          if (versionStatusIs(version, 'Unprocessed') && !createdNow && ++unprocessedLooks >= 2)
             return { done: true, value: undefined };
           return { done: false, progress: `version ${label} is ${version.Status ?? 'being processed'}` };
         }),
@@ -160,7 +137,7 @@ async function waitForProcessing(
 
 /** Uploads the bundle (unless that exact content is already stored) and creates the application version. */
 async function createVersion(
-  config: DeployConfig,
+  config: DeployBeanstalkInputs,
   bundle: BuiltBundle,
   bucket: string,
   key: string,
@@ -190,7 +167,7 @@ async function createVersion(
   }
 }
 
-function optionSettings(config: DeployConfig): ConfigurationOptionSetting[] {
+function optionSettings(config: DeployBeanstalkInputs): ConfigurationOptionSetting[] {
   return config.environmentVariables.map(variable => ({
     Namespace: ENVIRONMENT_PROPERTIES_NAMESPACE,
     OptionName: variable.name,
@@ -212,7 +189,7 @@ function eventsThatMattered(printer: EventPrinter): EventDescription[] {
  * for outputs and the summary; throws ActionError when it fails before the environment is touched.
  */
 export async function deployBeanstalk(
-  config: DeployConfig,
+  config: DeployBeanstalkInputs,
   bundle: BuiltBundle,
   deps: DeployDeps
 ): Promise<DeployResult> {
@@ -226,13 +203,13 @@ export async function deployBeanstalk(
     for (const variable of config.environmentVariables) logger.mask(variable.value);
   }
 
-  const before = await checkTargets(api, config);
+  const before = await findEnvironment(api, config.application, config.environment);
   logger.info(
     `Environment ${config.environment}: ${before.Status}, health ${before.Health ?? 'unknown'}, version ${before.VersionLabel ?? '(none)'}`
   );
 
   const key = bundleKey(config.application, bundle.sha256);
-  const bucket = config.bucket ?? (await api.createStorageLocation());
+  const bucket = await storageBucket(api, config.bucket)();
   const lookUp = () =>
     api.describeApplicationVersions(config.application, [
       config.versionLabel,
@@ -300,7 +277,13 @@ export async function deployBeanstalk(
   if (deployed.outcome.ok) {
     const environment = deployed.outcome.environment;
     logger.info(`Deployed: ${config.environment} is ${deployed.outcome.message}`);
-    await recordKnownGood(config, bucket, label, deps, clock);
+    await recordKnownGoodLabel(
+      deps.store,
+      bucket,
+      config,
+      { label, at: new Date(clock.now()).toISOString(), sha: config.sha },
+      logger
+    );
     return {
       ...base,
       status: 'deployed',
@@ -329,20 +312,17 @@ export async function deployBeanstalk(
   logger.info(`Rolling back ${config.environment} to ${rollbackPlan.to}`);
   // The rollback gets a budget of its own: the deploy may have used all of the first one.
   const rollbackTiming = { ...timing, deadline: clock.now() + config.waitMs };
-  const rolledBack = await logger.group(`Rolling back ${config.environment} to ${rollbackPlan.to}`, () =>
-    deployLabel(
-      api,
-      {
-        application: config.application,
-        environment: config.environment,
-        label: rollbackPlan.to,
-        acceptedHealth: config.acceptedHealth,
-        eventsSince: new Date(clock.now())
-      },
-      rollbackTiming,
-      logger,
-      printer
-    )
+  const rolledBack = await rollBackToLabel(
+    api,
+    {
+      application: config.application,
+      environment: config.environment,
+      label: rollbackPlan.to,
+      acceptedHealth: config.acceptedHealth
+    },
+    rollbackTiming,
+    logger,
+    printer
   );
   if (rolledBack.outcome.ok) {
     logger.info(`Rolled back: ${config.environment} is ${rolledBack.outcome.message}`);
@@ -370,7 +350,7 @@ export async function deployBeanstalk(
 function failedResult(
   base: Omit<DeployResult, 'status' | 'events' | 'finishedAt'>,
   reason: string,
-  outcome: WatchOutcome,
+  outcome: EnvironmentWatchOutcome,
   printer: EventPrinter,
   clock: Clock,
   rollback: DeployResult['rollback']
@@ -386,33 +366,6 @@ function failedResult(
     events: eventsThatMattered(printer),
     finishedAt: clock.now()
   };
-}
-
-/** Records the label as last known good; a deploy that worked does not fail over bookkeeping. */
-async function recordKnownGood(
-  config: DeployConfig,
-  bucket: string,
-  label: string,
-  deps: DeployDeps,
-  clock: Clock
-) {
-  const where = `s3://${bucket}/${knownGoodRecordKey(config.application, config.environment)}`;
-  try {
-    await recordSuccessfulDeploy(
-      deps.store,
-      bucket,
-      config.application,
-      config.environment,
-      { label, at: new Date(clock.now()).toISOString(), sha: config.sha },
-      problem => deps.logger.warning(`${problem}; replacing it`)
-    );
-    deps.logger.info(`Recorded ${label} as last known good at ${where}`);
-  } catch (error) {
-    deps.logger.warning(
-      `Could not record ${label} as last known good at ${where}: ${errorMessage(error)}. ` +
-        'actions/rollback will fall back to the previous version.'
-    );
-  }
 }
 
 export function describeDuration(result: DeployResult): string {

@@ -1,5 +1,5 @@
-import { ActionError, inputError } from '../../../packages/shared/src/index.js';
-import type { ApplicationVersionDescription } from '../../../packages/shared/src/beanstalk/index.js';
+import { ActionError, inputError } from '@deploy-suite/core';
+import { versionStatusIs, type ApplicationVersionDescription } from '@deploy-suite/aws/beanstalk';
 
 /**
  * Version labels and bundle identity.
@@ -10,7 +10,7 @@ import type { ApplicationVersionDescription } from '../../../packages/shared/src
  * set) or on ETags (which are not content hashes for multipart uploads).
  */
 
-export const BUNDLE_PREFIX = 'deploy-suite/bundles';
+const BUNDLE_PREFIX = 'deploy-suite/bundles';
 /** Beanstalk's limit for VersionLabel. */
 const LABEL_LIMIT = 100;
 
@@ -48,7 +48,7 @@ export type VersionPlan =
   | { kind: 'reuse'; label: string; version: ApplicationVersionDescription; why: string };
 
 function isFailed(version: ApplicationVersionDescription): boolean {
-  return (version.Status ?? '').toLowerCase() === 'failed';
+  return versionStatusIs(version, 'Failed');
 }
 
 function location(version: ApplicationVersionDescription): string {

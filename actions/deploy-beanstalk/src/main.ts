@@ -1,22 +1,11 @@
-import {
-  ActionError,
-  AwsContext,
-  credentialExpiration,
-  credentialLifetimeWarning,
-  type Logger
-} from '../../../packages/shared/src/index.js';
-import {
-  actionInputs,
-  appendSummary,
-  coreLogger,
-  runAction,
-  setOutputs
-} from '../../../packages/shared/src/runtime.js';
-import { sdkBeanstalkApi, sdkBundleStore } from '../../../packages/shared/src/beanstalk/index.js';
+import { ActionError, type Logger } from '@deploy-suite/core';
+import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
+import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
+import { sdkBeanstalkApi, sdkBundleStore } from '@deploy-suite/aws/beanstalk';
 import { buildBundle } from './bundle.js';
-import { githubRunFromEnv, readDeployConfig, type DeployConfig } from './config.js';
+import { INPUT, githubRunFromEnv, readDeployBeanstalkInputs, type DeployBeanstalkInputs } from './inputs.js';
 import { deployBeanstalk, type DeployResult } from './deploy.js';
-import { renderSummary } from './summary.js';
+import { failureMessage, renderSummary } from './summary.js';
 
 function logBundle(logger: Logger, bundle: Awaited<ReturnType<typeof buildBundle>>): void {
   logger.info(`Bundle: ${bundle.description}, ${bundle.bytes.length} bytes, sha256 ${bundle.sha256}`);
@@ -24,7 +13,7 @@ function logBundle(logger: Logger, bundle: Awaited<ReturnType<typeof buildBundle
   for (const image of bundle.images) logger.info(`  ${image.name}: ${image.image}`);
 }
 
-function outputsOf(config: DeployConfig, result: DeployResult | undefined) {
+function outputsOf(config: DeployBeanstalkInputs, result: DeployResult | undefined) {
   return {
     'version-label': result?.versionLabel ?? config.versionLabel,
     'previous-version-label': result?.previousVersionLabel ?? '',
@@ -38,10 +27,10 @@ function outputsOf(config: DeployConfig, result: DeployResult | undefined) {
 export async function run(): Promise<void> {
   await runAction(async () => {
     const logger = coreLogger;
-    let config: DeployConfig | undefined;
+    let config: DeployBeanstalkInputs | undefined;
     let result: DeployResult | undefined;
     try {
-      config = readDeployConfig(actionInputs(), githubRunFromEnv(process.env));
+      config = readDeployBeanstalkInputs(actionInputs(), githubRunFromEnv(process.env));
       if (config.maskEnvironmentVariables) {
         for (const variable of config.environmentVariables) logger.mask(variable.value);
       }
@@ -55,9 +44,7 @@ export async function run(): Promise<void> {
             'about 2 per second; 15s is polite'
         );
       }
-      const expiration = await credentialExpiration();
-      const warning = credentialLifetimeWarning(expiration, Date.now(), config.waitMs, 'wait-for-minutes');
-      if (warning) logger.warning(warning);
+      await warnIfCredentialsExpireFirst(logger, config.waitMs, INPUT.waitForMinutes);
 
       result = await deployBeanstalk(config, bundle, {
         api: sdkBeanstalkApi(context),
@@ -69,22 +56,7 @@ export async function run(): Promise<void> {
       // Outputs are set however the step ends, so `if: failure()` steps can read status and labels.
       setOutputs(config ? outputsOf(config, result) : { status: 'failed' });
     }
-    if (result.status === 'rolled-back') {
-      throw new ActionError(
-        'deployment',
-        `Deploy of ${result.versionLabel} failed (${result.reason}); rolled back to ${result.previousVersionLabel}`
-      );
-    }
-    if (result.status === 'failed') {
-      const rollback = result.rollback;
-      const note =
-        rollback?.to === undefined
-          ? `not rolled back: ${rollback?.skipped}`
-          : `rollback to ${rollback.to} failed: ${rollback.reason}`;
-      throw new ActionError(
-        'deployment',
-        `Deploy of ${result.versionLabel} failed (${result.reason}); ${note}`
-      );
-    }
+    const failure = failureMessage(result);
+    if (failure) throw new ActionError('deployment', failure);
   });
 }

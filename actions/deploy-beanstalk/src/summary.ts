@@ -1,12 +1,7 @@
-import {
-  code,
-  consoleLinks,
-  markdownDetails,
-  markdownLink,
-  markdownTable
-} from '../../../packages/shared/src/index.js';
-import { formatEvent } from '../../../packages/shared/src/beanstalk/index.js';
-import type { DeployConfig } from './config.js';
+import { code, markdownDetails, markdownLink, markdownTable } from '@deploy-suite/core';
+import { consoleLinks } from '@deploy-suite/aws';
+import { formatEvent } from '@deploy-suite/aws/beanstalk';
+import type { DeployBeanstalkInputs } from './inputs.js';
 import { describeDuration, type DeployResult } from './deploy.js';
 
 const STATUS_TEXT: Record<DeployResult['status'], string> = {
@@ -16,7 +11,7 @@ const STATUS_TEXT: Record<DeployResult['status'], string> = {
 };
 
 /** The job summary: what was deployed where, from which version, how it ended, and the events that mattered. */
-export function renderSummary(config: DeployConfig, result: DeployResult, region: string): string {
+export function renderSummary(config: DeployBeanstalkInputs, result: DeployResult, region: string): string {
   const environment = result.environmentId
     ? markdownLink(config.environment, consoleLinks.beanstalkEnvironment(region, result.environmentId))
     : config.environment;
@@ -51,4 +46,18 @@ export function renderSummary(config: DeployConfig, result: DeployResult, region
     );
   }
   return `${parts.join('\n')}\n`;
+}
+
+/** The step's failure message, when the deploy did not end deployed. */
+export function failureMessage(result: DeployResult): string | undefined {
+  if (result.status === 'rolled-back') {
+    return `Deploy of ${result.versionLabel} failed (${result.reason}); rolled back to ${result.previousVersionLabel}`;
+  }
+  if (result.status !== 'failed') return undefined;
+  const rollback = result.rollback;
+  const note =
+    rollback?.to === undefined
+      ? `not rolled back: ${rollback?.skipped}`
+      : `rollback to ${rollback.to} failed: ${rollback.reason}`;
+  return `Deploy of ${result.versionLabel} failed (${result.reason}); ${note}`;
 }

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
-import { AI_ML, BACKEND, aiMlSeed, backendSeed, deployOnSim, frozenSim, seedServices } from './sim-world.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
+import {
+  AI_ML,
+  BACKEND,
+  aiMlSeed,
+  backendSeed,
+  deployOnSim,
+  frozenSim,
+  seedServices
+} from '@deploy-suite/testing/worlds/deploy-ecs';
 
 let sim: RunningSimulator;
 beforeAll(async () => {

@@ -3,9 +3,16 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
-import { runActionAsRunner, leaksOf } from '../../../packages/testkit/src/index.js';
-import { BACKEND, CLUSTER, backendImage, backendSeed, seedServices, simEnv } from './sim-world.js';
+import { startSimulator, type RunningSimulator } from '@deploy-suite/sim';
+import { runActionAsRunner, leaksOf } from '@deploy-suite/testing';
+import {
+  BACKEND,
+  CLUSTER,
+  backendImage,
+  backendSeed,
+  seedServices,
+  simEnv
+} from '@deploy-suite/testing/worlds/deploy-ecs';
 
 /** Runs the committed dist/index.js as the runner does (build first: npm run build -- deploy-ecs). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

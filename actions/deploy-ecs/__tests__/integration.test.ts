@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ListTagsForResourceCommand } from '@aws-sdk/client-ecs';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
-import { primaryDeployment as primaryOf } from '../../../packages/testkit/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
+import { primaryDeployment as primaryOf } from '@deploy-suite/testing';
 import {
   AI_ML,
   BACKEND,
@@ -14,7 +14,7 @@ import {
   frozenSim,
   sdkClient,
   seedServices
-} from './sim-world.js';
+} from '@deploy-suite/testing/worlds/deploy-ecs';
 
 let sim: RunningSimulator;
 beforeEach(async () => {
@@ -97,7 +97,7 @@ describe('deploy-ecs on the simulator', () => {
     const before = await seedServices(sim, [backendSeed]);
     sim.control.images({ image: backendImage('v2'), behavior: 'pull-error' });
     // Without task reads (a fake that lists no stopped tasks) only the circuit breaker can end the rollout.
-    const { simApi } = await import('./sim-world.js');
+    const { simApi } = await import('@deploy-suite/testing/worlds/deploy-ecs');
     const real = simApi(sim);
     const api = { ...real, listTasks: async () => ({ taskArns: [] }) };
     const { result, logger } = await deployOnSim(

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5265);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(897);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5265:
+/***/ 897:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28399,7 +28399,7 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./packages/shared/src/errors.ts
+;// CONCATENATED MODULE: ./packages/core/src/errors.ts
 class ActionError extends Error {
     kind;
     constructor(kind, message, options) {
@@ -28416,20 +28416,13 @@ function isActionError(error) {
     return error instanceof ActionError;
 }
 /** The error's own message, whatever was thrown. */
-function errorMessage(error) {
+function errors_errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
 }
-/** The AWS error code of an SDK exception (`ThrottlingException`, `ClientException`, ...), if any. */
-function awsErrorName(error) {
-    if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
-        return error.name;
-    }
-    return undefined;
-}
 
-;// CONCATENATED MODULE: ./packages/shared/src/duration.ts
+;// CONCATENATED MODULE: ./packages/core/src/duration.ts
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 /**
  * Parses `500ms`, `30s`, `10m`, `1h` and compounds such as `1m30s`. A bare number is not accepted:
@@ -28463,20 +28456,13 @@ function formatDuration(ms) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./packages/shared/src/inputs.ts
+;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
 
 
 
 /** The runner passes input `foo-bar` as env `INPUT_FOO-BAR` (spaces become `_`, letters upper-cased). */
 function envInputReader(env = process.env) {
     return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-/** A reader over a plain object, for tests and for code that calls an action's logic directly. */
-function objectInputReader(values) {
-    return name => {
-        const value = values[name];
-        return value === undefined ? '' : String(value).trim();
-    };
 }
 function quote(value) {
     return JSON.stringify(value);
@@ -28632,6 +28618,7 @@ class Inputs {
         }
     }
 }
+/** @internal exported for its tests; the actions do not use it */
 function splitList(text) {
     return text
         .split(/[\n,]/)
@@ -28645,31 +28632,13 @@ function splitLines(text) {
         .filter(({ text }) => text !== '' && !text.startsWith('#'));
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/poll.ts
+;// CONCATENATED MODULE: ./packages/core/src/poll.ts
 
 
 const realClock = {
     now: () => Date.now(),
     sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
 };
-/** A clock that only moves when something sleeps on it (or `advance` is called). */
-class FakeClock {
-    current;
-    sleeps = [];
-    constructor(current = 0) {
-        this.current = current;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
 /** The delays a poller sleeps, before jitter: interval, interval × backoff, ... capped. */
 function nextDelay(previous, options) {
     const cap = options.maxIntervalMs ?? options.intervalMs * 4;
@@ -28715,8 +28684,7 @@ async function waitUntil(check, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/net.ts
-/** Proxy settings from the environment, as curl and most CLIs read them. */
+;// CONCATENATED MODULE: ./packages/core/src/net.ts
 /** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
 function redactUrl(text) {
     try {
@@ -28734,7 +28702,10 @@ function redactUrl(text) {
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
-/** True when NO_PROXY says `host` (with `port`) is reached directly. */
+/**
+ * True when NO_PROXY says `host` (with `port`) is reached directly.
+ * @internal exported for its tests; the actions do not use it
+ */
 function bypassesProxy(host, port, env) {
     const noProxy = envValue(env, 'no_proxy');
     if (!noProxy)
@@ -28756,7 +28727,10 @@ function bypassesProxy(host, port, env) {
         return hostname === suffix || hostname.endsWith(`.${suffix}`);
     });
 }
-/** The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY. */
+/**
+ * The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY.
+ * @internal exported for its tests; the actions do not use it
+ */
 function proxyFor(target, env = process.env) {
     const url = typeof target === 'string' ? new URL(target) : target;
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -28767,9 +28741,61 @@ function proxyFor(target, env = process.env) {
         return undefined;
     return proxy;
 }
+const proxyAgents = new Map();
+/** An agent for the proxy that applies to `url`, if any; https-proxy-agent is loaded only then. */
+async function proxyAgentFor(url, env = process.env) {
+    const proxy = proxyFor(url, env);
+    if (!proxy)
+        return undefined;
+    let agent = proxyAgents.get(proxy);
+    if (!agent) {
+        const { HttpsProxyAgent } = await __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659));
+        agent = new HttpsProxyAgent(proxy);
+        proxyAgents.set(proxy, agent);
+    }
+    return agent;
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/aws.ts
+;// CONCATENATED MODULE: ./packages/core/src/markdown.ts
+/** Markdown for job summaries and PR comments, and links into the AWS console. */
+function cell(value) {
+    return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** A GitHub-flavoured markdown table; pipes and newlines in cells are escaped. */
+function markdownTable(headers, rows) {
+    const lines = [
+        `| ${headers.map(cell).join(' | ')} |`,
+        `| ${headers.map(() => '---').join(' | ')} |`,
+        ...rows.map(row => `| ${headers.map((_, index) => cell(row[index] ?? '')).join(' | ')} |`)
+    ];
+    return lines.join('\n');
+}
+function markdownLink(text, url) {
+    return `[${text.replace(/[[\]]/g, '')}](${url})`;
+}
+/** A collapsed section: `<details><summary>title</summary> body </details>`. */
+function markdownDetails(title, body) {
+    return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
+}
+/** Inline code that stays inline whatever it holds. */
+function code(text) {
+    const fence = text.includes('`') ? '``' : '`';
+    return `${fence}${text}${fence}`;
+}
 
+;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/aws/package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./packages/aws/src/context.ts
 
 
 const ENDPOINT_ENV = {
@@ -28779,9 +28805,13 @@ const ENDPOINT_ENV = {
     s3: 'AWS_ENDPOINT_URL_S3',
     sts: 'AWS_ENDPOINT_URL_STS'
 };
+// The version comes from the manifest (bundled into each action's dist), so it cannot drift from a release.
 const SUITE_NAME = 'deploy-suite';
-const SUITE_VERSION = '0.1.0';
-/** Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION. */
+const SUITE_VERSION = package_namespaceObject.rE;
+/**
+ * Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION.
+ * @internal exported for its tests; the actions do not use it
+ */
 function resolveRegion(input, env = process.env) {
     const region = input || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
@@ -28793,7 +28823,10 @@ function resolveRegion(input, env = process.env) {
     }
     return region;
 }
-/** The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL. */
+/**
+ * The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL.
+ * @internal exported for its tests; the actions do not use it
+ */
 function endpointFor(service, env = process.env) {
     return env[ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL || undefined;
 }
@@ -28840,13 +28873,10 @@ class AwsContext {
         // Simulators and LocalStack serve every bucket on one host: virtual-hosted bucket names would not resolve.
         if (endpoint && service === 's3')
             config.forcePathStyle = true;
-        const proxy = proxyFor(serviceUrl(service, this.region, this.env), this.env);
-        if (proxy) {
-            const [{ NodeHttpHandler }, { HttpsProxyAgent }] = await Promise.all([
-                Promise.all(/* import() */[__nccwpck_require__.e(890), __nccwpck_require__.e(279)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1279, 19)),
-                __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659))
-            ]);
-            const agent = new HttpsProxyAgent(proxy);
+        // The SDK's own handler, over the suite's one proxy agent, only when a proxy applies.
+        const agent = await proxyAgentFor(serviceUrl(service, this.region, this.env), this.env);
+        if (agent) {
+            const { NodeHttpHandler } = await Promise.all(/* import() */[__nccwpck_require__.e(890), __nccwpck_require__.e(279)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1279, 19));
             config.requestHandler = new NodeHttpHandler({ httpsAgent: agent, httpAgent: agent });
         }
         return config;
@@ -28863,6 +28893,7 @@ function lazy(create) {
 /**
  * A warning when a wait could outlive the credentials: OIDC sessions from configure-aws-credentials
  * last one hour by default, and a call made after expiry fails in the middle of a deploy.
+ * @internal exported for its tests; the actions do not use it
  */
 function credentialLifetimeWarning(expiration, now, waitMs, inputName) {
     if (!expiration)
@@ -28885,33 +28916,66 @@ async function credentialExpiration() {
         return undefined; // no credentials yet: the first AWS call reports that with the SDK's own message
     }
 }
+/** Warns (once, before a long wait) when the default chain's credentials would expire before `waitMs` ends. */
+async function warnIfCredentialsExpireFirst(logger, waitMs, inputName) {
+    const warning = credentialLifetimeWarning(await credentialExpiration(), Date.now(), waitMs, inputName);
+    if (warning)
+        logger.warning(warning);
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/report.ts
-/** Markdown for job summaries and PR comments, and links into the AWS console. */
-function cell(value) {
-    return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
+
+/** The AWS error code of an SDK exception (`ThrottlingException`, `ClientException`, ...), if any. */
+function errors_awsErrorName(error) {
+    if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
+        return error.name;
+    }
+    return undefined;
 }
-/** A GitHub-flavoured markdown table; pipes and newlines in cells are escaped. */
-function markdownTable(headers, rows) {
-    const lines = [
-        `| ${headers.map(cell).join(' | ')} |`,
-        `| ${headers.map(() => '---').join(' | ')} |`,
-        ...rows.map(row => `| ${headers.map((_, index) => cell(row[index] ?? '')).join(' | ')} |`)
-    ];
-    return lines.join('\n');
+/** Error names AWS (and the SDK, for network trouble) give to failures that a later look can outlive. */
+const TRANSIENT_ERRORS = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TooManyRequestsException',
+    'SlowDown',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'InternalError',
+    'RequestTimeout',
+    'TimeoutError',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE'
+]);
+/** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
+function isTransientAwsError(error) {
+    const name = errors_awsErrorName(error) ?? error?.code;
+    const status = error?.$metadata
+        ?.httpStatusCode;
+    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
 }
-function markdownLink(text, url) {
-    return `[${text.replace(/[[\]]/g, '')}](${url})`;
+/**
+ * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
+ * SDK's own retries, this poll is skipped (the loop backs off and looks again) instead of failing a
+ * deploy that is going fine. The overall deadline still bounds the wait. Other errors fail at once.
+ */
+async function lookPolitely(look) {
+    try {
+        return await look();
+    }
+    catch (error) {
+        if (!isTransientAwsError(error))
+            throw error;
+        return {
+            done: false,
+            progress: `a describe call failed (${errors_awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+        };
+    }
 }
-/** A collapsed section: `<details><summary>title</summary> body </details>`. */
-function markdownDetails(title, body) {
-    return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
-}
-/** Inline code that stays inline whatever it holds. */
-function code(text) {
-    const fence = text.includes('`') ? '``' : '`';
-    return `${fence}${text}${fence}`;
-}
+
+;// CONCATENATED MODULE: ./packages/aws/src/console.ts
+/** Links into the AWS console for job summaries. */
 const CONSOLE = (region) => `https://${region}.console.aws.amazon.com`;
 const consoleLinks = {
     ecsService: (region, cluster, service) => `${CONSOLE(region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`,
@@ -28920,12 +28984,7 @@ const consoleLinks = {
     ecrRepository: (region, accountId, repository) => `${CONSOLE(region)}/ecr/repositories/private/${accountId}/${repository}?region=${region}`
 };
 
-;// CONCATENATED MODULE: ./packages/shared/src/index.ts
-
-
-
-
-
+;// CONCATENATED MODULE: ./packages/aws/src/index.ts
 
 
 
@@ -31875,7 +31934,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/shared/src/runtime.ts
+;// CONCATENATED MODULE: ./packages/core/src/runner.ts
 
 
 
@@ -31909,7 +31968,7 @@ async function appendSummary(markdown) {
         return; // run outside a runner: nowhere to write
     await summary.addRaw(markdown, true).write();
 }
-function runtime_saveState(name, value) {
+function runner_saveState(name, value) {
     core.saveState(name, value);
 }
 function readState(name) {
@@ -31930,13 +31989,14 @@ async function runAction(work) {
             setFailed(error.message);
         }
         else {
-            core_error(error instanceof Error && error.stack ? error.stack : errorMessage(error));
-            setFailed(`Unexpected error: ${errorMessage(error)}`);
+            core_error(error instanceof Error && error.stack ? error.stack : errors_errorMessage(error));
+            setFailed(`Unexpected error: ${errors_errorMessage(error)}`);
         }
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/api.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/client.ts
+
 /** Most services DescribeServices accepts in one call. */
 const DESCRIBE_SERVICES_BATCH = 10;
 /** Most tasks DescribeTasks accepts in one call. */
@@ -31959,20 +32019,16 @@ function createEcsApi(context) {
     };
 }
 function lazyModule(context) {
-    let loaded;
-    return () => {
-        loaded ??= (async () => {
-            const sdk = await Promise.all(/* import() */[__nccwpck_require__.e(890), __nccwpck_require__.e(279), __nccwpck_require__.e(861), __nccwpck_require__.e(212)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 212, 19));
-            const client = new sdk.ECSClient((await context.clientConfig('ecs')));
-            return {
-                send: async (name, input) => {
-                    const Command = sdk[name];
-                    return (await client.send(new Command(input)));
-                }
-            };
-        })();
-        return loaded;
-    };
+    return lazy(async () => {
+        const sdk = await Promise.all(/* import() */[__nccwpck_require__.e(890), __nccwpck_require__.e(279), __nccwpck_require__.e(861), __nccwpck_require__.e(212)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 212, 19));
+        const client = new sdk.ECSClient((await context.clientConfig('ecs')));
+        return {
+            send: async (name, input) => {
+                const Command = sdk[name];
+                return (await client.send(new Command(input)));
+            }
+        };
+    });
 }
 /**
  * DescribeServices for any number of services, 10 per call. Returns the services found by the name
@@ -31994,12 +32050,12 @@ async function describeServicesByName(api, cluster, names, onCall) {
     return { found, missing: names.filter(name => !found.has(name)) };
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/arn.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/arn.ts
 const FAMILY = '[A-Za-z0-9_-]{1,255}';
 const ARN = new RegExp(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:task-definition/(${FAMILY}):(\\d+)$`);
 const FAMILY_REF = new RegExp(`^(${FAMILY})(?::(\\d+))?$`);
 /** Parses a reference; an `arn:` string that is not a task definition ARN is undefined (invalid). */
-function parseTaskDefinitionReference(text) {
+function arn_parseTaskDefinitionReference(text) {
     const arn = ARN.exec(text);
     if (arn)
         return { kind: 'arn', arn: text, family: arn[1], revision: Number(arn[2]) };
@@ -32014,19 +32070,15 @@ function parseTaskDefinitionReference(text) {
 }
 /** `docuthinker-backend:7` from an ARN or a reference; the text itself when it is neither. */
 function familyRevision(taskDefinitionArn) {
-    const parsed = parseTaskDefinitionReference(taskDefinitionArn);
+    const parsed = arn_parseTaskDefinitionReference(taskDefinitionArn);
     if (!parsed)
         return taskDefinitionArn;
     if (parsed.kind === 'arn')
         return `${parsed.family}:${parsed.revision}`;
     return parsed.revision === undefined ? parsed.family : `${parsed.family}:${parsed.revision}`;
 }
-/** The region an ECS ARN names, if it is one. */
-function regionOfArn(arn) {
-    return /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):/.exec(arn)?.[1];
-}
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/assess.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/assess.ts
 
 const CIRCUIT_BREAKER_ROLLBACK = /circuit breaker: rolling back/i;
 /** True for the PRIMARY deployment ECS creates when its circuit breaker rolls a failed deployment back. */
@@ -32174,8 +32226,7 @@ function stoppedTaskCheckNeeded(current, previous, newEvents) {
     return current.failedTasks > (previous?.failedTasks ?? 0);
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/watch.ts
-
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/watch.ts
 
 
 
@@ -32319,23 +32370,31 @@ async function collectTaskFailures(api, cluster, entry, calls, logger) {
     }
     catch (error) {
         // Reading stopped tasks only sharpens the verdict; the deployment state still decides it.
-        logger.warning(`Could not read stopped tasks of ${entry.target.service}: ${errorMessage(error)}`);
+        logger.warning(`Could not read stopped tasks of ${entry.target.service}: ${errors_errorMessage(error)}`);
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/known-good.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/known-good.ts
+
+
 /**
  * The record of the last revision that deployed and passed the "deployed means deployed" check, kept
  * where the rollback action can find it without any extra storage:
  * - on the SERVICE: `deploy-suite:last-known-good` = task definition ARN and
  *   `deploy-suite:last-known-good-at` = ISO time;
  * - on the TASK DEFINITION: `deploy-suite:deployed-ok` = ISO time of the last successful deploy.
- * Tags need the new long ARN format for services (the default since 2021).
+ * - after a rollback, on the SERVICE: `deploy-suite:last-rollback-{at,from,by,reason}`.
+ * Tags need the new long ARN format for services (the default since 2021). Every tag the suite writes starts
+ * with SUITE_TAG_PREFIX, and all of their names live here.
  */
+const SUITE_TAG_PREFIX = 'deploy-suite:';
 const KNOWN_GOOD_TAG = 'deploy-suite:last-known-good';
 const KNOWN_GOOD_AT_TAG = 'deploy-suite:last-known-good-at';
 const DEPLOYED_OK_TAG = 'deploy-suite:deployed-ok';
-/** The tags written to a service and its task definition after a successful deploy. */
+/**
+ * The tags written to a service and its task definition after a successful deploy.
+ * @internal exported for its tests; the actions do not use it
+ */
 function knownGoodTags(taskDefinitionArn, at) {
     const iso = at.toISOString();
     return {
@@ -32346,7 +32405,10 @@ function knownGoodTags(taskDefinitionArn, at) {
         taskDefinition: [{ key: DEPLOYED_OK_TAG, value: iso }]
     };
 }
-/** Reads the record back from a service's tags; undefined when there is none. */
+/**
+ * Reads the record back from a service's tags; undefined when there is none.
+ * @internal exported for its tests; the actions do not use it
+ */
 function knownGoodFromTags(tags) {
     const value = tags?.find(tag => tag.key === KNOWN_GOOD_TAG)?.value;
     if (!value)
@@ -32363,8 +32425,48 @@ async function readKnownGood(api, serviceArn) {
     const output = await api.listTagsForResource({ resourceArn: serviceArn });
     return knownGoodFromTags(output.tags);
 }
+/**
+ * Records the revision as known-good; bookkeeping never fails a deploy or rollback that worked, so a failure
+ * is a warning that says which permission is missing. `extraTags` go on the service with the record.
+ */
+async function recordKnownGoodOrWarn(api, service, taskDefinitionArn, at, logger, done, extraTags = []) {
+    try {
+        await recordKnownGood(api, service.arn, taskDefinitionArn, at);
+        if (extraTags.length > 0)
+            await api.tagResource({ resourceArn: service.arn, tags: extraTags });
+        logger.info(`${service.name}: recorded ${familyRevision(taskDefinitionArn)} as last known-good`);
+    }
+    catch (error) {
+        logger.warning(`${service.name} is ${done}, but recording it as last known-good failed (${errors_errorMessage(error)}); ` +
+            'grant ecs:TagResource so actions/rollback can find it');
+    }
+}
+/**
+ * Tag values allow letters, digits, spaces and _ . : / = + - @ only, up to 256 characters.
+ * @internal exported for its tests; the actions do not use it
+ */
+function tagValue(text) {
+    return text
+        .replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 256);
+}
+/** What the service carries after a rollback, besides the known-good record. */
+function rollbackTags(from, at, actor, reason) {
+    const tags = [
+        { key: `${SUITE_TAG_PREFIX}last-rollback-at`, value: at.toISOString() },
+        { key: `${SUITE_TAG_PREFIX}last-rollback-from`, value: from }
+    ];
+    if (actor)
+        tags.push({ key: `${SUITE_TAG_PREFIX}last-rollback-by`, value: tagValue(actor) });
+    const why = tagValue(reason);
+    if (why)
+        tags.push({ key: `${SUITE_TAG_PREFIX}last-rollback-reason`, value: why });
+    return tags;
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/names.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/names.ts
 
 /**
  * The `cluster` and `service` input rules deploy-ecs and rollback share: both accept the same names and ARNs and
@@ -32399,7 +32501,201 @@ function checkServiceInputLines(lines) {
     });
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/index.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/services.ts
+
+
+
+/** The PRIMARY deployment of a service: the one ECS is rolling towards (or has reached). */
+function primaryDeployment(service) {
+    return service?.deployments?.find(deployment => deployment.status === 'PRIMARY');
+}
+/** The revision a service runs: its PRIMARY deployment's, else the service's own field. */
+function currentTaskDefinition(service) {
+    return primaryDeployment(service)?.taskDefinition ?? service.taskDefinition ?? '';
+}
+/**
+ * Describes the services the `service` input names, refusing with an input error when the cluster or any
+ * service does not exist (`hint` says what to check, which differs by action). Describe calls only.
+ */
+async function describeNamedServices(api, cluster, names, hint) {
+    try {
+        const { found, missing } = await describeServicesByName(api, cluster, names);
+        if (missing.length > 0) {
+            throw inputError(`Input "service": ${missing.map(name => JSON.stringify(name)).join(', ')} not found in cluster ` +
+                `${JSON.stringify(cluster)}. ${hint}`);
+        }
+        return found;
+    }
+    catch (error) {
+        if (errors_awsErrorName(error) === 'ClusterNotFoundException') {
+            throw inputError(`Input "cluster": cluster ${JSON.stringify(cluster)} not found in this account and region (${errors_errorMessage(error)})`);
+        }
+        throw error;
+    }
+}
+/**
+ * DescribeTaskDefinition (with its tags when asked); undefined when ECS says there is no such task definition
+ * (it answers ClientException "Unable to describe task definition." for one that never existed).
+ */
+async function findTaskDefinition(api, reference, options = {}) {
+    try {
+        const output = await api.describeTaskDefinition({
+            taskDefinition: reference,
+            ...(options.tags ? { include: ['TAGS'] } : {})
+        });
+        return output.taskDefinition ? { taskDefinition: output.taskDefinition, tags: output.tags } : undefined;
+    }
+    catch (error) {
+        if (errors_awsErrorName(error) === 'ClientException')
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/rollout.ts
+
+
+
+/** Why a watched deployment did not end deployed, in the watcher's words; undefined when it gave none. */
+function reasonOf(outcome) {
+    return outcome && 'reason' in outcome ? outcome.reason : undefined;
+}
+/**
+ * The one ECS rollout, used by deploy-ecs (its deploy and its own rollback) and by actions/rollback:
+ * UpdateService -> the deployment this update created (the PRIMARY it returns) -> watch with the shared
+ * "deployed means deployed" watcher -> one result per service. Nothing here decides what to roll out.
+ */
+async function rollout(api, steps, options) {
+    const { cluster, logger, clock } = options;
+    const results = [];
+    let stopped = false;
+    for (const step of steps) {
+        const base = { service: step.service, taskDefinitionArn: step.taskDefinitionArn, startedAt: clock.now() };
+        if (stopped) {
+            results.push({ ...base, state: 'not-started' });
+            continue;
+        }
+        if (step.existingDeploymentId !== undefined) {
+            results.push(step.existingDeploymentId === null
+                ? { ...base, state: 'there' }
+                : { ...base, state: 'started', deploymentId: step.existingDeploymentId });
+            continue;
+        }
+        try {
+            const output = await api.updateService({
+                cluster,
+                service: step.service,
+                taskDefinition: step.taskDefinitionArn,
+                ...step.update
+            });
+            const deploymentId = primaryDeployment(output.service)?.id;
+            logger.info(options.describeUpdate(step, deploymentId));
+            results.push({ ...base, state: 'started', deploymentId });
+        }
+        catch (error) {
+            const reason = `UpdateService failed: ${errors_errorMessage(error)}`;
+            logger.error(`${step.service}: ${reason}`);
+            results.push({ ...base, state: 'failed', reason, updateFailed: true });
+            if (options.stopOnFirstFailure)
+                stopped = true;
+        }
+    }
+    const toWatch = results.filter(result => result.state === 'started' && result.deploymentId);
+    if (!options.watch || stopped || toWatch.length === 0)
+        return results;
+    if (options.announceWatch) {
+        logger.info(`Watching ${toWatch.map(result => result.service).join(', ')} (deadline ${formatDuration(options.timeoutMs)})`);
+    }
+    const watch = await watchDeployments(api, {
+        cluster,
+        targets: toWatch.map(result => ({
+            service: result.service,
+            deploymentId: result.deploymentId,
+            taskDefinitionArn: result.taskDefinitionArn
+        })),
+        timeoutMs: options.timeoutMs,
+        intervalMs: options.intervalMs,
+        logger,
+        clock,
+        stopOnFirstFailure: options.stopOnFirstFailure,
+        what: options.what
+    });
+    for (const result of toWatch) {
+        const watched = watch.outcomes.find(outcome => outcome.service === result.service);
+        result.watched = watched;
+        if (watched?.state === 'deployed')
+            result.state = 'deployed';
+        else {
+            result.state = 'failed';
+            result.reason = reasonOf(watched) ?? watched?.state ?? 'not seen';
+        }
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/history.ts
+
+
+
+/** The service's SUCCESSFUL deployments, newest first, each with the task definition it put in place. */
+async function successfulDeployments(api, cluster, service) {
+    try {
+        const listed = await api.listServiceDeployments({
+            cluster,
+            service,
+            status: ['SUCCESSFUL'],
+            maxResults: 20
+        });
+        const briefs = [...(listed.serviceDeployments ?? [])].sort((a, b) => time(b.finishedAt ?? b.startedAt ?? b.createdAt) - time(a.finishedAt ?? a.startedAt ?? a.createdAt));
+        const revisionArns = [
+            ...new Set(briefs.map(brief => brief.targetServiceRevisionArn).filter((arn) => !!arn))
+        ];
+        const taskDefinitionOf = new Map();
+        for (let index = 0; index < revisionArns.length; index += 20) {
+            const described = await api.describeServiceRevisions({
+                serviceRevisionArns: revisionArns.slice(index, index + 20)
+            });
+            for (const revision of described.serviceRevisions ?? []) {
+                if (revision.serviceRevisionArn && revision.taskDefinition)
+                    taskDefinitionOf.set(revision.serviceRevisionArn, revision.taskDefinition);
+            }
+        }
+        return briefs.flatMap(brief => {
+            const taskDefinitionArn = taskDefinitionOf.get(brief.targetServiceRevisionArn ?? '');
+            return taskDefinitionArn
+                ? [{ taskDefinitionArn, id: brief.serviceDeploymentArn ?? '', finishedAt: brief.finishedAt }]
+                : [];
+        });
+    }
+    catch (error) {
+        // Older accounts/regions, missing ecs:ListServiceDeployments permission: fall through to revisions.
+        return { unavailable: `${awsErrorName(error) ?? 'error'}: ${errorMessage(error)}` };
+    }
+}
+function time(date) {
+    return date ? new Date(date).getTime() : 0;
+}
+/** The family's ACTIVE revisions, newest first (one page of 100 is plenty to find the previous one). */
+async function activeRevisions(api, family) {
+    const listed = await api.listTaskDefinitions({
+        familyPrefix: family,
+        status: 'ACTIVE',
+        sort: 'DESC',
+        maxResults: 100
+    });
+    return (listed.taskDefinitionArns ?? []).flatMap(arn => {
+        const parsed = parseTaskDefinitionReference(arn);
+        // familyPrefix is a prefix: docuthinker-backend would also list docuthinker-backend-worker.
+        return parsed?.kind === 'arn' && parsed.family === family
+            ? [{ taskDefinitionArn: arn, revision: parsed.revision }]
+            : [];
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/index.ts
+
+
+
 
 
 
@@ -32490,7 +32786,7 @@ function readSources(inputs, services, fileExists) {
 }
 function readSource(text, line, fileExists) {
     if (text.startsWith('arn:')) {
-        if (!parseTaskDefinitionReference(text)) {
+        if (!arn_parseTaskDefinitionReference(text)) {
             throw inputError(`Input "task-definition" line ${line} is not a task definition ARN: ${JSON.stringify(text)}; ` +
                 'expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>');
         }
@@ -32501,7 +32797,7 @@ function readSource(text, line, fileExists) {
     if (/\.json$/i.test(text) || text.includes('/') || text.includes('\\')) {
         throw inputError(`Input "task-definition" line ${line}: file ${JSON.stringify(text)} not found (paths are relative to the workspace)`);
     }
-    if (!parseTaskDefinitionReference(text)) {
+    if (!arn_parseTaskDefinitionReference(text)) {
         throw inputError(`Input "task-definition" line ${line} must be a JSON file path, "family", "family:revision" or a task definition ARN, got ${JSON.stringify(text)}`);
     }
     return { kind: 'reference', reference: text };
@@ -32561,6 +32857,7 @@ async function loadTaskDefinitionShape() {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/render.ts
+
 /** Fields describe-task-definition returns that RegisterTaskDefinition refuses: dropped without a word. */
 const READ_ONLY_FIELDS = [
     'taskDefinitionArn',
@@ -32772,7 +33069,7 @@ function containerNames(taskDefinition) {
 }
 /** Tags of the suite's own records are not copied into a new revision. */
 function userTags(tags) {
-    const kept = (tags ?? []).filter(tag => !tag.key?.startsWith('deploy-suite:'));
+    const kept = (tags ?? []).filter(tag => !tag.key?.startsWith(SUITE_TAG_PREFIX));
     return kept.length > 0 ? kept : undefined;
 }
 function isObject(value) {
@@ -32916,7 +33213,7 @@ function formatDiff(lines) {
  */
 async function planDeployment(inputs, deps) {
     const { api } = deps;
-    const services = await describeTargetServices(api, inputs.cluster, inputs.services);
+    const services = await describeNamedServices(api, inputs.cluster, inputs.services, 'Check the name and the "cluster" input (services must exist; this action does not create them).');
     const described = new Map();
     const describe = (reference, input) => {
         let found = described.get(reference);
@@ -32996,11 +33293,6 @@ async function planDeployment(inputs, deps) {
     }
     return plans;
 }
-/** The revision a service runs: its PRIMARY deployment's, else the service's own field. */
-function currentTaskDefinition(service) {
-    const primary = service.deployments?.find(deployment => deployment.status === 'PRIMARY');
-    return primary?.taskDefinition ?? service.taskDefinition ?? '';
-}
 function sourceKey(source, currentArn) {
     if (source.kind === 'file')
         return `file:${source.path}`;
@@ -33008,39 +33300,22 @@ function sourceKey(source, currentArn) {
         return `ref:${source.reference}`;
     return `ref:${currentArn}`;
 }
-async function describeTargetServices(api, cluster, names) {
-    try {
-        const { found, missing } = await describeServicesByName(api, cluster, names);
-        if (missing.length > 0) {
-            throw inputError(`Input "service": ${missing.map(name => `"${name}"`).join(', ')} not found in cluster "${cluster}". ` +
-                'Check the name and the "cluster" input (services must exist; this action does not create them).');
-        }
-        return found;
-    }
-    catch (error) {
-        if (awsErrorName(error) === 'ClusterNotFoundException') {
-            throw inputError(`Input "cluster": cluster "${cluster}" not found in this account and region (${errorMessage(error)})`);
-        }
-        throw error;
-    }
-}
 async function describeTaskDefinition(api, reference, input) {
+    let found;
     try {
-        const output = await api.describeTaskDefinition({ taskDefinition: reference, include: ['TAGS'] });
-        if (!output.taskDefinition)
-            throw new Error('no task definition returned');
-        return { taskDefinition: output.taskDefinition, tags: output.tags };
+        found = await findTaskDefinition(api, reference, { tags: true });
     }
     catch (error) {
-        if (awsErrorName(error) === 'ClientException' && input === 'task-definition') {
-            throw inputError(`Input "task-definition": ${reference} is not a registered task definition (${errorMessage(error)})`);
-        }
-        if (error instanceof ActionError)
-            throw error;
-        throw new ActionError('aws', `Could not describe task definition ${reference}: ${errorMessage(error)}`, {
+        throw new ActionError('aws', `Could not describe task definition ${reference}: ${errors_errorMessage(error)}`, {
             cause: error
         });
     }
+    if (found)
+        return found;
+    if (input === 'task-definition') {
+        throw inputError(`Input "task-definition": ${reference} is not a registered task definition`);
+    }
+    throw new ActionError('aws', `Could not describe task definition ${reference}: ECS does not know it`);
 }
 async function loadSource(source, service, deps, describe) {
     if (source.kind === 'file') {
@@ -33049,14 +33324,14 @@ async function loadSource(source, service, deps, describe) {
             text = await deps.readFile(source.path);
         }
         catch (error) {
-            throw inputError(`Input "task-definition": cannot read ${source.path}: ${errorMessage(error)}`);
+            throw inputError(`Input "task-definition": cannot read ${source.path}: ${errors_errorMessage(error)}`);
         }
         let parsed;
         try {
             parsed = JSON.parse(text);
         }
         catch (error) {
-            throw inputError(`Input "task-definition": ${source.path} is not valid JSON: ${errorMessage(error)}`);
+            throw inputError(`Input "task-definition": ${source.path} is not valid JSON: ${errors_errorMessage(error)}`);
         }
         const filled = fillPlaceholders(parsed, deps.env);
         return { value: filled.value, missing: filled.missing, label: source.path };
@@ -33120,7 +33395,7 @@ async function executeDeployment(inputs, plans, deps) {
     for (const plan of unchanged)
         logger.info(`${plan.service}: already runs this task definition; left alone`);
     const toChange = plans.filter(plan => !plan.unchanged);
-    const changed = [];
+    let changed = [];
     const finish = (status, reason) => ({
         status,
         reason,
@@ -33149,74 +33424,58 @@ async function executeDeployment(inputs, plans, deps) {
     }
     catch (error) {
         // Nothing was updated yet: registered revisions are harmless and stay for inspection.
-        throw new ActionError('aws', `Registering the task definition failed: ${errorMessage(error)}`, {
+        throw new ActionError('aws', `Registering the task definition failed: ${errors_errorMessage(error)}`, {
             cause: error
         });
     }
-    // Update every service, keeping the id of the deployment each update created.
-    let updateFailure;
-    for (const plan of toChange) {
-        const taskDefinitionArn = registered.get(plan.sourceKey);
-        const entry = { plan, taskDefinitionArn, startedAt: clock.now() };
-        try {
-            const output = await api.updateService({
-                cluster: inputs.cluster,
-                service: plan.service,
-                taskDefinition: taskDefinitionArn,
-                forceNewDeployment: inputs.forceNewDeployment,
-                desiredCount: inputs.desiredCount
-            });
-            changed.push(entry);
-            const primary = output.service?.deployments?.find(deployment => deployment.status === 'PRIMARY');
-            entry.deploymentId = primary?.id;
-            logger.info(`Updated ${plan.service} to ${taskDefinitionArn} (deployment ${entry.deploymentId ?? 'unknown'})`);
-        }
-        catch (error) {
-            updateFailure = `updating ${plan.service} failed: ${errorMessage(error)}`;
-            logger.error(updateFailure);
-            break;
-        }
+    // Update every service (all or nothing: the first failure stops the rest), then watch them together.
+    const started = await rollout(api, toChange.map(plan => ({
+        service: plan.service,
+        taskDefinitionArn: registered.get(plan.sourceKey),
+        update: { forceNewDeployment: inputs.forceNewDeployment, desiredCount: inputs.desiredCount }
+    })), {
+        cluster: inputs.cluster,
+        logger,
+        clock,
+        watch: inputs.waitForServiceStability,
+        timeoutMs: inputs.waitMs,
+        intervalMs: inputs.pollIntervalMs,
+        stopOnFirstFailure: true,
+        what: 'deployment',
+        describeUpdate: (step, id) => `Updated ${step.service} to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
+        announceWatch: true
+    });
+    changed = [];
+    for (const [index, result] of started.entries()) {
+        if (result.updateFailed || result.state === 'not-started')
+            continue;
+        changed.push({
+            plan: toChange[index],
+            taskDefinitionArn: result.taskDefinitionArn,
+            deploymentId: result.deploymentId,
+            startedAt: result.startedAt
+        });
     }
+    const updateFailed = started.find(result => result.updateFailed);
+    const updateFailure = updateFailed && `${updateFailed.service}: ${updateFailed.reason}`;
     if (!updateFailure && !inputs.waitForServiceStability) {
         for (const entry of changed)
             entry.result = resultOf(entry, 'started', clock, 'not watched (wait-for-service-stability: false)');
         return finish('started');
     }
+    const outcomes = started.flatMap(result => (result.watched ? [result.watched] : []));
     let failure = updateFailure;
-    let outcomes = [];
-    if (!failure && changed.length > 0) {
-        const targets = changed.map(entry => ({
-            service: entry.plan.service,
-            deploymentId: entry.deploymentId ?? '',
-            taskDefinitionArn: entry.taskDefinitionArn
-        }));
-        logger.info(`Watching ${targets.map(target => target.service).join(', ')} (deadline ${formatDuration(inputs.waitMs)})`);
-        const watch = await watchDeployments(api, {
-            cluster: inputs.cluster,
-            targets,
-            timeoutMs: inputs.waitMs,
-            intervalMs: inputs.pollIntervalMs,
-            logger,
-            clock,
-            stopOnFirstFailure: true
-        });
-        outcomes = watch.outcomes;
+    if (!failure) {
         const bad = outcomes.find(outcome => outcome.state === 'failed') ??
             outcomes.find(outcome => outcome.state !== 'deployed');
         if (bad)
-            failure = `${bad.service}: ${'reason' in bad ? bad.reason : bad.state}`;
+            failure = `${bad.service}: ${reasonOf(bad)}`;
     }
     if (!failure) {
         const at = now();
         for (const entry of changed) {
             entry.result = resultOf(entry, 'deployed', clock);
-            try {
-                await recordKnownGood(api, entry.plan.serviceArn, entry.taskDefinitionArn, at);
-            }
-            catch (error) {
-                logger.warning(`${entry.plan.service} is deployed, but recording it as last known-good failed (${errorMessage(error)}); ` +
-                    'grant ecs:TagResource so actions/rollback can find it');
-            }
+            await recordKnownGoodOrWarn(api, { name: entry.plan.service, arn: entry.plan.serviceArn }, entry.taskDefinitionArn, at, logger, 'deployed');
         }
         return finish('deployed');
     }
@@ -33244,9 +33503,6 @@ async function executeDeployment(inputs, plans, deps) {
     const allBack = changed.every(entry => rolledBack.get(entry.plan.service)?.ok);
     return finish(allBack ? 'rolled-back' : 'failed', allBack ? failure : `${failure}; and the rollback did not finish`);
 }
-function reasonOf(outcome) {
-    return outcome && 'reason' in outcome ? outcome.reason : undefined;
-}
 function resultOf(entry, result, clock, reason) {
     return {
         service: entry.plan.service,
@@ -33266,56 +33522,45 @@ function resultOf(entry, result, clock, reason) {
  */
 async function rollBack(inputs, changed, outcomes, deps, clock) {
     const { api, logger } = deps;
-    const results = new Map();
-    const targets = [];
     logger.info(`Rolling back ${changed.map(entry => entry.plan.service).join(', ')}`);
-    for (const entry of changed) {
+    const steps = changed.map(entry => {
         const outcome = outcomes.find(candidate => candidate.service === entry.plan.service);
         if (outcome?.state === 'failed' && outcome.circuitBreakerRollback?.deploymentId) {
             const ecsRollback = outcome.circuitBreakerRollback;
             logger.info(`  ${entry.plan.service}: ECS circuit breaker is already rolling back to ${ecsRollback.taskDefinitionArn}; waiting for it`);
-            targets.push({ service: entry.plan.service, ...ecsRollback });
-            continue;
-        }
-        try {
-            const output = await api.updateService({
-                cluster: inputs.cluster,
+            return {
                 service: entry.plan.service,
-                taskDefinition: entry.plan.currentTaskDefinitionArn,
-                desiredCount: inputs.desiredCount === undefined ? undefined : entry.plan.currentDesiredCount
-            });
-            const primary = output.service?.deployments?.find(deployment => deployment.status === 'PRIMARY');
-            logger.info(`  ${entry.plan.service}: back to ${entry.plan.currentTaskDefinitionArn} (deployment ${primary?.id ?? 'unknown'})`);
-            targets.push({
-                service: entry.plan.service,
-                deploymentId: primary?.id ?? '',
-                taskDefinitionArn: entry.plan.currentTaskDefinitionArn
-            });
+                taskDefinitionArn: ecsRollback.taskDefinitionArn,
+                existingDeploymentId: ecsRollback.deploymentId
+            };
         }
-        catch (error) {
-            results.set(entry.plan.service, { ok: false, reason: `UpdateService failed: ${errorMessage(error)}` });
-        }
-    }
-    if (targets.length === 0)
-        return results;
-    const watch = await watchDeployments(api, {
+        return {
+            service: entry.plan.service,
+            taskDefinitionArn: entry.plan.currentTaskDefinitionArn,
+            update: { desiredCount: inputs.desiredCount === undefined ? undefined : entry.plan.currentDesiredCount }
+        };
+    });
+    const results = await rollout(api, steps, {
         cluster: inputs.cluster,
-        targets,
+        logger,
+        clock,
+        watch: true,
         // A tight deploy deadline must not cut the way back short.
         timeoutMs: Math.max(inputs.waitMs, MIN_ROLLBACK_WAIT_MS),
         intervalMs: inputs.pollIntervalMs,
-        logger,
-        clock,
         stopOnFirstFailure: false,
-        what: 'rollback'
+        what: 'rollback',
+        describeUpdate: (step, id) => `  ${step.service}: back to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
+        announceWatch: false
     });
-    for (const outcome of watch.outcomes) {
-        results.set(outcome.service, outcome.state === 'deployed' ? { ok: true } : { ok: false, reason: reasonOf(outcome) ?? outcome.state });
-    }
-    return results;
+    return new Map(results.map(result => [
+        result.service,
+        result.state === 'deployed' ? { ok: true } : { ok: false, reason: result.reason ?? result.state }
+    ]));
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/summary.ts
+
 
 
 
@@ -33327,11 +33572,18 @@ const HEADLINE = {
     started: 'started (not watched)'
 };
 /** The job summary: one row per service with old -> new revision, images, result, duration and console links. */
+/** The step's failure message, when the deploy did not end deployed (or planned, or started). */
+function failureMessage(result) {
+    if (result.status !== 'failed' && result.status !== 'rolled-back')
+        return undefined;
+    const prefix = result.status === 'rolled-back' ? 'Deployment failed and was rolled back' : 'Deployment failed';
+    return `${prefix}: ${result.reason ?? 'unknown reason'}`;
+}
 function deploySummary(result, cluster, region) {
     const revisionLink = (arn) => {
         if (!arn)
             return '—';
-        const parsed = parseTaskDefinitionReference(arn);
+        const parsed = arn_parseTaskDefinitionReference(arn);
         if (!parsed || parsed.revision === undefined)
             return code(arn);
         return markdownLink(familyRevision(arn), consoleLinks.ecsTaskDefinition(region, parsed.family, parsed.revision));
@@ -33369,6 +33621,7 @@ function deploySummary(result, cluster, region) {
 
 
 
+
 /** Reads the inputs, plans (describe calls only), deploys, then sets outputs and the job summary. */
 async function run() {
     await runAction(async () => {
@@ -33379,9 +33632,7 @@ async function run() {
         const api = createEcsApi(context);
         const logger = coreLogger;
         if (inputs.waitForServiceStability && !inputs.dryRun) {
-            const warning = credentialLifetimeWarning(await credentialExpiration(), Date.now(), inputs.waitMs, INPUT.waitForMinutes);
-            if (warning)
-                logger.warning(warning);
+            await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
         }
         const plans = await planDeployment(inputs, {
             api,
@@ -33408,10 +33659,9 @@ async function run() {
             }))
         });
         await appendSummary(deploySummary(result, inputs.cluster, context.region));
-        if (result.status === 'failed' || result.status === 'rolled-back') {
-            const prefix = result.status === 'rolled-back' ? 'Deployment failed and was rolled back' : 'Deployment failed';
-            throw new ActionError('deployment', `${prefix}: ${result.reason ?? 'unknown reason'}`);
-        }
+        const failure = failureMessage(result);
+        if (failure)
+            throw new ActionError('deployment', failure);
     });
 }
 

@@ -1,24 +1,25 @@
-import type { Logger, Clock } from '../../../packages/shared/src/index.js';
-import { ActionError, errorMessage, formatDuration, realClock } from '../../../packages/shared/src/index.js';
+import type { Logger, Clock } from '@deploy-suite/core';
+import { ActionError, errorMessage, realClock } from '@deploy-suite/core';
 import {
-  recordKnownGood,
-  watchDeployments,
+  reasonOf,
+  recordKnownGoodOrWarn,
+  rollout,
   type EcsApi,
-  type WatchOutcome,
-  type WatchTarget
-} from '../../../packages/shared/src/ecs/index.js';
+  type RolloutStep,
+  type WatchOutcome
+} from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import { formatDiff, type DiffLine } from './diff.js';
 
 /** The rollback wait gets the deploy's budget again, and never less than this. */
-export const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
+const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
 
-export type DeployStatus = 'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started';
-export type ServiceResultKind = 'deployed' | 'unchanged' | 'planned' | 'started' | 'rolled-back' | 'failed';
+type DeployStatus = 'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started';
+type ServiceResultKind = 'deployed' | 'unchanged' | 'planned' | 'started' | 'rolled-back' | 'failed';
 
 /** What happened to one service; also the shape of the `services` output. */
-export interface ServiceResult {
+interface ServiceResult {
   service: string;
   previousTaskDefinitionArn: string;
   taskDefinitionArn?: string;
@@ -91,7 +92,7 @@ export async function executeDeployment(
   const unchanged = plans.filter(plan => plan.unchanged);
   for (const plan of unchanged) logger.info(`${plan.service}: already runs this task definition; left alone`);
   const toChange = plans.filter(plan => !plan.unchanged);
-  const changed: Changed[] = [];
+  let changed: Changed[] = [];
   const finish = (status: DeployStatus, reason?: string): DeployResult => ({
     status,
     reason,
@@ -126,31 +127,40 @@ export async function executeDeployment(
     });
   }
 
-  // Update every service, keeping the id of the deployment each update created.
-  let updateFailure: string | undefined;
-  for (const plan of toChange) {
-    const taskDefinitionArn = registered.get(plan.sourceKey)!;
-    const entry: Changed = { plan, taskDefinitionArn, startedAt: clock.now() };
-    try {
-      const output = await api.updateService({
-        cluster: inputs.cluster,
-        service: plan.service,
-        taskDefinition: taskDefinitionArn,
-        forceNewDeployment: inputs.forceNewDeployment,
-        desiredCount: inputs.desiredCount
-      });
-      changed.push(entry);
-      const primary = output.service?.deployments?.find(deployment => deployment.status === 'PRIMARY');
-      entry.deploymentId = primary?.id;
-      logger.info(
-        `Updated ${plan.service} to ${taskDefinitionArn} (deployment ${entry.deploymentId ?? 'unknown'})`
-      );
-    } catch (error) {
-      updateFailure = `updating ${plan.service} failed: ${errorMessage(error)}`;
-      logger.error(updateFailure);
-      break;
+  // Update every service (all or nothing: the first failure stops the rest), then watch them together.
+  const started = await rollout(
+    api,
+    toChange.map(plan => ({
+      service: plan.service,
+      taskDefinitionArn: registered.get(plan.sourceKey)!,
+      update: { forceNewDeployment: inputs.forceNewDeployment, desiredCount: inputs.desiredCount }
+    })),
+    {
+      cluster: inputs.cluster,
+      logger,
+      clock,
+      watch: inputs.waitForServiceStability,
+      timeoutMs: inputs.waitMs,
+      intervalMs: inputs.pollIntervalMs,
+      stopOnFirstFailure: true,
+      what: 'deployment',
+      describeUpdate: (step, id) =>
+        `Updated ${step.service} to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
+      announceWatch: true
     }
+  );
+  changed = [];
+  for (const [index, result] of started.entries()) {
+    if (result.updateFailed || result.state === 'not-started') continue;
+    changed.push({
+      plan: toChange[index],
+      taskDefinitionArn: result.taskDefinitionArn,
+      deploymentId: result.deploymentId,
+      startedAt: result.startedAt
+    });
   }
+  const updateFailed = started.find(result => result.updateFailed);
+  const updateFailure = updateFailed && `${updateFailed.service}: ${updateFailed.reason}`;
 
   if (!updateFailure && !inputs.waitForServiceStability) {
     for (const entry of changed)
@@ -158,45 +168,27 @@ export async function executeDeployment(
     return finish('started');
   }
 
+  const outcomes: WatchOutcome[] = started.flatMap(result => (result.watched ? [result.watched] : []));
   let failure = updateFailure;
-  let outcomes: WatchOutcome[] = [];
-  if (!failure && changed.length > 0) {
-    const targets: WatchTarget[] = changed.map(entry => ({
-      service: entry.plan.service,
-      deploymentId: entry.deploymentId ?? '',
-      taskDefinitionArn: entry.taskDefinitionArn
-    }));
-    logger.info(
-      `Watching ${targets.map(target => target.service).join(', ')} (deadline ${formatDuration(inputs.waitMs)})`
-    );
-    const watch = await watchDeployments(api, {
-      cluster: inputs.cluster,
-      targets,
-      timeoutMs: inputs.waitMs,
-      intervalMs: inputs.pollIntervalMs,
-      logger,
-      clock,
-      stopOnFirstFailure: true
-    });
-    outcomes = watch.outcomes;
+  if (!failure) {
     const bad =
       outcomes.find(outcome => outcome.state === 'failed') ??
       outcomes.find(outcome => outcome.state !== 'deployed');
-    if (bad) failure = `${bad.service}: ${'reason' in bad ? bad.reason : bad.state}`;
+    if (bad) failure = `${bad.service}: ${reasonOf(bad)}`;
   }
 
   if (!failure) {
     const at = now();
     for (const entry of changed) {
       entry.result = resultOf(entry, 'deployed', clock);
-      try {
-        await recordKnownGood(api, entry.plan.serviceArn, entry.taskDefinitionArn, at);
-      } catch (error) {
-        logger.warning(
-          `${entry.plan.service} is deployed, but recording it as last known-good failed (${errorMessage(error)}); ` +
-            'grant ecs:TagResource so actions/rollback can find it'
-        );
-      }
+      await recordKnownGoodOrWarn(
+        api,
+        { name: entry.plan.service, arn: entry.plan.serviceArn },
+        entry.taskDefinitionArn,
+        at,
+        logger,
+        'deployed'
+      );
     }
     return finish('deployed');
   }
@@ -234,10 +226,6 @@ export async function executeDeployment(
   );
 }
 
-function reasonOf(outcome: WatchOutcome | undefined): string | undefined {
-  return outcome && 'reason' in outcome ? outcome.reason : undefined;
-}
-
 function resultOf(entry: Changed, result: ServiceResultKind, clock: Clock, reason?: string): ServiceResult {
   return {
     service: entry.plan.service,
@@ -264,56 +252,44 @@ async function rollBack(
   clock: Clock
 ): Promise<Map<string, { ok: boolean; reason?: string }>> {
   const { api, logger } = deps;
-  const results = new Map<string, { ok: boolean; reason?: string }>();
-  const targets: WatchTarget[] = [];
   logger.info(`Rolling back ${changed.map(entry => entry.plan.service).join(', ')}`);
-  for (const entry of changed) {
+  const steps: RolloutStep[] = changed.map(entry => {
     const outcome = outcomes.find(candidate => candidate.service === entry.plan.service);
     if (outcome?.state === 'failed' && outcome.circuitBreakerRollback?.deploymentId) {
       const ecsRollback = outcome.circuitBreakerRollback;
       logger.info(
         `  ${entry.plan.service}: ECS circuit breaker is already rolling back to ${ecsRollback.taskDefinitionArn}; waiting for it`
       );
-      targets.push({ service: entry.plan.service, ...ecsRollback });
-      continue;
-    }
-    try {
-      const output = await api.updateService({
-        cluster: inputs.cluster,
+      return {
         service: entry.plan.service,
-        taskDefinition: entry.plan.currentTaskDefinitionArn,
-        desiredCount: inputs.desiredCount === undefined ? undefined : entry.plan.currentDesiredCount
-      });
-      const primary = output.service?.deployments?.find(deployment => deployment.status === 'PRIMARY');
-      logger.info(
-        `  ${entry.plan.service}: back to ${entry.plan.currentTaskDefinitionArn} (deployment ${primary?.id ?? 'unknown'})`
-      );
-      targets.push({
-        service: entry.plan.service,
-        deploymentId: primary?.id ?? '',
-        taskDefinitionArn: entry.plan.currentTaskDefinitionArn
-      });
-    } catch (error) {
-      results.set(entry.plan.service, { ok: false, reason: `UpdateService failed: ${errorMessage(error)}` });
+        taskDefinitionArn: ecsRollback.taskDefinitionArn,
+        existingDeploymentId: ecsRollback.deploymentId
+      };
     }
-  }
-  if (targets.length === 0) return results;
-  const watch = await watchDeployments(api, {
+    return {
+      service: entry.plan.service,
+      taskDefinitionArn: entry.plan.currentTaskDefinitionArn,
+      update: { desiredCount: inputs.desiredCount === undefined ? undefined : entry.plan.currentDesiredCount }
+    };
+  });
+  const results = await rollout(api, steps, {
     cluster: inputs.cluster,
-    targets,
+    logger,
+    clock,
+    watch: true,
     // A tight deploy deadline must not cut the way back short.
     timeoutMs: Math.max(inputs.waitMs, MIN_ROLLBACK_WAIT_MS),
     intervalMs: inputs.pollIntervalMs,
-    logger,
-    clock,
     stopOnFirstFailure: false,
-    what: 'rollback'
+    what: 'rollback',
+    describeUpdate: (step, id) =>
+      `  ${step.service}: back to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
+    announceWatch: false
   });
-  for (const outcome of watch.outcomes) {
-    results.set(
-      outcome.service,
-      outcome.state === 'deployed' ? { ok: true } : { ok: false, reason: reasonOf(outcome) ?? outcome.state }
-    );
-  }
-  return results;
+  return new Map(
+    results.map(result => [
+      result.service,
+      result.state === 'deployed' ? { ok: true } : { ok: false, reason: result.reason ?? result.state }
+    ])
+  );
 }

@@ -1,9 +1,9 @@
-import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
+import { inputError, type Inputs } from '@deploy-suite/core';
 import {
   checkClusterInput,
   checkServiceInputLines,
   parseTaskDefinitionReference
-} from '../../../packages/shared/src/ecs/index.js';
+} from '@deploy-suite/aws/ecs';
 import type { EnvironmentSetting } from './render.js';
 
 /** Input names, as action.yml spells them (the ones shared with aws-actions keep their names). */

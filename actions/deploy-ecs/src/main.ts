@@ -1,26 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  ActionError,
-  AwsContext,
-  credentialExpiration,
-  credentialLifetimeWarning,
-  realClock
-} from '../../../packages/shared/src/index.js';
-import {
-  actionInputs,
-  appendSummary,
-  coreLogger,
-  runAction,
-  setOutputs
-} from '../../../packages/shared/src/runtime.js';
-import { createEcsApi } from '../../../packages/shared/src/ecs/index.js';
+import { ActionError, realClock } from '@deploy-suite/core';
+import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
+import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
+import { createEcsApi } from '@deploy-suite/aws/ecs';
 import { readDeployEcsInputs, INPUT } from './inputs.js';
 import { loadTaskDefinitionShape } from './shape.js';
 import { planDeployment } from './plan.js';
 import { executeDeployment } from './deploy.js';
-import { deploySummary } from './summary.js';
+import { deploySummary, failureMessage } from './summary.js';
 
 /** Reads the inputs, plans (describe calls only), deploys, then sets outputs and the job summary. */
 export async function run(): Promise<void> {
@@ -36,13 +25,7 @@ export async function run(): Promise<void> {
     const logger = coreLogger;
 
     if (inputs.waitForServiceStability && !inputs.dryRun) {
-      const warning = credentialLifetimeWarning(
-        await credentialExpiration(),
-        Date.now(),
-        inputs.waitMs,
-        INPUT.waitForMinutes
-      );
-      if (warning) logger.warning(warning);
+      await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
     }
     const plans = await planDeployment(inputs, {
       api,
@@ -70,10 +53,7 @@ export async function run(): Promise<void> {
       }))
     });
     await appendSummary(deploySummary(result, inputs.cluster, context.region));
-    if (result.status === 'failed' || result.status === 'rolled-back') {
-      const prefix =
-        result.status === 'rolled-back' ? 'Deployment failed and was rolled back' : 'Deployment failed';
-      throw new ActionError('deployment', `${prefix}: ${result.reason ?? 'unknown reason'}`);
-    }
+    const failure = failureMessage(result);
+    if (failure) throw new ActionError('deployment', failure);
   });
 }

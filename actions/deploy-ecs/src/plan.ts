@@ -1,12 +1,11 @@
 import type { Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
+import { ActionError, errorMessage, inputError, type Logger } from '@deploy-suite/core';
 import {
-  ActionError,
-  awsErrorName,
-  errorMessage,
-  inputError,
-  type Logger
-} from '../../../packages/shared/src/index.js';
-import { describeServicesByName, type EcsApi } from '../../../packages/shared/src/ecs/index.js';
+  currentTaskDefinition,
+  describeNamedServices,
+  findTaskDefinition,
+  type EcsApi
+} from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs, TaskDefinitionSource } from './inputs.js';
 import {
   applyEnvironment,
@@ -53,7 +52,12 @@ export interface PlanDeps {
  */
 export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): Promise<ServicePlan[]> {
   const { api } = deps;
-  const services = await describeTargetServices(api, inputs.cluster, inputs.services);
+  const services = await describeNamedServices(
+    api,
+    inputs.cluster,
+    inputs.services,
+    'Check the name and the "cluster" input (services must exist; this action does not create them).'
+  );
   const described = new Map<string, Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }>>();
   const describe = (
     reference: string,
@@ -140,40 +144,10 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
   return plans;
 }
 
-/** The revision a service runs: its PRIMARY deployment's, else the service's own field. */
-export function currentTaskDefinition(service: Service): string {
-  const primary = service.deployments?.find(deployment => deployment.status === 'PRIMARY');
-  return primary?.taskDefinition ?? service.taskDefinition ?? '';
-}
-
 function sourceKey(source: TaskDefinitionSource, currentArn: string): string {
   if (source.kind === 'file') return `file:${source.path}`;
   if (source.kind === 'reference') return `ref:${source.reference}`;
   return `ref:${currentArn}`;
-}
-
-async function describeTargetServices(
-  api: EcsApi,
-  cluster: string,
-  names: string[]
-): Promise<Map<string, Service>> {
-  try {
-    const { found, missing } = await describeServicesByName(api, cluster, names);
-    if (missing.length > 0) {
-      throw inputError(
-        `Input "service": ${missing.map(name => `"${name}"`).join(', ')} not found in cluster "${cluster}". ` +
-          'Check the name and the "cluster" input (services must exist; this action does not create them).'
-      );
-    }
-    return found;
-  } catch (error) {
-    if (awsErrorName(error) === 'ClusterNotFoundException') {
-      throw inputError(
-        `Input "cluster": cluster "${cluster}" not found in this account and region (${errorMessage(error)})`
-      );
-    }
-    throw error;
-  }
 }
 
 async function describeTaskDefinition(
@@ -181,21 +155,19 @@ async function describeTaskDefinition(
   reference: string,
   input: string
 ): Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }> {
+  let found: Awaited<ReturnType<typeof findTaskDefinition>>;
   try {
-    const output = await api.describeTaskDefinition({ taskDefinition: reference, include: ['TAGS'] });
-    if (!output.taskDefinition) throw new Error('no task definition returned');
-    return { taskDefinition: output.taskDefinition, tags: output.tags };
+    found = await findTaskDefinition(api, reference, { tags: true });
   } catch (error) {
-    if (awsErrorName(error) === 'ClientException' && input === 'task-definition') {
-      throw inputError(
-        `Input "task-definition": ${reference} is not a registered task definition (${errorMessage(error)})`
-      );
-    }
-    if (error instanceof ActionError) throw error;
     throw new ActionError('aws', `Could not describe task definition ${reference}: ${errorMessage(error)}`, {
       cause: error
     });
   }
+  if (found) return found;
+  if (input === 'task-definition') {
+    throw inputError(`Input "task-definition": ${reference} is not a registered task definition`);
+  }
+  throw new ActionError('aws', `Could not describe task definition ${reference}: ECS does not know it`);
 }
 
 async function loadSource(

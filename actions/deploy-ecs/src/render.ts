@@ -1,5 +1,6 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Tag } from '@aws-sdk/client-ecs';
 import type { Shape } from './shape.js';
+import { SUITE_TAG_PREFIX } from '@deploy-suite/aws/ecs';
 
 /** A task definition ready for RegisterTaskDefinition. */
 export type TaskDefinitionRequest = RegisterTaskDefinitionCommandInput;
@@ -77,7 +78,7 @@ export function fillPlaceholders(
  * dump (`{"taskDefinition": {...}, "tags": [...]}`) or the bare `taskDefinition` object of one.
  * Read-only fields are removed quietly.
  */
-export function unwrapDocument(document: unknown, source: string): Record<string, unknown> {
+function unwrapDocument(document: unknown, source: string): Record<string, unknown> {
   if (!isObject(document)) throw new RenderError(source, ['the task definition must be a JSON object']);
   let body: Record<string, unknown> = document;
   if (isObject(document.taskDefinition) && document.containerDefinitions === undefined) {
@@ -97,7 +98,7 @@ export function unwrapDocument(document: unknown, source: string): Record<string
  * (task-level `cpu: 256`) become strings, `"true"`/`"false"` become booleans; anything else of the wrong
  * type is an error naming its path. Empty strings are kept (`value: ""` is a meaningful env value).
  */
-export function conformToShape(
+function conformToShape(
   value: unknown,
   shape: Shape,
   path: string,
@@ -238,7 +239,7 @@ export function containerNames(taskDefinition: TaskDefinitionRequest): string[] 
 
 /** Tags of the suite's own records are not copied into a new revision. */
 export function userTags(tags: readonly Tag[] | undefined): Tag[] | undefined {
-  const kept = (tags ?? []).filter(tag => !tag.key?.startsWith('deploy-suite:'));
+  const kept = (tags ?? []).filter(tag => !tag.key?.startsWith(SUITE_TAG_PREFIX));
   return kept.length > 0 ? kept : undefined;
 }
 

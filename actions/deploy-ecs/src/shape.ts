@@ -23,7 +23,7 @@ interface SchemaView {
 }
 
 /** Converts a schema to a Shape; recursion (none in ECS today) stops at a depth where anything goes. */
-export function shapeFromSchema(schema: SchemaView, depth = 0): Shape {
+function shapeFromSchema(schema: SchemaView, depth = 0): Shape {
   if (depth > 12) return { kind: 'other' };
   if (schema.isStructSchema()) {
     const members: Record<string, Shape> = {};

@@ -1,11 +1,6 @@
-import {
-  code,
-  consoleLinks,
-  markdownDetails,
-  markdownLink,
-  markdownTable
-} from '../../../packages/shared/src/index.js';
-import { familyRevision, parseTaskDefinitionReference } from '../../../packages/shared/src/ecs/index.js';
+import { code, markdownDetails, markdownLink, markdownTable } from '@deploy-suite/core';
+import { consoleLinks } from '@deploy-suite/aws';
+import { familyRevision, parseTaskDefinitionReference } from '@deploy-suite/aws/ecs';
 import type { DeployResult } from './deploy.js';
 import { formatDiff } from './diff.js';
 
@@ -18,6 +13,14 @@ const HEADLINE: Record<DeployResult['status'], string> = {
 };
 
 /** The job summary: one row per service with old -> new revision, images, result, duration and console links. */
+/** The step's failure message, when the deploy did not end deployed (or planned, or started). */
+export function failureMessage(result: DeployResult): string | undefined {
+  if (result.status !== 'failed' && result.status !== 'rolled-back') return undefined;
+  const prefix =
+    result.status === 'rolled-back' ? 'Deployment failed and was rolled back' : 'Deployment failed';
+  return `${prefix}: ${result.reason ?? 'unknown reason'}`;
+}
+
 export function deploySummary(result: DeployResult, cluster: string, region: string): string {
   const revisionLink = (arn: string | undefined): string => {
     if (!arn) return '—';

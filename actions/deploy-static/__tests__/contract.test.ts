@@ -5,11 +5,14 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/gl
 import { existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CloudFrontSimService } from '../../../packages/sim/src/cloudfront/service.js';
-import type { S3SimService } from '../../../packages/sim/src/s3/service.js';
-import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
-import { runActionAsRunner, simEnv } from '../../../packages/testkit/src/index.js';
-import { tempWorkspace, type Workspace } from '../../../packages/testing/src/worlds/static-site.js';
+import {
+  startSimulator,
+  type CloudFrontSimService,
+  type RunningSimulator,
+  type S3SimService
+} from '@deploy-suite/sim';
+import { runActionAsRunner, simEnv } from '@deploy-suite/testing';
+import { tempWorkspace, type Workspace } from '@deploy-suite/testing/worlds/static-site';
 
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUCKET = 'eloquent-ai-frontend-prod';

@@ -5,11 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
-import type { CloudFrontSimService } from '../../../packages/sim/src/cloudfront/service.js';
-import type { S3SimService } from '../../../packages/sim/src/s3/service.js';
-import { MemoryLogger } from '../../../packages/shared/src/index.js';
-import { frozenSim, simAwsContext, simClock } from '../../../packages/testkit/src/index.js';
+import type { CloudFrontSimService, RunningSimulator, S3SimService } from '@deploy-suite/sim';
+import { MemoryLogger, frozenSim, simAwsContext, simClock } from '@deploy-suite/testing';
 import { deploySite, type DeploySettings } from '../src/deploy.js';
 import { resolveSource, scanSite } from '../src/files.js';
 import { IMMUTABLE_CACHE_CONTROL } from '../src/site-rules.js';
@@ -20,12 +17,8 @@ import {
   SiteInputError,
   type SiteDeps,
   type SiteStore
-} from '../../../packages/aws/src/static-site/index.js';
-import {
-  tempWorkspace,
-  type BuildOptions,
-  type Workspace
-} from '../../../packages/testing/src/worlds/static-site.js';
+} from '@deploy-suite/aws/static-site';
+import { tempWorkspace, type BuildOptions, type Workspace } from '@deploy-suite/testing/worlds/static-site';
 
 const BUCKET = 'eloquent-ai-frontend-prod';
 const DIST = 'E2ELOQUENTAI01';

@@ -14,7 +14,7 @@ import {
   type SiteDeps,
   type SiteObject,
   type SiteSettings
-} from '../../../packages/aws/src/static-site/index.js';
+} from '@deploy-suite/aws/static-site';
 import { cacheControlOf, contentTypeOf, type CacheRule } from './site-rules.js';
 
 export interface SiteFile extends SiteObject, LocalFile {}

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { RECORD_DIR } from '../../../packages/aws/src/static-site/index.js';
+import { RECORD_DIR } from '@deploy-suite/aws/static-site';
 
 export interface LocalFile {
   /** path inside `source`, with forward slashes (the S3 key is prefix + path) */

@@ -1,10 +1,10 @@
-import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
+import { inputError, type Inputs } from '@deploy-suite/core';
 import {
   checkBucketName,
   checkDistributionId,
   normalizePrefix,
   type InvalidateMode
-} from '../../../packages/aws/src/static-site/index.js';
+} from '@deploy-suite/aws/static-site';
 import { SiteRuleError, parseCacheRules, type CacheRule } from './site-rules.js';
 
 /** Input names, as action.yml spells them. */

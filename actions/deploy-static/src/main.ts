@@ -1,28 +1,10 @@
-import {
-  ActionError,
-  AwsContext,
-  credentialExpiration,
-  credentialLifetimeWarning,
-  inputError,
-  isActionError,
-  realClock
-} from '../../../packages/shared/src/index.js';
-import {
-  actionInputs,
-  appendSummary,
-  coreLogger,
-  runAction,
-  setOutputs
-} from '../../../packages/shared/src/runtime.js';
+import { ActionError, inputError, isActionError, realClock } from '@deploy-suite/core';
+import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
+import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
 import { deploySite, type DeployResult } from './deploy.js';
 import { SiteSourceError, resolveSource, scanSite, type LocalFile } from './files.js';
 import { INPUT, readDeployStaticInputs, type DeployStaticInputs } from './inputs.js';
-import {
-  releaseSummary,
-  sdkCdnApi,
-  sdkSiteStore,
-  SiteInputError
-} from '../../../packages/aws/src/static-site/index.js';
+import { releaseSummary, sdkCdnApi, sdkSiteStore, SiteInputError } from '@deploy-suite/aws/static-site';
 
 function outputsOf(result: DeployResult): Record<string, string | number | undefined> {
   return {
@@ -80,13 +62,7 @@ export async function run(): Promise<void> {
       origin: originOf(process.env)
     };
     if (inputs.distributionId && inputs.waitForInvalidation && !inputs.dryRun) {
-      const warning = credentialLifetimeWarning(
-        await credentialExpiration(),
-        Date.now(),
-        inputs.waitMs,
-        INPUT.waitForMinutes
-      );
-      if (warning) coreLogger.warning(warning);
+      await warnIfCredentialsExpireFirst(coreLogger, inputs.waitMs, INPUT.waitForMinutes);
     }
     let result: DeployResult;
     try {

@@ -5,7 +5,7 @@
  */
 import mime from 'mime';
 import picomatch from 'picomatch';
-import { kindOf } from '../../../packages/aws/src/static-site/index.js';
+import { kindOf } from '@deploy-suite/aws/static-site';
 
 /** Long-lived and never revalidated: the name changes whenever the content does. */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';

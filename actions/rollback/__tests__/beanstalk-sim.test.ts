@@ -10,22 +10,19 @@ import {
 } from '@aws-sdk/client-elastic-beanstalk';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { strToU8, zipSync } from 'fflate';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
-import { Inputs, MemoryLogger, objectInputReader } from '../../../packages/shared/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
+import { Inputs } from '@deploy-suite/core';
+import { MemoryLogger, objectInputReader } from '@deploy-suite/testing';
 import {
   readKnownGoodRecord,
   recordSuccessfulDeploy,
   sdkBeanstalkApi,
   sdkBundleStore
-} from '../../../packages/shared/src/beanstalk/index.js';
+} from '@deploy-suite/aws/beanstalk';
 import { executeBeanstalkRollback, planBeanstalkRollback } from '../src/beanstalk.js';
 import { readRollbackInputs } from '../src/inputs.js';
-import { ECR, credentials, frozenSim, simClock, simContext } from './sim-world.js';
-
-/** ChatRelay's guide (seed 000): application ChatRelay, environment chatrelay-prod, `eb deploy --version <label>`. */
-const APP = 'ChatRelay';
-const ENV = 'chatrelay-prod';
-const BUCKET = 'elasticbeanstalk-us-east-1-123456789012';
+import { ECR, credentials, frozenSim, simClock, simContext } from '@deploy-suite/testing/worlds/rollback';
+import { APPLICATION as APP, BUCKET, ENVIRONMENT as ENV } from '@deploy-suite/testing';
 
 let sim: RunningSimulator;
 let eb: ElasticBeanstalkClient;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
-import { runActionAsRunner } from '../../../packages/testkit/src/index.js';
+import { startSimulator, type RunningSimulator } from '@deploy-suite/sim';
+import { runActionAsRunner } from '@deploy-suite/testing';
 import {
   AI_ML,
   BACKEND,
@@ -14,7 +14,7 @@ import {
   primaryOf,
   seed,
   simEnv
-} from './sim-world.js';
+} from '@deploy-suite/testing/worlds/rollback';
 
 /** Runs the committed dist/index.js as the runner does (build first: npm run build -- rollback). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,7 +7,7 @@ import {
   ListTagsForResourceCommand,
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
+import type { RunningSimulator } from '@deploy-suite/sim';
 import {
   AI_ML,
   BACKEND,
@@ -25,7 +25,7 @@ import {
   credentials,
   seed,
   taskDefinition
-} from './sim-world.js';
+} from '@deploy-suite/testing/worlds/rollback';
 
 let sim: RunningSimulator;
 beforeEach(async () => {
@@ -289,7 +289,7 @@ group('bad input against the simulator', () => {
   it('a service that does not exist is an input error before any change', async () => {
     await seed(sim, [backend]);
     await expect(rollbackOnSim(sim, { service: `${BACKEND}\nbackend-servic` })).rejects.toThrow(
-      /^Input "service": "backend-servic" not found in cluster docuthinker-cluster/
+      /^Input "service": "backend-servic" not found in cluster "docuthinker-cluster"/
     );
   });
 

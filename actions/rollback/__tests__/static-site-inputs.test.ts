@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { Inputs, objectInputReader } from '../../../packages/shared/src/index.js';
+import { Inputs } from '@deploy-suite/core';
+import { objectInputReader } from '@deploy-suite/testing';
 import { readRollbackInputs } from '../src/inputs.js';
 
 /** Inputs by name, with the defaults the runner applies from action.yml. */

@@ -1,14 +1,11 @@
 /** Static-site mode on the simulator: deploy-static publishes two releases, the rollback step puts the first back. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { RunningSimulator } from '../../../packages/sim/src/index.js';
-import type { CloudFrontSimService } from '../../../packages/sim/src/cloudfront/service.js';
-import type { S3SimService } from '../../../packages/sim/src/s3/service.js';
-import { MemoryLogger } from '../../../packages/shared/src/index.js';
-import { frozenSim, simAwsContext, simClock } from '../../../packages/testkit/src/index.js';
+import type { CloudFrontSimService, RunningSimulator, S3SimService } from '@deploy-suite/sim';
+import { MemoryLogger, frozenSim, simAwsContext, simClock } from '@deploy-suite/testing';
 import { deploySite } from '../../deploy-static/src/deploy.js';
 import { resolveSource, scanSite } from '../../deploy-static/src/files.js';
-import { sdkCdnApi, sdkSiteStore } from '../../../packages/aws/src/static-site/index.js';
-import { tempWorkspace, type Workspace } from '../../../packages/testing/src/worlds/static-site.js';
+import { sdkCdnApi, sdkSiteStore } from '@deploy-suite/aws/static-site';
+import { tempWorkspace, type Workspace } from '@deploy-suite/testing/worlds/static-site';
 import type { StaticSiteRollbackInputs } from '../src/inputs.js';
 import { rollbackStaticSite, staticSiteSummary } from '../src/static-site.js';
 

@@ -7,8 +7,9 @@ import {
   type BeanstalkTargetFacts,
   type EcsTargetFacts
 } from '../src/target.js';
-import { parseEcrImage } from '../src/images.js';
-import { overallStatus, rollbackTags, tagValue } from '../src/ecs.js';
+import { parseEcrImage } from '@deploy-suite/aws/ecr';
+import { rollbackTags, tagValue } from '@deploy-suite/aws/ecs';
+import { overallStatus } from '../src/ecs.js';
 
 const td = (revision: number, family = 'tria-aibpo-staging-task') =>
   `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${revision}`;

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5243);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3165);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5243:
+/***/ 3165:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28392,7 +28392,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: ./packages/shared/src/errors.ts
+;// CONCATENATED MODULE: ./packages/core/src/errors.ts
 class ActionError extends Error {
     kind;
     constructor(kind, message, options) {
@@ -28414,15 +28414,8 @@ function errorMessage(error) {
         return error.message;
     return String(error);
 }
-/** The AWS error code of an SDK exception (`ThrottlingException`, `ClientException`, ...), if any. */
-function awsErrorName(error) {
-    if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
-        return error.name;
-    }
-    return undefined;
-}
 
-;// CONCATENATED MODULE: ./packages/shared/src/duration.ts
+;// CONCATENATED MODULE: ./packages/core/src/duration.ts
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 /**
  * Parses `500ms`, `30s`, `10m`, `1h` and compounds such as `1m30s`. A bare number is not accepted:
@@ -28456,20 +28449,13 @@ function formatDuration(ms) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./packages/shared/src/inputs.ts
+;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
 
 
 
 /** The runner passes input `foo-bar` as env `INPUT_FOO-BAR` (spaces become `_`, letters upper-cased). */
 function envInputReader(env = process.env) {
     return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-/** A reader over a plain object, for tests and for code that calls an action's logic directly. */
-function objectInputReader(values) {
-    return name => {
-        const value = values[name];
-        return value === undefined ? '' : String(value).trim();
-    };
 }
 function quote(value) {
     return JSON.stringify(value);
@@ -28625,6 +28611,7 @@ class Inputs {
         }
     }
 }
+/** @internal exported for its tests; the actions do not use it */
 function splitList(text) {
     return text
         .split(/[\n,]/)
@@ -28638,31 +28625,13 @@ function splitLines(text) {
         .filter(({ text }) => text !== '' && !text.startsWith('#'));
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/poll.ts
+;// CONCATENATED MODULE: ./packages/core/src/poll.ts
 
 
 const realClock = {
     now: () => Date.now(),
     sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
 };
-/** A clock that only moves when something sleeps on it (or `advance` is called). */
-class FakeClock {
-    current;
-    sleeps = [];
-    constructor(current = 0) {
-        this.current = current;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
 /** The delays a poller sleeps, before jitter: interval, interval × backoff, ... capped. */
 function nextDelay(previous, options) {
     const cap = options.maxIntervalMs ?? options.intervalMs * 4;
@@ -28708,8 +28677,7 @@ async function waitUntil(check, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/net.ts
-/** Proxy settings from the environment, as curl and most CLIs read them. */
+;// CONCATENATED MODULE: ./packages/core/src/net.ts
 /** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
 function redactUrl(text) {
     try {
@@ -28727,7 +28695,10 @@ function redactUrl(text) {
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
-/** True when NO_PROXY says `host` (with `port`) is reached directly. */
+/**
+ * True when NO_PROXY says `host` (with `port`) is reached directly.
+ * @internal exported for its tests; the actions do not use it
+ */
 function bypassesProxy(host, port, env) {
     const noProxy = envValue(env, 'no_proxy');
     if (!noProxy)
@@ -28749,7 +28720,10 @@ function bypassesProxy(host, port, env) {
         return hostname === suffix || hostname.endsWith(`.${suffix}`);
     });
 }
-/** The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY. */
+/**
+ * The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY.
+ * @internal exported for its tests; the actions do not use it
+ */
 function proxyFor(target, env = process.env) {
     const url = typeof target === 'string' ? new URL(target) : target;
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -28760,9 +28734,61 @@ function proxyFor(target, env = process.env) {
         return undefined;
     return proxy;
 }
+const proxyAgents = new Map();
+/** An agent for the proxy that applies to `url`, if any; https-proxy-agent is loaded only then. */
+async function proxyAgentFor(url, env = process.env) {
+    const proxy = proxyFor(url, env);
+    if (!proxy)
+        return undefined;
+    let agent = proxyAgents.get(proxy);
+    if (!agent) {
+        const { HttpsProxyAgent } = await __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659));
+        agent = new HttpsProxyAgent(proxy);
+        proxyAgents.set(proxy, agent);
+    }
+    return agent;
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/aws.ts
+;// CONCATENATED MODULE: ./packages/core/src/markdown.ts
+/** Markdown for job summaries and PR comments, and links into the AWS console. */
+function cell(value) {
+    return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** A GitHub-flavoured markdown table; pipes and newlines in cells are escaped. */
+function markdownTable(headers, rows) {
+    const lines = [
+        `| ${headers.map(cell).join(' | ')} |`,
+        `| ${headers.map(() => '---').join(' | ')} |`,
+        ...rows.map(row => `| ${headers.map((_, index) => cell(row[index] ?? '')).join(' | ')} |`)
+    ];
+    return lines.join('\n');
+}
+function markdownLink(text, url) {
+    return `[${text.replace(/[[\]]/g, '')}](${url})`;
+}
+/** A collapsed section: `<details><summary>title</summary> body </details>`. */
+function markdownDetails(title, body) {
+    return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
+}
+/** Inline code that stays inline whatever it holds. */
+function code(text) {
+    const fence = text.includes('`') ? '``' : '`';
+    return `${fence}${text}${fence}`;
+}
 
+;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/aws/package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./packages/aws/src/context.ts
 
 
 const ENDPOINT_ENV = {
@@ -28772,9 +28798,13 @@ const ENDPOINT_ENV = {
     s3: 'AWS_ENDPOINT_URL_S3',
     sts: 'AWS_ENDPOINT_URL_STS'
 };
+// The version comes from the manifest (bundled into each action's dist), so it cannot drift from a release.
 const SUITE_NAME = 'deploy-suite';
-const SUITE_VERSION = '0.1.0';
-/** Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION. */
+const SUITE_VERSION = package_namespaceObject.rE;
+/**
+ * Region from the action's input, else AWS_REGION, else AWS_DEFAULT_REGION.
+ * @internal exported for its tests; the actions do not use it
+ */
 function resolveRegion(input, env = process.env) {
     const region = input || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
@@ -28786,7 +28816,10 @@ function resolveRegion(input, env = process.env) {
     }
     return region;
 }
-/** The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL. */
+/**
+ * The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL.
+ * @internal exported for its tests; the actions do not use it
+ */
 function endpointFor(service, env = process.env) {
     return env[ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL || undefined;
 }
@@ -28833,13 +28866,10 @@ class AwsContext {
         // Simulators and LocalStack serve every bucket on one host: virtual-hosted bucket names would not resolve.
         if (endpoint && service === 's3')
             config.forcePathStyle = true;
-        const proxy = proxyFor(serviceUrl(service, this.region, this.env), this.env);
-        if (proxy) {
-            const [{ NodeHttpHandler }, { HttpsProxyAgent }] = await Promise.all([
-                __nccwpck_require__.e(/* import() */ 279).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1279, 19)),
-                __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659))
-            ]);
-            const agent = new HttpsProxyAgent(proxy);
+        // The SDK's own handler, over the suite's one proxy agent, only when a proxy applies.
+        const agent = await proxyAgentFor(serviceUrl(service, this.region, this.env), this.env);
+        if (agent) {
+            const { NodeHttpHandler } = await __nccwpck_require__.e(/* import() */ 279).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1279, 19));
             config.requestHandler = new NodeHttpHandler({ httpsAgent: agent, httpAgent: agent });
         }
         return config;
@@ -28856,6 +28886,7 @@ function lazy(create) {
 /**
  * A warning when a wait could outlive the credentials: OIDC sessions from configure-aws-credentials
  * last one hour by default, and a call made after expiry fails in the middle of a deploy.
+ * @internal exported for its tests; the actions do not use it
  */
 function credentialLifetimeWarning(expiration, now, waitMs, inputName) {
     if (!expiration)
@@ -28878,33 +28909,66 @@ async function credentialExpiration() {
         return undefined; // no credentials yet: the first AWS call reports that with the SDK's own message
     }
 }
+/** Warns (once, before a long wait) when the default chain's credentials would expire before `waitMs` ends. */
+async function warnIfCredentialsExpireFirst(logger, waitMs, inputName) {
+    const warning = credentialLifetimeWarning(await credentialExpiration(), Date.now(), waitMs, inputName);
+    if (warning)
+        logger.warning(warning);
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/report.ts
-/** Markdown for job summaries and PR comments, and links into the AWS console. */
-function cell(value) {
-    return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
+
+/** The AWS error code of an SDK exception (`ThrottlingException`, `ClientException`, ...), if any. */
+function awsErrorName(error) {
+    if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
+        return error.name;
+    }
+    return undefined;
 }
-/** A GitHub-flavoured markdown table; pipes and newlines in cells are escaped. */
-function markdownTable(headers, rows) {
-    const lines = [
-        `| ${headers.map(cell).join(' | ')} |`,
-        `| ${headers.map(() => '---').join(' | ')} |`,
-        ...rows.map(row => `| ${headers.map((_, index) => cell(row[index] ?? '')).join(' | ')} |`)
-    ];
-    return lines.join('\n');
+/** Error names AWS (and the SDK, for network trouble) give to failures that a later look can outlive. */
+const TRANSIENT_ERRORS = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TooManyRequestsException',
+    'SlowDown',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'InternalError',
+    'RequestTimeout',
+    'TimeoutError',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE'
+]);
+/** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
+function isTransientAwsError(error) {
+    const name = awsErrorName(error) ?? error?.code;
+    const status = error?.$metadata
+        ?.httpStatusCode;
+    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
 }
-function markdownLink(text, url) {
-    return `[${text.replace(/[[\]]/g, '')}](${url})`;
+/**
+ * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
+ * SDK's own retries, this poll is skipped (the loop backs off and looks again) instead of failing a
+ * deploy that is going fine. The overall deadline still bounds the wait. Other errors fail at once.
+ */
+async function lookPolitely(look) {
+    try {
+        return await look();
+    }
+    catch (error) {
+        if (!isTransientAwsError(error))
+            throw error;
+        return {
+            done: false,
+            progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+        };
+    }
 }
-/** A collapsed section: `<details><summary>title</summary> body </details>`. */
-function markdownDetails(title, body) {
-    return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
-}
-/** Inline code that stays inline whatever it holds. */
-function code(text) {
-    const fence = text.includes('`') ? '``' : '`';
-    return `${fence}${text}${fence}`;
-}
+
+;// CONCATENATED MODULE: ./packages/aws/src/console.ts
+/** Links into the AWS console for job summaries. */
 const CONSOLE = (region) => `https://${region}.console.aws.amazon.com`;
 const consoleLinks = {
     ecsService: (region, cluster, service) => `${CONSOLE(region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`,
@@ -28913,12 +28977,7 @@ const consoleLinks = {
     ecrRepository: (region, accountId, repository) => `${CONSOLE(region)}/ecr/repositories/private/${accountId}/${repository}?region=${region}`
 };
 
-;// CONCATENATED MODULE: ./packages/shared/src/index.ts
-
-
-
-
-
+;// CONCATENATED MODULE: ./packages/aws/src/index.ts
 
 
 
@@ -31868,7 +31927,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/shared/src/runtime.ts
+;// CONCATENATED MODULE: ./packages/core/src/runner.ts
 
 
 
@@ -31902,7 +31961,7 @@ async function appendSummary(markdown) {
         return; // run outside a runner: nowhere to write
     await summary.addRaw(markdown, true).write();
 }
-function runtime_saveState(name, value) {
+function runner_saveState(name, value) {
     core.saveState(name, value);
 }
 function readState(name) {
@@ -31929,7 +31988,8 @@ async function runAction(work) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/api.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/client.ts
+
 /** Most services DescribeServices accepts in one call. */
 const DESCRIBE_SERVICES_BATCH = 10;
 /** Most tasks DescribeTasks accepts in one call. */
@@ -31952,20 +32012,16 @@ function createEcsApi(context) {
     };
 }
 function lazyModule(context) {
-    let loaded;
-    return () => {
-        loaded ??= (async () => {
-            const sdk = await Promise.all(/* import() */[__nccwpck_require__.e(279), __nccwpck_require__.e(861), __nccwpck_require__.e(212)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 212, 19));
-            const client = new sdk.ECSClient((await context.clientConfig('ecs')));
-            return {
-                send: async (name, input) => {
-                    const Command = sdk[name];
-                    return (await client.send(new Command(input)));
-                }
-            };
-        })();
-        return loaded;
-    };
+    return lazy(async () => {
+        const sdk = await Promise.all(/* import() */[__nccwpck_require__.e(279), __nccwpck_require__.e(861), __nccwpck_require__.e(212)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 212, 19));
+        const client = new sdk.ECSClient((await context.clientConfig('ecs')));
+        return {
+            send: async (name, input) => {
+                const Command = sdk[name];
+                return (await client.send(new Command(input)));
+            }
+        };
+    });
 }
 /**
  * DescribeServices for any number of services, 10 per call. Returns the services found by the name
@@ -31987,7 +32043,7 @@ async function describeServicesByName(api, cluster, names, onCall) {
     return { found, missing: names.filter(name => !found.has(name)) };
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/arn.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/arn.ts
 const FAMILY = '[A-Za-z0-9_-]{1,255}';
 const ARN = new RegExp(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:task-definition/(${FAMILY}):(\\d+)$`);
 const FAMILY_REF = new RegExp(`^(${FAMILY})(?::(\\d+))?$`);
@@ -32014,12 +32070,8 @@ function familyRevision(taskDefinitionArn) {
         return `${parsed.family}:${parsed.revision}`;
     return parsed.revision === undefined ? parsed.family : `${parsed.family}:${parsed.revision}`;
 }
-/** The region an ECS ARN names, if it is one. */
-function regionOfArn(arn) {
-    return /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):/.exec(arn)?.[1];
-}
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/assess.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/assess.ts
 
 const CIRCUIT_BREAKER_ROLLBACK = /circuit breaker: rolling back/i;
 /** True for the PRIMARY deployment ECS creates when its circuit breaker rolls a failed deployment back. */
@@ -32167,8 +32219,7 @@ function stoppedTaskCheckNeeded(current, previous, newEvents) {
     return current.failedTasks > (previous?.failedTasks ?? 0);
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/watch.ts
-
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/watch.ts
 
 
 
@@ -32316,19 +32367,27 @@ async function collectTaskFailures(api, cluster, entry, calls, logger) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/known-good.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/known-good.ts
+
+
 /**
  * The record of the last revision that deployed and passed the "deployed means deployed" check, kept
  * where the rollback action can find it without any extra storage:
  * - on the SERVICE: `deploy-suite:last-known-good` = task definition ARN and
  *   `deploy-suite:last-known-good-at` = ISO time;
  * - on the TASK DEFINITION: `deploy-suite:deployed-ok` = ISO time of the last successful deploy.
- * Tags need the new long ARN format for services (the default since 2021).
+ * - after a rollback, on the SERVICE: `deploy-suite:last-rollback-{at,from,by,reason}`.
+ * Tags need the new long ARN format for services (the default since 2021). Every tag the suite writes starts
+ * with SUITE_TAG_PREFIX, and all of their names live here.
  */
+const SUITE_TAG_PREFIX = 'deploy-suite:';
 const KNOWN_GOOD_TAG = 'deploy-suite:last-known-good';
 const KNOWN_GOOD_AT_TAG = 'deploy-suite:last-known-good-at';
 const DEPLOYED_OK_TAG = 'deploy-suite:deployed-ok';
-/** The tags written to a service and its task definition after a successful deploy. */
+/**
+ * The tags written to a service and its task definition after a successful deploy.
+ * @internal exported for its tests; the actions do not use it
+ */
 function knownGoodTags(taskDefinitionArn, at) {
     const iso = at.toISOString();
     return {
@@ -32339,7 +32398,10 @@ function knownGoodTags(taskDefinitionArn, at) {
         taskDefinition: [{ key: DEPLOYED_OK_TAG, value: iso }]
     };
 }
-/** Reads the record back from a service's tags; undefined when there is none. */
+/**
+ * Reads the record back from a service's tags; undefined when there is none.
+ * @internal exported for its tests; the actions do not use it
+ */
 function knownGoodFromTags(tags) {
     const value = tags?.find(tag => tag.key === KNOWN_GOOD_TAG)?.value;
     if (!value)
@@ -32356,8 +32418,48 @@ async function readKnownGood(api, serviceArn) {
     const output = await api.listTagsForResource({ resourceArn: serviceArn });
     return knownGoodFromTags(output.tags);
 }
+/**
+ * Records the revision as known-good; bookkeeping never fails a deploy or rollback that worked, so a failure
+ * is a warning that says which permission is missing. `extraTags` go on the service with the record.
+ */
+async function recordKnownGoodOrWarn(api, service, taskDefinitionArn, at, logger, done, extraTags = []) {
+    try {
+        await recordKnownGood(api, service.arn, taskDefinitionArn, at);
+        if (extraTags.length > 0)
+            await api.tagResource({ resourceArn: service.arn, tags: extraTags });
+        logger.info(`${service.name}: recorded ${familyRevision(taskDefinitionArn)} as last known-good`);
+    }
+    catch (error) {
+        logger.warning(`${service.name} is ${done}, but recording it as last known-good failed (${errorMessage(error)}); ` +
+            'grant ecs:TagResource so actions/rollback can find it');
+    }
+}
+/**
+ * Tag values allow letters, digits, spaces and _ . : / = + - @ only, up to 256 characters.
+ * @internal exported for its tests; the actions do not use it
+ */
+function tagValue(text) {
+    return text
+        .replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 256);
+}
+/** What the service carries after a rollback, besides the known-good record. */
+function rollbackTags(from, at, actor, reason) {
+    const tags = [
+        { key: `${SUITE_TAG_PREFIX}last-rollback-at`, value: at.toISOString() },
+        { key: `${SUITE_TAG_PREFIX}last-rollback-from`, value: from }
+    ];
+    if (actor)
+        tags.push({ key: `${SUITE_TAG_PREFIX}last-rollback-by`, value: tagValue(actor) });
+    const why = tagValue(reason);
+    if (why)
+        tags.push({ key: `${SUITE_TAG_PREFIX}last-rollback-reason`, value: why });
+    return tags;
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/names.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/names.ts
 
 /**
  * The `cluster` and `service` input rules deploy-ecs and rollback share: both accept the same names and ARNs and
@@ -32392,7 +32494,198 @@ function checkServiceInputLines(lines) {
     });
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/ecs/index.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/services.ts
+
+
+
+/** The PRIMARY deployment of a service: the one ECS is rolling towards (or has reached). */
+function primaryDeployment(service) {
+    return service?.deployments?.find(deployment => deployment.status === 'PRIMARY');
+}
+/** The revision a service runs: its PRIMARY deployment's, else the service's own field. */
+function currentTaskDefinition(service) {
+    return primaryDeployment(service)?.taskDefinition ?? service.taskDefinition ?? '';
+}
+/**
+ * Describes the services the `service` input names, refusing with an input error when the cluster or any
+ * service does not exist (`hint` says what to check, which differs by action). Describe calls only.
+ */
+async function describeNamedServices(api, cluster, names, hint) {
+    try {
+        const { found, missing } = await describeServicesByName(api, cluster, names);
+        if (missing.length > 0) {
+            throw inputError(`Input "service": ${missing.map(name => JSON.stringify(name)).join(', ')} not found in cluster ` +
+                `${JSON.stringify(cluster)}. ${hint}`);
+        }
+        return found;
+    }
+    catch (error) {
+        if (awsErrorName(error) === 'ClusterNotFoundException') {
+            throw inputError(`Input "cluster": cluster ${JSON.stringify(cluster)} not found in this account and region (${errorMessage(error)})`);
+        }
+        throw error;
+    }
+}
+/**
+ * DescribeTaskDefinition (with its tags when asked); undefined when ECS says there is no such task definition
+ * (it answers ClientException "Unable to describe task definition." for one that never existed).
+ */
+async function findTaskDefinition(api, reference, options = {}) {
+    try {
+        const output = await api.describeTaskDefinition({
+            taskDefinition: reference,
+            ...(options.tags ? { include: ['TAGS'] } : {})
+        });
+        return output.taskDefinition ? { taskDefinition: output.taskDefinition, tags: output.tags } : undefined;
+    }
+    catch (error) {
+        if (awsErrorName(error) === 'ClientException')
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/rollout.ts
+
+
+
+/** Why a watched deployment did not end deployed, in the watcher's words; undefined when it gave none. */
+function reasonOf(outcome) {
+    return outcome && 'reason' in outcome ? outcome.reason : undefined;
+}
+/**
+ * The one ECS rollout, used by deploy-ecs (its deploy and its own rollback) and by actions/rollback:
+ * UpdateService -> the deployment this update created (the PRIMARY it returns) -> watch with the shared
+ * "deployed means deployed" watcher -> one result per service. Nothing here decides what to roll out.
+ */
+async function rollout(api, steps, options) {
+    const { cluster, logger, clock } = options;
+    const results = [];
+    let stopped = false;
+    for (const step of steps) {
+        const base = { service: step.service, taskDefinitionArn: step.taskDefinitionArn, startedAt: clock.now() };
+        if (stopped) {
+            results.push({ ...base, state: 'not-started' });
+            continue;
+        }
+        if (step.existingDeploymentId !== undefined) {
+            results.push(step.existingDeploymentId === null
+                ? { ...base, state: 'there' }
+                : { ...base, state: 'started', deploymentId: step.existingDeploymentId });
+            continue;
+        }
+        try {
+            const output = await api.updateService({
+                cluster,
+                service: step.service,
+                taskDefinition: step.taskDefinitionArn,
+                ...step.update
+            });
+            const deploymentId = primaryDeployment(output.service)?.id;
+            logger.info(options.describeUpdate(step, deploymentId));
+            results.push({ ...base, state: 'started', deploymentId });
+        }
+        catch (error) {
+            const reason = `UpdateService failed: ${errorMessage(error)}`;
+            logger.error(`${step.service}: ${reason}`);
+            results.push({ ...base, state: 'failed', reason, updateFailed: true });
+            if (options.stopOnFirstFailure)
+                stopped = true;
+        }
+    }
+    const toWatch = results.filter(result => result.state === 'started' && result.deploymentId);
+    if (!options.watch || stopped || toWatch.length === 0)
+        return results;
+    if (options.announceWatch) {
+        logger.info(`Watching ${toWatch.map(result => result.service).join(', ')} (deadline ${formatDuration(options.timeoutMs)})`);
+    }
+    const watch = await watchDeployments(api, {
+        cluster,
+        targets: toWatch.map(result => ({
+            service: result.service,
+            deploymentId: result.deploymentId,
+            taskDefinitionArn: result.taskDefinitionArn
+        })),
+        timeoutMs: options.timeoutMs,
+        intervalMs: options.intervalMs,
+        logger,
+        clock,
+        stopOnFirstFailure: options.stopOnFirstFailure,
+        what: options.what
+    });
+    for (const result of toWatch) {
+        const watched = watch.outcomes.find(outcome => outcome.service === result.service);
+        result.watched = watched;
+        if (watched?.state === 'deployed')
+            result.state = 'deployed';
+        else {
+            result.state = 'failed';
+            result.reason = reasonOf(watched) ?? watched?.state ?? 'not seen';
+        }
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/history.ts
+
+
+
+/** The service's SUCCESSFUL deployments, newest first, each with the task definition it put in place. */
+async function successfulDeployments(api, cluster, service) {
+    try {
+        const listed = await api.listServiceDeployments({
+            cluster,
+            service,
+            status: ['SUCCESSFUL'],
+            maxResults: 20
+        });
+        const briefs = [...(listed.serviceDeployments ?? [])].sort((a, b) => time(b.finishedAt ?? b.startedAt ?? b.createdAt) - time(a.finishedAt ?? a.startedAt ?? a.createdAt));
+        const revisionArns = [
+            ...new Set(briefs.map(brief => brief.targetServiceRevisionArn).filter((arn) => !!arn))
+        ];
+        const taskDefinitionOf = new Map();
+        for (let index = 0; index < revisionArns.length; index += 20) {
+            const described = await api.describeServiceRevisions({
+                serviceRevisionArns: revisionArns.slice(index, index + 20)
+            });
+            for (const revision of described.serviceRevisions ?? []) {
+                if (revision.serviceRevisionArn && revision.taskDefinition)
+                    taskDefinitionOf.set(revision.serviceRevisionArn, revision.taskDefinition);
+            }
+        }
+        return briefs.flatMap(brief => {
+            const taskDefinitionArn = taskDefinitionOf.get(brief.targetServiceRevisionArn ?? '');
+            return taskDefinitionArn
+                ? [{ taskDefinitionArn, id: brief.serviceDeploymentArn ?? '', finishedAt: brief.finishedAt }]
+                : [];
+        });
+    }
+    catch (error) {
+        // Older accounts/regions, missing ecs:ListServiceDeployments permission: fall through to revisions.
+        return { unavailable: `${awsErrorName(error) ?? 'error'}: ${errorMessage(error)}` };
+    }
+}
+function time(date) {
+    return date ? new Date(date).getTime() : 0;
+}
+/** The family's ACTIVE revisions, newest first (one page of 100 is plenty to find the previous one). */
+async function activeRevisions(api, family) {
+    const listed = await api.listTaskDefinitions({
+        familyPrefix: family,
+        status: 'ACTIVE',
+        sort: 'DESC',
+        maxResults: 100
+    });
+    return (listed.taskDefinitionArns ?? []).flatMap(arn => {
+        const parsed = parseTaskDefinitionReference(arn);
+        // familyPrefix is a prefix: docuthinker-backend would also list docuthinker-backend-worker.
+        return parsed?.kind === 'arn' && parsed.family === family
+            ? [{ taskDefinitionArn: arn, revision: parsed.revision }]
+            : [];
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecs/index.ts
 
 
 
@@ -32400,7 +32693,10 @@ function checkServiceInputLines(lines) {
 
 
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/health.ts
+
+
+
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/health.ts
 
 /** Beanstalk's health colours (DescribeEnvironments `Health`). */
 const HEALTH_COLOURS = ['Green', 'Yellow', 'Red', 'Grey'];
@@ -32431,10 +32727,11 @@ function parseAcceptedHealth(text, inputName = 'accepted-health') {
     return colours;
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/decisions.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/decisions.ts
 /**
  * Describes that may pass before an update shows up at all: DescribeEnvironments is eventually
  * consistent, so the first look after UpdateEnvironment can still show the old Ready state.
+ * @internal exported for its tests; the actions do not use it
  */
 const UPDATE_START_GRACE_POLLS = 3;
 const FAILING_STATUSES = new Set(['Terminating', 'Terminated']);
@@ -32443,10 +32740,6 @@ function isErrorEvent(event) {
 }
 function eventTime(event) {
     return event.EventDate ? new Date(event.EventDate).getTime() : 0;
-}
-/** The first ERROR/FATAL event dated at or after the update, oldest first. */
-function firstErrorAfter(events, since) {
-    return errorsAfter(events, since)[0];
 }
 /** ERROR/FATAL events dated at or after `since`, oldest first (events of the same time keep their order). */
 function errorsAfter(events, since) {
@@ -32581,8 +32874,7 @@ function judgeReadyForUpdate(environment) {
     return { kind: 'wait', progress: `busy: ${describeState(environment)}` };
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/watch.ts
-
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/watch.ts
 
 
 
@@ -32606,7 +32898,7 @@ class EventPrinter {
         const fresh = [...events]
             .reverse()
             .filter(event => !this.seen.has(EventPrinter.key(event)))
-            .sort((a, b) => time(a) - time(b));
+            .sort((a, b) => watch_time(a) - watch_time(b));
         for (const event of fresh) {
             this.seen.add(EventPrinter.key(event));
             this.printed.push(event);
@@ -32621,49 +32913,8 @@ class EventPrinter {
         return fresh;
     }
 }
-function time(event) {
+function watch_time(event) {
     return event.EventDate ? new Date(event.EventDate).getTime() : 0;
-}
-/** Error names AWS (and the SDK, for network trouble) give to failures that a later look can outlive. */
-const TRANSIENT_ERRORS = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'RequestLimitExceeded',
-    'TooManyRequestsException',
-    'SlowDown',
-    'ServiceUnavailable',
-    'InternalFailure',
-    'InternalError',
-    'RequestTimeout',
-    'TimeoutError',
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE'
-]);
-/** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
-function isTransientAwsError(error) {
-    const name = awsErrorName(error) ?? error?.code;
-    const status = error?.$metadata
-        ?.httpStatusCode;
-    return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
-}
-/**
- * One look of a poll loop that outlives throttling: when a describe still fails transiently after the
- * SDK's own retries, this poll is skipped (the loop backs off and looks again) instead of failing a
- * deploy that is going fine. The overall deadline still bounds the wait. Other errors fail at once.
- */
-async function lookPolitely(look) {
-    try {
-        return await look();
-    }
-    catch (error) {
-        if (!isTransientAwsError(error))
-            throw error;
-        return {
-            done: false,
-            progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
-        };
-    }
 }
 function formatEvent(event) {
     const at = event.EventDate ? new Date(event.EventDate).toISOString().replace('.000Z', 'Z') : '?';
@@ -32823,15 +33074,27 @@ async function deployLabel(api, request, timing, logger, printer = new EventPrin
         return { outcome, before, printer };
     }
 }
+/**
+ * Puts an environment back on a label that ran before, in a log group of its own: the rollback of
+ * deploy-beanstalk (after a failed deploy) and of actions/rollback, over the same deploy-and-watch.
+ */
+async function rollBackToLabel(api, request, timing, logger, printer) {
+    const clock = timing.clock ?? realClock;
+    return logger.group(`Rolling back ${request.environment} to ${request.label}`, () => deployLabel(api, { ...request, eventsSince: new Date(clock.now()) }, timing, logger, printer));
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/records.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/known-good.ts
 
 const RECORD_PREFIX = 'deploy-suite/records';
+/** @internal exported for its tests; the actions do not use it */
 const RECORD_HISTORY_LIMIT = 50;
 function knownGoodRecordKey(application, environment) {
     return `${RECORD_PREFIX}/${application}/${environment}.json`;
 }
-/** Parses a record's text; a record that is not in this shape is an error naming where it lives. */
+/**
+ * Parses a record's text; a record that is not in this shape is an error naming where it lives.
+ * @internal exported for its tests; the actions do not use it
+ */
 function parseKnownGoodRecord(text, where) {
     let value;
     try {
@@ -32854,7 +33117,10 @@ function parseKnownGoodRecord(text, where) {
     }
     return { lastKnownGood: record.lastKnownGood, history: record.history };
 }
-/** The record after another successful deploy: newest first, bounded, the same label not repeated. */
+/**
+ * The record after another successful deploy: newest first, bounded, the same label not repeated.
+ * @internal exported for its tests; the actions do not use it
+ */
 function withSuccessfulDeploy(record, entry) {
     const earlier = (record?.history ?? []).filter(previous => previous.label !== entry.label);
     return { lastKnownGood: entry.label, history: [entry, ...earlier].slice(0, RECORD_HISTORY_LIMIT) };
@@ -32868,6 +33134,7 @@ async function readKnownGoodRecord(store, bucket, application, environment) {
 /**
  * Adds a successful deploy to the record. A record that cannot be parsed is replaced (a deploy that
  * worked must not fail over bookkeeping); `onReplaced` says so.
+ * @internal exported for its tests; the actions do not use it
  */
 async function recordSuccessfulDeploy(store, bucket, application, environment, entry, onReplaced) {
     const key = knownGoodRecordKey(application, environment);
@@ -32884,8 +33151,23 @@ async function recordSuccessfulDeploy(store, bucket, application, environment, e
     await store.putText(bucket, key, `${JSON.stringify(next, null, 2)}\n`, 'application/json');
     return next;
 }
+/**
+ * Records a label that is deployed, Ready and healthy as the environment's last known good. Bookkeeping never
+ * fails a deploy or rollback that worked: a failure is a warning that says what follows from it.
+ */
+async function recordKnownGoodLabel(store, bucket, target, entry, logger) {
+    const where = `s3://${bucket}/${knownGoodRecordKey(target.application, target.environment)}`;
+    try {
+        await recordSuccessfulDeploy(store, bucket, target.application, target.environment, entry, problem => logger.warning(`${problem}; replacing it`));
+        logger.info(`Recorded ${entry.label} as last known good at ${where}`);
+    }
+    catch (error) {
+        logger.warning(`Could not record ${entry.label} as last known good at ${where}: ${errorMessage(error)}. ` +
+            'actions/rollback will fall back to the previous version.');
+    }
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/sdk.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/sdk.ts
 
 
 /** DescribeEvents pages read per poll at most: a poll must stay two or three calls, not a crawl. */
@@ -33048,7 +33330,50 @@ function sdkBundleStore(context) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/beanstalk/index.ts
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/environment.ts
+
+/**
+ * Checks that the application and the environment exist (describe calls only), refusing with an input error
+ * that names the input to fix; returns the environment as Beanstalk describes it.
+ */
+async function findEnvironment(api, application, environment) {
+    if (!(await api.describeApplication(application))) {
+        throw inputError(`Input "application-name": application ${JSON.stringify(application)} was not found in this account and region ` +
+            '(names are case-sensitive); check "application-name" and the region');
+    }
+    const described = await api.describeEnvironment(application, environment);
+    if (!described) {
+        throw inputError(`Input "environment-name": environment ${JSON.stringify(environment)} of ${application} was not found ` +
+            '(or is terminated); check "environment-name"');
+    }
+    return described;
+}
+/** The SDK's model spells version statuses `Processed`; AWS answers `PROCESSED`. Compares without case. */
+function versionStatusIs(version, status) {
+    return (version?.Status ?? '').toLowerCase() === status.toLowerCase();
+}
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Checks the `bucket` input of deploy-beanstalk and rollback (an S3 bucket name, or not given). */
+function checkBucketInput(bucket) {
+    if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
+        throw inputError(`Input "bucket" must be an S3 bucket name (lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`);
+    }
+    return bucket;
+}
+/**
+ * The bucket of bundles and known-good records: the `bucket` input, else the account's Beanstalk storage
+ * bucket (CreateStorageLocation), resolved once and only when first needed.
+ */
+function storageBucket(api, given) {
+    let bucket;
+    return () => {
+        bucket ??= given ? Promise.resolve(given) : api.createStorageLocation();
+        return bucket;
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/beanstalk/index.ts
+
 
 
 
@@ -33057,6 +33382,7 @@ function sdkBundleStore(context) {
 
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/target.ts
+
 
 
 const KEYWORDS = ['last-known-good', 'previous'];
@@ -33137,7 +33463,7 @@ function pickRollbackTarget(facts) {
                 kind: 'target',
                 target: facts.record.taskDefinitionArn,
                 source: 'known-good-record',
-                why: `deploy-suite recorded it as last known-good${at} (service tag deploy-suite:last-known-good)`
+                why: `deploy-suite recorded it as last known-good${at} (service tag ${KNOWN_GOOD_TAG})`
             };
         }
         skipped.push('the service has no known-good record (deploy-ecs writes one after each successful deploy)');
@@ -33238,7 +33564,7 @@ function pickBeanstalkTarget(facts) {
     const previous = facts.versions
         .filter(version => version.VersionLabel &&
         version.VersionLabel !== current &&
-        version.Status?.toLowerCase() === 'processed' &&
+        versionStatusIs(version, 'Processed') &&
         (version.DateCreated ? new Date(version.DateCreated).getTime() : 0) < currentCreated)
         .sort((a, b) => new Date(b.DateCreated ?? 0).getTime() - new Date(a.DateCreated ?? 0).getTime())[0];
     if (previous?.VersionLabel) {
@@ -33286,7 +33612,6 @@ const INPUT = {
 };
 const BEANSTALK_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** The cluster default action.yml gives: the runner always passes it, so it does not mean "ECS was asked for". */
 const DEFAULT_CLUSTER = 'default';
 /**
@@ -33323,10 +33648,7 @@ function readRollbackInputs(inputs) {
         if (!ENVIRONMENT_NAME.test(environment)) {
             throw inputError(`Input "environment-name" must be a Beanstalk environment name (4 to 40 letters, digits and hyphens), got ${JSON.stringify(environment)}`);
         }
-        const bucket = inputs.optionalString(INPUT.bucket);
-        if (bucket !== undefined && !BUCKET.test(bucket)) {
-            throw inputError(`Input "bucket" must be an S3 bucket name (lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`);
-        }
+        const bucket = checkBucketInput(inputs.optionalString(INPUT.bucket));
         return {
             ...common,
             kind: 'beanstalk',
@@ -33352,34 +33674,162 @@ function readRollbackInputs(inputs) {
     return { ...common, kind: 'ecs', cluster, services, to: parseEcsTo(to) };
 }
 
-;// CONCATENATED MODULE: ./actions/rollback/src/images.ts
+;// CONCATENATED MODULE: ./packages/aws/src/ecr/client.ts
 
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._/-]*?)(?:@(sha256:[a-f0-9]{64})|:([A-Za-z0-9_][A-Za-z0-9._-]{0,127}))?$/;
-/** Parses an ECR image URI (by tag or digest); undefined for images elsewhere (Docker Hub, public ECR...). */
-function parseEcrImage(image) {
-    const match = ECR_IMAGE.exec(image);
-    if (!match)
-        return undefined;
-    const [, registryId, region, repository, digest, tag] = match;
-    return digest
-        ? { image, registryId, region, repository, digest }
-        : { image, registryId, region, repository, tag: tag ?? 'latest' };
+
+
+class TagConflictError extends ActionError {
+    constructor(repository, tag, detail) {
+        super('deployment', `Tag ${JSON.stringify(tag)} already names another image in ${repository} and the repository's tags are immutable ` +
+            `(${detail}). Use a tag that changes with each build, such as {sha} or {version}, or drop this tag`);
+    }
 }
-/** DescribeImages over the SDK; one client per region the images name, created on first use. */
-function createEcrImageApi(context) {
-    const clients = new Map();
-    const clientFor = (region) => lazy(async () => {
+const MANIFEST_TYPES = [
+    'application/vnd.docker.distribution.manifest.v2+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json'
+];
+/** The real ECR API through the AWS SDK (loaded on first use), in the context's region unless told. */
+function createEcrApi(context, region) {
+    const connect = lazy(async () => {
         const sdk = await Promise.all(/* import() */[__nccwpck_require__.e(279), __nccwpck_require__.e(861), __nccwpck_require__.e(249)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8249, 19));
         const config = (await context.clientConfig('ecr'));
-        return { sdk, client: new sdk.ECRClient({ ...config, region }) };
+        return { sdk, ecr: new sdk.ECRClient({ ...config, region: region ?? config.region }) };
+    });
+    const info = (repository) => ({
+        uri: repository?.repositoryUri ?? '',
+        tagMutability: repository?.imageTagMutability ?? 'MUTABLE'
     });
     return {
-        async imagePresence(image) {
-            if (!clients.has(image.region))
-                clients.set(image.region, clientFor(image.region));
-            const { sdk, client } = await clients.get(image.region)();
+        async getAuthorizationToken(registryId) {
+            const { sdk, ecr } = await connect();
+            // registryIds is deprecated but still honoured: it picks the registry for cross-account pushes.
+            const out = await ecr.send(new sdk.GetAuthorizationTokenCommand({ registryIds: [registryId] }));
+            const data = out.authorizationData?.[0];
+            if (!data?.authorizationToken)
+                throw new ActionError('aws', 'ECR GetAuthorizationToken returned no token');
+            return { token: data.authorizationToken, expiresAt: data.expiresAt };
+        },
+        async describeRepository(registryId, repository) {
+            const { sdk, ecr } = await connect();
             try {
-                const output = await client.send(new sdk.DescribeImagesCommand({
+                const out = await ecr.send(new sdk.DescribeRepositoriesCommand({ registryId, repositoryNames: [repository] }));
+                return info(out.repositories?.[0]);
+            }
+            catch (error) {
+                if (awsErrorName(error) === 'RepositoryNotFoundException')
+                    return undefined;
+                throw error;
+            }
+        },
+        async createRepository(registryId, repository) {
+            const { sdk, ecr } = await connect();
+            try {
+                const out = await ecr.send(new sdk.CreateRepositoryCommand({
+                    registryId,
+                    repositoryName: repository,
+                    imageScanningConfiguration: { scanOnPush: true },
+                    encryptionConfiguration: { encryptionType: 'AES256' },
+                    tags: [{ Key: 'created-by', Value: 'deploy-suite/build-push' }]
+                }));
+                return info(out.repository);
+            }
+            catch (error) {
+                // Another job created it between our describe and create: that is the state we wanted.
+                if (awsErrorName(error) === 'RepositoryAlreadyExistsException') {
+                    const existing = await this.describeRepository(registryId, repository);
+                    if (existing)
+                        return existing;
+                }
+                throw error;
+            }
+        },
+        async putLifecyclePolicy(registryId, repository, policyText) {
+            const { sdk, ecr } = await connect();
+            await ecr.send(new sdk.PutLifecyclePolicyCommand({
+                registryId,
+                repositoryName: repository,
+                lifecyclePolicyText: policyText
+            }));
+        },
+        async getManifest(registryId, repository, tag) {
+            const { sdk, ecr } = await connect();
+            let out;
+            try {
+                out = await ecr.send(new sdk.BatchGetImageCommand({
+                    registryId,
+                    repositoryName: repository,
+                    imageIds: [{ imageTag: tag }],
+                    acceptedMediaTypes: MANIFEST_TYPES
+                }));
+            }
+            catch (error) {
+                // No repository yet (create-repository will make it): no image either.
+                if (awsErrorName(error) === 'RepositoryNotFoundException')
+                    return undefined;
+                throw error;
+            }
+            const image = out.images?.[0];
+            if (!image?.imageManifest || !image.imageId?.imageDigest) {
+                const failure = out.failures?.[0];
+                if (!failure ||
+                    failure.failureCode === 'ImageNotFound' ||
+                    failure.failureCode === 'ImageTagDoesNotMatchDigest') {
+                    return undefined;
+                }
+                throw new ActionError('aws', `ECR BatchGetImage ${repository}:${tag} failed: ${failure.failureCode} ${failure.failureReason ?? ''}`);
+            }
+            return {
+                digest: image.imageId.imageDigest,
+                mediaType: image.imageManifestMediaType ?? MANIFEST_TYPES[0],
+                manifest: image.imageManifest
+            };
+        },
+        async describeDigest(registryId, repository, tag) {
+            const { sdk, ecr } = await connect();
+            try {
+                const out = await ecr.send(new sdk.DescribeImagesCommand({
+                    registryId,
+                    repositoryName: repository,
+                    imageIds: [{ imageTag: tag }]
+                }));
+                return out.imageDetails?.[0]?.imageDigest;
+            }
+            catch (error) {
+                const name = awsErrorName(error);
+                if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException')
+                    return undefined;
+                throw error;
+            }
+        },
+        async putImage(registryId, repository, tag, manifest) {
+            const { sdk, ecr } = await connect();
+            try {
+                await ecr.send(new sdk.PutImageCommand({
+                    registryId,
+                    repositoryName: repository,
+                    imageTag: tag,
+                    imageManifest: manifest.manifest,
+                    imageManifestMediaType: manifest.mediaType,
+                    imageDigest: manifest.digest
+                }));
+                return 'tagged';
+            }
+            catch (error) {
+                const name = awsErrorName(error);
+                // The tag already names exactly this manifest: re-running is a no-op, as it should be.
+                if (name === 'ImageAlreadyExistsException')
+                    return 'already-tagged';
+                if (name === 'ImageTagAlreadyExistsException')
+                    throw new TagConflictError(repository, tag, errorMessage(error));
+                throw error;
+            }
+        },
+        async imagePresence(image) {
+            const { sdk, ecr } = await connect();
+            try {
+                const output = await ecr.send(new sdk.DescribeImagesCommand({
                     registryId: image.registryId,
                     repositoryName: image.repository,
                     imageIds: [image.digest ? { imageDigest: image.digest } : { imageTag: image.tag }]
@@ -33399,6 +33849,53 @@ function createEcrImageApi(context) {
         }
     };
 }
+/** Image lookups in whatever region each image names: one client per region, created on first use. */
+function ecrImageLookup(context) {
+    const clients = new Map();
+    return {
+        imagePresence(image) {
+            if (!clients.has(image.region))
+                clients.set(image.region, createEcrApi(context, image.region));
+            return clients.get(image.region).imagePresence(image);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecr/image-uri.ts
+/**
+ * The one parser of ECR private-registry names: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, alone
+ * (build-push's `registry` input) or as the start of an image reference (rollback's image checks).
+ */
+const HOST = String.raw `(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?`;
+const ECR_HOST = new RegExp(`^${HOST}$`);
+const ECR_IMAGE = new RegExp(`^${HOST}\\/([a-z0-9][a-z0-9._/-]*?)(?:@(sha256:[a-f0-9]{64})|:([A-Za-z0-9_][A-Za-z0-9._-]{0,127}))?$`);
+/** The registry host of an account's private ECR registry in a region. */
+function ecrHost(accountId, region) {
+    const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+    return `${accountId}.dkr.ecr.${region}.${suffix}`;
+}
+/** The account and region an ECR registry host names; undefined for any other host. */
+function parseEcrHost(host) {
+    const match = ECR_HOST.exec(host);
+    return match ? { accountId: match[1], region: match[2] } : undefined;
+}
+/** Parses an ECR image URI (by tag or digest); undefined for images elsewhere (Docker Hub, public ECR...). */
+function parseEcrImage(image) {
+    const match = ECR_IMAGE.exec(image);
+    if (!match)
+        return undefined;
+    const [, registryId, region, repository, digest, tag] = match;
+    return digest
+        ? { image, registryId, region, repository, digest }
+        : { image, registryId, region, repository, tag: tag ?? 'latest' };
+}
+
+;// CONCATENATED MODULE: ./packages/aws/src/ecr/index.ts
+
+
+
+;// CONCATENATED MODULE: ./actions/rollback/src/images.ts
+
 /**
  * Checks every image a task definition references. Images outside private ECR are listed as `not-ecr`
  * (nothing to ask); an error other than "not found" (e.g. AccessDenied) fails the check, since a
@@ -33435,24 +33932,11 @@ async function checkImages(api, containers) {
  */
 async function planEcsRollback(inputs, deps) {
     const { api, logger } = deps;
-    let described;
-    try {
-        described = await describeServicesByName(api, inputs.cluster, inputs.services);
-    }
-    catch (error) {
-        if (awsErrorName(error) === 'ClusterNotFoundException') {
-            throw inputError(`Input "cluster": cluster ${JSON.stringify(inputs.cluster)} was not found in this account and region`);
-        }
-        throw error;
-    }
-    if (described.missing.length > 0) {
-        throw inputError(`Input "service": ${described.missing.map(name => JSON.stringify(name)).join(', ')} not found in cluster ` +
-            `${inputs.cluster} (or deleted); check the name, "cluster" and the region`);
-    }
+    const described = await describeNamedServices(api, inputs.cluster, inputs.services, 'Check the name (or was it deleted?), "cluster" and the region');
     const plans = [];
     const problems = [];
     for (const name of inputs.services) {
-        const service = described.found.get(name);
+        const service = described.get(name);
         const plan = await planService(inputs, service, name, deps, problems);
         if (plan)
             plans.push(plan);
@@ -33467,13 +33951,10 @@ async function planEcsRollback(inputs, deps) {
     }
     return plans;
 }
-function primaryOf(service) {
-    return service.deployments?.find(deployment => deployment.status === 'PRIMARY');
-}
 async function planService(inputs, service, name, deps, problems) {
     const { api, logger } = deps;
-    const primary = primaryOf(service);
-    const current = primary?.taskDefinition ?? service.taskDefinition ?? '';
+    const primary = primaryDeployment(service);
+    const current = currentTaskDefinition(service);
     const currentFamily = parseTaskDefinitionReference(current)?.family;
     const serviceArn = service.serviceArn ?? name;
     const facts = { current, request: inputs.to };
@@ -33573,94 +34054,11 @@ async function imageChecks(inputs, target, name, deps, problems) {
     return images;
 }
 async function describeTaskDefinition(api, reference) {
-    try {
-        return (await api.describeTaskDefinition({ taskDefinition: reference })).taskDefinition;
-    }
-    catch (error) {
-        // ECS answers ClientException "Unable to describe task definition." for one that never existed.
-        if (awsErrorName(error) === 'ClientException')
-            return undefined;
-        throw error;
-    }
-}
-/** The service's SUCCESSFUL deployments, newest first, each with the task definition it put in place. */
-async function successfulDeployments(api, cluster, service) {
-    try {
-        const listed = await api.listServiceDeployments({
-            cluster,
-            service,
-            status: ['SUCCESSFUL'],
-            maxResults: 20
-        });
-        const briefs = [...(listed.serviceDeployments ?? [])].sort((a, b) => ecs_time(b.finishedAt ?? b.startedAt ?? b.createdAt) - ecs_time(a.finishedAt ?? a.startedAt ?? a.createdAt));
-        const revisionArns = [
-            ...new Set(briefs.map(brief => brief.targetServiceRevisionArn).filter((arn) => !!arn))
-        ];
-        const taskDefinitionOf = new Map();
-        for (let index = 0; index < revisionArns.length; index += 20) {
-            const described = await api.describeServiceRevisions({
-                serviceRevisionArns: revisionArns.slice(index, index + 20)
-            });
-            for (const revision of described.serviceRevisions ?? []) {
-                if (revision.serviceRevisionArn && revision.taskDefinition)
-                    taskDefinitionOf.set(revision.serviceRevisionArn, revision.taskDefinition);
-            }
-        }
-        return briefs.flatMap(brief => {
-            const taskDefinitionArn = taskDefinitionOf.get(brief.targetServiceRevisionArn ?? '');
-            return taskDefinitionArn
-                ? [{ taskDefinitionArn, id: brief.serviceDeploymentArn ?? '', finishedAt: brief.finishedAt }]
-                : [];
-        });
-    }
-    catch (error) {
-        // Older accounts/regions, missing ecs:ListServiceDeployments permission: fall through to revisions.
-        return { unavailable: `${awsErrorName(error) ?? 'error'}: ${errorMessage(error)}` };
-    }
-}
-function ecs_time(date) {
-    return date ? new Date(date).getTime() : 0;
-}
-/** The family's ACTIVE revisions, newest first (one page of 100 is plenty to find the previous one). */
-async function activeRevisions(api, family) {
-    const listed = await api.listTaskDefinitions({
-        familyPrefix: family,
-        status: 'ACTIVE',
-        sort: 'DESC',
-        maxResults: 100
-    });
-    return (listed.taskDefinitionArns ?? []).flatMap(arn => {
-        const parsed = parseTaskDefinitionReference(arn);
-        // familyPrefix is a prefix: docuthinker-backend would also list docuthinker-backend-worker.
-        return parsed?.kind === 'arn' && parsed.family === family
-            ? [{ taskDefinitionArn: arn, revision: parsed.revision }]
-            : [];
-    });
-}
-/** Tag values allow letters, digits, spaces and _ . : / = + - @ only, up to 256 characters. */
-function tagValue(text) {
-    return text
-        .replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .slice(0, 256);
-}
-/** What the service carries after a rollback, besides the known-good record. */
-function rollbackTags(from, at, actor, reason) {
-    const tags = [
-        { key: 'deploy-suite:last-rollback-at', value: at.toISOString() },
-        { key: 'deploy-suite:last-rollback-from', value: from }
-    ];
-    if (actor)
-        tags.push({ key: 'deploy-suite:last-rollback-by', value: tagValue(actor) });
-    const why = tagValue(reason);
-    if (why)
-        tags.push({ key: 'deploy-suite:last-rollback-reason', value: why });
-    return tags;
+    return (await findTaskDefinition(api, reference))?.taskDefinition;
 }
 /**
  * Updates every service that is not already on its target, then watches them all together with the
- * shared "deployed means deployed" watcher: PRIMARY on the target, rollout COMPLETED. Each service is
+ * shared rollout ("deployed means deployed": this deployment SUCCESSFUL on the target). Each service is
  * reported on its own; one failure does not stop the others from going back. A service that arrives is
  * recorded as known-good (it now runs the target, deployed and steady) with the rollback's details.
  */
@@ -33684,84 +34082,58 @@ async function executeEcsRollback(inputs, plans, deps) {
         const services = plans.map(plan => outcome(plan, plan.alreadyThere ? 'already-there' : 'planned'));
         return { status: 'planned', services, elapsedMs: 0 };
     }
-    const changed = [];
-    for (const plan of plans) {
-        if (plan.alreadyThere) {
-            changed.push({ plan, deploymentId: plan.settlingDeploymentId, startedAt: clock.now() });
-            continue;
+    const results = await rollout(api, plans.map(plan => ({
+        service: plan.service,
+        taskDefinitionArn: plan.to,
+        // already there: watch the deployment still settling onto it, if any; else nothing to do
+        ...(plan.alreadyThere ? { existingDeploymentId: plan.settlingDeploymentId ?? null } : {})
+    })), {
+        cluster: inputs.cluster,
+        logger,
+        clock,
+        watch: inputs.waitForServiceStability,
+        timeoutMs: inputs.waitMs,
+        intervalMs: inputs.pollIntervalMs,
+        stopOnFirstFailure: false,
+        what: 'rollback',
+        describeUpdate: (step, id) => `Updated ${step.service} to ${familyRevision(step.taskDefinitionArn)} (deployment ${id ?? 'unknown'})`,
+        announceWatch: true
+    });
+    const services = [];
+    for (const [index, result] of results.entries()) {
+        const plan = plans[index];
+        const arrived = plan.alreadyThere ? 'already-there' : 'rolled-back';
+        if (result.updateFailed) {
+            services.push(outcome(plan, 'failed', { reason: result.reason }));
         }
-        const entry = { plan, startedAt: clock.now() };
-        changed.push(entry);
-        try {
-            const output = await api.updateService({
-                cluster: inputs.cluster,
-                service: plan.service,
-                taskDefinition: plan.to
-            });
-            entry.deploymentId = output.service?.deployments?.find(deployment => deployment.status === 'PRIMARY')?.id;
-            logger.info(`Updated ${plan.service} to ${familyRevision(plan.to)} (deployment ${entry.deploymentId ?? 'unknown'})`);
+        else if (result.state === 'there' || !result.deploymentId) {
+            services.push(outcome(plan, 'already-there'));
         }
-        catch (error) {
-            const reason = `UpdateService failed: ${errorMessage(error)}`;
-            logger.error(`${plan.service}: ${reason}`);
-            entry.outcome = outcome(plan, 'failed', { reason });
-        }
-    }
-    const toWatch = changed.filter(entry => !entry.outcome && entry.deploymentId);
-    for (const entry of changed.filter(entry => !entry.outcome && !entry.deploymentId)) {
-        entry.outcome = outcome(entry.plan, 'already-there');
-    }
-    if (!inputs.waitForServiceStability) {
-        for (const entry of toWatch) {
-            entry.outcome = outcome(entry.plan, entry.plan.alreadyThere ? 'already-there' : 'started', {
-                deploymentId: entry.deploymentId,
+        else if (result.state === 'started') {
+            services.push(outcome(plan, plan.alreadyThere ? 'already-there' : 'started', {
+                deploymentId: result.deploymentId,
                 reason: 'not watched (wait-for-service-stability: false)'
-            });
+            }));
         }
-    }
-    else if (toWatch.length > 0) {
-        const targets = toWatch.map(entry => ({
-            service: entry.plan.service,
-            deploymentId: entry.deploymentId,
-            taskDefinitionArn: entry.plan.to
-        }));
-        logger.info(`Watching ${targets.map(target => target.service).join(', ')} (deadline ${formatDuration(inputs.waitMs)})`);
-        const watch = await watchDeployments(api, {
-            cluster: inputs.cluster,
-            targets,
-            timeoutMs: inputs.waitMs,
-            intervalMs: inputs.pollIntervalMs,
-            logger,
-            clock,
-            stopOnFirstFailure: false,
-            what: 'rollback'
-        });
-        for (const entry of toWatch) {
-            const seen = watch.outcomes.find(candidate => candidate.service === entry.plan.service);
-            const durationSeconds = Math.round((clock.now() - entry.startedAt) / 1000);
-            if (seen?.state === 'deployed') {
-                entry.outcome = outcome(entry.plan, entry.plan.alreadyThere ? 'already-there' : 'rolled-back', {
-                    deploymentId: entry.deploymentId,
-                    durationSeconds
-                });
-                if (!entry.plan.alreadyThere)
-                    await record(entry.plan, deps, now(), inputs.reason);
+        else {
+            const durationSeconds = Math.round((clock.now() - result.startedAt) / 1000);
+            const deploymentId = result.deploymentId;
+            if (result.state === 'deployed') {
+                services.push(outcome(plan, arrived, { deploymentId, durationSeconds }));
+                if (!plan.alreadyThere) {
+                    const at = now();
+                    // The target is the service's known-good revision now, so a later `last-known-good` does not
+                    // send it back to the revision just rolled away from.
+                    await recordKnownGoodOrWarn(api, { name: plan.service, arn: plan.serviceArn }, plan.to, at, logger, 'rolled back', rollbackTags(plan.from, at, deps.actor, inputs.reason));
+                }
             }
             else {
-                entry.outcome = outcome(entry.plan, 'failed', {
-                    deploymentId: entry.deploymentId,
-                    durationSeconds,
-                    reason: reasonOf(seen)
-                });
-                logger.error(`${entry.plan.service}: rollback to ${familyRevision(entry.plan.to)} failed: ${reasonOf(seen)}`);
+                services.push(outcome(plan, 'failed', { deploymentId, durationSeconds, reason: result.reason }));
+                logger.error(`${plan.service}: rollback to ${familyRevision(plan.to)} failed: ${result.reason}`);
             }
         }
     }
-    const services = changed.map(entry => entry.outcome);
     return { status: overallStatus(services), services, elapsedMs: clock.now() - started };
-}
-function reasonOf(outcome) {
-    return outcome && 'reason' in outcome ? outcome.reason : (outcome?.state ?? 'not seen');
 }
 /** failed beats everything; then started, rolled-back, and already-there only when every service was. */
 function overallStatus(services) {
@@ -33772,54 +34144,22 @@ function overallStatus(services) {
     }
     return 'already-there';
 }
-/**
- * The target now runs, deployed and steady: it is the service's known-good revision (so a later
- * `last-known-good` does not send it back to the revision just rolled away from). Bookkeeping never
- * fails a rollback that worked.
- */
-async function record(plan, deps, at, reason) {
-    try {
-        await recordKnownGood(deps.api, plan.serviceArn, plan.to, at);
-        await deps.api.tagResource({
-            resourceArn: plan.serviceArn,
-            tags: rollbackTags(plan.from, at, deps.actor, reason)
-        });
-        deps.logger.info(`${plan.service}: recorded ${familyRevision(plan.to)} as last known-good`);
-    }
-    catch (error) {
-        deps.logger.warning(`${plan.service} is rolled back, but recording it failed (${errorMessage(error)}); grant ecs:TagResource`);
-    }
-}
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/beanstalk.ts
 
 
 
 
-/** The bucket of the known-good record, resolved once and only when needed. */
-function bucketOf(inputs, api) {
-    let bucket;
-    return () => {
-        bucket ??= inputs.bucket ? Promise.resolve(inputs.bucket) : api.createStorageLocation();
-        return bucket;
-    };
-}
 /**
  * Describe-only: finds the application and environment, picks the label (saying which source and why)
  * and checks it exists and was processed, before anything changes.
  */
 async function planBeanstalkRollback(inputs, deps) {
     const { api, store, logger } = deps;
-    if (!(await api.describeApplication(inputs.application))) {
-        throw inputError(`Input "application-name": application ${JSON.stringify(inputs.application)} was not found in this account and region`);
-    }
-    const environment = await api.describeEnvironment(inputs.application, inputs.environment);
-    if (!environment) {
-        throw inputError(`Input "environment-name": environment ${JSON.stringify(inputs.environment)} of ${inputs.application} was not found (or is terminated)`);
-    }
+    const environment = await findEnvironment(api, inputs.application, inputs.environment);
     const current = environment.VersionLabel ?? '';
     logger.info(`Environment ${inputs.environment}: ${environment.Status}, health ${environment.Health ?? 'unknown'}, version ${current || '(none)'}`);
-    const bucket = bucketOf(inputs, api);
+    const bucket = storageBucket(api, inputs.bucket);
     const facts = { current: current || undefined, request: inputs.to };
     let pick = pickBeanstalkTarget(facts);
     for (let round = 0; pick.kind === 'need' && round < 3; round++) {
@@ -33865,7 +34205,7 @@ async function planBeanstalkRollback(inputs, deps) {
         const hint = pick.source === 'explicit' ? 'check "to"' : 'give "to" as an existing label';
         throw new ActionError(pick.source === 'explicit' ? 'input' : 'deployment', `Rollback refused before any change: version ${plan.to} of ${inputs.application} does not exist (deleted?); ${hint}`);
     }
-    if (version.Status && version.Status.toLowerCase() !== 'processed') {
+    if (version.Status && !versionStatusIs(version, 'Processed')) {
         throw new ActionError('deployment', `Rollback refused before any change: version ${plan.to} is ${version.Status}, not Processed; ` +
             'Beanstalk cannot deploy it. Give another "to"');
     }
@@ -33907,36 +34247,29 @@ async function executeBeanstalkRollback(inputs, plan, deps) {
         logger.info(`UpdateEnvironment: ${plan.environment} ${plan.from} -> ${plan.to} (not watched)`);
         return finish(outcome('started', { reason: 'not watched (wait-for-service-stability: false)' }));
     }
-    const deployed = await logger.group(`Rolling back ${plan.environment} to ${plan.to}`, () => deployLabel(api, {
+    const deployed = await rollBackToLabel(api, {
         application: plan.application,
         environment: plan.environment,
         label: plan.to,
-        acceptedHealth: inputs.acceptedHealth,
-        eventsSince: new Date(clock.now())
+        acceptedHealth: inputs.acceptedHealth
     }, {
         deadline: clock.now() + inputs.waitMs,
         pollIntervalMs: inputs.pollIntervalMs,
         clock,
         random: deps.random
-    }, logger));
+    }, logger);
     if (!deployed.outcome.ok) {
         logger.error(`Rollback of ${plan.environment} to ${plan.to} failed: ${deployed.outcome.reason}`);
         return finish(outcome('failed', { reason: deployed.outcome.reason }));
     }
     logger.info(`Rolled back: ${plan.environment} is ${deployed.outcome.message}`);
     // The target is deployed, Ready and healthy: it is the environment's known-good label again.
-    const bucket = await bucketOf(inputs, api)();
-    try {
-        await recordSuccessfulDeploy(store, bucket, plan.application, plan.environment, { label: plan.to, at: new Date(clock.now()).toISOString() }, problem => logger.warning(`${problem}; replacing it`));
-        logger.info(`Recorded ${plan.to} as last known-good at s3://${bucket}/${knownGoodRecordKey(plan.application, plan.environment)}`);
-    }
-    catch (error) {
-        logger.warning(`${plan.environment} is rolled back, but recording it failed: ${errorMessage(error)}`);
-    }
+    await recordKnownGoodLabel(store, await storageBucket(api, inputs.bucket)(), plan, { label: plan.to, at: new Date(clock.now()).toISOString() }, logger);
     return finish(outcome('rolled-back'));
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/summary.ts
+
 
 
 
@@ -33993,8 +34326,16 @@ function rollbackSummary(inputs, result, region, actor) {
         ], rows)
     ].join('\n\n') + '\n');
 }
+/** The step's failure message, when some service (or the environment) did not get back. */
+function failureMessage(result) {
+    if (result.status !== 'failed')
+        return undefined;
+    const failed = result.services.filter(service => service.result === 'failed');
+    return `Rollback failed: ${failed.map(service => `${service.service}: ${service.reason ?? 'unknown reason'}`).join('; ')}`;
+}
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/main.ts
+
 
 
 
@@ -34016,14 +34357,12 @@ async function run() {
             const context = new AwsContext({ action: 'rollback', region: inputs.region });
             logger.info(`Rollback requested by ${actor ?? 'unknown'}${inputs.reason ? `: ${inputs.reason}` : ''}`);
             if (inputs.waitForServiceStability && !inputs.dryRun) {
-                const warning = credentialLifetimeWarning(await credentialExpiration(), Date.now(), inputs.waitMs, INPUT.waitForMinutes);
-                if (warning)
-                    logger.warning(warning);
+                await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
             }
             if (inputs.kind === 'ecs') {
                 const deps = {
                     api: createEcsApi(context),
-                    ecr: createEcrImageApi(context),
+                    ecr: ecrImageLookup(context),
                     logger,
                     clock: realClock,
                     actor
@@ -34058,10 +34397,9 @@ async function run() {
                 setOutputs({ status: 'failed' });
             }
         }
-        if (result.status === 'failed') {
-            const failed = result.services.filter(service => service.result === 'failed');
-            throw new ActionError('deployment', `Rollback failed: ${failed.map(service => `${service.service}: ${service.reason ?? 'unknown reason'}`).join('; ')}`);
-        }
+        const failure = failureMessage(result);
+        if (failure)
+            throw new ActionError('deployment', failure);
     });
 }
 

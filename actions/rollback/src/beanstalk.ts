@@ -1,26 +1,21 @@
+import { ActionError, errorMessage, realClock, type Clock, type Logger } from '@deploy-suite/core';
 import {
-  ActionError,
-  errorMessage,
-  inputError,
-  realClock,
-  type Clock,
-  type Logger
-} from '../../../packages/shared/src/index.js';
-import {
-  deployLabel,
+  rollBackToLabel,
   knownGoodRecordKey,
   readKnownGoodRecord,
-  recordSuccessfulDeploy,
+  findEnvironment,
+  recordKnownGoodLabel,
+  storageBucket,
+  versionStatusIs,
   type BeanstalkApi,
-  type BeanstalkVersionListApi,
   type BundleStore
-} from '../../../packages/shared/src/beanstalk/index.js';
+} from '@deploy-suite/aws/beanstalk';
 import type { BeanstalkRollbackInputs } from './inputs.js';
 import { overallStatus, type RollbackResult, type ServiceOutcome } from './ecs.js';
 import { SOURCE_TEXT, pickBeanstalkTarget, type BeanstalkTargetFacts, type TargetSource } from './target.js';
 
 export interface BeanstalkDeps {
-  api: BeanstalkApi & BeanstalkVersionListApi;
+  api: BeanstalkApi;
   store: BundleStore;
   logger: Logger;
   clock?: Clock;
@@ -38,15 +33,6 @@ export interface BeanstalkPlan {
   alreadyThere: boolean;
 }
 
-/** The bucket of the known-good record, resolved once and only when needed. */
-function bucketOf(inputs: BeanstalkRollbackInputs, api: BeanstalkApi): () => Promise<string> {
-  let bucket: Promise<string> | undefined;
-  return () => {
-    bucket ??= inputs.bucket ? Promise.resolve(inputs.bucket) : api.createStorageLocation();
-    return bucket;
-  };
-}
-
 /**
  * Describe-only: finds the application and environment, picks the label (saying which source and why)
  * and checks it exists and was processed, before anything changes.
@@ -56,22 +42,12 @@ export async function planBeanstalkRollback(
   deps: BeanstalkDeps
 ): Promise<BeanstalkPlan> {
   const { api, store, logger } = deps;
-  if (!(await api.describeApplication(inputs.application))) {
-    throw inputError(
-      `Input "application-name": application ${JSON.stringify(inputs.application)} was not found in this account and region`
-    );
-  }
-  const environment = await api.describeEnvironment(inputs.application, inputs.environment);
-  if (!environment) {
-    throw inputError(
-      `Input "environment-name": environment ${JSON.stringify(inputs.environment)} of ${inputs.application} was not found (or is terminated)`
-    );
-  }
+  const environment = await findEnvironment(api, inputs.application, inputs.environment);
   const current = environment.VersionLabel ?? '';
   logger.info(
     `Environment ${inputs.environment}: ${environment.Status}, health ${environment.Health ?? 'unknown'}, version ${current || '(none)'}`
   );
-  const bucket = bucketOf(inputs, api);
+  const bucket = storageBucket(api, inputs.bucket);
   const facts: BeanstalkTargetFacts = { current: current || undefined, request: inputs.to };
   let pick = pickBeanstalkTarget(facts);
   for (let round = 0; pick.kind === 'need' && round < 3; round++) {
@@ -120,7 +96,7 @@ export async function planBeanstalkRollback(
       `Rollback refused before any change: version ${plan.to} of ${inputs.application} does not exist (deleted?); ${hint}`
     );
   }
-  if (version.Status && version.Status.toLowerCase() !== 'processed') {
+  if (version.Status && !versionStatusIs(version, 'Processed')) {
     throw new ActionError(
       'deployment',
       `Rollback refused before any change: version ${plan.to} is ${version.Status}, not Processed; ` +
@@ -172,24 +148,21 @@ export async function executeBeanstalkRollback(
     logger.info(`UpdateEnvironment: ${plan.environment} ${plan.from} -> ${plan.to} (not watched)`);
     return finish(outcome('started', { reason: 'not watched (wait-for-service-stability: false)' }));
   }
-  const deployed = await logger.group(`Rolling back ${plan.environment} to ${plan.to}`, () =>
-    deployLabel(
-      api,
-      {
-        application: plan.application,
-        environment: plan.environment,
-        label: plan.to,
-        acceptedHealth: inputs.acceptedHealth,
-        eventsSince: new Date(clock.now())
-      },
-      {
-        deadline: clock.now() + inputs.waitMs,
-        pollIntervalMs: inputs.pollIntervalMs,
-        clock,
-        random: deps.random
-      },
-      logger
-    )
+  const deployed = await rollBackToLabel(
+    api,
+    {
+      application: plan.application,
+      environment: plan.environment,
+      label: plan.to,
+      acceptedHealth: inputs.acceptedHealth
+    },
+    {
+      deadline: clock.now() + inputs.waitMs,
+      pollIntervalMs: inputs.pollIntervalMs,
+      clock,
+      random: deps.random
+    },
+    logger
   );
   if (!deployed.outcome.ok) {
     logger.error(`Rollback of ${plan.environment} to ${plan.to} failed: ${deployed.outcome.reason}`);
@@ -197,21 +170,12 @@ export async function executeBeanstalkRollback(
   }
   logger.info(`Rolled back: ${plan.environment} is ${deployed.outcome.message}`);
   // The target is deployed, Ready and healthy: it is the environment's known-good label again.
-  const bucket = await bucketOf(inputs, api)();
-  try {
-    await recordSuccessfulDeploy(
-      store,
-      bucket,
-      plan.application,
-      plan.environment,
-      { label: plan.to, at: new Date(clock.now()).toISOString() },
-      problem => logger.warning(`${problem}; replacing it`)
-    );
-    logger.info(
-      `Recorded ${plan.to} as last known-good at s3://${bucket}/${knownGoodRecordKey(plan.application, plan.environment)}`
-    );
-  } catch (error) {
-    logger.warning(`${plan.environment} is rolled back, but recording it failed: ${errorMessage(error)}`);
-  }
+  await recordKnownGoodLabel(
+    store,
+    await storageBucket(api, inputs.bucket)(),
+    plan,
+    { label: plan.to, at: new Date(clock.now()).toISOString() },
+    logger
+  );
   return finish(outcome('rolled-back'));
 }

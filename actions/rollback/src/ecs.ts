@@ -1,43 +1,43 @@
-import type { Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
+import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import {
   ActionError,
-  awsErrorName,
   errorMessage,
-  formatDuration,
   inputError,
   realClock,
   type Clock,
   type Logger
-} from '../../../packages/shared/src/index.js';
+} from '@deploy-suite/core';
 import {
-  describeServicesByName,
+  activeRevisions,
+  currentTaskDefinition,
+  describeNamedServices,
   familyRevision,
+  findTaskDefinition,
   parseTaskDefinitionReference,
+  primaryDeployment,
   readKnownGood,
-  recordKnownGood,
-  watchDeployments,
-  type EcsApi,
-  type EcsRevisionHistoryApi,
-  type WatchOutcome,
-  type WatchTarget
-} from '../../../packages/shared/src/ecs/index.js';
-import { checkImages, type EcrImageApi, type ImageCheck } from './images.js';
+  recordKnownGoodOrWarn,
+  rollbackTags,
+  rollout,
+  successfulDeployments,
+  type EcsApi
+} from '@deploy-suite/aws/ecs';
+import type { EcrImageLookup } from '@deploy-suite/aws/ecr';
+import { checkImages, type ImageCheck } from './images.js';
 import type { EcsRollbackInputs } from './inputs.js';
 import {
   SOURCE_TEXT,
   pickRollbackTarget,
   type EcsNeed,
   type EcsTargetFacts,
-  type FamilyRevision,
-  type SuccessfulDeployment,
   type TargetSource
 } from './target.js';
 
 export type RollbackStatus = 'rolled-back' | 'already-there' | 'planned' | 'started' | 'failed';
 
 export interface EcsDeps {
-  api: EcsApi & EcsRevisionHistoryApi;
-  ecr: EcrImageApi;
+  api: EcsApi;
+  ecr: EcrImageLookup;
   logger: Logger;
   clock?: Clock;
   /** when records are written; defaults to the clock's now */
@@ -87,28 +87,17 @@ export interface RollbackResult {
  */
 export async function planEcsRollback(inputs: EcsRollbackInputs, deps: EcsDeps): Promise<EcsServicePlan[]> {
   const { api, logger } = deps;
-  let described: Awaited<ReturnType<typeof describeServicesByName>>;
-  try {
-    described = await describeServicesByName(api, inputs.cluster, inputs.services);
-  } catch (error) {
-    if (awsErrorName(error) === 'ClusterNotFoundException') {
-      throw inputError(
-        `Input "cluster": cluster ${JSON.stringify(inputs.cluster)} was not found in this account and region`
-      );
-    }
-    throw error;
-  }
-  if (described.missing.length > 0) {
-    throw inputError(
-      `Input "service": ${described.missing.map(name => JSON.stringify(name)).join(', ')} not found in cluster ` +
-        `${inputs.cluster} (or deleted); check the name, "cluster" and the region`
-    );
-  }
+  const described = await describeNamedServices(
+    api,
+    inputs.cluster,
+    inputs.services,
+    'Check the name (or was it deleted?), "cluster" and the region'
+  );
 
   const plans: EcsServicePlan[] = [];
   const problems: string[] = [];
   for (const name of inputs.services) {
-    const service = described.found.get(name)!;
+    const service = described.get(name)!;
     const plan = await planService(inputs, service, name, deps, problems);
     if (plan) plans.push(plan);
   }
@@ -128,10 +117,6 @@ export async function planEcsRollback(inputs: EcsRollbackInputs, deps: EcsDeps):
   return plans;
 }
 
-function primaryOf(service: Service) {
-  return service.deployments?.find(deployment => deployment.status === 'PRIMARY');
-}
-
 async function planService(
   inputs: EcsRollbackInputs,
   service: Service,
@@ -140,8 +125,8 @@ async function planService(
   problems: string[]
 ): Promise<EcsServicePlan | undefined> {
   const { api, logger } = deps;
-  const primary = primaryOf(service);
-  const current = primary?.taskDefinition ?? service.taskDefinition ?? '';
+  const primary = primaryDeployment(service);
+  const current = currentTaskDefinition(service);
   const currentFamily = parseTaskDefinitionReference(current)?.family;
   const serviceArn = service.serviceArn ?? name;
   const facts: EcsTargetFacts = { current, request: inputs.to };
@@ -262,109 +247,12 @@ async function imageChecks(
 }
 
 async function describeTaskDefinition(api: EcsApi, reference: string): Promise<TaskDefinition | undefined> {
-  try {
-    return (await api.describeTaskDefinition({ taskDefinition: reference })).taskDefinition;
-  } catch (error) {
-    // ECS answers ClientException "Unable to describe task definition." for one that never existed.
-    if (awsErrorName(error) === 'ClientException') return undefined;
-    throw error;
-  }
-}
-
-/** The service's SUCCESSFUL deployments, newest first, each with the task definition it put in place. */
-export async function successfulDeployments(
-  api: EcsRevisionHistoryApi,
-  cluster: string,
-  service: string
-): Promise<SuccessfulDeployment[] | { unavailable: string }> {
-  try {
-    const listed = await api.listServiceDeployments({
-      cluster,
-      service,
-      status: ['SUCCESSFUL'],
-      maxResults: 20
-    });
-    const briefs = [...(listed.serviceDeployments ?? [])].sort(
-      (a, b) =>
-        time(b.finishedAt ?? b.startedAt ?? b.createdAt) - time(a.finishedAt ?? a.startedAt ?? a.createdAt)
-    );
-    const revisionArns = [
-      ...new Set(briefs.map(brief => brief.targetServiceRevisionArn).filter((arn): arn is string => !!arn))
-    ];
-    const taskDefinitionOf = new Map<string, string>();
-    for (let index = 0; index < revisionArns.length; index += 20) {
-      const described = await api.describeServiceRevisions({
-        serviceRevisionArns: revisionArns.slice(index, index + 20)
-      });
-      for (const revision of described.serviceRevisions ?? []) {
-        if (revision.serviceRevisionArn && revision.taskDefinition)
-          taskDefinitionOf.set(revision.serviceRevisionArn, revision.taskDefinition);
-      }
-    }
-    return briefs.flatMap(brief => {
-      const taskDefinitionArn = taskDefinitionOf.get(brief.targetServiceRevisionArn ?? '');
-      return taskDefinitionArn
-        ? [{ taskDefinitionArn, id: brief.serviceDeploymentArn ?? '', finishedAt: brief.finishedAt }]
-        : [];
-    });
-  } catch (error) {
-    // Older accounts/regions, missing ecs:ListServiceDeployments permission: fall through to revisions.
-    return { unavailable: `${awsErrorName(error) ?? 'error'}: ${errorMessage(error)}` };
-  }
-}
-
-function time(date: Date | undefined): number {
-  return date ? new Date(date).getTime() : 0;
-}
-
-/** The family's ACTIVE revisions, newest first (one page of 100 is plenty to find the previous one). */
-export async function activeRevisions(api: EcsRevisionHistoryApi, family: string): Promise<FamilyRevision[]> {
-  const listed = await api.listTaskDefinitions({
-    familyPrefix: family,
-    status: 'ACTIVE',
-    sort: 'DESC',
-    maxResults: 100
-  });
-  return (listed.taskDefinitionArns ?? []).flatMap(arn => {
-    const parsed = parseTaskDefinitionReference(arn);
-    // familyPrefix is a prefix: docuthinker-backend would also list docuthinker-backend-worker.
-    return parsed?.kind === 'arn' && parsed.family === family
-      ? [{ taskDefinitionArn: arn, revision: parsed.revision }]
-      : [];
-  });
-}
-
-/** Tag values allow letters, digits, spaces and _ . : / = + - @ only, up to 256 characters. */
-export function tagValue(text: string): string {
-  return text
-    .replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 256);
-}
-
-/** What the service carries after a rollback, besides the known-good record. */
-export function rollbackTags(from: string, at: Date, actor: string | undefined, reason: string): Tag[] {
-  const tags: Tag[] = [
-    { key: 'deploy-suite:last-rollback-at', value: at.toISOString() },
-    { key: 'deploy-suite:last-rollback-from', value: from }
-  ];
-  if (actor) tags.push({ key: 'deploy-suite:last-rollback-by', value: tagValue(actor) });
-  const why = tagValue(reason);
-  if (why) tags.push({ key: 'deploy-suite:last-rollback-reason', value: why });
-  return tags;
-}
-
-interface Changed {
-  plan: EcsServicePlan;
-  deploymentId?: string;
-  startedAt: number;
-  outcome?: ServiceOutcome;
+  return (await findTaskDefinition(api, reference))?.taskDefinition;
 }
 
 /**
  * Updates every service that is not already on its target, then watches them all together with the
- * shared "deployed means deployed" watcher: PRIMARY on the target, rollout COMPLETED. Each service is
+ * shared rollout ("deployed means deployed": this deployment SUCCESSFUL on the target). Each service is
  * reported on its own; one failure does not stop the others from going back. A service that arrives is
  * recorded as known-good (it now runs the target, deployed and steady) with the rollback's details.
  */
@@ -398,91 +286,70 @@ export async function executeEcsRollback(
     return { status: 'planned', services, elapsedMs: 0 };
   }
 
-  const changed: Changed[] = [];
-  for (const plan of plans) {
-    if (plan.alreadyThere) {
-      changed.push({ plan, deploymentId: plan.settlingDeploymentId, startedAt: clock.now() });
-      continue;
-    }
-    const entry: Changed = { plan, startedAt: clock.now() };
-    changed.push(entry);
-    try {
-      const output = await api.updateService({
-        cluster: inputs.cluster,
-        service: plan.service,
-        taskDefinition: plan.to
-      });
-      entry.deploymentId = output.service?.deployments?.find(
-        deployment => deployment.status === 'PRIMARY'
-      )?.id;
-      logger.info(
-        `Updated ${plan.service} to ${familyRevision(plan.to)} (deployment ${entry.deploymentId ?? 'unknown'})`
-      );
-    } catch (error) {
-      const reason = `UpdateService failed: ${errorMessage(error)}`;
-      logger.error(`${plan.service}: ${reason}`);
-      entry.outcome = outcome(plan, 'failed', { reason });
-    }
-  }
-
-  const toWatch = changed.filter(entry => !entry.outcome && entry.deploymentId);
-  for (const entry of changed.filter(entry => !entry.outcome && !entry.deploymentId)) {
-    entry.outcome = outcome(entry.plan, 'already-there');
-  }
-  if (!inputs.waitForServiceStability) {
-    for (const entry of toWatch) {
-      entry.outcome = outcome(entry.plan, entry.plan.alreadyThere ? 'already-there' : 'started', {
-        deploymentId: entry.deploymentId,
-        reason: 'not watched (wait-for-service-stability: false)'
-      });
-    }
-  } else if (toWatch.length > 0) {
-    const targets: WatchTarget[] = toWatch.map(entry => ({
-      service: entry.plan.service,
-      deploymentId: entry.deploymentId!,
-      taskDefinitionArn: entry.plan.to
-    }));
-    logger.info(
-      `Watching ${targets.map(target => target.service).join(', ')} (deadline ${formatDuration(inputs.waitMs)})`
-    );
-    const watch = await watchDeployments(api, {
+  const results = await rollout(
+    api,
+    plans.map(plan => ({
+      service: plan.service,
+      taskDefinitionArn: plan.to,
+      // already there: watch the deployment still settling onto it, if any; else nothing to do
+      ...(plan.alreadyThere ? { existingDeploymentId: plan.settlingDeploymentId ?? null } : {})
+    })),
+    {
       cluster: inputs.cluster,
-      targets,
-      timeoutMs: inputs.waitMs,
-      intervalMs: inputs.pollIntervalMs,
       logger,
       clock,
+      watch: inputs.waitForServiceStability,
+      timeoutMs: inputs.waitMs,
+      intervalMs: inputs.pollIntervalMs,
       stopOnFirstFailure: false,
-      what: 'rollback'
-    });
-    for (const entry of toWatch) {
-      const seen = watch.outcomes.find(candidate => candidate.service === entry.plan.service);
-      const durationSeconds = Math.round((clock.now() - entry.startedAt) / 1000);
-      if (seen?.state === 'deployed') {
-        entry.outcome = outcome(entry.plan, entry.plan.alreadyThere ? 'already-there' : 'rolled-back', {
-          deploymentId: entry.deploymentId,
-          durationSeconds
-        });
-        if (!entry.plan.alreadyThere) await record(entry.plan, deps, now(), inputs.reason);
+      what: 'rollback',
+      describeUpdate: (step, id) =>
+        `Updated ${step.service} to ${familyRevision(step.taskDefinitionArn)} (deployment ${id ?? 'unknown'})`,
+      announceWatch: true
+    }
+  );
+
+  const services: ServiceOutcome[] = [];
+  for (const [index, result] of results.entries()) {
+    const plan = plans[index];
+    const arrived = plan.alreadyThere ? 'already-there' : 'rolled-back';
+    if (result.updateFailed) {
+      services.push(outcome(plan, 'failed', { reason: result.reason }));
+    } else if (result.state === 'there' || !result.deploymentId) {
+      services.push(outcome(plan, 'already-there'));
+    } else if (result.state === 'started') {
+      services.push(
+        outcome(plan, plan.alreadyThere ? 'already-there' : 'started', {
+          deploymentId: result.deploymentId,
+          reason: 'not watched (wait-for-service-stability: false)'
+        })
+      );
+    } else {
+      const durationSeconds = Math.round((clock.now() - result.startedAt) / 1000);
+      const deploymentId = result.deploymentId;
+      if (result.state === 'deployed') {
+        services.push(outcome(plan, arrived, { deploymentId, durationSeconds }));
+        if (!plan.alreadyThere) {
+          const at = now();
+          // The target is the service's known-good revision now, so a later `last-known-good` does not
+          // send it back to the revision just rolled away from.
+          await recordKnownGoodOrWarn(
+            api,
+            { name: plan.service, arn: plan.serviceArn },
+            plan.to,
+            at,
+            logger,
+            'rolled back',
+            rollbackTags(plan.from, at, deps.actor, inputs.reason)
+          );
+        }
       } else {
-        entry.outcome = outcome(entry.plan, 'failed', {
-          deploymentId: entry.deploymentId,
-          durationSeconds,
-          reason: reasonOf(seen)
-        });
-        logger.error(
-          `${entry.plan.service}: rollback to ${familyRevision(entry.plan.to)} failed: ${reasonOf(seen)}`
-        );
+        services.push(outcome(plan, 'failed', { deploymentId, durationSeconds, reason: result.reason }));
+        logger.error(`${plan.service}: rollback to ${familyRevision(plan.to)} failed: ${result.reason}`);
       }
     }
   }
-
-  const services = changed.map(entry => entry.outcome!);
   return { status: overallStatus(services), services, elapsedMs: clock.now() - started };
-}
-
-function reasonOf(outcome: WatchOutcome | undefined): string {
-  return outcome && 'reason' in outcome ? outcome.reason : (outcome?.state ?? 'not seen');
 }
 
 /** failed beats everything; then started, rolled-back, and already-there only when every service was. */
@@ -492,24 +359,4 @@ export function overallStatus(services: ReadonlyArray<{ result: RollbackStatus }
     if (results.includes(status)) return status;
   }
   return 'already-there';
-}
-
-/**
- * The target now runs, deployed and steady: it is the service's known-good revision (so a later
- * `last-known-good` does not send it back to the revision just rolled away from). Bookkeeping never
- * fails a rollback that worked.
- */
-async function record(plan: EcsServicePlan, deps: EcsDeps, at: Date, reason: string): Promise<void> {
-  try {
-    await recordKnownGood(deps.api, plan.serviceArn, plan.to, at);
-    await deps.api.tagResource({
-      resourceArn: plan.serviceArn,
-      tags: rollbackTags(plan.from, at, deps.actor, reason)
-    });
-    deps.logger.info(`${plan.service}: recorded ${familyRevision(plan.to)} as last known-good`);
-  } catch (error) {
-    deps.logger.warning(
-      `${plan.service} is rolled back, but recording it failed (${errorMessage(error)}); grant ecs:TagResource`
-    );
-  }
 }

@@ -1,13 +1,13 @@
-import { inputError, type Inputs } from '../../../packages/shared/src/index.js';
-import { parseAcceptedHealth, type HealthColour } from '../../../packages/shared/src/beanstalk/index.js';
-import { checkClusterInput, checkServiceInputLines } from '../../../packages/shared/src/ecs/index.js';
+import { inputError, type Inputs } from '@deploy-suite/core';
+import { checkBucketInput, parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
+import { checkClusterInput, checkServiceInputLines } from '@deploy-suite/aws/ecs';
 import { parseBeanstalkTo, parseEcsTo, type BeanstalkTo, type EcsTo } from './target.js';
 import {
   checkBucketName,
   checkDistributionId,
   isReleaseId,
   normalizePrefix
-} from '../../../packages/aws/src/static-site/index.js';
+} from '@deploy-suite/aws/static-site';
 
 /** Input names, as action.yml spells them. */
 export const INPUT = {
@@ -72,7 +72,6 @@ export type RollbackInputs = EcsRollbackInputs | BeanstalkRollbackInputs | Stati
 
 const BEANSTALK_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** The cluster default action.yml gives: the runner always passes it, so it does not mean "ECS was asked for". */
 const DEFAULT_CLUSTER = 'default';
 
@@ -137,12 +136,7 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
         `Input "environment-name" must be a Beanstalk environment name (4 to 40 letters, digits and hyphens), got ${JSON.stringify(environment)}`
       );
     }
-    const bucket = inputs.optionalString(INPUT.bucket);
-    if (bucket !== undefined && !BUCKET.test(bucket)) {
-      throw inputError(
-        `Input "bucket" must be an S3 bucket name (lower-case letters, digits, dots, hyphens), got ${JSON.stringify(bucket)}`
-      );
-    }
+    const bucket = checkBucketInput(inputs.optionalString(INPUT.bucket));
     return {
       ...common,
       kind: 'beanstalk',

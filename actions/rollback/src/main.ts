@@ -1,26 +1,15 @@
-import {
-  ActionError,
-  AwsContext,
-  credentialExpiration,
-  credentialLifetimeWarning,
-  realClock
-} from '../../../packages/shared/src/index.js';
-import {
-  actionInputs,
-  appendSummary,
-  coreLogger,
-  runAction,
-  setOutputs
-} from '../../../packages/shared/src/runtime.js';
-import { createEcsApi } from '../../../packages/shared/src/ecs/index.js';
-import { sdkBeanstalkApi, sdkBundleStore } from '../../../packages/shared/src/beanstalk/index.js';
+import { ActionError, realClock } from '@deploy-suite/core';
+import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
+import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
+import { createEcsApi } from '@deploy-suite/aws/ecs';
+import { sdkBeanstalkApi, sdkBundleStore } from '@deploy-suite/aws/beanstalk';
 import { INPUT, readRollbackInputs, type RollbackInputs } from './inputs.js';
 import { executeEcsRollback, planEcsRollback, type RollbackResult } from './ecs.js';
 import { executeBeanstalkRollback, planBeanstalkRollback } from './beanstalk.js';
-import { createEcrImageApi } from './images.js';
-import { fromToOutputs, rollbackSummary } from './summary.js';
+import { ecrImageLookup } from '@deploy-suite/aws/ecr';
+import { failureMessage, fromToOutputs, rollbackSummary } from './summary.js';
 import { rollbackStaticSite, staticSiteSummary } from './static-site.js';
-import { sdkCdnApi, sdkSiteStore } from '../../../packages/aws/src/static-site/index.js';
+import { sdkCdnApi, sdkSiteStore } from '@deploy-suite/aws/static-site';
 
 /** Reads the inputs, plans and checks (describe calls only), rolls back, then sets outputs and the summary. */
 export async function run(): Promise<void> {
@@ -34,13 +23,7 @@ export async function run(): Promise<void> {
       const context = new AwsContext({ action: 'rollback', region: inputs.region });
       logger.info(`Rollback requested by ${actor ?? 'unknown'}${inputs.reason ? `: ${inputs.reason}` : ''}`);
       if (inputs.waitForServiceStability && !inputs.dryRun) {
-        const warning = credentialLifetimeWarning(
-          await credentialExpiration(),
-          Date.now(),
-          inputs.waitMs,
-          INPUT.waitForMinutes
-        );
-        if (warning) logger.warning(warning);
+        await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
       }
       if (inputs.kind === 'static-site') {
         const rolled = await rollbackStaticSite(inputs, context.region, {
@@ -55,7 +38,7 @@ export async function run(): Promise<void> {
       } else if (inputs.kind === 'ecs') {
         const deps = {
           api: createEcsApi(context),
-          ecr: createEcrImageApi(context),
+          ecr: ecrImageLookup(context),
           logger,
           clock: realClock,
           actor
@@ -88,12 +71,7 @@ export async function run(): Promise<void> {
         setOutputs({ status: 'failed' });
       }
     }
-    if (result.status === 'failed') {
-      const failed = result.services.filter(service => service.result === 'failed');
-      throw new ActionError(
-        'deployment',
-        `Rollback failed: ${failed.map(service => `${service.service}: ${service.reason ?? 'unknown reason'}`).join('; ')}`
-      );
-    }
+    const failure = failureMessage(result);
+    if (failure) throw new ActionError('deployment', failure);
   });
 }

@@ -2,7 +2,7 @@
  * Static-site mode: puts a site deploy-static published back on one of its recorded releases, byte for
  * byte (see deploy-static's README: release records and saved copies), and invalidates CloudFront.
  */
-import { code, inputError, type Clock, type Logger } from '../../../packages/shared/src/index.js';
+import { code, inputError, type Clock, type Logger } from '@deploy-suite/core';
 import {
   RecordError,
   releaseSummary,
@@ -11,7 +11,7 @@ import {
   type CdnApi,
   type RollbackSiteResult,
   type SiteStore
-} from '../../../packages/aws/src/static-site/index.js';
+} from '@deploy-suite/aws/static-site';
 import type { RollbackResult, RollbackStatus } from './ecs.js';
 import { INPUT, type StaticSiteRollbackInputs } from './inputs.js';
 

@@ -1,5 +1,6 @@
-import { code, consoleLinks, markdownLink, markdownTable } from '../../../packages/shared/src/index.js';
-import { familyRevision, parseTaskDefinitionReference } from '../../../packages/shared/src/ecs/index.js';
+import { code, markdownLink, markdownTable } from '@deploy-suite/core';
+import { consoleLinks } from '@deploy-suite/aws';
+import { familyRevision, parseTaskDefinitionReference } from '@deploy-suite/aws/ecs';
 import type { BeanstalkRollbackInputs, EcsRollbackInputs } from './inputs.js';
 import type { RollbackResult, RollbackStatus, ServiceOutcome } from './ecs.js';
 import { SOURCE_TEXT } from './target.js';
@@ -68,4 +69,11 @@ export function rollbackSummary(
       )
     ].join('\n\n') + '\n'
   );
+}
+
+/** The step's failure message, when some service (or the environment) did not get back. */
+export function failureMessage(result: RollbackResult): string | undefined {
+  if (result.status !== 'failed') return undefined;
+  const failed = result.services.filter(service => service.result === 'failed');
+  return `Rollback failed: ${failed.map(service => `${service.service}: ${service.reason ?? 'unknown reason'}`).join('; ')}`;
 }

@@ -1,13 +1,17 @@
-import { inputError } from '../../../packages/shared/src/index.js';
+import { inputError } from '@deploy-suite/core';
 import {
+  KNOWN_GOOD_TAG,
   familyRevision,
   parseTaskDefinitionReference,
-  type KnownGoodRecord as EcsKnownGoodRecord
-} from '../../../packages/shared/src/ecs/index.js';
-import type {
-  ApplicationVersionDescription,
-  KnownGoodRecord as BeanstalkKnownGoodRecord
-} from '../../../packages/shared/src/beanstalk/index.js';
+  type EcsKnownGoodRecord,
+  type FamilyRevision,
+  type SuccessfulDeployment
+} from '@deploy-suite/aws/ecs';
+import {
+  versionStatusIs,
+  type ApplicationVersionDescription,
+  type BeanstalkKnownGoodRecord
+} from '@deploy-suite/aws/beanstalk';
 
 /**
  * What `to` asks for, and the pure decisions that turn it plus what AWS says into one target. The
@@ -96,19 +100,6 @@ export type Pick<Need extends string> =
   | { kind: 'none'; why: string };
 
 /** One SUCCESSFUL service deployment, newest first, with the task definition it put in place. */
-export interface SuccessfulDeployment {
-  taskDefinitionArn: string;
-  /** the service deployment ARN (its last part is shown) */
-  id: string;
-  finishedAt?: Date;
-}
-
-/** An ACTIVE revision of the family the service runs. */
-export interface FamilyRevision {
-  taskDefinitionArn: string;
-  revision: number;
-}
-
 export interface EcsTargetFacts {
   /** the task definition the service runs now (its PRIMARY deployment) */
   current: string;
@@ -157,7 +148,7 @@ export function pickRollbackTarget(facts: EcsTargetFacts): Pick<EcsNeed> {
         kind: 'target',
         target: facts.record.taskDefinitionArn,
         source: 'known-good-record',
-        why: `deploy-suite recorded it as last known-good${at} (service tag deploy-suite:last-known-good)`
+        why: `deploy-suite recorded it as last known-good${at} (service tag ${KNOWN_GOOD_TAG})`
       };
     }
     skipped.push('the service has no known-good record (deploy-ecs writes one after each successful deploy)');
@@ -280,7 +271,7 @@ export function pickBeanstalkTarget(facts: BeanstalkTargetFacts): Pick<Beanstalk
       version =>
         version.VersionLabel &&
         version.VersionLabel !== current &&
-        version.Status?.toLowerCase() === 'processed' &&
+        versionStatusIs(version, 'Processed') &&
         (version.DateCreated ? new Date(version.DateCreated).getTime() : 0) < currentCreated
     )
     .sort((a, b) => new Date(b.DateCreated ?? 0).getTime() - new Date(a.DateCreated ?? 0).getTime())[0];

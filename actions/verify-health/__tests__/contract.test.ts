@@ -3,11 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { leaksOf, runActionAsRunner } from '../../../packages/testkit/src/index.js';
-import {
-  startFakeGitHub,
-  type FakeGitHubServer
-} from '../../../packages/shared/__tests__/github/fake-github-server.js';
+import { leaksOf, runActionAsRunner, startFakeGitHub, type FakeGitHubServer } from '@deploy-suite/testing';
 import { freePort, json, seedBodies, startServer, type LoopbackServer } from './servers.js';
 
 /**

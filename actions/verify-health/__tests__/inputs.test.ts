@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { Inputs, objectInputReader } from '../../../packages/shared/src/index.js';
-import { readVerifyHealthConfig, redactor, parseHeaders } from '../src/inputs.js';
+import { Inputs } from '@deploy-suite/core';
+import { objectInputReader } from '@deploy-suite/testing';
+import { readVerifyHealthInputs, redactor, parseHeaders } from '../src/inputs.js';
 import { parseExpectedStatus, statusAccepted } from '../src/status.js';
 
 function read(values: Record<string, string>) {
   const masked: string[] = [];
-  const config = readVerifyHealthConfig(new Inputs(objectInputReader(values)), secret => masked.push(secret));
+  const config = readVerifyHealthInputs(new Inputs(objectInputReader(values)), secret => masked.push(secret));
   return { config, masked };
 }
 
@@ -20,7 +21,7 @@ function errorOf(values: Record<string, string>): string {
 
 const TRIA = 'http://tria-aibpo-staging-alb-123456789.us-east-1.elb.amazonaws.com/health';
 
-describe('readVerifyHealthConfig', () => {
+describe('readVerifyHealthInputs', () => {
   it('applies the documented defaults', () => {
     const { config } = read({ urls: TRIA });
     expect(config.urls.map(url => url.toString())).toEqual([TRIA]);
@@ -178,7 +179,7 @@ describe('bad input names the input and the fix', () => {
   it('masks header values before another input fails, and never quotes a header line', () => {
     const masked: string[] = [];
     expect(() =>
-      readVerifyHealthConfig(
+      readVerifyHealthInputs(
         new Inputs(objectInputReader({ urls: 'nope', headers: 'Authorization: Bearer s3cr3t-token' })),
         secret => masked.push(secret)
       )

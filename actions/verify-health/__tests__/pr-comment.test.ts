@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MemoryLogger } from '../../../packages/shared/src/index.js';
-import {
-  startFakeGitHub,
-  type FakeGitHubServer
-} from '../../../packages/shared/__tests__/github/fake-github-server.js';
+import { MemoryLogger, startFakeGitHub, type FakeGitHubServer } from '@deploy-suite/testing';
 import { commentOnPullRequest, commentTag } from '../src/pr-comment.js';
-import { buildReport } from '../src/report.js';
+import { buildReport } from '../src/summary.js';
 
 /**
  * The sticky comment through the real GitHub transport against a loopback server that mimics GitHub's

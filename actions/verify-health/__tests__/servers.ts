@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { FakeClock } from '../../../packages/shared/src/index.js';
+import { FakeClock } from '@deploy-suite/testing';
 
 /** Real HTTP servers on loopback for the health-check tests, and a clock that runs a script on sleep. */
 export interface LoopbackServer {

@@ -10,14 +10,13 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand
 } from '@aws-sdk/client-ecs';
-import { startSimulator, type RunningSimulator } from '../../../packages/sim/src/index.js';
-import { MemoryLogger } from '../../../packages/shared/src/index.js';
-import { gitHubHttp } from '../../../packages/shared/src/github/index.js';
-import { runActionAsRunner } from '../../../packages/testkit/src/index.js';
+import { startSimulator, type RunningSimulator } from '@deploy-suite/sim';
+import { MemoryLogger, runActionAsRunner } from '@deploy-suite/testing';
+import { gitHubHttp } from '@deploy-suite/core/github';
 import { commentOnPullRequest } from '../src/pr-comment.js';
 import { parseJsonExpectations } from '../src/json-path.js';
 import { httpProbe } from '../src/probe.js';
-import { buildReport } from '../src/report.js';
+import { buildReport } from '../src/summary.js';
 import { parseExpectedStatus } from '../src/status.js';
 import { verifyUrl } from '../src/verify.js';
 import { ScriptedClock } from './servers.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { MemoryLogger } from '../../../packages/shared/src/index.js';
+import { MemoryLogger } from '@deploy-suite/testing';
 import { parseJsonExpectations } from '../src/json-path.js';
 import { httpProbe, type Probe, type ProbeResponse } from '../src/probe.js';
 import { parseExpectedStatus } from '../src/status.js';

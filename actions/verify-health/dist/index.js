@@ -281,7 +281,7 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -895,7 +895,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1463,7 +1463,7 @@ module.exports = upgrade
 
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(6424)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -28374,18 +28374,16 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4843);
-/* harmony import */ var _packages_shared_src_runtime_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1805);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9524);
 
-
-await (0,_packages_shared_src_runtime_js__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e);
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 4843:
+/***/ 9524:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28394,35 +28392,246 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./packages/shared/src/errors.ts
-var errors = __nccwpck_require__(9680);
-// EXTERNAL MODULE: ./packages/shared/src/duration.ts
-var duration = __nccwpck_require__(6291);
-;// CONCATENATED MODULE: ./packages/shared/src/poll.ts
+;// CONCATENATED MODULE: ./packages/core/src/errors.ts
+class ActionError extends Error {
+    kind;
+    constructor(kind, message, options) {
+        super(message, options);
+        this.name = 'ActionError';
+        this.kind = kind;
+    }
+}
+/** A bad value for a named input, reported before any AWS state changes. */
+function inputError(message) {
+    return new ActionError('input', message);
+}
+function isActionError(error) {
+    return error instanceof ActionError;
+}
+/** The error's own message, whatever was thrown. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/duration.ts
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/**
+ * Parses `500ms`, `30s`, `10m`, `1h` and compounds such as `1m30s`. A bare number is not accepted:
+ * `10` could mean seconds or minutes, and guessing wrong turns a 10-minute wait into 10 seconds.
+ * Returns undefined when the text is not a duration.
+ */
+function parseDuration(text) {
+    const value = text.trim().toLowerCase();
+    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(value))
+        return undefined;
+    let total = 0;
+    for (const [, amount, , unit] of value.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) {
+        total += Number(amount) * UNIT_MS[unit];
+    }
+    return Math.round(total);
+}
+/** A short human form: 450ms, 12s, 3m05s, 1h02m. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    const totalSeconds = Math.round(ms / 1000);
+    if (totalSeconds < 60)
+        return `${totalSeconds}s`;
+    const hours = Math.floor(totalSeconds / 3600);
+    const minutes = Math.floor((totalSeconds % 3600) / 60);
+    const seconds = totalSeconds % 60;
+    if (hours > 0)
+        return minutes === 0 ? `${hours}h` : `${hours}h${String(minutes).padStart(2, '0')}m`;
+    return seconds === 0 ? `${minutes}m` : `${minutes}m${String(seconds).padStart(2, '0')}s`;
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./packages/core/src/inputs.ts
+
+
+
+/** The runner passes input `foo-bar` as env `INPUT_FOO-BAR` (spaces become `_`, letters upper-cased). */
+function envInputReader(env = process.env) {
+    return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+function quote(value) {
+    return JSON.stringify(value);
+}
+/** Typed access to an action's inputs; every error names the input, what it got and what it accepts. */
+class Inputs {
+    read;
+    constructor(read) {
+        this.read = read;
+    }
+    /** The raw text of an input ('' when not given). */
+    raw(name) {
+        return this.read(name);
+    }
+    has(name) {
+        return this.read(name) !== '';
+    }
+    string(name, options = {}) {
+        const value = this.read(name);
+        return value === '' ? (options.default ?? '') : value;
+    }
+    optionalString(name) {
+        const value = this.read(name);
+        return value === '' ? undefined : value;
+    }
+    required(name, hint) {
+        const value = this.read(name);
+        if (value === '') {
+            throw inputError(`Input "${name}" is required${hint ? `: ${hint}` : ''}`);
+        }
+        return value;
+    }
+    boolean(name, defaultValue) {
+        const value = this.read(name);
+        if (value === '')
+            return defaultValue;
+        const lower = value.toLowerCase();
+        if (lower === 'true')
+            return true;
+        if (lower === 'false')
+            return false;
+        throw inputError(`Input "${name}" must be true or false, got ${quote(value)}`);
+    }
+    integer(name, options = {}) {
+        const value = this.read(name);
+        const { min, max } = options;
+        const accepts = min !== undefined && max !== undefined
+            ? `a whole number from ${min} to ${max}`
+            : min !== undefined
+                ? `a whole number of at least ${min}`
+                : max !== undefined
+                    ? `a whole number of at most ${max}`
+                    : 'a whole number';
+        if (value === '') {
+            if (options.default !== undefined)
+                return options.default;
+            throw inputError(`Input "${name}" is required: give ${accepts}`);
+        }
+        if (!/^[-+]?\d+$/.test(value)) {
+            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+        }
+        const parsed = Number(value);
+        if ((min !== undefined && parsed < min) ||
+            (max !== undefined && parsed > max) ||
+            !Number.isSafeInteger(parsed)) {
+            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+        }
+        return parsed;
+    }
+    optionalInteger(name, options = {}) {
+        return this.has(name) ? this.integer(name, options) : undefined;
+    }
+    /** A duration such as `500ms`, `30s`, `10m`, `1h` (or `1m30s`), in milliseconds. */
+    duration(name, options = {}) {
+        const value = this.read(name) || options.default || '';
+        const range = options.min !== undefined && options.max !== undefined
+            ? ` from ${formatDuration(options.min)} to ${formatDuration(options.max)}`
+            : options.min !== undefined
+                ? ` of at least ${formatDuration(options.min)}`
+                : options.max !== undefined
+                    ? ` of at most ${formatDuration(options.max)}`
+                    : '';
+        const accepts = `a duration${range} such as 500ms, 30s, 10m or 1h`;
+        if (value === '')
+            throw inputError(`Input "${name}" is required: give ${accepts}`);
+        const ms = parseDuration(value);
+        if (ms === undefined ||
+            (options.min !== undefined && ms < options.min) ||
+            (options.max !== undefined && ms > options.max)) {
+            throw inputError(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
+        }
+        return ms;
+    }
+    /** Items separated by newlines or commas, trimmed, empty ones dropped. */
+    list(name) {
+        return splitList(this.read(name));
+    }
+    /** Non-empty lines, trimmed; `#` starts a comment line. For values that may themselves hold commas. */
+    lines(name) {
+        return splitLines(this.read(name));
+    }
+    /** Lines `key=value` (or another separator). The value may itself contain the separator. */
+    keyValues(name, options = {}) {
+        const separator = options.separator ?? '=';
+        const shape = options.shape ?? `key${separator}value`;
+        const unique = options.unique ?? true;
+        const seen = new Map();
+        return this.lines(name).map(({ text, line }) => {
+            const at = text.indexOf(separator);
+            const key = at > 0 ? text.slice(0, at).trim() : '';
+            if (at <= 0 || key === '') {
+                throw inputError(`Input "${name}" line ${line} must look like ${shape}, got ${quote(text)}`);
+            }
+            if (unique && seen.has(key)) {
+                throw inputError(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
+            }
+            seen.set(key, line);
+            return { key, value: text.slice(at + separator.length).trim(), line };
+        });
+    }
+    /** A value from a fixed set (case-insensitive), returned as spelled in `allowed`. */
+    oneOf(name, allowed, defaultValue) {
+        const value = this.read(name);
+        if (value === '' && defaultValue !== undefined)
+            return defaultValue;
+        const match = allowed.find(candidate => candidate.toLowerCase() === value.toLowerCase());
+        if (match === undefined) {
+            throw inputError(`Input "${name}" must be one of ${allowed.join(', ')}, got ${quote(value)}`);
+        }
+        return match;
+    }
+    json(name) {
+        const value = this.read(name);
+        if (value === '')
+            return undefined;
+        try {
+            return JSON.parse(value);
+        }
+        catch (error) {
+            throw inputError(`Input "${name}" must be valid JSON: ${error.message}`);
+        }
+    }
+    yaml(name) {
+        const value = this.read(name);
+        if (value === '')
+            return undefined;
+        try {
+            return (0,dist/* parse */.qg)(value, { prettyErrors: true, uniqueKeys: true });
+        }
+        catch (error) {
+            const firstLine = error.message.split('\n')[0];
+            throw inputError(`Input "${name}" must be valid YAML: ${firstLine}`);
+        }
+    }
+}
+/** @internal exported for its tests; the actions do not use it */
+function splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map(item => item.trim())
+        .filter(item => item !== '');
+}
+function splitLines(text) {
+    return text
+        .split(/\r?\n/)
+        .map((raw, index) => ({ text: raw.trim(), line: index + 1 }))
+        .filter(({ text }) => text !== '' && !text.startsWith('#'));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/poll.ts
 
 
 const realClock = {
     now: () => Date.now(),
     sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
 };
-/** A clock that only moves when something sleeps on it (or `advance` is called). */
-class FakeClock {
-    current;
-    sleeps = [];
-    constructor(current = 0) {
-        this.current = current;
-    }
-    now() {
-        return this.current;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-}
 /** The delays a poller sleeps, before jitter: interval, interval × backoff, ... capped. */
 function nextDelay(previous, options) {
     const cap = options.maxIntervalMs ?? options.intervalMs * 4;
@@ -28430,12 +28639,12 @@ function nextDelay(previous, options) {
         return Math.min(options.intervalMs, cap);
     return Math.min(previous * (options.backoff ?? 1.5), cap);
 }
-class PollTimeoutError extends errors/* ActionError */.lZ {
+class PollTimeoutError extends ActionError {
     what;
     elapsedMs;
     lastProgress;
     constructor(what, elapsedMs, lastProgress) {
-        super('timeout', `Timed out after ${(0,duration/* formatDuration */.a)(elapsedMs)} waiting for ${what}` +
+        super('timeout', `Timed out after ${formatDuration(elapsedMs)} waiting for ${what}` +
             (lastProgress ? `; last seen: ${lastProgress}` : ''));
         this.what = what;
         this.elapsedMs = elapsedMs;
@@ -28468,8 +28677,7 @@ async function waitUntil(check, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/shared/src/net.ts
-/** Proxy settings from the environment, as curl and most CLIs read them. */
+;// CONCATENATED MODULE: ./packages/core/src/net.ts
 /** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
 function redactUrl(text) {
     try {
@@ -28487,7 +28695,10 @@ function redactUrl(text) {
 function envValue(env, name) {
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
-/** True when NO_PROXY says `host` (with `port`) is reached directly. */
+/**
+ * True when NO_PROXY says `host` (with `port`) is reached directly.
+ * @internal exported for its tests; the actions do not use it
+ */
 function bypassesProxy(host, port, env) {
     const noProxy = envValue(env, 'no_proxy');
     if (!noProxy)
@@ -28509,7 +28720,10 @@ function bypassesProxy(host, port, env) {
         return hostname === suffix || hostname.endsWith(`.${suffix}`);
     });
 }
-/** The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY. */
+/**
+ * The proxy URL that applies to `target`, honouring HTTPS_PROXY / HTTP_PROXY and NO_PROXY.
+ * @internal exported for its tests; the actions do not use it
+ */
 function proxyFor(target, env = process.env) {
     const url = typeof target === 'string' ? new URL(target) : target;
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -28520,8 +28734,22 @@ function proxyFor(target, env = process.env) {
         return undefined;
     return proxy;
 }
+const proxyAgents = new Map();
+/** An agent for the proxy that applies to `url`, if any; https-proxy-agent is loaded only then. */
+async function proxyAgentFor(url, env = process.env) {
+    const proxy = proxyFor(url, env);
+    if (!proxy)
+        return undefined;
+    let agent = proxyAgents.get(proxy);
+    if (!agent) {
+        const { HttpsProxyAgent } = await __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659));
+        agent = new HttpsProxyAgent(proxy);
+        proxyAgents.set(proxy, agent);
+    }
+    return agent;
+}
 
-;// CONCATENATED MODULE: ./packages/shared/src/report.ts
+;// CONCATENATED MODULE: ./packages/core/src/markdown.ts
 /** Markdown for job summaries and PR comments, and links into the AWS console. */
 function cell(value) {
     return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
@@ -28547,1219 +28775,16 @@ function code(text) {
     const fence = text.includes('`') ? '``' : '`';
     return `${fence}${text}${fence}`;
 }
-const CONSOLE = (region) => `https://${region}.console.aws.amazon.com`;
-const consoleLinks = {
-    ecsService: (region, cluster, service) => `${CONSOLE(region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`,
-    ecsTaskDefinition: (region, family, revision) => `${CONSOLE(region)}/ecs/v2/task-definitions/${encodeURIComponent(family)}/${revision}/containers?region=${region}`,
-    beanstalkEnvironment: (region, environmentId) => `${CONSOLE(region)}/elasticbeanstalk/home?region=${region}#/environment/dashboard?environmentId=${encodeURIComponent(environmentId)}`,
-    ecrRepository: (region, accountId, repository) => `${CONSOLE(region)}/ecr/repositories/private/${accountId}/${repository}?region=${region}`
-};
 
-;// CONCATENATED MODULE: ./actions/verify-health/src/shared.ts
-/**
- * The parts of packages/shared this action uses, imported module by module rather than through the
- * package index: the index also re-exports aws.ts, whose lazily loaded AWS SDK chunks would otherwise
- * ship in this action's dist/ (about 1 MB) although it never talks to AWS.
- */
+;// CONCATENATED MODULE: ./packages/core/src/index.ts
 
 
 
 
 
 
-// EXTERNAL MODULE: ./packages/shared/src/runtime.ts + 21 modules
-var runtime = __nccwpck_require__(1805);
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./packages/shared/src/github/http.ts
 
 
-
-/** A refusal from the GitHub API, with the HTTP status and GitHub's own message. */
-class GitHubApiError extends Error {
-    status;
-    method;
-    path;
-    apiMessage;
-    constructor(status, method, path, apiMessage) {
-        super(`GitHub API ${method} ${path} answered ${status}${apiMessage ? `: ${apiMessage}` : ''}`);
-        this.status = status;
-        this.method = method;
-        this.path = path;
-        this.apiMessage = apiMessage;
-        this.name = 'GitHubApiError';
-    }
-}
-const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-const proxyAgents = new Map();
-/** An agent for the proxy that applies to `url`, if any; https-proxy-agent is loaded only then. */
-async function proxyAgentFor(url, env) {
-    const proxy = proxyFor(url, env);
-    if (!proxy)
-        return undefined;
-    let agent = proxyAgents.get(proxy);
-    if (!agent) {
-        const { HttpsProxyAgent } = await __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 7659));
-        agent = new HttpsProxyAgent(proxy);
-        proxyAgents.set(proxy, agent);
-    }
-    return agent;
-}
-/** Joins the API root (which may carry a path prefix such as /api/v3) and a request path. */
-function apiRequestUrl(apiUrl, path) {
-    if (/^https?:\/\//i.test(path))
-        return new URL(path);
-    return new URL(apiUrl.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`));
-}
-/** The GitHub REST transport over node:http(s), honouring HTTPS_PROXY / NO_PROXY. */
-function gitHubHttp(options) {
-    const root = new URL(options.apiUrl);
-    const env = options.env ?? process.env;
-    return {
-        async request({ method, path, body }) {
-            const url = apiRequestUrl(options.apiUrl, path);
-            // the token goes only to the API's own host, whatever a Link header says
-            if (url.origin !== root.origin) {
-                throw new Error(`Refusing to send the GitHub token to ${redactUrl(url.origin)} (API is ${root.origin})`);
-            }
-            const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-            const agent = await proxyAgentFor(url, env);
-            const response = await send(url, {
-                method,
-                agent,
-                timeout: options.timeoutMs ?? 30_000,
-                headers: {
-                    accept: 'application/vnd.github+json',
-                    authorization: `Bearer ${options.token}`,
-                    'user-agent': options.userAgent ?? 'deploy-suite',
-                    'x-github-api-version': '2022-11-28',
-                    ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {})
-                },
-                payload
-            });
-            const text = response.body;
-            let data = text;
-            if (/json/i.test(response.headers['content-type'] ?? '') && text !== '') {
-                try {
-                    data = JSON.parse(text);
-                }
-                catch {
-                    data = text;
-                }
-            }
-            if (response.status < 200 || response.status > 299) {
-                const message = data && typeof data === 'object' && 'message' in data ? String(data.message) : text.slice(0, 200);
-                throw new GitHubApiError(response.status, method, url.pathname, message);
-            }
-            return { status: response.status, headers: response.headers, data };
-        }
-    };
-}
-function send(url, options) {
-    const client = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    return new Promise((resolve, reject) => {
-        const request = client.request(url, { method: options.method, headers: options.headers, agent: options.agent, timeout: options.timeout }, response => {
-            const chunks = [];
-            let size = 0;
-            response.on('data', (chunk) => {
-                size += chunk.length;
-                if (size > MAX_RESPONSE_BYTES) {
-                    request.destroy(new Error(`GitHub API answer from ${url.pathname} is larger than 8 MiB`));
-                    return;
-                }
-                chunks.push(chunk);
-            });
-            response.on('error', reject);
-            response.on('end', () => {
-                const headers = {};
-                for (const [name, value] of Object.entries(response.headers)) {
-                    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-                }
-                resolve({
-                    status: response.statusCode ?? 0,
-                    headers,
-                    body: Buffer.concat(chunks).toString('utf8')
-                });
-            });
-        });
-        request.on('timeout', () => request.destroy(new Error(`GitHub API ${options.method} ${url.pathname} timed out after ${options.timeout}ms`)));
-        request.on('error', reject);
-        request.end(options.payload);
-    });
-}
-/** The `rel="next"` URL of a GitHub `Link` header, if there is one. */
-function nextPageUrl(link) {
-    if (!link)
-        return undefined;
-    for (const part of link.split(',')) {
-        const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part.trim());
-        if (match)
-            return match[1];
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./packages/shared/src/github/context.ts
-
-/** The event payload the runner wrote to GITHUB_EVENT_PATH ({} when there is none or it is unreadable). */
-function readEventPayload(env = process.env, readFile = path => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) {
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file)
-        return {};
-    try {
-        const parsed = JSON.parse(readFile(file));
-        return parsed && typeof parsed === 'object' ? parsed : {};
-    }
-    catch {
-        return {};
-    }
-}
-function objectAt(value, key) {
-    if (!value || typeof value !== 'object')
-        return undefined;
-    const child = value[key];
-    return child && typeof child === 'object' ? child : undefined;
-}
-function positiveInteger(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-/**
- * The pull request number of this run: `pull_request` / `pull_request_target` events, an
- * `issue_comment` on a pull request, a `workflow_run` triggered by one, else `refs/pull/N/merge`
- * in GITHUB_REF. Undefined when the run is not about a pull request.
- */
-function pullRequestNumber(payload, ref) {
-    const fromPullRequest = positiveInteger(objectAt(payload, 'pull_request')?.number);
-    if (fromPullRequest)
-        return fromPullRequest;
-    const issue = objectAt(payload, 'issue');
-    if (issue && objectAt(issue, 'pull_request')) {
-        const fromIssue = positiveInteger(issue.number);
-        if (fromIssue)
-            return fromIssue;
-    }
-    const runPullRequests = objectAt(payload, 'workflow_run')?.pull_requests;
-    if (Array.isArray(runPullRequests) && runPullRequests.length > 0) {
-        const first = runPullRequests[0];
-        const fromRun = positiveInteger(first && typeof first === 'object' ? first.number : undefined);
-        if (fromRun)
-            return fromRun;
-    }
-    const match = /^refs\/pull\/(\d+)\/(merge|head)$/.exec(ref ?? '');
-    return match ? Number(match[1]) : undefined;
-}
-/**
- * The deployment environment named by a `deployment` / `deployment_status` event. The runner does not
- * expose a job's `environment:` to its steps (actions/runner#1369), so this is the only place to find it.
- */
-function deploymentEnvironment(payload) {
-    const name = objectAt(payload, 'deployment')?.environment ?? objectAt(payload, 'deployment_status')?.environment;
-    return typeof name === 'string' && name !== '' ? name : undefined;
-}
-/** `owner/repo` split in two; undefined when GITHUB_REPOSITORY is missing or malformed. */
-function repositoryOf(env = process.env) {
-    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(env.GITHUB_REPOSITORY ?? '');
-    return match ? { owner: match[1], repo: match[2] } : undefined;
-}
-/** The web link to this workflow run (and attempt), for summaries and comments. */
-function workflowRunUrl(env = process.env) {
-    const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
-    if (!repository || !runId)
-        return undefined;
-    const attempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1');
-    return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}${attempt > 1 ? `/attempts/${attempt}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./packages/shared/src/github/sticky-comment.ts
-
-
-/**
- * One comment per pull request and tag that a workflow keeps up to date ("sticky"), instead of a new
- * comment on every push. The comment is found by a hidden HTML marker in its body AND by its author
- * being the token's own user, so a person quoting the marker never gets their comment overwritten.
- */
-/** `<!-- deploy-suite:verify-health:production -->`: invisible in the rendered comment. */
-function stickyCommentMarker(source, tag) {
-    return `<!-- deploy-suite:${source}:${tag} -->`;
-}
-/** What a tag may hold, so it cannot end the HTML comment or hide in whitespace. */
-const STICKY_TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._/:@+-]{0,99}$/;
-/**
- * The identity GitHub gives comments made with the workflow's GITHUB_TOKEN. That token cannot read
- * GET /user ("Resource not accessible by integration"), so this is who we assume we are then.
- */
-const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
-/** Logins compare case-insensitively, and `name[bot]` (REST) equals `name` (GraphQL's spelling). */
-function sameLogin(a, b) {
-    const normal = (login) => login.toLowerCase().replace(/\[bot\]$/, '');
-    return normal(a) === normal(b);
-}
-/** The login of the token's user; the Actions bot when the token is an installation token. */
-async function tokenLogin(http, logger) {
-    try {
-        const { data } = await http.request({ method: 'GET', path: '/user' });
-        const login = data && typeof data === 'object' && 'login' in data ? data.login : undefined;
-        if (typeof login === 'string' && login !== '')
-            return login;
-    }
-    catch (error) {
-        if (!(error instanceof GitHubApiError) || ![401, 403, 404].includes(error.status))
-            throw error;
-        logger?.debug(`GET /user refused (${error.status}); assuming the token is GITHUB_TOKEN (${GITHUB_ACTIONS_LOGIN})`);
-    }
-    return GITHUB_ACTIONS_LOGIN;
-}
-function toComment(raw) {
-    if (!raw || typeof raw !== 'object')
-        return undefined;
-    const value = raw;
-    if (typeof value.id !== 'number')
-        return undefined;
-    return {
-        id: value.id,
-        body: typeof value.body === 'string' ? value.body : '',
-        author: typeof value.user?.login === 'string' ? value.user.login : '',
-        url: typeof value.html_url === 'string' ? value.html_url : undefined
-    };
-}
-const MAX_PAGES = 50;
-/** Every comment of an issue or pull request, following `Link: rel="next"` pages. */
-async function listIssueComments(http, owner, repo, issueNumber) {
-    const comments = [];
-    let path = `/repos/${owner}/${repo}/issues/${issueNumber}/comments?per_page=100`;
-    for (let page = 0; path && page < MAX_PAGES; page++) {
-        const response = await http.request({ method: 'GET', path });
-        if (!Array.isArray(response.data))
-            throw new Error(`GitHub API ${path} did not answer with a list of comments`);
-        for (const raw of response.data) {
-            const comment = toComment(raw);
-            if (comment)
-                comments.push(comment);
-        }
-        path = nextPageUrl(response.headers.link);
-    }
-    return comments;
-}
-/** The comment to update: the oldest one carrying the marker and written by `author`. */
-function findStickyComment(comments, marker, author) {
-    return comments.find(comment => comment.body.includes(marker) && sameLogin(comment.author, author));
-}
-/** Creates the sticky comment or updates it in place. Throws GitHubApiError when GitHub refuses. */
-async function upsertStickyComment(options) {
-    const { http, owner, repo, issueNumber, marker } = options;
-    const author = options.author ?? (await tokenLogin(http, options.logger));
-    const body = `${marker}\n${options.body}`;
-    const existing = findStickyComment(await listIssueComments(http, owner, repo, issueNumber), marker, author);
-    if (existing && existing.body === body)
-        return { outcome: 'unchanged', id: existing.id, url: existing.url };
-    if (existing) {
-        const { data } = await http.request({
-            method: 'PATCH',
-            path: `/repos/${owner}/${repo}/issues/comments/${existing.id}`,
-            body: { body }
-        });
-        return { outcome: 'updated', id: existing.id, url: toComment(data)?.url ?? existing.url };
-    }
-    const { data } = await http.request({
-        method: 'POST',
-        path: `/repos/${owner}/${repo}/issues/${issueNumber}/comments`,
-        body: { body }
-    });
-    const created = toComment(data);
-    if (!created)
-        throw new Error('GitHub API created a comment but answered without its id');
-    return { outcome: 'created', id: created.id, url: created.url };
-}
-/**
- * Upserts the sticky comment without ever failing the step: a comment is a courtesy, the check's result
- * must not depend on it. A 403 (a fork's read-only token, missing `pull-requests: write`) warns with the fix.
- */
-async function publishStickyComment(options) {
-    try {
-        const result = await upsertStickyComment(options);
-        if (result.outcome !== 'skipped') {
-            options.logger.info(`PR comment ${result.outcome} on #${options.issueNumber}${result.url ? `: ${result.url}` : ''}`);
-        }
-        return result;
-    }
-    catch (error) {
-        const reason = error instanceof GitHubApiError && error.status === 403
-            ? `the token may not write comments on #${options.issueNumber} (${error.apiMessage || '403'}). ` +
-                'Pull requests from forks get a read-only token; elsewhere give the job `permissions: pull-requests: write`.'
-            : (0,errors/* errorMessage */.gJ)(error);
-        options.logger.warning(`Skipped the PR comment: ${reason}`);
-        return { outcome: 'skipped', reason };
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/shared/src/github/index.ts
-
-
-
-
-;// CONCATENATED MODULE: ./actions/verify-health/src/json-path.ts
-
-/** Parses a path into property names and indexes; undefined when it is malformed. */
-function parseJsonPath(path) {
-    const steps = [];
-    let rest = path;
-    let first = true;
-    while (rest !== '') {
-        let match;
-        if ((match = /^\[(\d+)\]/.exec(rest))) {
-            steps.push(Number(match[1]));
-        }
-        else if ((match = /^\["((?:[^"\\]|\\.)*)"\]/.exec(rest))) {
-            steps.push(JSON.parse(`"${match[1]}"`));
-        }
-        else if ((match = (first ? /^([^.[\]\s"=]+)/ : /^\.([^.[\]\s"=]+)/).exec(rest))) {
-            steps.push(match[1]);
-        }
-        else {
-            return undefined;
-        }
-        rest = rest.slice(match[0].length);
-        first = false;
-    }
-    return steps.length > 0 ? steps : undefined;
-}
-function parseJsonExpectations(lines, input = 'expect-json') {
-    return lines.map(({ text, line }) => {
-        const match = /^(.*?)\s*==?\s*(.*)$/.exec(text);
-        const path = match?.[1].trim() ?? '';
-        const steps = path === '' ? undefined : parseJsonPath(path);
-        if (!match || !steps) {
-            throw (0,errors/* inputError */.Xu)(`Input "${input}" line ${line} must look like path=value, e.g. status=healthy, checks.database=ok or ` +
-                `items[0].id=1; got ${JSON.stringify(text)}`);
-        }
-        return { path, steps, expected: match[2].trim() };
-    });
-}
-function describeStep(step) {
-    return typeof step === 'number' ? `[${step}]` : step;
-}
-/** The value at a path, or where the path stopped matching the document. */
-function readJsonPath(document, steps) {
-    let current = document;
-    for (let index = 0; index < steps.length; index++) {
-        const step = steps[index];
-        const upTo = steps.slice(0, index).map(describeStep).join('.').replace(/\.\[/g, '[') || 'the body';
-        if (typeof step === 'number') {
-            if (!Array.isArray(current))
-                return { found: false, where: `${upTo} is not an array` };
-            if (step >= current.length)
-                return { found: false, where: `${upTo} has only ${current.length} items` };
-            current = current[step];
-        }
-        else {
-            if (!current || typeof current !== 'object' || Array.isArray(current)) {
-                return { found: false, where: `${upTo} is not an object` };
-            }
-            if (!Object.prototype.hasOwnProperty.call(current, step)) {
-                const keys = Object.keys(current).slice(0, 8);
-                return {
-                    found: false,
-                    where: `${upTo} has no "${step}" (it has ${keys.length ? keys.join(', ') : 'no keys'})`
-                };
-            }
-            current = current[step];
-        }
-    }
-    return { found: true, value: current };
-}
-/** The value as the comparison sees it: strings as they are, anything else as JSON text. */
-function asText(value) {
-    return typeof value === 'string' ? value : JSON.stringify(value);
-}
-function sameJson(actual, expected) {
-    try {
-        return JSON.stringify(JSON.parse(expected)) === JSON.stringify(actual);
-    }
-    catch {
-        return false;
-    }
-}
-/** Undefined when the document meets the expectation; otherwise why not. */
-function checkJsonExpectation(document, expectation) {
-    const lookup = readJsonPath(document, expectation.steps);
-    if (!lookup.found)
-        return `${expectation.path} is missing: ${lookup.where}`;
-    const actual = lookup.value;
-    if (asText(actual) === expectation.expected)
-        return undefined;
-    if (actual !== null && typeof actual === 'object' && sameJson(actual, expectation.expected))
-        return undefined;
-    const shown = asText(actual);
-    return `${expectation.path} is ${JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown)}, expected ${JSON.stringify(expectation.expected)}`;
-}
-
-;// CONCATENATED MODULE: ./actions/verify-health/src/status.ts
-
-const SHAPE = 'status codes or ranges such as 200, 200-299 or 200-299,301 (each from 100 to 599)';
-function parseExpectedStatus(text, input = 'expected-status') {
-    const items = text
-        .split(/[\s,]+/)
-        .map(item => item.trim())
-        .filter(Boolean);
-    if (items.length === 0)
-        throw (0,errors/* inputError */.Xu)(`Input "${input}" is empty: give ${SHAPE}`);
-    return items.map(item => {
-        const match = /^(\d{3})(?:-(\d{3}))?$/.exec(item);
-        const from = Number(match?.[1]);
-        const to = match?.[2] === undefined ? from : Number(match[2]);
-        if (!match || from < 100 || to > 599 || from > to) {
-            throw (0,errors/* inputError */.Xu)(`Input "${input}" must be ${SHAPE}; ${JSON.stringify(item)} is not`);
-        }
-        return { from, to };
-    });
-}
-function statusAccepted(status, ranges) {
-    return ranges.some(range => status >= range.from && status <= range.to);
-}
-function describeStatusRanges(ranges) {
-    return ranges
-        .map(range => (range.from === range.to ? String(range.from) : `${range.from}-${range.to}`))
-        .join(',');
-}
-
-;// CONCATENATED MODULE: ./actions/verify-health/src/inputs.ts
-
-
-
-
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Masking a 1-2 character value would blank that text out of every log line; such values are not secrets. */
-const MIN_MASK_LENGTH = 3;
-function parseUrls(lines, input = 'urls') {
-    if (lines.length === 0)
-        throw (0,errors/* inputError */.Xu)(`Input "${input}" is required: give one or more http(s) URLs, one per line`);
-    const seen = new Set();
-    const urls = [];
-    for (const { text, line } of lines) {
-        let url;
-        try {
-            url = new URL(text);
-        }
-        catch {
-            url = undefined;
-        }
-        if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-            throw (0,errors/* inputError */.Xu)(`Input "${input}" line ${line} is not an http(s) URL: ${JSON.stringify(redactUrl(text))}. ` +
-                'Give a full URL such as https://api.example.com/health, one per line');
-        }
-        if (!seen.has(url.toString()))
-            urls.push(url);
-        seen.add(url.toString());
-    }
-    return urls;
-}
-/**
- * `Name: value` lines. Each value is handed to `mask` as soon as it is read, before anything could print
- * it, and error messages never quote a header line: it may hold a token.
- */
-function parseHeaders(lines, mask, input = 'headers') {
-    const headers = {};
-    const secrets = [];
-    const seen = new Map();
-    for (const { text, line } of lines) {
-        const at = text.indexOf(':');
-        const value = at >= 0 ? text.slice(at + 1).trim() : text;
-        for (const secret of [value, ...value.split(/\s+/).slice(1)]) {
-            if (secret.length >= MIN_MASK_LENGTH && !secrets.includes(secret)) {
-                mask(secret);
-                secrets.push(secret);
-            }
-        }
-        const name = at >= 0 ? text.slice(0, at).trim() : '';
-        if (at < 0) {
-            throw (0,errors/* inputError */.Xu)(`Input "${input}" line ${line} has no colon: write each header as "Name: value", e.g. "Authorization: Bearer <token>" ` +
-                '(the line is not shown because it may hold a secret)');
-        }
-        if (!HEADER_NAME.test(name)) {
-            throw (0,errors/* inputError */.Xu)(`Input "${input}" line ${line} has an invalid header name ${JSON.stringify(name)}: ` +
-                'use letters, digits and - only, then a colon and the value');
-        }
-        if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
-            throw (0,errors/* inputError */.Xu)(`Input "${input}" line ${line}: the value of ${name} holds characters HTTP headers cannot carry`);
-        }
-        const key = name.toLowerCase();
-        if (seen.has(key)) {
-            throw (0,errors/* inputError */.Xu)(`Input "${input}" names ${name} twice (lines ${seen.get(key)} and ${line}); give each header once`);
-        }
-        seen.set(key, line);
-        headers[name] = value;
-    }
-    return { headers, secrets };
-}
-/** A regular expression as JavaScript writes it: `healthy` or `/"status":\s*"healthy"/i`. */
-function parseBodyPattern(text, input = 'expect-body') {
-    if (text === '')
-        return undefined;
-    const literal = /^\/(.+)\/([dimsuv]*)$/s.exec(text);
-    try {
-        return literal ? new RegExp(literal[1], literal[2]) : new RegExp(text);
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(`Input "${input}" is not a valid regular expression: ${error.message}. ` +
-            'Escape characters such as ( ) [ ] . * + ? with a backslash to match them literally');
-    }
-}
-function parseCommentTag(text, input = 'comment-tag') {
-    if (text === '')
-        return undefined;
-    if (!STICKY_TAG_PATTERN.test(text)) {
-        throw (0,errors/* inputError */.Xu)(`Input "${input}" must be up to 100 letters, digits, spaces and . _ / : @ + - (starting with a letter or digit), ` +
-            `got ${JSON.stringify(text)}`);
-    }
-    return text;
-}
-function readVerifyHealthConfig(inputs, mask) {
-    // headers first: their values are masked before any other input could fail and print something
-    const { headers, secrets } = parseHeaders(inputs.lines('headers'), mask);
-    const token = inputs.string('github-token');
-    if (token.length >= MIN_MASK_LENGTH)
-        mask(token);
-    const urls = parseUrls(inputs.lines('urls'));
-    // URLs are printed without user-info; the password is still a secret should a body echo it
-    for (const url of urls) {
-        const password = decodeURIComponent(url.password);
-        if (password.length >= MIN_MASK_LENGTH && !secrets.includes(password)) {
-            mask(password);
-            secrets.push(password);
-        }
-    }
-    const method = inputs.oneOf('method', ['GET', 'HEAD'], 'GET');
-    const statuses = parseExpectedStatus(inputs.string('expected-status', { default: '200' }));
-    const json = parseJsonExpectations(inputs.lines('expect-json'));
-    const body = parseBodyPattern(inputs.raw('expect-body'));
-    if (method === 'HEAD' && (json.length > 0 || body)) {
-        throw (0,errors/* inputError */.Xu)(`Input "method" is HEAD, which gets no body, but ${json.length > 0 ? 'expect-json' : 'expect-body'} checks the body: ` +
-            'use method GET, or remove the body checks');
-    }
-    const settings = {
-        method,
-        headers,
-        timeoutMs: inputs.duration('timeout', { default: '10s', min: 100, max: 10 * 60_000 }),
-        followRedirects: inputs.boolean('follow-redirects', true),
-        waitForMs: inputs.duration('wait-for', { default: '5m', min: 0, max: 6 * 3_600_000 }),
-        retryDelayMs: inputs.duration('retry-delay', { default: '5s', min: 10, max: 10 * 60_000 }),
-        consecutiveSuccesses: inputs.integer('consecutive-successes', { min: 1, max: 100, default: 1 }),
-        concurrency: inputs.integer('concurrency', { min: 1, max: 64, default: 8 }),
-        expectations: { statuses, json, body }
-    };
-    const enabled = inputs.boolean('comment-on-pr', false);
-    const tag = parseCommentTag(inputs.string('comment-tag'));
-    if (enabled && !token) {
-        throw (0,errors/* inputError */.Xu)('Input "github-token" is empty but comment-on-pr is true: leave github-token at its default ${{ github.token }}');
-    }
-    return { urls, settings, secrets, comment: { enabled, tag, token } };
-}
-/** Replaces every secret in `text` with ***, longest first (one secret may contain another). */
-function redactor(secrets) {
-    const ordered = [...secrets].sort((a, b) => b.length - a.length);
-    return text => ordered.reduce((current, secret) => current.split(secret).join('***'), text);
-}
-
-;// CONCATENATED MODULE: ./actions/verify-health/src/report.ts
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted, fraction) {
-    const rank = Math.max(1, Math.ceil(fraction * sorted.length));
-    return sorted[Math.min(rank, sorted.length) - 1];
-}
-function latencySummary(latencies) {
-    if (latencies.length === 0)
-        return null;
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const round = (value) => Math.round(value * 10) / 10;
-    return {
-        min: round(sorted[0]),
-        p50: round(percentile(sorted, 0.5)),
-        p95: round(percentile(sorted, 0.95)),
-        max: round(sorted[sorted.length - 1])
-    };
-}
-function buildReport(results) {
-    return results.map(result => ({
-        url: result.url,
-        healthy: result.healthy,
-        attempts: result.attempts,
-        status: result.status ?? null,
-        latencyMs: latencySummary(result.latenciesMs),
-        lastFailure: result.lastFailure ?? null,
-        bodyExcerpt: result.bodyExcerpt ?? null,
-        elapsedMs: Math.round(result.elapsedMs)
-    }));
-}
-function latencyCell(latency) {
-    if (!latency)
-        return '—';
-    const ms = (value) => String(Math.round(value));
-    return `${ms(latency.p50)} / ${ms(latency.p95)} / ${ms(latency.max)} ms`;
-}
-/** The table the job summary and the PR comment share. */
-function resultsTable(report) {
-    return markdownTable(['URL', 'Result', 'Attempts', 'Status', 'Latency p50 / p95 / max', 'Last failure'], report.map(entry => [
-        code(entry.url),
-        entry.healthy ? '✅ healthy' : '❌ unhealthy',
-        String(entry.attempts),
-        entry.status === null ? '—' : String(entry.status),
-        latencyCell(entry.latencyMs),
-        entry.lastFailure ?? ''
-    ]));
-}
-function headline(report) {
-    const healthy = report.filter(entry => entry.healthy).length;
-    const icon = healthy === report.length ? '✅' : '❌';
-    return `${icon} ${healthy} of ${report.length} endpoint${report.length === 1 ? '' : 's'} healthy`;
-}
-function summaryMarkdown(report, settings) {
-    const lines = [
-        `### verify-health: ${headline(report)}`,
-        '',
-        resultsTable(report),
-        '',
-        `Budget ${(0,duration/* formatDuration */.a)(settings.waitForMs)}` +
-            (settings.consecutiveSuccesses > 1
-                ? `, ${settings.consecutiveSuccesses} healthy answers in a row required`
-                : '') +
-            '.'
-    ];
-    return lines.join('\n') + '\n';
-}
-/** The sticky PR comment's body (the marker is added by the comment module). */
-function commentMarkdown(report, tag, context) {
-    const footer = [
-        context.runUrl ? markdownLink('workflow run', context.runUrl) : undefined,
-        context.sha ? `commit ${code(context.sha.slice(0, 7))}` : undefined
-    ].filter(Boolean);
-    return [
-        `### Health check · ${tag}: ${headline(report)}`,
-        '',
-        resultsTable(report),
-        '',
-        footer.length ? `<sub>Updated by ${footer.join(' for ')}.</sub>` : ''
-    ]
-        .join('\n')
-        .trimEnd();
-}
-/** The step's failure message: each failing URL with its last reason. */
-function failureMessage(report, waitForMs) {
-    const failed = report.filter(entry => !entry.healthy);
-    return [
-        `${failed.length} of ${report.length} endpoint${report.length === 1 ? '' : 's'} ${failed.length === 1 ? 'is' : 'are'} ` +
-            `not healthy after ${(0,duration/* formatDuration */.a)(waitForMs)}:`,
-        ...failed.map(entry => `- ${entry.url} (${entry.attempts} attempt${entry.attempts === 1 ? '' : 's'}): ${entry.lastFailure}`)
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./actions/verify-health/src/pr-comment.ts
-
-
-const DEFAULT_COMMENT_TAG = 'health';
-/** The given tag, else the environment a deployment event names, else `health`. */
-function commentTag(given, payload) {
-    return given ?? deploymentEnvironment(payload) ?? DEFAULT_COMMENT_TAG;
-}
-/**
- * Upserts the health table as a sticky comment on this run's pull request. Never throws: outside a pull
- * request it says so, and a refused or failed call is a warning (the check's result does not depend on it).
- */
-async function commentOnPullRequest(options) {
-    const { env, logger } = options;
-    const payload = options.payload ?? readEventPayload(env);
-    const issueNumber = pullRequestNumber(payload, env.GITHUB_REF);
-    const repository = repositoryOf(env);
-    if (!issueNumber || !repository) {
-        const reason = !repository ? 'GITHUB_REPOSITORY is not set' : 'this run is not for a pull request';
-        logger.info(`No PR comment: ${reason}`);
-        return { outcome: 'skipped', reason };
-    }
-    const tag = commentTag(options.tag, payload);
-    const http = options.http ??
-        gitHubHttp({
-            apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-            token: options.token,
-            env,
-            userAgent: 'deploy-suite-verify-health'
-        });
-    return publishStickyComment({
-        http,
-        owner: repository.owner,
-        repo: repository.repo,
-        issueNumber,
-        marker: stickyCommentMarker('verify-health', tag),
-        body: commentMarkdown(options.report, tag, { runUrl: workflowRunUrl(env), sha: env.GITHUB_SHA }),
-        logger
-    });
-}
-
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
-;// CONCATENATED MODULE: ./actions/verify-health/src/probe.ts
-
-
-
-
-
-class ProbeError extends Error {
-    kind;
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-        this.name = 'ProbeError';
-    }
-}
-const DEFAULT_MAX_REDIRECTS = 5;
-/** enough for any health document; a bigger body is cut (and a JSON assertion on it then fails) */
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** headers that must not follow a redirect to another origin, as browsers and curl do */
-const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
-const TLS_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'EPROTO'
-]);
-/** Turns a socket-level error into a kind and a short reason. */
-function classifyNetworkError(error, url, timeoutMs) {
-    if (error instanceof ProbeError)
-        return error;
-    const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
-    const message = error instanceof Error ? error.message : String(error);
-    if (code === 'ABORT_ERR' ||
-        (error instanceof Error && error.name === 'AbortError') ||
-        code === 'ETIMEDOUT') {
-        return new ProbeError('timeout', `timed out after ${(0,duration/* formatDuration */.a)(timeoutMs)}`);
-    }
-    if (code === 'ECONNREFUSED')
-        return new ProbeError('refused', `connection refused by ${url.host}`);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
-        return new ProbeError('dns', `DNS lookup failed for ${url.hostname} (${code})`);
-    }
-    if (TLS_CODES.has(code) ||
-        code.startsWith('ERR_TLS') ||
-        code.startsWith('ERR_SSL') ||
-        code.startsWith('CERT_')) {
-        return new ProbeError('tls', `TLS error: ${message} (${code})`);
-    }
-    if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(message)) {
-        return new ProbeError('reset', `connection reset by ${url.host}`);
-    }
-    return new ProbeError('network', `${message}${code && !message.includes(code) ? ` (${code})` : ''}`);
-}
-async function probe_send(url, request, headers, signal) {
-    const client = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    const agent = await proxyAgentFor(url, request.env);
-    const auth = url.username || url.password
-        ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
-        : undefined;
-    return new Promise((resolve, reject) => {
-        const outgoing = client.request({
-            protocol: url.protocol,
-            hostname: url.hostname.replace(/^\[|\]$/g, ''),
-            port: url.port || undefined,
-            path: `${url.pathname}${url.search}`,
-            method: request.method,
-            headers: { 'user-agent': 'deploy-suite-verify-health', accept: '*/*', ...headers },
-            auth,
-            // a fresh connection each attempt: a health check through a load balancer should not ride on
-            // a kept-alive socket to a target that may be draining
-            agent: agent ?? false,
-            signal
-        }, response => resolve({ response }));
-        outgoing.on('error', reject);
-        outgoing.end();
-    });
-}
-function readBody(response, limit) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        let done = false;
-        const finish = (truncated) => {
-            if (done)
-                return;
-            done = true;
-            resolve({ body: Buffer.concat(chunks).toString('utf8'), truncated });
-        };
-        response.on('data', (chunk) => {
-            if (done)
-                return;
-            const room = limit - size;
-            if (chunk.length >= room) {
-                chunks.push(chunk.subarray(0, room));
-                size = limit;
-                finish(true);
-                response.destroy();
-                return;
-            }
-            chunks.push(chunk);
-            size += chunk.length;
-        });
-        response.on('end', () => finish(false));
-        response.on('error', error => (done ? undefined : reject(error)));
-        response.on('close', () => {
-            if (!done && !response.complete)
-                reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-        });
-    });
-}
-/** Sends one request (and its redirects), measuring the latency. Rejects with a ProbeError. */
-const httpProbe = async (request) => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), request.timeoutMs);
-    const maxRedirects = request.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-    const started = external_node_perf_hooks_.performance.now();
-    let url = request.url;
-    let headers = { ...request.headers };
-    try {
-        for (let redirects = 0;; redirects++) {
-            const { response } = await probe_send(url, request, headers, controller.signal);
-            const status = response.statusCode ?? 0;
-            const location = response.headers.location;
-            if (request.followRedirects && REDIRECT_STATUSES.has(status) && location) {
-                response.resume();
-                if (redirects >= maxRedirects) {
-                    throw new ProbeError('redirect', `more than ${maxRedirects} redirects (last to ${redactUrl(location)})`);
-                }
-                const next = new URL(location, url);
-                if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-                    throw new ProbeError('redirect', `redirected to a non-HTTP URL ${redactUrl(next.toString())}`);
-                }
-                if (next.origin !== url.origin) {
-                    headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.has(name.toLowerCase())));
-                }
-                url = next;
-                continue;
-            }
-            const { body, truncated } = request.method === 'HEAD'
-                ? { body: '', truncated: false }
-                : await readBody(response, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-            if (request.method === 'HEAD')
-                response.resume();
-            return {
-                status,
-                body,
-                bodyTruncated: truncated,
-                latencyMs: external_node_perf_hooks_.performance.now() - started,
-                finalUrl: url.toString(),
-                redirects
-            };
-        }
-    }
-    catch (error) {
-        if (controller.signal.aborted)
-            throw new ProbeError('timeout', `timed out after ${(0,duration/* formatDuration */.a)(request.timeoutMs)}`);
-        throw classifyNetworkError(error, url, request.timeoutMs);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-};
-
-;// CONCATENATED MODULE: ./actions/verify-health/src/verify.ts
-
-
-
-
-const BODY_EXCERPT_CHARS = 200;
-const BACKOFF = 1.5;
-const JITTER = 0.1;
-/** The delay after a failure grows 1.5x per failure up to 4 x retry-delay. */
-function maxRetryDelay(retryDelayMs) {
-    return retryDelayMs * 4;
-}
-function bodyExcerpt(body, redact) {
-    const flat = redact(body).replace(/\s+/g, ' ').trim();
-    return flat.length > BODY_EXCERPT_CHARS ? `${flat.slice(0, BODY_EXCERPT_CHARS - 3)}...` : flat;
-}
-/** Undefined when the answer is healthy; otherwise every reason it is not, joined. */
-function evaluateResponse(response, expectations) {
-    if (!statusAccepted(response.status, expectations.statuses)) {
-        return `status ${response.status} is not ${describeStatusRanges(expectations.statuses)}`;
-    }
-    const problems = [];
-    if (expectations.body && !expectations.body.test(response.body)) {
-        problems.push(`body does not match ${expectations.body}${response.bodyTruncated ? ' (body cut at 1 MiB)' : ''}`);
-    }
-    if (expectations.json.length > 0) {
-        let document;
-        try {
-            document = JSON.parse(response.body);
-        }
-        catch {
-            const start = response.body.replace(/\s+/g, ' ').trim().slice(0, 40);
-            problems.push(response.bodyTruncated
-                ? 'body is larger than 1 MiB, cut before it could be read as JSON'
-                : `body is not JSON (starts ${JSON.stringify(start)})`);
-            return problems.join('; ');
-        }
-        for (const expectation of expectations.json) {
-            const problem = checkJsonExpectation(document, expectation);
-            if (problem)
-                problems.push(problem);
-        }
-    }
-    return problems.length > 0 ? problems.join('; ') : undefined;
-}
-/**
- * Probes one URL until it has answered as expected `consecutiveSuccesses` times in a row, or the budget
- * is spent. Every failure is retried: refused, DNS, timeout, TLS, an unexpected status, a failed assertion.
- * Attempts start while the budget lasts, so the last one may end up to `timeout` after it.
- */
-async function verifyUrl(url, settings, deps, 
-/** when the budget ends (clock time); default wait-for from now */
-deadline = deps.clock.now() + settings.waitForMs) {
-    const { clock, logger, redact } = deps;
-    const random = deps.random ?? Math.random;
-    const shown = redactUrl(url.toString());
-    const started = clock.now();
-    const result = { url: shown, healthy: false, attempts: 0, latenciesMs: [], elapsedMs: 0 };
-    let streak = 0;
-    let failureDelay;
-    const delayOptions = {
-        what: shown,
-        timeoutMs: settings.waitForMs,
-        intervalMs: settings.retryDelayMs,
-        backoff: BACKOFF,
-        maxIntervalMs: maxRetryDelay(settings.retryDelayMs)
-    };
-    for (;;) {
-        result.attempts++;
-        let failure;
-        let line;
-        try {
-            const response = await deps.probe({
-                url,
-                method: settings.method,
-                headers: settings.headers,
-                timeoutMs: settings.timeoutMs,
-                followRedirects: settings.followRedirects,
-                env: deps.env
-            });
-            result.status = response.status;
-            result.latenciesMs.push(response.latencyMs);
-            if (settings.method !== 'HEAD')
-                result.bodyExcerpt = bodyExcerpt(response.body, redact);
-            failure = evaluateResponse(response, settings.expectations);
-            const via = response.redirects > 0 ? ` via ${response.redirects} redirect(s)` : '';
-            line = `${response.status} in ${Math.round(response.latencyMs)}ms${via}`;
-        }
-        catch (error) {
-            if (!(error instanceof ProbeError))
-                throw error;
-            failure = error.message;
-            line = error.kind;
-        }
-        if (failure === undefined) {
-            streak++;
-            failureDelay = undefined;
-            const progress = settings.consecutiveSuccesses > 1 ? ` (${streak} of ${settings.consecutiveSuccesses} in a row)` : '';
-            logger.info(`${shown} attempt ${result.attempts}: ${line}, healthy${progress}`);
-            if (streak >= settings.consecutiveSuccesses) {
-                result.healthy = true;
-                break;
-            }
-        }
-        else {
-            streak = 0;
-            result.lastFailure = redact(failure);
-            logger.info(`${shown} attempt ${result.attempts}: ${redact(line === failure ? line : `${line}: ${failure}`)}`);
-        }
-        const now = clock.now();
-        if (now >= deadline)
-            break;
-        let delay = settings.retryDelayMs;
-        if (failure !== undefined) {
-            failureDelay = nextDelay(failureDelay, delayOptions);
-            // spread retries of many URLs a little so they do not hit a recovering service in lockstep
-            delay = failureDelay * (1 - JITTER * random());
-        }
-        await clock.sleep(Math.max(0, Math.min(delay, deadline - now)));
-    }
-    result.elapsedMs = clock.now() - started;
-    if (!result.healthy && streak > 0) {
-        const before = result.lastFailure ? `; before that: ${result.lastFailure}` : '';
-        result.lastFailure = `only ${streak} of ${settings.consecutiveSuccesses} healthy answers in a row when wait-for ran out${before}`;
-    }
-    if (result.healthy) {
-        logger.info(`✓ ${shown} is healthy after ${result.attempts} attempt(s) in ${(0,duration/* formatDuration */.a)(result.elapsedMs)}`);
-    }
-    else {
-        logger.info(`✗ ${shown} is not healthy after ${result.attempts} attempt(s) in ${(0,duration/* formatDuration */.a)(result.elapsedMs)}: ${result.lastFailure}`);
-    }
-    return result;
-}
-/**
- * Verifies every URL, at most `concurrency` at a time, results in the order of `urls`. `wait-for` is one
- * budget for the whole step: a URL that waited for a free slot has less of it (but always one attempt).
- */
-async function verifyAll(urls, settings, deps) {
-    const deadline = deps.clock.now() + settings.waitForMs;
-    const results = new Array(urls.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < urls.length) {
-            const index = next++;
-            results[index] = await verifyUrl(urls[index], settings, deps, deadline);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(settings.concurrency, urls.length) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./actions/verify-health/src/main.ts
-
-
-
-
-
-
-
-async function run() {
-    const logger = runtime/* coreLogger */.Wj;
-    const config = readVerifyHealthConfig((0,runtime/* actionInputs */.eh)(), secret => logger.mask(secret));
-    const redact = redactor(config.secrets);
-    const { settings } = config;
-    const results = await logger.group(`Probing ${config.urls.length} endpoint(s)`, () => verifyAll(config.urls, settings, { probe: httpProbe, clock: realClock, logger, env: process.env, redact }));
-    const report = buildReport(results);
-    const healthy = report.every(entry => entry.healthy);
-    (0,runtime/* setOutputs */.n0)({
-        healthy,
-        'failed-urls': report
-            .filter(entry => !entry.healthy)
-            .map(entry => entry.url)
-            .join('\n'),
-        report
-    });
-    await (0,runtime/* appendSummary */.fe)(summaryMarkdown(report, settings));
-    if (config.comment.enabled) {
-        const comment = await commentOnPullRequest({
-            report,
-            tag: config.comment.tag,
-            token: config.comment.token,
-            env: process.env,
-            logger
-        });
-        if (comment.outcome !== 'skipped')
-            (0,runtime/* setOutputs */.n0)({ 'comment-url': comment.url });
-    }
-    if (!healthy)
-        throw new errors/* ActionError */.lZ('deployment', failureMessage(report, settings.waitForMs));
-}
-
-
-/***/ }),
-
-/***/ 6291:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E: () => (/* binding */ parseDuration),
-/* harmony export */   a: () => (/* binding */ formatDuration)
-/* harmony export */ });
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/**
- * Parses `500ms`, `30s`, `10m`, `1h` and compounds such as `1m30s`. A bare number is not accepted:
- * `10` could mean seconds or minutes, and guessing wrong turns a 10-minute wait into 10 seconds.
- * Returns undefined when the text is not a duration.
- */
-function parseDuration(text) {
-    const value = text.trim().toLowerCase();
-    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(value))
-        return undefined;
-    let total = 0;
-    for (const [, amount, , unit] of value.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) {
-        total += Number(amount) * UNIT_MS[unit];
-    }
-    return Math.round(total);
-}
-/** A short human form: 450ms, 12s, 3m05s, 1h02m. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    const totalSeconds = Math.round(ms / 1000);
-    if (totalSeconds < 60)
-        return `${totalSeconds}s`;
-    const hours = Math.floor(totalSeconds / 3600);
-    const minutes = Math.floor((totalSeconds % 3600) / 60);
-    const seconds = totalSeconds % 60;
-    if (hours > 0)
-        return minutes === 0 ? `${hours}h` : `${hours}h${String(minutes).padStart(2, '0')}m`;
-    return seconds === 0 ? `${minutes}m` : `${minutes}m${String(seconds).padStart(2, '0')}s`;
-}
-
-
-/***/ }),
-
-/***/ 9680:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Bd: () => (/* binding */ isActionError),
-/* harmony export */   Xu: () => (/* binding */ inputError),
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
-/* harmony export */ });
-/* unused harmony export awsErrorName */
-class ActionError extends Error {
-    kind;
-    constructor(kind, message, options) {
-        super(message, options);
-        this.name = 'ActionError';
-        this.kind = kind;
-    }
-}
-/** A bad value for a named input, reported before any AWS state changes. */
-function inputError(message) {
-    return new ActionError('input', message);
-}
-function isActionError(error) {
-    return error instanceof ActionError;
-}
-/** The error's own message, whatever was thrown. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
-/** The AWS error code of an SDK exception (`ThrottlingException`, `ClientException`, ...), if any. */
-function awsErrorName(error) {
-    if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
-        return error.name;
-    }
-    return undefined;
-}
-
-
-/***/ }),
-
-/***/ 1805:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  eh: () => (/* binding */ actionInputs),
-  fe: () => (/* binding */ appendSummary),
-  Wj: () => (/* binding */ coreLogger),
-  Cs: () => (/* binding */ runAction),
-  n0: () => (/* binding */ setOutputs)
-});
-
-// UNUSED EXPORTS: readState, saveState
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -30030,7 +29055,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+var undici = __nccwpck_require__(4371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -32706,195 +31731,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./packages/shared/src/errors.ts
-var errors = __nccwpck_require__(9680);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./packages/shared/src/duration.ts
-var duration = __nccwpck_require__(6291);
-;// CONCATENATED MODULE: ./packages/shared/src/inputs.ts
-
-
-
-/** The runner passes input `foo-bar` as env `INPUT_FOO-BAR` (spaces become `_`, letters upper-cased). */
-function envInputReader(env = process.env) {
-    return name => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-/** A reader over a plain object, for tests and for code that calls an action's logic directly. */
-function objectInputReader(values) {
-    return name => {
-        const value = values[name];
-        return value === undefined ? '' : String(value).trim();
-    };
-}
-function quote(value) {
-    return JSON.stringify(value);
-}
-/** Typed access to an action's inputs; every error names the input, what it got and what it accepts. */
-class Inputs {
-    read;
-    constructor(read) {
-        this.read = read;
-    }
-    /** The raw text of an input ('' when not given). */
-    raw(name) {
-        return this.read(name);
-    }
-    has(name) {
-        return this.read(name) !== '';
-    }
-    string(name, options = {}) {
-        const value = this.read(name);
-        return value === '' ? (options.default ?? '') : value;
-    }
-    optionalString(name) {
-        const value = this.read(name);
-        return value === '' ? undefined : value;
-    }
-    required(name, hint) {
-        const value = this.read(name);
-        if (value === '') {
-            throw (0,errors/* inputError */.Xu)(`Input "${name}" is required${hint ? `: ${hint}` : ''}`);
-        }
-        return value;
-    }
-    boolean(name, defaultValue) {
-        const value = this.read(name);
-        if (value === '')
-            return defaultValue;
-        const lower = value.toLowerCase();
-        if (lower === 'true')
-            return true;
-        if (lower === 'false')
-            return false;
-        throw (0,errors/* inputError */.Xu)(`Input "${name}" must be true or false, got ${quote(value)}`);
-    }
-    integer(name, options = {}) {
-        const value = this.read(name);
-        const { min, max } = options;
-        const accepts = min !== undefined && max !== undefined
-            ? `a whole number from ${min} to ${max}`
-            : min !== undefined
-                ? `a whole number of at least ${min}`
-                : max !== undefined
-                    ? `a whole number of at most ${max}`
-                    : 'a whole number';
-        if (value === '') {
-            if (options.default !== undefined)
-                return options.default;
-            throw (0,errors/* inputError */.Xu)(`Input "${name}" is required: give ${accepts}`);
-        }
-        if (!/^[-+]?\d+$/.test(value)) {
-            throw (0,errors/* inputError */.Xu)(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
-        }
-        const parsed = Number(value);
-        if ((min !== undefined && parsed < min) ||
-            (max !== undefined && parsed > max) ||
-            !Number.isSafeInteger(parsed)) {
-            throw (0,errors/* inputError */.Xu)(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
-        }
-        return parsed;
-    }
-    optionalInteger(name, options = {}) {
-        return this.has(name) ? this.integer(name, options) : undefined;
-    }
-    /** A duration such as `500ms`, `30s`, `10m`, `1h` (or `1m30s`), in milliseconds. */
-    duration(name, options = {}) {
-        const value = this.read(name) || options.default || '';
-        const range = options.min !== undefined && options.max !== undefined
-            ? ` from ${(0,duration/* formatDuration */.a)(options.min)} to ${(0,duration/* formatDuration */.a)(options.max)}`
-            : options.min !== undefined
-                ? ` of at least ${(0,duration/* formatDuration */.a)(options.min)}`
-                : options.max !== undefined
-                    ? ` of at most ${(0,duration/* formatDuration */.a)(options.max)}`
-                    : '';
-        const accepts = `a duration${range} such as 500ms, 30s, 10m or 1h`;
-        if (value === '')
-            throw (0,errors/* inputError */.Xu)(`Input "${name}" is required: give ${accepts}`);
-        const ms = (0,duration/* parseDuration */.E)(value);
-        if (ms === undefined ||
-            (options.min !== undefined && ms < options.min) ||
-            (options.max !== undefined && ms > options.max)) {
-            throw (0,errors/* inputError */.Xu)(`Input "${name}" must be ${accepts}, got ${quote(value)}`);
-        }
-        return ms;
-    }
-    /** Items separated by newlines or commas, trimmed, empty ones dropped. */
-    list(name) {
-        return splitList(this.read(name));
-    }
-    /** Non-empty lines, trimmed; `#` starts a comment line. For values that may themselves hold commas. */
-    lines(name) {
-        return splitLines(this.read(name));
-    }
-    /** Lines `key=value` (or another separator). The value may itself contain the separator. */
-    keyValues(name, options = {}) {
-        const separator = options.separator ?? '=';
-        const shape = options.shape ?? `key${separator}value`;
-        const unique = options.unique ?? true;
-        const seen = new Map();
-        return this.lines(name).map(({ text, line }) => {
-            const at = text.indexOf(separator);
-            const key = at > 0 ? text.slice(0, at).trim() : '';
-            if (at <= 0 || key === '') {
-                throw (0,errors/* inputError */.Xu)(`Input "${name}" line ${line} must look like ${shape}, got ${quote(text)}`);
-            }
-            if (unique && seen.has(key)) {
-                throw (0,errors/* inputError */.Xu)(`Input "${name}" names ${quote(key)} twice (lines ${seen.get(key)} and ${line}); give each once`);
-            }
-            seen.set(key, line);
-            return { key, value: text.slice(at + separator.length).trim(), line };
-        });
-    }
-    /** A value from a fixed set (case-insensitive), returned as spelled in `allowed`. */
-    oneOf(name, allowed, defaultValue) {
-        const value = this.read(name);
-        if (value === '' && defaultValue !== undefined)
-            return defaultValue;
-        const match = allowed.find(candidate => candidate.toLowerCase() === value.toLowerCase());
-        if (match === undefined) {
-            throw (0,errors/* inputError */.Xu)(`Input "${name}" must be one of ${allowed.join(', ')}, got ${quote(value)}`);
-        }
-        return match;
-    }
-    json(name) {
-        const value = this.read(name);
-        if (value === '')
-            return undefined;
-        try {
-            return JSON.parse(value);
-        }
-        catch (error) {
-            throw (0,errors/* inputError */.Xu)(`Input "${name}" must be valid JSON: ${error.message}`);
-        }
-    }
-    yaml(name) {
-        const value = this.read(name);
-        if (value === '')
-            return undefined;
-        try {
-            return (0,dist/* parse */.qg)(value, { prettyErrors: true, uniqueKeys: true });
-        }
-        catch (error) {
-            const firstLine = error.message.split('\n')[0];
-            throw (0,errors/* inputError */.Xu)(`Input "${name}" must be valid YAML: ${firstLine}`);
-        }
-    }
-}
-function splitList(text) {
-    return text
-        .split(/[\n,]/)
-        .map(item => item.trim())
-        .filter(item => item !== '');
-}
-function splitLines(text) {
-    return text
-        .split(/\r?\n/)
-        .map((raw, index) => ({ text: raw.trim(), line: index + 1 }))
-        .filter(({ text }) => text !== '' && !text.startsWith('#'));
-}
-
-;// CONCATENATED MODULE: ./packages/shared/src/runtime.ts
+;// CONCATENATED MODULE: ./packages/core/src/runner.ts
 
 
 
@@ -32928,7 +31765,7 @@ async function appendSummary(markdown) {
         return; // run outside a runner: nowhere to write
     await summary.addRaw(markdown, true).write();
 }
-function runtime_saveState(name, value) {
+function runner_saveState(name, value) {
     core.saveState(name, value);
 }
 function readState(name) {
@@ -32943,16 +31780,1154 @@ async function runAction(work) {
         await work();
     }
     catch (error) {
-        if ((0,errors/* isActionError */.Bd)(error)) {
+        if (isActionError(error)) {
             if (error.stack)
                 core_debug(error.stack);
             setFailed(error.message);
         }
         else {
-            core_error(error instanceof Error && error.stack ? error.stack : (0,errors/* errorMessage */.gJ)(error));
-            setFailed(`Unexpected error: ${(0,errors/* errorMessage */.gJ)(error)}`);
+            core_error(error instanceof Error && error.stack ? error.stack : errorMessage(error));
+            setFailed(`Unexpected error: ${errorMessage(error)}`);
         }
     }
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./packages/core/src/github/http.ts
+
+
+
+/** A refusal from the GitHub API, with the HTTP status and GitHub's own message. */
+class GitHubApiError extends Error {
+    status;
+    method;
+    path;
+    apiMessage;
+    constructor(status, method, path, apiMessage) {
+        super(`GitHub API ${method} ${path} answered ${status}${apiMessage ? `: ${apiMessage}` : ''}`);
+        this.status = status;
+        this.method = method;
+        this.path = path;
+        this.apiMessage = apiMessage;
+        this.name = 'GitHubApiError';
+    }
+}
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/**
+ * Joins the API root (which may carry a path prefix such as /api/v3) and a request path.
+ * @internal exported for its tests; the actions do not use it
+ */
+function apiRequestUrl(apiUrl, path) {
+    if (/^https?:\/\//i.test(path))
+        return new URL(path);
+    return new URL(apiUrl.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`));
+}
+/** The GitHub REST transport over node:http(s), honouring HTTPS_PROXY / NO_PROXY. */
+function gitHubHttp(options) {
+    const root = new URL(options.apiUrl);
+    const env = options.env ?? process.env;
+    return {
+        async request({ method, path, body }) {
+            const url = apiRequestUrl(options.apiUrl, path);
+            // the token goes only to the API's own host, whatever a Link header says
+            if (url.origin !== root.origin) {
+                throw new Error(`Refusing to send the GitHub token to ${redactUrl(url.origin)} (API is ${root.origin})`);
+            }
+            const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+            const agent = await proxyAgentFor(url, env);
+            const response = await send(url, {
+                method,
+                agent,
+                timeout: options.timeoutMs ?? 30_000,
+                headers: {
+                    accept: 'application/vnd.github+json',
+                    authorization: `Bearer ${options.token}`,
+                    'user-agent': options.userAgent ?? 'deploy-suite',
+                    'x-github-api-version': '2022-11-28',
+                    ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {})
+                },
+                payload
+            });
+            const text = response.body;
+            let data = text;
+            if (/json/i.test(response.headers['content-type'] ?? '') && text !== '') {
+                try {
+                    data = JSON.parse(text);
+                }
+                catch {
+                    data = text;
+                }
+            }
+            if (response.status < 200 || response.status > 299) {
+                const message = data && typeof data === 'object' && 'message' in data ? String(data.message) : text.slice(0, 200);
+                throw new GitHubApiError(response.status, method, url.pathname, message);
+            }
+            return { status: response.status, headers: response.headers, data };
+        }
+    };
+}
+function send(url, options) {
+    const client = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const request = client.request(url, { method: options.method, headers: options.headers, agent: options.agent, timeout: options.timeout }, response => {
+            const chunks = [];
+            let size = 0;
+            response.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > MAX_RESPONSE_BYTES) {
+                    request.destroy(new Error(`GitHub API answer from ${url.pathname} is larger than 8 MiB`));
+                    return;
+                }
+                chunks.push(chunk);
+            });
+            response.on('error', reject);
+            response.on('end', () => {
+                const headers = {};
+                for (const [name, value] of Object.entries(response.headers)) {
+                    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+                }
+                resolve({
+                    status: response.statusCode ?? 0,
+                    headers,
+                    body: Buffer.concat(chunks).toString('utf8')
+                });
+            });
+        });
+        request.on('timeout', () => request.destroy(new Error(`GitHub API ${options.method} ${url.pathname} timed out after ${options.timeout}ms`)));
+        request.on('error', reject);
+        request.end(options.payload);
+    });
+}
+/** The `rel="next"` URL of a GitHub `Link` header, if there is one. */
+function nextPageUrl(link) {
+    if (!link)
+        return undefined;
+    for (const part of link.split(',')) {
+        const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part.trim());
+        if (match)
+            return match[1];
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./packages/core/src/github/context.ts
+
+/** The event payload the runner wrote to GITHUB_EVENT_PATH ({} when there is none or it is unreadable). */
+function readEventPayload(env = process.env, readFile = path => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) {
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file)
+        return {};
+    try {
+        const parsed = JSON.parse(readFile(file));
+        return parsed && typeof parsed === 'object' ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+}
+function objectAt(value, key) {
+    if (!value || typeof value !== 'object')
+        return undefined;
+    const child = value[key];
+    return child && typeof child === 'object' ? child : undefined;
+}
+function positiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+/**
+ * The pull request number of this run: `pull_request` / `pull_request_target` events, an
+ * `issue_comment` on a pull request, a `workflow_run` triggered by one, else `refs/pull/N/merge`
+ * in GITHUB_REF. Undefined when the run is not about a pull request.
+ */
+function pullRequestNumber(payload, ref) {
+    const fromPullRequest = positiveInteger(objectAt(payload, 'pull_request')?.number);
+    if (fromPullRequest)
+        return fromPullRequest;
+    const issue = objectAt(payload, 'issue');
+    if (issue && objectAt(issue, 'pull_request')) {
+        const fromIssue = positiveInteger(issue.number);
+        if (fromIssue)
+            return fromIssue;
+    }
+    const runPullRequests = objectAt(payload, 'workflow_run')?.pull_requests;
+    if (Array.isArray(runPullRequests) && runPullRequests.length > 0) {
+        const first = runPullRequests[0];
+        const fromRun = positiveInteger(first && typeof first === 'object' ? first.number : undefined);
+        if (fromRun)
+            return fromRun;
+    }
+    const match = /^refs\/pull\/(\d+)\/(merge|head)$/.exec(ref ?? '');
+    return match ? Number(match[1]) : undefined;
+}
+/**
+ * The deployment environment named by a `deployment` / `deployment_status` event. The runner does not
+ * expose a job's `environment:` to its steps (actions/runner#1369), so this is the only place to find it.
+ */
+function deploymentEnvironment(payload) {
+    const name = objectAt(payload, 'deployment')?.environment ?? objectAt(payload, 'deployment_status')?.environment;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+}
+/** `owner/repo` split in two; undefined when GITHUB_REPOSITORY is missing or malformed. */
+function repositoryOf(env = process.env) {
+    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(env.GITHUB_REPOSITORY ?? '');
+    return match ? { owner: match[1], repo: match[2] } : undefined;
+}
+/** The web link to this workflow run (and attempt), for summaries and comments. */
+function workflowRunUrl(env = process.env) {
+    const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+    if (!repository || !runId)
+        return undefined;
+    const attempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1');
+    return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}${attempt > 1 ? `/attempts/${attempt}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/sticky-comment.ts
+
+
+/**
+ * One comment per pull request and tag that a workflow keeps up to date ("sticky"), instead of a new
+ * comment on every push. The comment is found by a hidden HTML marker in its body AND by its author
+ * being the token's own user, so a person quoting the marker never gets their comment overwritten.
+ */
+/** `<!-- deploy-suite:verify-health:production -->`: invisible in the rendered comment. */
+function stickyCommentMarker(source, tag) {
+    return `<!-- deploy-suite:${source}:${tag} -->`;
+}
+/** What a tag may hold, so it cannot end the HTML comment or hide in whitespace. */
+const STICKY_TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._/:@+-]{0,99}$/;
+/**
+ * The identity GitHub gives comments made with the workflow's GITHUB_TOKEN. That token cannot read
+ * GET /user ("Resource not accessible by integration"), so this is who we assume we are then.
+ */
+const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
+/**
+ * Logins compare case-insensitively, and `name[bot]` (REST) equals `name` (GraphQL's spelling).
+ * @internal exported for its tests; the actions do not use it
+ */
+function sameLogin(a, b) {
+    const normal = (login) => login.toLowerCase().replace(/\[bot\]$/, '');
+    return normal(a) === normal(b);
+}
+/**
+ * The login of the token's user; the Actions bot when the token is an installation token.
+ * @internal exported for its tests; the actions do not use it
+ */
+async function tokenLogin(http, logger) {
+    try {
+        const { data } = await http.request({ method: 'GET', path: '/user' });
+        const login = data && typeof data === 'object' && 'login' in data ? data.login : undefined;
+        if (typeof login === 'string' && login !== '')
+            return login;
+    }
+    catch (error) {
+        if (!(error instanceof GitHubApiError) || ![401, 403, 404].includes(error.status))
+            throw error;
+        logger?.debug(`GET /user refused (${error.status}); assuming the token is GITHUB_TOKEN (${GITHUB_ACTIONS_LOGIN})`);
+    }
+    return GITHUB_ACTIONS_LOGIN;
+}
+function toComment(raw) {
+    if (!raw || typeof raw !== 'object')
+        return undefined;
+    const value = raw;
+    if (typeof value.id !== 'number')
+        return undefined;
+    return {
+        id: value.id,
+        body: typeof value.body === 'string' ? value.body : '',
+        author: typeof value.user?.login === 'string' ? value.user.login : '',
+        url: typeof value.html_url === 'string' ? value.html_url : undefined
+    };
+}
+const MAX_PAGES = 50;
+/**
+ * Every comment of an issue or pull request, following `Link: rel="next"` pages.
+ * @internal exported for its tests; the actions do not use it
+ */
+async function listIssueComments(http, owner, repo, issueNumber) {
+    const comments = [];
+    let path = `/repos/${owner}/${repo}/issues/${issueNumber}/comments?per_page=100`;
+    for (let page = 0; path && page < MAX_PAGES; page++) {
+        const response = await http.request({ method: 'GET', path });
+        if (!Array.isArray(response.data))
+            throw new Error(`GitHub API ${path} did not answer with a list of comments`);
+        for (const raw of response.data) {
+            const comment = toComment(raw);
+            if (comment)
+                comments.push(comment);
+        }
+        path = nextPageUrl(response.headers.link);
+    }
+    return comments;
+}
+/**
+ * The comment to update: the oldest one carrying the marker and written by `author`.
+ * @internal exported for its tests; the actions do not use it
+ */
+function findStickyComment(comments, marker, author) {
+    return comments.find(comment => comment.body.includes(marker) && sameLogin(comment.author, author));
+}
+/**
+ * Creates the sticky comment or updates it in place. Throws GitHubApiError when GitHub refuses.
+ * @internal exported for its tests; the actions do not use it
+ */
+async function upsertStickyComment(options) {
+    const { http, owner, repo, issueNumber, marker } = options;
+    const author = options.author ?? (await tokenLogin(http, options.logger));
+    const body = `${marker}\n${options.body}`;
+    const existing = findStickyComment(await listIssueComments(http, owner, repo, issueNumber), marker, author);
+    if (existing && existing.body === body)
+        return { outcome: 'unchanged', id: existing.id, url: existing.url };
+    if (existing) {
+        const { data } = await http.request({
+            method: 'PATCH',
+            path: `/repos/${owner}/${repo}/issues/comments/${existing.id}`,
+            body: { body }
+        });
+        return { outcome: 'updated', id: existing.id, url: toComment(data)?.url ?? existing.url };
+    }
+    const { data } = await http.request({
+        method: 'POST',
+        path: `/repos/${owner}/${repo}/issues/${issueNumber}/comments`,
+        body: { body }
+    });
+    const created = toComment(data);
+    if (!created)
+        throw new Error('GitHub API created a comment but answered without its id');
+    return { outcome: 'created', id: created.id, url: created.url };
+}
+/**
+ * Upserts the sticky comment without ever failing the step: a comment is a courtesy, the check's result
+ * must not depend on it. A 403 (a fork's read-only token, missing `pull-requests: write`) warns with the fix.
+ */
+async function publishStickyComment(options) {
+    try {
+        const result = await upsertStickyComment(options);
+        if (result.outcome !== 'skipped') {
+            options.logger.info(`PR comment ${result.outcome} on #${options.issueNumber}${result.url ? `: ${result.url}` : ''}`);
+        }
+        return result;
+    }
+    catch (error) {
+        const reason = error instanceof GitHubApiError && error.status === 403
+            ? `the token may not write comments on #${options.issueNumber} (${error.apiMessage || '403'}). ` +
+                'Pull requests from forks get a read-only token; elsewhere give the job `permissions: pull-requests: write`.'
+            : errorMessage(error);
+        options.logger.warning(`Skipped the PR comment: ${reason}`);
+        return { outcome: 'skipped', reason };
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./actions/verify-health/src/json-path.ts
+
+/**
+ * Parses a path into property names and indexes; undefined when it is malformed.
+ * @internal exported for its tests; the actions do not use it
+ */
+function parseJsonPath(path) {
+    const steps = [];
+    let rest = path;
+    let first = true;
+    while (rest !== '') {
+        let match;
+        if ((match = /^\[(\d+)\]/.exec(rest))) {
+            steps.push(Number(match[1]));
+        }
+        else if ((match = /^\["((?:[^"\\]|\\.)*)"\]/.exec(rest))) {
+            steps.push(JSON.parse(`"${match[1]}"`));
+        }
+        else if ((match = (first ? /^([^.[\]\s"=]+)/ : /^\.([^.[\]\s"=]+)/).exec(rest))) {
+            steps.push(match[1]);
+        }
+        else {
+            return undefined;
+        }
+        rest = rest.slice(match[0].length);
+        first = false;
+    }
+    return steps.length > 0 ? steps : undefined;
+}
+function parseJsonExpectations(lines, input = 'expect-json') {
+    return lines.map(({ text, line }) => {
+        const match = /^(.*?)\s*==?\s*(.*)$/.exec(text);
+        const path = match?.[1].trim() ?? '';
+        const steps = path === '' ? undefined : parseJsonPath(path);
+        if (!match || !steps) {
+            throw inputError(`Input "${input}" line ${line} must look like path=value, e.g. status=healthy, checks.database=ok or ` +
+                `items[0].id=1; got ${JSON.stringify(text)}`);
+        }
+        return { path, steps, expected: match[2].trim() };
+    });
+}
+function describeStep(step) {
+    return typeof step === 'number' ? `[${step}]` : step;
+}
+/**
+ * The value at a path, or where the path stopped matching the document.
+ * @internal exported for its tests; the actions do not use it
+ */
+function readJsonPath(document, steps) {
+    let current = document;
+    for (let index = 0; index < steps.length; index++) {
+        const step = steps[index];
+        const upTo = steps.slice(0, index).map(describeStep).join('.').replace(/\.\[/g, '[') || 'the body';
+        if (typeof step === 'number') {
+            if (!Array.isArray(current))
+                return { found: false, where: `${upTo} is not an array` };
+            if (step >= current.length)
+                return { found: false, where: `${upTo} has only ${current.length} items` };
+            current = current[step];
+        }
+        else {
+            if (!current || typeof current !== 'object' || Array.isArray(current)) {
+                return { found: false, where: `${upTo} is not an object` };
+            }
+            if (!Object.prototype.hasOwnProperty.call(current, step)) {
+                const keys = Object.keys(current).slice(0, 8);
+                return {
+                    found: false,
+                    where: `${upTo} has no "${step}" (it has ${keys.length ? keys.join(', ') : 'no keys'})`
+                };
+            }
+            current = current[step];
+        }
+    }
+    return { found: true, value: current };
+}
+/** The value as the comparison sees it: strings as they are, anything else as JSON text. */
+function asText(value) {
+    return typeof value === 'string' ? value : JSON.stringify(value);
+}
+function sameJson(actual, expected) {
+    try {
+        return JSON.stringify(JSON.parse(expected)) === JSON.stringify(actual);
+    }
+    catch {
+        return false;
+    }
+}
+/** Undefined when the document meets the expectation; otherwise why not. */
+function checkJsonExpectation(document, expectation) {
+    const lookup = readJsonPath(document, expectation.steps);
+    if (!lookup.found)
+        return `${expectation.path} is missing: ${lookup.where}`;
+    const actual = lookup.value;
+    if (asText(actual) === expectation.expected)
+        return undefined;
+    if (actual !== null && typeof actual === 'object' && sameJson(actual, expectation.expected))
+        return undefined;
+    const shown = asText(actual);
+    return `${expectation.path} is ${JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown)}, expected ${JSON.stringify(expectation.expected)}`;
+}
+
+;// CONCATENATED MODULE: ./actions/verify-health/src/status.ts
+
+const SHAPE = 'status codes or ranges such as 200, 200-299 or 200-299,301 (each from 100 to 599)';
+function parseExpectedStatus(text, input = 'expected-status') {
+    const items = text
+        .split(/[\s,]+/)
+        .map(item => item.trim())
+        .filter(Boolean);
+    if (items.length === 0)
+        throw inputError(`Input "${input}" is empty: give ${SHAPE}`);
+    return items.map(item => {
+        const match = /^(\d{3})(?:-(\d{3}))?$/.exec(item);
+        const from = Number(match?.[1]);
+        const to = match?.[2] === undefined ? from : Number(match[2]);
+        if (!match || from < 100 || to > 599 || from > to) {
+            throw inputError(`Input "${input}" must be ${SHAPE}; ${JSON.stringify(item)} is not`);
+        }
+        return { from, to };
+    });
+}
+function statusAccepted(status, ranges) {
+    return ranges.some(range => status >= range.from && status <= range.to);
+}
+function describeStatusRanges(ranges) {
+    return ranges
+        .map(range => (range.from === range.to ? String(range.from) : `${range.from}-${range.to}`))
+        .join(',');
+}
+
+;// CONCATENATED MODULE: ./actions/verify-health/src/inputs.ts
+
+
+
+
+/** Input names, as action.yml spells them. */
+const INPUT = {
+    method: 'method',
+    urls: 'urls',
+    expectedStatus: 'expected-status',
+    expectJson: 'expect-json',
+    expectBody: 'expect-body',
+    headers: 'headers',
+    timeout: 'timeout',
+    followRedirects: 'follow-redirects',
+    waitFor: 'wait-for',
+    retryDelay: 'retry-delay',
+    consecutiveSuccesses: 'consecutive-successes',
+    concurrency: 'concurrency',
+    commentOnPr: 'comment-on-pr',
+    commentTag: 'comment-tag',
+    githubToken: 'github-token'
+};
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Masking a 1-2 character value would blank that text out of every log line; such values are not secrets. */
+const MIN_MASK_LENGTH = 3;
+function parseUrls(lines, input = 'urls') {
+    if (lines.length === 0)
+        throw inputError(`Input "${input}" is required: give one or more http(s) URLs, one per line`);
+    const seen = new Set();
+    const urls = [];
+    for (const { text, line } of lines) {
+        let url;
+        try {
+            url = new URL(text);
+        }
+        catch {
+            url = undefined;
+        }
+        if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+            throw inputError(`Input "${input}" line ${line} is not an http(s) URL: ${JSON.stringify(redactUrl(text))}. ` +
+                'Give a full URL such as https://api.example.com/health, one per line');
+        }
+        if (!seen.has(url.toString()))
+            urls.push(url);
+        seen.add(url.toString());
+    }
+    return urls;
+}
+/**
+ * `Name: value` lines. Each value is handed to `mask` as soon as it is read, before anything could print
+ * it, and error messages never quote a header line: it may hold a token.
+ * @internal exported for its tests; the actions do not use it
+ */
+function parseHeaders(lines, mask, input = 'headers') {
+    const headers = {};
+    const secrets = [];
+    const seen = new Map();
+    for (const { text, line } of lines) {
+        const at = text.indexOf(':');
+        const value = at >= 0 ? text.slice(at + 1).trim() : text;
+        for (const secret of [value, ...value.split(/\s+/).slice(1)]) {
+            if (secret.length >= MIN_MASK_LENGTH && !secrets.includes(secret)) {
+                mask(secret);
+                secrets.push(secret);
+            }
+        }
+        const name = at >= 0 ? text.slice(0, at).trim() : '';
+        if (at < 0) {
+            throw inputError(`Input "${input}" line ${line} has no colon: write each header as "Name: value", e.g. "Authorization: Bearer <token>" ` +
+                '(the line is not shown because it may hold a secret)');
+        }
+        if (!HEADER_NAME.test(name)) {
+            throw inputError(`Input "${input}" line ${line} has an invalid header name ${JSON.stringify(name)}: ` +
+                'use letters, digits and - only, then a colon and the value');
+        }
+        if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+            throw inputError(`Input "${input}" line ${line}: the value of ${name} holds characters HTTP headers cannot carry`);
+        }
+        const key = name.toLowerCase();
+        if (seen.has(key)) {
+            throw inputError(`Input "${input}" names ${name} twice (lines ${seen.get(key)} and ${line}); give each header once`);
+        }
+        seen.set(key, line);
+        headers[name] = value;
+    }
+    return { headers, secrets };
+}
+/** A regular expression as JavaScript writes it: `healthy` or `/"status":\s*"healthy"/i`. */
+function parseBodyPattern(text, input = 'expect-body') {
+    if (text === '')
+        return undefined;
+    const literal = /^\/(.+)\/([dimsuv]*)$/s.exec(text);
+    try {
+        return literal ? new RegExp(literal[1], literal[2]) : new RegExp(text);
+    }
+    catch (error) {
+        throw inputError(`Input "${input}" is not a valid regular expression: ${error.message}. ` +
+            'Escape characters such as ( ) [ ] . * + ? with a backslash to match them literally');
+    }
+}
+function parseCommentTag(text, input = 'comment-tag') {
+    if (text === '')
+        return undefined;
+    if (!STICKY_TAG_PATTERN.test(text)) {
+        throw inputError(`Input "${input}" must be up to 100 letters, digits, spaces and . _ / : @ + - (starting with a letter or digit), ` +
+            `got ${JSON.stringify(text)}`);
+    }
+    return text;
+}
+function readVerifyHealthInputs(inputs, mask) {
+    // headers first: their values are masked before any other input could fail and print something
+    const { headers, secrets } = parseHeaders(inputs.lines(INPUT.headers), mask);
+    const token = inputs.string(INPUT.githubToken);
+    if (token.length >= MIN_MASK_LENGTH)
+        mask(token);
+    const urls = parseUrls(inputs.lines(INPUT.urls));
+    // URLs are printed without user-info; the password is still a secret should a body echo it
+    for (const url of urls) {
+        const password = decodeURIComponent(url.password);
+        if (password.length >= MIN_MASK_LENGTH && !secrets.includes(password)) {
+            mask(password);
+            secrets.push(password);
+        }
+    }
+    const method = inputs.oneOf(INPUT.method, ['GET', 'HEAD'], 'GET');
+    const statuses = parseExpectedStatus(inputs.string(INPUT.expectedStatus, { default: '200' }));
+    const json = parseJsonExpectations(inputs.lines(INPUT.expectJson));
+    const body = parseBodyPattern(inputs.raw(INPUT.expectBody));
+    if (method === 'HEAD' && (json.length > 0 || body)) {
+        throw inputError(`Input "method" is HEAD, which gets no body, but ${json.length > 0 ? 'expect-json' : 'expect-body'} checks the body: ` +
+            'use method GET, or remove the body checks');
+    }
+    const settings = {
+        method,
+        headers,
+        timeoutMs: inputs.duration(INPUT.timeout, { default: '10s', min: 100, max: 10 * 60_000 }),
+        followRedirects: inputs.boolean(INPUT.followRedirects, true),
+        waitForMs: inputs.duration(INPUT.waitFor, { default: '5m', min: 0, max: 6 * 3_600_000 }),
+        retryDelayMs: inputs.duration(INPUT.retryDelay, { default: '5s', min: 10, max: 10 * 60_000 }),
+        consecutiveSuccesses: inputs.integer(INPUT.consecutiveSuccesses, { min: 1, max: 100, default: 1 }),
+        concurrency: inputs.integer(INPUT.concurrency, { min: 1, max: 64, default: 8 }),
+        expectations: { statuses, json, body }
+    };
+    const enabled = inputs.boolean(INPUT.commentOnPr, false);
+    const tag = parseCommentTag(inputs.string(INPUT.commentTag));
+    if (enabled && !token) {
+        throw inputError('Input "github-token" is empty but comment-on-pr is true: leave github-token at its default ${{ github.token }}');
+    }
+    return { urls, settings, secrets, comment: { enabled, tag, token } };
+}
+/** Replaces every secret in `text` with ***, longest first (one secret may contain another). */
+function redactor(secrets) {
+    const ordered = [...secrets].sort((a, b) => b.length - a.length);
+    return text => ordered.reduce((current, secret) => current.split(secret).join('***'), text);
+}
+
+;// CONCATENATED MODULE: ./actions/verify-health/src/summary.ts
+
+/**
+ * Nearest-rank percentile of sorted values.
+ * @internal exported for its tests; the actions do not use it
+ */
+function percentile(sorted, fraction) {
+    const rank = Math.max(1, Math.ceil(fraction * sorted.length));
+    return sorted[Math.min(rank, sorted.length) - 1];
+}
+/** @internal exported for its tests; the actions do not use it */
+function latencySummary(latencies) {
+    if (latencies.length === 0)
+        return null;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const round = (value) => Math.round(value * 10) / 10;
+    return {
+        min: round(sorted[0]),
+        p50: round(percentile(sorted, 0.5)),
+        p95: round(percentile(sorted, 0.95)),
+        max: round(sorted[sorted.length - 1])
+    };
+}
+function buildReport(results) {
+    return results.map(result => ({
+        url: result.url,
+        healthy: result.healthy,
+        attempts: result.attempts,
+        status: result.status ?? null,
+        latencyMs: latencySummary(result.latenciesMs),
+        lastFailure: result.lastFailure ?? null,
+        bodyExcerpt: result.bodyExcerpt ?? null,
+        elapsedMs: Math.round(result.elapsedMs)
+    }));
+}
+function latencyCell(latency) {
+    if (!latency)
+        return '—';
+    const ms = (value) => String(Math.round(value));
+    return `${ms(latency.p50)} / ${ms(latency.p95)} / ${ms(latency.max)} ms`;
+}
+/** The table the job summary and the PR comment share. */
+function resultsTable(report) {
+    return markdownTable(['URL', 'Result', 'Attempts', 'Status', 'Latency p50 / p95 / max', 'Last failure'], report.map(entry => [
+        code(entry.url),
+        entry.healthy ? '✅ healthy' : '❌ unhealthy',
+        String(entry.attempts),
+        entry.status === null ? '—' : String(entry.status),
+        latencyCell(entry.latencyMs),
+        entry.lastFailure ?? ''
+    ]));
+}
+function headline(report) {
+    const healthy = report.filter(entry => entry.healthy).length;
+    const icon = healthy === report.length ? '✅' : '❌';
+    return `${icon} ${healthy} of ${report.length} endpoint${report.length === 1 ? '' : 's'} healthy`;
+}
+function summaryMarkdown(report, settings) {
+    const lines = [
+        `### verify-health: ${headline(report)}`,
+        '',
+        resultsTable(report),
+        '',
+        `Budget ${formatDuration(settings.waitForMs)}` +
+            (settings.consecutiveSuccesses > 1
+                ? `, ${settings.consecutiveSuccesses} healthy answers in a row required`
+                : '') +
+            '.'
+    ];
+    return lines.join('\n') + '\n';
+}
+/** The sticky PR comment's body (the marker is added by the comment module). */
+function commentMarkdown(report, tag, context) {
+    const footer = [
+        context.runUrl ? markdownLink('workflow run', context.runUrl) : undefined,
+        context.sha ? `commit ${code(context.sha.slice(0, 7))}` : undefined
+    ].filter(Boolean);
+    return [
+        `### Health check · ${tag}: ${headline(report)}`,
+        '',
+        resultsTable(report),
+        '',
+        footer.length ? `<sub>Updated by ${footer.join(' for ')}.</sub>` : ''
+    ]
+        .join('\n')
+        .trimEnd();
+}
+/** The step's failure message: each failing URL with its last reason. */
+function failureMessage(report, waitForMs) {
+    const failed = report.filter(entry => !entry.healthy);
+    return [
+        `${failed.length} of ${report.length} endpoint${report.length === 1 ? '' : 's'} ${failed.length === 1 ? 'is' : 'are'} ` +
+            `not healthy after ${formatDuration(waitForMs)}:`,
+        ...failed.map(entry => `- ${entry.url} (${entry.attempts} attempt${entry.attempts === 1 ? '' : 's'}): ${entry.lastFailure}`)
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./actions/verify-health/src/pr-comment.ts
+
+
+const DEFAULT_COMMENT_TAG = 'health';
+/**
+ * The given tag, else the environment a deployment event names, else `health`.
+ * @internal exported for its tests; the actions do not use it
+ */
+function commentTag(given, payload) {
+    return given ?? deploymentEnvironment(payload) ?? DEFAULT_COMMENT_TAG;
+}
+/**
+ * Upserts the health table as a sticky comment on this run's pull request. Never throws: outside a pull
+ * request it says so, and a refused or failed call is a warning (the check's result does not depend on it).
+ */
+async function commentOnPullRequest(options) {
+    const { env, logger } = options;
+    const payload = options.payload ?? readEventPayload(env);
+    const issueNumber = pullRequestNumber(payload, env.GITHUB_REF);
+    const repository = repositoryOf(env);
+    if (!issueNumber || !repository) {
+        const reason = !repository ? 'GITHUB_REPOSITORY is not set' : 'this run is not for a pull request';
+        logger.info(`No PR comment: ${reason}`);
+        return { outcome: 'skipped', reason };
+    }
+    const tag = commentTag(options.tag, payload);
+    const http = options.http ??
+        gitHubHttp({
+            apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+            token: options.token,
+            env,
+            userAgent: 'deploy-suite-verify-health'
+        });
+    return publishStickyComment({
+        http,
+        owner: repository.owner,
+        repo: repository.repo,
+        issueNumber,
+        marker: stickyCommentMarker('verify-health', tag),
+        body: commentMarkdown(options.report, tag, { runUrl: workflowRunUrl(env), sha: env.GITHUB_SHA }),
+        logger
+    });
+}
+
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: ./actions/verify-health/src/probe.ts
+
+
+
+
+class ProbeError extends Error {
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+        this.name = 'ProbeError';
+    }
+}
+const DEFAULT_MAX_REDIRECTS = 5;
+/** enough for any health document; a bigger body is cut (and a JSON assertion on it then fails) */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** headers that must not follow a redirect to another origin, as browsers and curl do */
+const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+const TLS_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'EPROTO'
+]);
+/** Turns a socket-level error into a kind and a short reason. */
+function classifyNetworkError(error, url, timeoutMs) {
+    if (error instanceof ProbeError)
+        return error;
+    const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === 'ABORT_ERR' ||
+        (error instanceof Error && error.name === 'AbortError') ||
+        code === 'ETIMEDOUT') {
+        return new ProbeError('timeout', `timed out after ${formatDuration(timeoutMs)}`);
+    }
+    if (code === 'ECONNREFUSED')
+        return new ProbeError('refused', `connection refused by ${url.host}`);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
+        return new ProbeError('dns', `DNS lookup failed for ${url.hostname} (${code})`);
+    }
+    if (TLS_CODES.has(code) ||
+        code.startsWith('ERR_TLS') ||
+        code.startsWith('ERR_SSL') ||
+        code.startsWith('CERT_')) {
+        return new ProbeError('tls', `TLS error: ${message} (${code})`);
+    }
+    if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(message)) {
+        return new ProbeError('reset', `connection reset by ${url.host}`);
+    }
+    return new ProbeError('network', `${message}${code && !message.includes(code) ? ` (${code})` : ''}`);
+}
+async function probe_send(url, request, headers, signal) {
+    const client = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    const agent = await proxyAgentFor(url, request.env);
+    const auth = url.username || url.password
+        ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+        : undefined;
+    return new Promise((resolve, reject) => {
+        const outgoing = client.request({
+            protocol: url.protocol,
+            hostname: url.hostname.replace(/^\[|\]$/g, ''),
+            port: url.port || undefined,
+            path: `${url.pathname}${url.search}`,
+            method: request.method,
+            headers: { 'user-agent': 'deploy-suite-verify-health', accept: '*/*', ...headers },
+            auth,
+            // a fresh connection each attempt: a health check through a load balancer should not ride on
+            // a kept-alive socket to a target that may be draining
+            agent: agent ?? false,
+            signal
+        }, response => resolve({ response }));
+        outgoing.on('error', reject);
+        outgoing.end();
+    });
+}
+function readBody(response, limit) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        let done = false;
+        const finish = (truncated) => {
+            if (done)
+                return;
+            done = true;
+            resolve({ body: Buffer.concat(chunks).toString('utf8'), truncated });
+        };
+        response.on('data', (chunk) => {
+            if (done)
+                return;
+            const room = limit - size;
+            if (chunk.length >= room) {
+                chunks.push(chunk.subarray(0, room));
+                size = limit;
+                finish(true);
+                response.destroy();
+                return;
+            }
+            chunks.push(chunk);
+            size += chunk.length;
+        });
+        response.on('end', () => finish(false));
+        response.on('error', error => (done ? undefined : reject(error)));
+        response.on('close', () => {
+            if (!done && !response.complete)
+                reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+        });
+    });
+}
+/** Sends one request (and its redirects), measuring the latency. Rejects with a ProbeError. */
+const httpProbe = async (request) => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), request.timeoutMs);
+    const maxRedirects = request.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    const started = external_node_perf_hooks_.performance.now();
+    let url = request.url;
+    let headers = { ...request.headers };
+    try {
+        for (let redirects = 0;; redirects++) {
+            const { response } = await probe_send(url, request, headers, controller.signal);
+            const status = response.statusCode ?? 0;
+            const location = response.headers.location;
+            if (request.followRedirects && REDIRECT_STATUSES.has(status) && location) {
+                response.resume();
+                if (redirects >= maxRedirects) {
+                    throw new ProbeError('redirect', `more than ${maxRedirects} redirects (last to ${redactUrl(location)})`);
+                }
+                const next = new URL(location, url);
+                if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                    throw new ProbeError('redirect', `redirected to a non-HTTP URL ${redactUrl(next.toString())}`);
+                }
+                if (next.origin !== url.origin) {
+                    headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.has(name.toLowerCase())));
+                }
+                url = next;
+                continue;
+            }
+            const { body, truncated } = request.method === 'HEAD'
+                ? { body: '', truncated: false }
+                : await readBody(response, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+            if (request.method === 'HEAD')
+                response.resume();
+            return {
+                status,
+                body,
+                bodyTruncated: truncated,
+                latencyMs: external_node_perf_hooks_.performance.now() - started,
+                finalUrl: url.toString(),
+                redirects
+            };
+        }
+    }
+    catch (error) {
+        if (controller.signal.aborted)
+            throw new ProbeError('timeout', `timed out after ${formatDuration(request.timeoutMs)}`);
+        throw classifyNetworkError(error, url, request.timeoutMs);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+};
+
+;// CONCATENATED MODULE: ./actions/verify-health/src/verify.ts
+
+
+
+
+const BODY_EXCERPT_CHARS = 200;
+const BACKOFF = 1.5;
+const JITTER = 0.1;
+/** The delay after a failure grows 1.5x per failure up to 4 x retry-delay. */
+function maxRetryDelay(retryDelayMs) {
+    return retryDelayMs * 4;
+}
+function bodyExcerpt(body, redact) {
+    const flat = redact(body).replace(/\s+/g, ' ').trim();
+    return flat.length > BODY_EXCERPT_CHARS ? `${flat.slice(0, BODY_EXCERPT_CHARS - 3)}...` : flat;
+}
+/**
+ * Undefined when the answer is healthy; otherwise every reason it is not, joined.
+ * @internal exported for its tests; the actions do not use it
+ */
+function evaluateResponse(response, expectations) {
+    if (!statusAccepted(response.status, expectations.statuses)) {
+        return `status ${response.status} is not ${describeStatusRanges(expectations.statuses)}`;
+    }
+    const problems = [];
+    if (expectations.body && !expectations.body.test(response.body)) {
+        problems.push(`body does not match ${expectations.body}${response.bodyTruncated ? ' (body cut at 1 MiB)' : ''}`);
+    }
+    if (expectations.json.length > 0) {
+        let document;
+        try {
+            document = JSON.parse(response.body);
+        }
+        catch {
+            const start = response.body.replace(/\s+/g, ' ').trim().slice(0, 40);
+            problems.push(response.bodyTruncated
+                ? 'body is larger than 1 MiB, cut before it could be read as JSON'
+                : `body is not JSON (starts ${JSON.stringify(start)})`);
+            return problems.join('; ');
+        }
+        for (const expectation of expectations.json) {
+            const problem = checkJsonExpectation(document, expectation);
+            if (problem)
+                problems.push(problem);
+        }
+    }
+    return problems.length > 0 ? problems.join('; ') : undefined;
+}
+/**
+ * Probes one URL until it has answered as expected `consecutiveSuccesses` times in a row, or the budget
+ * is spent. Every failure is retried: refused, DNS, timeout, TLS, an unexpected status, a failed assertion.
+ * Attempts start while the budget lasts, so the last one may end up to `timeout` after it.
+ * @internal exported for its tests; the actions do not use it
+ */
+async function verifyUrl(url, settings, deps, 
+/** when the budget ends (clock time); default wait-for from now */
+deadline = deps.clock.now() + settings.waitForMs) {
+    const { clock, logger, redact } = deps;
+    const random = deps.random ?? Math.random;
+    const shown = redactUrl(url.toString());
+    const started = clock.now();
+    const result = { url: shown, healthy: false, attempts: 0, latenciesMs: [], elapsedMs: 0 };
+    let streak = 0;
+    let failureDelay;
+    const delayOptions = {
+        what: shown,
+        timeoutMs: settings.waitForMs,
+        intervalMs: settings.retryDelayMs,
+        backoff: BACKOFF,
+        maxIntervalMs: maxRetryDelay(settings.retryDelayMs)
+    };
+    for (;;) {
+        result.attempts++;
+        let failure;
+        let line;
+        try {
+            const response = await deps.probe({
+                url,
+                method: settings.method,
+                headers: settings.headers,
+                timeoutMs: settings.timeoutMs,
+                followRedirects: settings.followRedirects,
+                env: deps.env
+            });
+            result.status = response.status;
+            result.latenciesMs.push(response.latencyMs);
+            if (settings.method !== 'HEAD')
+                result.bodyExcerpt = bodyExcerpt(response.body, redact);
+            failure = evaluateResponse(response, settings.expectations);
+            const via = response.redirects > 0 ? ` via ${response.redirects} redirect(s)` : '';
+            line = `${response.status} in ${Math.round(response.latencyMs)}ms${via}`;
+        }
+        catch (error) {
+            if (!(error instanceof ProbeError))
+                throw error;
+            failure = error.message;
+            line = error.kind;
+        }
+        if (failure === undefined) {
+            streak++;
+            failureDelay = undefined;
+            const progress = settings.consecutiveSuccesses > 1 ? ` (${streak} of ${settings.consecutiveSuccesses} in a row)` : '';
+            logger.info(`${shown} attempt ${result.attempts}: ${line}, healthy${progress}`);
+            if (streak >= settings.consecutiveSuccesses) {
+                result.healthy = true;
+                break;
+            }
+        }
+        else {
+            streak = 0;
+            result.lastFailure = redact(failure);
+            logger.info(`${shown} attempt ${result.attempts}: ${redact(line === failure ? line : `${line}: ${failure}`)}`);
+        }
+        const now = clock.now();
+        if (now >= deadline)
+            break;
+        let delay = settings.retryDelayMs;
+        if (failure !== undefined) {
+            failureDelay = nextDelay(failureDelay, delayOptions);
+            // spread retries of many URLs a little so they do not hit a recovering service in lockstep
+            delay = failureDelay * (1 - JITTER * random());
+        }
+        await clock.sleep(Math.max(0, Math.min(delay, deadline - now)));
+    }
+    result.elapsedMs = clock.now() - started;
+    if (!result.healthy && streak > 0) {
+        const before = result.lastFailure ? `; before that: ${result.lastFailure}` : '';
+        result.lastFailure = `only ${streak} of ${settings.consecutiveSuccesses} healthy answers in a row when wait-for ran out${before}`;
+    }
+    if (result.healthy) {
+        logger.info(`✓ ${shown} is healthy after ${result.attempts} attempt(s) in ${formatDuration(result.elapsedMs)}`);
+    }
+    else {
+        logger.info(`✗ ${shown} is not healthy after ${result.attempts} attempt(s) in ${formatDuration(result.elapsedMs)}: ${result.lastFailure}`);
+    }
+    return result;
+}
+/**
+ * Verifies every URL, at most `concurrency` at a time, results in the order of `urls`. `wait-for` is one
+ * budget for the whole step: a URL that waited for a free slot has less of it (but always one attempt).
+ */
+async function verifyAll(urls, settings, deps) {
+    const deadline = deps.clock.now() + settings.waitForMs;
+    const results = new Array(urls.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < urls.length) {
+            const index = next++;
+            results[index] = await verifyUrl(urls[index], settings, deps, deadline);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, urls.length) }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./actions/verify-health/src/main.ts
+
+
+
+
+
+
+
+async function run() {
+    await runAction(async () => {
+        const logger = coreLogger;
+        const config = readVerifyHealthInputs(actionInputs(), secret => logger.mask(secret));
+        const redact = redactor(config.secrets);
+        const { settings } = config;
+        const results = await logger.group(`Probing ${config.urls.length} endpoint(s)`, () => verifyAll(config.urls, settings, {
+            probe: httpProbe,
+            clock: realClock,
+            logger,
+            env: process.env,
+            redact
+        }));
+        const report = buildReport(results);
+        const healthy = report.every(entry => entry.healthy);
+        setOutputs({
+            healthy,
+            'failed-urls': report
+                .filter(entry => !entry.healthy)
+                .map(entry => entry.url)
+                .join('\n'),
+            report
+        });
+        await appendSummary(summaryMarkdown(report, settings));
+        if (config.comment.enabled) {
+            const comment = await commentOnPullRequest({
+                report,
+                tag: config.comment.tag,
+                token: config.comment.token,
+                env: process.env,
+                logger
+            });
+            if (comment.outcome !== 'skipped')
+                setOutputs({ 'comment-url': comment.url });
+        }
+        if (!healthy)
+            throw new ActionError('deployment', failureMessage(report, settings.waitForMs));
+    });
 }
 
 
@@ -34957,7 +34932,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -35883,7 +35858,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -36166,7 +36141,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class NodeBase {
     constructor(type) {
@@ -36259,7 +36234,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -36450,7 +36425,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -36571,7 +36546,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -36694,7 +36669,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -39538,7 +39513,7 @@ var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var schema$2 = __nccwpck_require__(5913);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -39961,7 +39936,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -40145,7 +40120,7 @@ var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schema = [
     map.map,
@@ -40279,7 +40254,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 

@@ -1,4 +1,2 @@
 import { run } from './main.js';
-import { runAction } from '../../../packages/shared/src/runtime.js';
-
-await runAction(run);
+await run();

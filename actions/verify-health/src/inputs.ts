@@ -1,12 +1,31 @@
-import { inputError, redactUrl, type Inputs } from './shared.js';
-import { STICKY_TAG_PATTERN } from '../../../packages/shared/src/github/index.js';
+import { inputError, redactUrl, type Inputs } from '@deploy-suite/core';
+import { STICKY_TAG_PATTERN } from '@deploy-suite/core/github';
 import { parseJsonExpectations } from './json-path.js';
 import type { ProbeMethod } from './probe.js';
 import { parseExpectedStatus } from './status.js';
 import type { VerifySettings } from './verify.js';
 
+/** Input names, as action.yml spells them. */
+const INPUT = {
+  method: 'method',
+  urls: 'urls',
+  expectedStatus: 'expected-status',
+  expectJson: 'expect-json',
+  expectBody: 'expect-body',
+  headers: 'headers',
+  timeout: 'timeout',
+  followRedirects: 'follow-redirects',
+  waitFor: 'wait-for',
+  retryDelay: 'retry-delay',
+  consecutiveSuccesses: 'consecutive-successes',
+  concurrency: 'concurrency',
+  commentOnPr: 'comment-on-pr',
+  commentTag: 'comment-tag',
+  githubToken: 'github-token'
+} as const;
+
 /** Everything the action was asked to do, checked before the first request. */
-export interface VerifyHealthConfig {
+export interface VerifyHealthInputs {
   urls: URL[];
   settings: VerifySettings;
   /** header values, removed from anything this action writes (log, outputs, summary, comment) */
@@ -23,7 +42,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Masking a 1-2 character value would blank that text out of every log line; such values are not secrets. */
 const MIN_MASK_LENGTH = 3;
 
-export function parseUrls(lines: Array<{ text: string; line: number }>, input = 'urls'): URL[] {
+function parseUrls(lines: Array<{ text: string; line: number }>, input = 'urls'): URL[] {
   if (lines.length === 0)
     throw inputError(`Input "${input}" is required: give one or more http(s) URLs, one per line`);
   const seen = new Set<string>();
@@ -50,6 +69,7 @@ export function parseUrls(lines: Array<{ text: string; line: number }>, input = 
 /**
  * `Name: value` lines. Each value is handed to `mask` as soon as it is read, before anything could print
  * it, and error messages never quote a header line: it may hold a token.
+ * @internal exported for its tests; the actions do not use it
  */
 export function parseHeaders(
   lines: Array<{ text: string; line: number }>,
@@ -99,7 +119,7 @@ export function parseHeaders(
 }
 
 /** A regular expression as JavaScript writes it: `healthy` or `/"status":\s*"healthy"/i`. */
-export function parseBodyPattern(text: string, input = 'expect-body'): RegExp | undefined {
+function parseBodyPattern(text: string, input = 'expect-body'): RegExp | undefined {
   if (text === '') return undefined;
   const literal = /^\/(.+)\/([dimsuv]*)$/s.exec(text);
   try {
@@ -112,7 +132,7 @@ export function parseBodyPattern(text: string, input = 'expect-body'): RegExp | 
   }
 }
 
-export function parseCommentTag(text: string, input = 'comment-tag'): string | undefined {
+function parseCommentTag(text: string, input = 'comment-tag'): string | undefined {
   if (text === '') return undefined;
   if (!STICKY_TAG_PATTERN.test(text)) {
     throw inputError(
@@ -123,13 +143,13 @@ export function parseCommentTag(text: string, input = 'comment-tag'): string | u
   return text;
 }
 
-export function readVerifyHealthConfig(inputs: Inputs, mask: (secret: string) => void): VerifyHealthConfig {
+export function readVerifyHealthInputs(inputs: Inputs, mask: (secret: string) => void): VerifyHealthInputs {
   // headers first: their values are masked before any other input could fail and print something
-  const { headers, secrets } = parseHeaders(inputs.lines('headers'), mask);
-  const token = inputs.string('github-token');
+  const { headers, secrets } = parseHeaders(inputs.lines(INPUT.headers), mask);
+  const token = inputs.string(INPUT.githubToken);
   if (token.length >= MIN_MASK_LENGTH) mask(token);
 
-  const urls = parseUrls(inputs.lines('urls'));
+  const urls = parseUrls(inputs.lines(INPUT.urls));
   // URLs are printed without user-info; the password is still a secret should a body echo it
   for (const url of urls) {
     const password = decodeURIComponent(url.password);
@@ -138,10 +158,10 @@ export function readVerifyHealthConfig(inputs: Inputs, mask: (secret: string) =>
       secrets.push(password);
     }
   }
-  const method = inputs.oneOf<ProbeMethod>('method', ['GET', 'HEAD'], 'GET');
-  const statuses = parseExpectedStatus(inputs.string('expected-status', { default: '200' }));
-  const json = parseJsonExpectations(inputs.lines('expect-json'));
-  const body = parseBodyPattern(inputs.raw('expect-body'));
+  const method = inputs.oneOf<ProbeMethod>(INPUT.method, ['GET', 'HEAD'], 'GET');
+  const statuses = parseExpectedStatus(inputs.string(INPUT.expectedStatus, { default: '200' }));
+  const json = parseJsonExpectations(inputs.lines(INPUT.expectJson));
+  const body = parseBodyPattern(inputs.raw(INPUT.expectBody));
   if (method === 'HEAD' && (json.length > 0 || body)) {
     throw inputError(
       `Input "method" is HEAD, which gets no body, but ${json.length > 0 ? 'expect-json' : 'expect-body'} checks the body: ` +
@@ -151,16 +171,16 @@ export function readVerifyHealthConfig(inputs: Inputs, mask: (secret: string) =>
   const settings: VerifySettings = {
     method,
     headers,
-    timeoutMs: inputs.duration('timeout', { default: '10s', min: 100, max: 10 * 60_000 }),
-    followRedirects: inputs.boolean('follow-redirects', true),
-    waitForMs: inputs.duration('wait-for', { default: '5m', min: 0, max: 6 * 3_600_000 }),
-    retryDelayMs: inputs.duration('retry-delay', { default: '5s', min: 10, max: 10 * 60_000 }),
-    consecutiveSuccesses: inputs.integer('consecutive-successes', { min: 1, max: 100, default: 1 }),
-    concurrency: inputs.integer('concurrency', { min: 1, max: 64, default: 8 }),
+    timeoutMs: inputs.duration(INPUT.timeout, { default: '10s', min: 100, max: 10 * 60_000 }),
+    followRedirects: inputs.boolean(INPUT.followRedirects, true),
+    waitForMs: inputs.duration(INPUT.waitFor, { default: '5m', min: 0, max: 6 * 3_600_000 }),
+    retryDelayMs: inputs.duration(INPUT.retryDelay, { default: '5s', min: 10, max: 10 * 60_000 }),
+    consecutiveSuccesses: inputs.integer(INPUT.consecutiveSuccesses, { min: 1, max: 100, default: 1 }),
+    concurrency: inputs.integer(INPUT.concurrency, { min: 1, max: 64, default: 8 }),
     expectations: { statuses, json, body }
   };
-  const enabled = inputs.boolean('comment-on-pr', false);
-  const tag = parseCommentTag(inputs.string('comment-tag'));
+  const enabled = inputs.boolean(INPUT.commentOnPr, false);
+  const tag = parseCommentTag(inputs.string(INPUT.commentTag));
   if (enabled && !token) {
     throw inputError(
       'Input "github-token" is empty but comment-on-pr is true: leave github-token at its default ${{ github.token }}'

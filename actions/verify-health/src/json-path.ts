@@ -1,4 +1,4 @@
-import { inputError } from './shared.js';
+import { inputError } from '@deploy-suite/core';
 
 /**
  * `expect-json` lines: `path=value` (or `path == value`). A path is property names joined by dots, each
@@ -7,6 +7,7 @@ import { inputError } from './shared.js';
  * `["vector.db"].status`. The value is compared as text: a string must equal it exactly, a number,
  * boolean or null must print as it (`count=3`, `ready=true`, `error=null`), and an object or array must
  * equal it as JSON (`tags=["blue","green"]`).
+ * @internal exported for its tests; the actions do not use it
  */
 export type PathStep = string | number;
 
@@ -17,7 +18,10 @@ export interface JsonExpectation {
   expected: string;
 }
 
-/** Parses a path into property names and indexes; undefined when it is malformed. */
+/**
+ * Parses a path into property names and indexes; undefined when it is malformed.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function parseJsonPath(path: string): PathStep[] | undefined {
   const steps: PathStep[] = [];
   let rest = path;
@@ -63,7 +67,10 @@ function describeStep(step: PathStep): string {
   return typeof step === 'number' ? `[${step}]` : step;
 }
 
-/** The value at a path, or where the path stopped matching the document. */
+/**
+ * The value at a path, or where the path stopped matching the document.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function readJsonPath(document: unknown, steps: PathStep[]): Lookup {
   let current = document;
   for (let index = 0; index < steps.length; index++) {

@@ -1,4 +1,4 @@
-import type { Logger } from './shared.js';
+import type { Logger } from '@deploy-suite/core';
 import {
   deploymentEnvironment,
   gitHubHttp,
@@ -11,12 +11,15 @@ import {
   type EventPayload,
   type GitHubHttp,
   type StickyCommentResult
-} from '../../../packages/shared/src/github/index.js';
-import { commentMarkdown, type UrlReport } from './report.js';
+} from '@deploy-suite/core/github';
+import { commentMarkdown, type UrlReport } from './summary.js';
 
-export const DEFAULT_COMMENT_TAG = 'health';
+const DEFAULT_COMMENT_TAG = 'health';
 
-/** The given tag, else the environment a deployment event names, else `health`. */
+/**
+ * The given tag, else the environment a deployment event names, else `health`.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function commentTag(given: string | undefined, payload: EventPayload): string {
   return given ?? deploymentEnvironment(payload) ?? DEFAULT_COMMENT_TAG;
 }

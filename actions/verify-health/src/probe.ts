@@ -2,8 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { formatDuration, redactUrl } from './shared.js';
-import { proxyAgentFor } from '../../../packages/shared/src/github/http.js';
+import { formatDuration, redactUrl, proxyAgentFor } from '@deploy-suite/core';
 
 /**
  * One HTTP request to a health endpoint over node:http(s) (Node 20's fetch ignores HTTPS_PROXY):
@@ -12,6 +11,7 @@ import { proxyAgentFor } from '../../../packages/shared/src/github/http.js';
  */
 export type ProbeMethod = 'GET' | 'HEAD';
 
+/** @internal exported for its tests; the actions do not use it */
 export interface ProbeRequest {
   url: URL;
   method: ProbeMethod;
@@ -50,9 +50,9 @@ export class ProbeError extends Error {
 
 export type Probe = (request: ProbeRequest) => Promise<ProbeResponse>;
 
-export const DEFAULT_MAX_REDIRECTS = 5;
+const DEFAULT_MAX_REDIRECTS = 5;
 /** enough for any health document; a bigger body is cut (and a JSON assertion on it then fails) */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** headers that must not follow a redirect to another origin, as browsers and curl do */
 const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
@@ -69,7 +69,7 @@ const TLS_CODES = new Set([
 ]);
 
 /** Turns a socket-level error into a kind and a short reason. */
-export function classifyNetworkError(error: unknown, url: URL, timeoutMs: number): ProbeError {
+function classifyNetworkError(error: unknown, url: URL, timeoutMs: number): ProbeError {
   if (error instanceof ProbeError) return error;
   const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
   const message = error instanceof Error ? error.message : String(error);

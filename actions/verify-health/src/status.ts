@@ -1,4 +1,4 @@
-import { inputError } from './shared.js';
+import { inputError } from '@deploy-suite/core';
 
 /** Accepted HTTP statuses: single codes and inclusive ranges, e.g. `200-299,301`. */
 export interface StatusRange {

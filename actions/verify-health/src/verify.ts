@@ -1,9 +1,12 @@
-import { formatDuration, nextDelay, redactUrl, type Clock, type Logger } from './shared.js';
+import { formatDuration, nextDelay, redactUrl, type Clock, type Logger } from '@deploy-suite/core';
 import { checkJsonExpectation, type JsonExpectation } from './json-path.js';
 import { ProbeError, type Probe, type ProbeMethod, type ProbeResponse } from './probe.js';
 import { describeStatusRanges, statusAccepted, type StatusRange } from './status.js';
 
-/** What a healthy answer looks like. */
+/**
+ * What a healthy answer looks like.
+ * @internal exported for its tests; the actions do not use it
+ */
 export interface Expectations {
   statuses: StatusRange[];
   json: JsonExpectation[];
@@ -51,21 +54,24 @@ export interface UrlResult {
   elapsedMs: number;
 }
 
-export const BODY_EXCERPT_CHARS = 200;
+const BODY_EXCERPT_CHARS = 200;
 const BACKOFF = 1.5;
 const JITTER = 0.1;
 
 /** The delay after a failure grows 1.5x per failure up to 4 x retry-delay. */
-export function maxRetryDelay(retryDelayMs: number): number {
+function maxRetryDelay(retryDelayMs: number): number {
   return retryDelayMs * 4;
 }
 
-export function bodyExcerpt(body: string, redact: (text: string) => string): string {
+function bodyExcerpt(body: string, redact: (text: string) => string): string {
   const flat = redact(body).replace(/\s+/g, ' ').trim();
   return flat.length > BODY_EXCERPT_CHARS ? `${flat.slice(0, BODY_EXCERPT_CHARS - 3)}...` : flat;
 }
 
-/** Undefined when the answer is healthy; otherwise every reason it is not, joined. */
+/**
+ * Undefined when the answer is healthy; otherwise every reason it is not, joined.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function evaluateResponse(response: ProbeResponse, expectations: Expectations): string | undefined {
   if (!statusAccepted(response.status, expectations.statuses)) {
     return `status ${response.status} is not ${describeStatusRanges(expectations.statuses)}`;
@@ -101,6 +107,7 @@ export function evaluateResponse(response: ProbeResponse, expectations: Expectat
  * Probes one URL until it has answered as expected `consecutiveSuccesses` times in a row, or the budget
  * is spent. Every failure is retried: refused, DNS, timeout, TLS, an unexpected status, a failed assertion.
  * Attempts start while the budget lasts, so the last one may end up to `timeout` after it.
+ * @internal exported for its tests; the actions do not use it
  */
 export async function verifyUrl(
   url: URL,

@@ -3,7 +3,7 @@ import { planImages } from '../src/examples/run-example.js';
 
 /**
  * Which path a rehearsal takes for its images. The local registry it starts for real builds, and the tool
- * detection, are tested with them in packages/testkit/__tests__/local-registry.test.ts.
+ * detection, are tested with them in packages/testing/__tests__/local-registry.test.ts.
  */
 
 const all = () => true;

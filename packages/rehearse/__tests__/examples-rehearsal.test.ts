@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExample } from '../src/examples/catalog.js';
-import { BUILD_TOOLS, installCommand, missingTools as missingOf } from '../../testkit/src/local-registry.js';
+import { BUILD_TOOLS, installCommand, missingTools as missingOf } from '@deploy-suite/testing/local-registry';
 import { rehearseExample, releasesFor, type ExampleRun } from '../src/examples/run-example.js';
 import type { JobRunResult } from '../src/types.js';
 
@@ -51,6 +51,7 @@ describe('npm run rehearse: DocuThinker', () => {
     run = await rehearseExample({
       example,
       suiteRoot: root,
+      workRoot: tmpdir(),
       releases: releasesFor(example, root, 'backend'),
       log: line => lines.push(line),
       timeScale: 600
@@ -173,6 +174,7 @@ describe('npm run rehearse: the fallback when buildah or docker-registry is miss
     run = await rehearseExample({
       example,
       suiteRoot: root,
+      workRoot: tmpdir(),
       releases: releasesFor(example, root),
       log: line => lines.push(line),
       timeScale: 600,
@@ -209,6 +211,7 @@ describe('npm run rehearse: DocuThinker whose backend reports a stale version', 
     run = await rehearseExample({
       example,
       suiteRoot: root,
+      workRoot: tmpdir(),
       releases: releasesFor(example, root, 'backend-service', 'wrong-version'),
       log: () => undefined,
       timeScale: 600

@@ -12,11 +12,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 let repoRoot: string;
 
 beforeAll(async () => {
-  // A scratch repository: the fixture workflows plus the testkit's echo action, bundled with the same
+  // A scratch repository: the fixture workflows plus the test kit's echo action, bundled with the same
   // ncc step `npm run build` uses, at ./actions/echo where the workflows (after checkout) find it.
   repoRoot = mkdtempSync(path.join(tmpdir(), 'rehearse-repo-'));
   cpSync(path.join(here, 'fixtures/repo'), repoRoot, { recursive: true });
-  const echoSource = path.join(here, '../../testkit/__tests__/fixtures/echo-action');
+  const echoSource = path.join(here, '../../testing/fixtures/echo-action');
   const echoAction = path.join(repoRoot, 'actions/echo');
   mkdirSync(echoAction, { recursive: true });
   copyFileSync(path.join(echoSource, 'action.yml'), path.join(echoAction, 'action.yml'));

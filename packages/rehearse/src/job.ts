@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import type { Job, Step } from '@actions/workflow-parser/model/workflow-template';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { parseCommandFile, readActionManifest, runActionAsRunner } from '../../testkit/src/run-action.js';
+import { parseCommandFile, readActionManifest, runActionAsRunner } from '@deploy-suite/testing/run-action';
 import {
   evaluateCondition,
   evaluateConditionText,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isString } from '@actions/workflow-parser';
-import { readActionManifest } from '../../testkit/src/run-action.js';
+import { readActionManifest } from '@deploy-suite/testing/run-action';
 import {
   child,
   loadWorkflow,

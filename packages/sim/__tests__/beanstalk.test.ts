@@ -15,37 +15,13 @@ import {
   type EnvironmentDescription
 } from '@aws-sdk/client-elastic-beanstalk';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { strToU8, zipSync } from 'fflate';
 import type { RunningSimulator } from '../src/index.js';
-import { ECR, credentials, frozenSim } from './helpers.js';
+import { chatRelayDockerrun, chatRelayImage, credentials, frozenSim, zip } from './helpers.js';
 
 const APP = 'ChatRelay';
 const ENV = 'chatrelay-prod';
 const BUCKET = 'elasticbeanstalk-us-east-1-123456789012';
-const image = (name: string, tag: string) => `${ECR}/chatrelay/${name}:${tag}`;
-
-/** ChatRelay's three-container Dockerrun.aws.json v2 (../shared/seeds/000_f37453e86c4c0cf0.txt). */
-function chatRelayDockerrun(tag: string): string {
-  const container = (name: string, port: number, essential = true) => ({
-    name,
-    image: image(name, tag),
-    essential,
-    memory: 512,
-    portMappings: [{ hostPort: port, containerPort: port }],
-    environment: [{ name: 'PORT', value: String(port) }]
-  });
-  return JSON.stringify({
-    AWSEBDockerrunVersion: 2,
-    containerDefinitions: [
-      { ...container('main-app', 8081), links: ['agent-service', 'mcp-gateway'] },
-      container('agent-service', 8090),
-      container('mcp-gateway', 8080)
-    ]
-  });
-}
-
-const zip = (files: Record<string, string>) =>
-  Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)]))));
+const image = chatRelayImage;
 
 let sim: RunningSimulator;
 let eb: ElasticBeanstalkClient;

@@ -32,12 +32,7 @@ import {
   fargateNetwork,
   frozenSim
 } from './helpers.js';
-import {
-  installCommand,
-  missingTools,
-  startLocalRegistry,
-  type LocalRegistry
-} from '../../testkit/src/local-registry.js';
+import { installCommand, missingTools, startLocalRegistry, type LocalRegistry } from '@deploy-suite/testing';
 
 const REPO = 'chatrelay/main-app';
 const KEEP_LAST_10 = JSON.stringify({

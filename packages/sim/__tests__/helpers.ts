@@ -1,7 +1,8 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { simCredentials } from '../../testkit/src/index.js';
+import { strToU8, zipSync } from 'fflate';
+import { simCredentials } from '@deploy-suite/testing';
 
-export { fargateNetwork, frozenSim, simEcsClient as ecsClient } from '../../testkit/src/index.js';
+export { fargateNetwork, frozenSim, simEcsClient as ecsClient } from '@deploy-suite/testing';
 
 export const CLUSTER = 'docuthinker-cluster';
 export const BACKEND = 'docuthinker-backend-service';
@@ -46,3 +47,30 @@ export function backendTaskDefinition(tag: string): RegisterTaskDefinitionComman
     ]
   };
 }
+
+/** ChatRelay's images: `${ECR}/chatrelay/<name>:<tag>`. */
+export const chatRelayImage = (name: string, tag: string) => `${ECR}/chatrelay/${name}:${tag}`;
+
+/** ChatRelay's three-container Dockerrun.aws.json v2 (../shared/seeds/000_f37453e86c4c0cf0.txt). */
+export function chatRelayDockerrun(tag: string): string {
+  const container = (name: string, port: number, essential = true) => ({
+    name,
+    image: chatRelayImage(name, tag),
+    essential,
+    memory: 512,
+    portMappings: [{ hostPort: port, containerPort: port }],
+    environment: [{ name: 'PORT', value: String(port) }]
+  });
+  return JSON.stringify({
+    AWSEBDockerrunVersion: 2,
+    containerDefinitions: [
+      { ...container('main-app', 8081), links: ['agent-service', 'mcp-gateway'] },
+      container('agent-service', 8090),
+      container('mcp-gateway', 8080)
+    ]
+  });
+}
+
+/** A zip of text files (a Beanstalk source bundle). */
+export const zip = (files: Record<string, string>) =>
+  Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)]))));

@@ -14,7 +14,8 @@ export {
   type SeededEcrImage
 } from './core/control.js';
 export type { FaultRule } from './core/faults.js';
-export type { ImageRule, ImageBehavior } from './core/images.js';
+export type { ImageRule, ImageBehavior, ImageFinding, FindingSeverity } from './core/images.js';
+export type { DenyRule } from './core/permissions.js';
 export { ACCOUNT_ID } from './core/service.js';
 export type {
   SimService,
@@ -26,6 +27,8 @@ export type {
   OperationHandler
 } from './core/service.js';
 export { SimError } from './core/errors.js';
+export type { S3SimService, S3Object } from './s3/service.js';
+export type { CloudFrontSimService, DistributionSeed, DistributionInfo } from './cloudfront/service.js';
 
 /** Starts the simulator on loopback; resolves once it listens. `port: 0` (default) picks a free port. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MemoryLogger, FakeClock } from '../../../shared/src/index.js';
+import { FakeClock, MemoryLogger } from '@deploy-suite/testing';
 import {
   ALL_PATHS,
   invalidate,

@@ -2,13 +2,8 @@
  * CloudFront for a static site: which distribution origin serves the bucket, which request paths a set of
  * changed keys are, and an invalidation created and awaited within a deadline, with progress lines.
  */
-import {
-  PollTimeoutError,
-  awsErrorName,
-  waitUntil,
-  type Clock,
-  type Logger
-} from '../../../shared/src/index.js';
+import { PollTimeoutError, waitUntil, type Clock, type Logger } from '@deploy-suite/core';
+import { awsErrorName } from '../errors.js';
 
 /** CloudFront allows 3000 exact paths in progress per distribution; beyond that, one `/*` does the job. */
 export const MAX_EXACT_PATHS = 3000;

@@ -4,7 +4,7 @@
  * live, save the bytes kept releases need, write by phase (entry points last), record the release,
  * invalidate and wait, then clean up what no kept release needs.
  */
-import type { Clock, Logger } from '../../../shared/src/index.js';
+import type { Clock, Logger } from '@deploy-suite/core';
 import {
   ALL_PATHS,
   invalidate,

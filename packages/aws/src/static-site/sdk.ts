@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { awsErrorName, lazy, type AwsContext } from '../../../shared/src/index.js';
+import { lazy, type AwsContext } from '../context.js';
+import { awsErrorName } from '../errors.js';
 import type { CdnApi, CdnDistribution } from './cdn.js';
 import type { ListedObject } from './plan.js';
 import type { BucketState, ObjectHeaders, SiteStore } from './store.js';

@@ -1,5 +1,5 @@
 /** Checks of the names that say where a static site lives, shared by deploy-static and rollback. */
-import { inputError } from '../../../shared/src/index.js';
+import { inputError } from '@deploy-suite/core';
 
 /** S3's bucket naming rules (general purpose buckets). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -1,4 +1,4 @@
-import { code, markdownDetails, markdownLink, markdownTable } from '../../../shared/src/index.js';
+import { code, markdownDetails, markdownLink, markdownTable } from '@deploy-suite/core';
 import { formatBytes, type ReleaseResult } from './release.js';
 import type { ListedObject } from './plan.js';
 

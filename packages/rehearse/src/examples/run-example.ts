@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startSimulator } from '../../../sim/src/index.js';
+import { startSimulator } from '@deploy-suite/sim';
 import { rehearseWorkflow } from '../engine.js';
 import type { RehearsalHooks, RehearsalResult } from '../types.js';
 import { ACCOUNT, REGION, createRepositories } from './aws-setup.js';
@@ -13,14 +13,14 @@ import {
   type ExampleImage,
   type ExampleSite
 } from './catalog.js';
-// by file, not through the testkit index (which loads the simulator and the SDK clients)
+// its own subpath, not the test kit's index (which loads the simulator and the SDK clients)
 import {
   BUILD_TOOLS,
   installCommand,
   missingTools,
   startLocalRegistry,
   type LocalRegistry
-} from '../../../testkit/src/local-registry.js';
+} from '@deploy-suite/testing/local-registry';
 
 /**
  * `npm run rehearse -- <example>`: the simulator in-process, the AWS state the example's README asks for,
@@ -78,6 +78,8 @@ export interface ExampleOptions {
   images?: ImageSource;
   /** which commands exist (default: `command -v`); lets tests take the fallback path */
   hasCommand?: (command: string) => boolean;
+  /** where each release's work folder is made (default: the example's own .rehearsal folder) */
+  workRoot?: string;
 }
 
 export type ImageSource = 'auto' | 'build' | 'seed';
@@ -335,6 +337,7 @@ async function runReleases(options: ExampleOptions, context: RunContext): Promis
     const rehearsal = await rehearseWorkflow({
       file: example.workflow,
       repoRoot: exampleDir,
+      workDir: options.workRoot && mkdtempSync(path.join(options.workRoot, 'run-')),
       event: example.event,
       inputs: example.inputs,
       env: {

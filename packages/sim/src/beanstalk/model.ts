@@ -59,6 +59,39 @@ export interface Environment {
   serving: { label?: string; healthy: boolean; version: string };
   /** bumped by every operation, so events scheduled by an older one do nothing */
   generation: number;
+  /** the environment's one EC2 instance */
+  instanceId: string;
+  launchedAt: Date;
+  /** the instance's last application deployment */
+  deployment?: InstanceDeployment;
+  /** while the instance runs a version whose containers do not work (see health.ts) */
+  failing?: Failing;
+  /** RequestEnvironmentInfo results ready for RetrieveEnvironmentInfo, the newest per InfoType */
+  info: Map<string, EnvironmentInfoEntry>;
+}
+
+export interface InstanceDeployment {
+  id: number;
+  versionLabel?: string;
+  status: 'InProgress' | 'Deployed' | 'Failed';
+  at: Date;
+}
+
+export interface Failing {
+  /** simulated ms since when */
+  since: number;
+  /** the instance-level cause, e.g. "ECS task stopped due to: Essential container in task exited. (...)" */
+  cause: string;
+  /** the containers that did start (and wrote their log lines); none when an image cannot be pulled */
+  started: BundleContainer[];
+}
+
+export interface EnvironmentInfoEntry {
+  infoType: 'tail' | 'bundle';
+  instanceId: string;
+  sampleTimestamp: Date;
+  /** a presigned URL of the simulated S3 object holding the logs */
+  message: string;
 }
 
 export interface BeanstalkEvent {

@@ -29,6 +29,25 @@ import { toXml } from '../core/xml.js';
 import type { S3SimService } from '../s3/service.js';
 import { inspectBundle, type BundleContainer } from './bundle.js';
 import {
+  INFO_COMPILE_SECONDS,
+  bundleZip,
+  engineTimestamp,
+  presignedUrl,
+  tailText,
+  type LogFile
+} from './environment-info.js';
+import {
+  ENVIRONMENT_ATTRIBUTES,
+  INSTANCE_ATTRIBUTES,
+  applicationMetrics,
+  environmentCauses,
+  instanceCauses,
+  instancesHealth,
+  isEnhanced,
+  refreshedAt,
+  systemOf
+} from './health.js';
+import {
   SEVERITIES,
   arn,
   describeEnvironment,
@@ -108,6 +127,9 @@ export class BeanstalkSimService implements SimService {
         UpdateEnvironment: op(this.updateEnvironment),
         DescribeEvents: op(this.describeEvents),
         DescribeEnvironmentHealth: op(this.describeEnvironmentHealth),
+        DescribeInstancesHealth: op(this.describeInstancesHealth),
+        RequestEnvironmentInfo: op(this.requestEnvironmentInfo),
+        RetrieveEnvironmentInfo: op(this.retrieveEnvironmentInfo),
         DescribeConfigurationSettings: op(this.describeConfigurationSettings)
       }
     };
@@ -203,7 +225,9 @@ export class BeanstalkSimService implements SimService {
     let behavior: Behavior = 'healthy';
     let culprit: BundleContainer | undefined;
     for (const c of essential) {
-      const b = this.ctx.images.outcome(c.image).behavior;
+      const rule = this.ctx.images.outcome(c.image).behavior;
+      // an essential container that exits (whatever its code) stops the instance's tasks like a crash
+      const b = rule === 'exit' ? 'crash' : rule;
       if (BEHAVIOR_RANK[b] > BEHAVIOR_RANK[behavior]) {
         behavior = b;
         culprit = c;
@@ -403,7 +427,10 @@ export class BeanstalkSimService implements SimService {
       causes: [],
       options: new Map(),
       serving: { label: undefined, healthy: false, version: '' },
-      generation: 0
+      generation: 0,
+      instanceId: `i-0${this.ctx.random.hex(16)}`,
+      launchedAt: now,
+      info: new Map()
     };
     this.applyOptions(env, params);
     this.environments.set(name, env);
@@ -415,14 +442,19 @@ export class BeanstalkSimService implements SimService {
       env.updatedAt = this.now();
       const verdict = version ? this.containersOf(version) : undefined;
       if (verdict && !verdict.ok) {
-        this.failLaunch(env, verdict.reason);
+        this.failLaunch(env, verdict.reason, []);
         return;
       }
       const outcome = verdict?.ok ? this.outcomeOf(verdict.containers, label) : undefined;
       if (outcome && outcome.behavior !== 'healthy') {
-        this.failLaunch(env, this.causeOf(outcome));
+        this.failLaunch(
+          env,
+          this.causeOf(outcome),
+          this.startedContainers(verdict?.ok ? verdict.containers : [], outcome)
+        );
         return;
       }
+      env.deployment = { id: 1, versionLabel: label, status: 'Deployed', at: this.now() };
       this.setHealth(env, 'Green', 'Ok', []);
       env.serving = { label, healthy: true, version: outcome?.version ?? label ?? 'Sample Application' };
       this.event(env, 'INFO', `Successfully launched environment: ${name}`);
@@ -430,7 +462,9 @@ export class BeanstalkSimService implements SimService {
     return this.describeEnvXml(env);
   }
 
-  private failLaunch(env: Environment, cause: string): void {
+  private failLaunch(env: Environment, cause: string, started: BundleContainer[]): void {
+    env.deployment = { id: 1, versionLabel: env.versionLabel, status: 'Failed', at: this.now() };
+    env.failing = { since: this.ctx.clock.nowMs(), cause, started };
     this.setHealth(env, 'Red', 'Severe', [cause]);
     env.serving = { label: env.versionLabel, healthy: false, version: '' };
     this.event(env, 'ERROR', cause, env.versionLabel);
@@ -527,6 +561,12 @@ export class BeanstalkSimService implements SimService {
       clock.after(seconds, `environment ${env.name} ${what}`, () => {
         if (env.generation === generation) fn();
       });
+    const deployment = {
+      id: (env.deployment?.id ?? 0) + 1,
+      versionLabel: label,
+      status: 'InProgress' as const
+    };
+    env.deployment = { ...deployment, at: this.now() };
     this.setHealth(env, 'Grey', 'Pending', [
       'Application update in progress on 1 instance. 0 out of 1 instance completed.'
     ]);
@@ -547,14 +587,22 @@ export class BeanstalkSimService implements SimService {
         env.updatedAt = this.now();
         this.setHealth(env, 'Green', 'Ok', []);
         env.serving = { label, healthy: true, version: outcome.version };
+        env.deployment = { ...deployment, status: 'Deployed', at: this.now() };
+        env.failing = undefined;
         this.event(env, 'INFO', 'Environment update completed successfully.');
       });
       return;
     }
     const cause = verdict.ok ? this.causeOf(outcome!) : verdict.reason;
-    const instance = `i-0${this.ctx.random.hex(16)}`;
+    const instance = env.instanceId;
     at(TIMING.deployFails, 'failed', () => {
       env.serving = { label, healthy: false, version: '' };
+      env.deployment = { ...deployment, status: 'Failed', at: this.now() };
+      env.failing = {
+        since: this.ctx.clock.nowMs(),
+        cause,
+        started: verdict.ok ? this.startedContainers(verdict.containers, outcome!) : []
+      };
       this.setHealth(env, 'Red', 'Severe', [
         'Command failed on all instances.',
         `Incorrect application version found on all instances. Expected version "${previous ?? 'Sample Application'}".`
@@ -589,6 +637,8 @@ export class BeanstalkSimService implements SimService {
       const previousOutcome = back?.ok ? this.outcomeOf(back.containers, previous) : undefined;
       if (previousOutcome && previousOutcome.behavior !== 'healthy') return; // nothing healthy to go back to
       this.setHealth(env, 'Green', 'Ok', []);
+      env.failing = undefined;
+      env.deployment = { id: deployment.id + 1, versionLabel: previous, status: 'Deployed', at: this.now() };
       env.serving = {
         label: previous,
         healthy: true,
@@ -658,7 +708,27 @@ export class BeanstalkSimService implements SimService {
     );
   }
 
-  private describeEnvironmentHealth(params: Params): string {
+  /** The containers of a failing version that did start: none when an image cannot be pulled. */
+  private startedContainers(containers: BundleContainer[], outcome: VersionOutcome): BundleContainer[] {
+    return outcome.behavior === 'pull-error' ? [] : containers;
+  }
+
+  /** `AttributeNames`: All, the listed ones, or (none given) only the identity, as Beanstalk answers. */
+  private attributesOf(params: Params, allowed: readonly string[]): Set<string> {
+    const names = list(params.AttributeNames);
+    for (const name of names) {
+      if (name !== 'All' && !allowed.includes(name)) {
+        throw new SimError(
+          'ValidationError',
+          `1 validation error detected: Value '[${names.join(', ')}]' at 'attributeNames' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${[...allowed, 'All'].join(', ')}]]`
+        );
+      }
+    }
+    return new Set(names.includes('All') ? allowed : names);
+  }
+
+  /** The environment of a health call; basic-health environments answer as Beanstalk does. */
+  private mustEnhancedEnvironment(params: Params, operation: string): Environment {
     const env = this.findEnvironment(params);
     if (!env) {
       throw new SimError(
@@ -667,18 +737,164 @@ export class BeanstalkSimService implements SimService {
         400
       );
     }
-    const counts = { NoData: 0, Unknown: 0, Pending: 0, Ok: 0, Info: 0, Warning: 0, Degraded: 0, Severe: 0 };
-    const key = env.healthStatus as keyof typeof counts;
-    if (key in counts) counts[key] = 1;
-    return [
-      toXml('EnvironmentName', env.name),
-      toXml('HealthStatus', env.healthStatus),
-      toXml('Status', env.status),
-      toXml('Color', env.health),
-      toXml('Causes', env.causes),
-      toXml('InstancesHealth', counts),
-      toXml('RefreshedAt', this.now())
-    ].join('');
+    if (!isEnhanced(env))
+      throw new SimError('InvalidRequestException', `${operation} is not supported.`, 400);
+    return env;
+  }
+
+  private describeEnvironmentHealth(params: Params): string {
+    const env = this.mustEnhancedEnvironment(params, 'DescribeEnvironmentHealth');
+    const want = this.attributesOf(params, ENVIRONMENT_ATTRIBUTES);
+    const now = this.ctx.clock.nowMs();
+    const parts: [string, unknown][] = [
+      ['EnvironmentName', env.name],
+      ['HealthStatus', want.has('HealthStatus') ? env.healthStatus : undefined],
+      ['Status', want.has('Status') ? env.status : undefined],
+      ['Color', want.has('Color') ? env.health : undefined],
+      ['Causes', want.has('Causes') ? environmentCauses(env, now) : undefined],
+      ['ApplicationMetrics', want.has('ApplicationMetrics') ? applicationMetrics(env) : undefined],
+      ['InstancesHealth', want.has('InstancesHealth') ? instancesHealth(env) : undefined],
+      ['RefreshedAt', want.has('RefreshedAt') ? refreshedAt(now) : undefined]
+    ];
+    return parts.map(([key, value]) => toXml(key, value)).join('');
+  }
+
+  private describeInstancesHealth(params: Params): string {
+    const env = this.mustEnhancedEnvironment(params, 'DescribeInstancesHealth');
+    const want = this.attributesOf(params, INSTANCE_ATTRIBUTES);
+    const now = this.ctx.clock.nowMs();
+    const deployment = env.deployment;
+    const instance: Record<string, unknown> = {
+      InstanceId: env.instanceId,
+      HealthStatus: want.has('HealthStatus') ? env.healthStatus : undefined,
+      Color: want.has('Color') ? env.health : undefined,
+      Causes: want.has('Causes') ? instanceCauses(env, now) : undefined,
+      LaunchedAt: want.has('LaunchedAt') ? env.launchedAt : undefined,
+      ApplicationMetrics: want.has('ApplicationMetrics') ? applicationMetrics(env) : undefined,
+      System: want.has('System') ? systemOf(env) : undefined,
+      Deployment:
+        want.has('Deployment') && deployment
+          ? {
+              VersionLabel: deployment.versionLabel,
+              DeploymentId: deployment.id,
+              Status: deployment.status,
+              DeploymentTime: deployment.at
+            }
+          : undefined,
+      AvailabilityZone: want.has('AvailabilityZone') ? `${env.region}a` : undefined,
+      InstanceType: want.has('InstanceType') ? this.instanceTypeOf(env) : undefined
+    };
+    return (
+      toXml('InstanceHealthList', [instance]) +
+      (want.has('RefreshedAt') ? toXml('RefreshedAt', refreshedAt(now)) : '')
+    );
+  }
+
+  private instanceTypeOf(env: Environment): string {
+    const types =
+      env.options.get('aws:ec2:instances:InstanceTypes')?.Value ??
+      env.options.get('aws:autoscaling:launchconfiguration:InstanceType')?.Value;
+    return types?.split(',')[0].trim() || 't3.micro';
+  }
+
+  // ---- environment info (tail / bundle logs; see environment-info.ts) -----------------------------
+
+  private requestEnvironmentInfo(params: Params, call: AwsCall): string {
+    const env = this.mustEnvironment(params);
+    const infoType = str(params.InfoType);
+    if (infoType !== 'tail' && infoType !== 'bundle') {
+      throw invalid(
+        infoType
+          ? `Value ${infoType} at 'infoType' failed to satisfy constraint: Member must satisfy enum value set: [tail, bundle]`
+          : 'InfoType is required.'
+      );
+    }
+    this.event(env, 'INFO', 'requestEnvironmentInfo is starting.');
+    this.ctx.clock.after(INFO_COMPILE_SECONDS, `environment ${env.name} ${infoType} logs`, () => {
+      const files = this.instanceLogFiles(env);
+      const sampled = this.now();
+      const region = env.region;
+      const bucket = `elasticbeanstalk-${region}-${this.ctx.accountId}`;
+      const key =
+        infoType === 'tail'
+          ? `resources/environments/logs/tail/${env.id}/${env.instanceId}/TailLogs-${sampled.getTime()}.out`
+          : `resources/environments/logs/bundle/${env.id}/${env.instanceId}/BundleLogs-${sampled.getTime()}.zip`;
+      const s3 = this.s3();
+      s3.ensureBucket(bucket, region);
+      if (infoType === 'tail') s3.putObjectBytes(bucket, key, Buffer.from(tailText(files)), 'text/plain');
+      else s3.putObjectBytes(bucket, key, bundleZip(files), 'application/zip');
+      env.info.set(infoType, {
+        infoType,
+        instanceId: env.instanceId,
+        sampleTimestamp: sampled,
+        message: presignedUrl({
+          endpoint: this.ctx.endpoint(),
+          bucket,
+          key,
+          region,
+          accessKeyId: call.accessKeyId,
+          now: sampled
+        })
+      });
+      this.event(env, 'INFO', 'Pulled logs for environment instances.');
+    });
+    return '';
+  }
+
+  private retrieveEnvironmentInfo(params: Params): string {
+    const env = this.mustEnvironment(params);
+    const infoType = str(params.InfoType);
+    if (infoType !== 'tail' && infoType !== 'bundle') {
+      throw invalid(
+        infoType
+          ? `Value ${infoType} at 'infoType' failed to satisfy constraint: Member must satisfy enum value set: [tail, bundle]`
+          : 'InfoType is required.'
+      );
+    }
+    const entry = env.info.get(infoType);
+    return toXml(
+      'EnvironmentInfo',
+      entry
+        ? [
+            {
+              InfoType: entry.infoType,
+              Ec2InstanceId: entry.instanceId,
+              SampleTimestamp: entry.sampleTimestamp,
+              Message: entry.message
+            }
+          ]
+        : []
+    );
+  }
+
+  /**
+   * The instance's log files now: the engine's error when its last deployment failed, and each started
+   * container's stdout/stderr (its image rule's `logs`), for the version the instance runs.
+   */
+  private instanceLogFiles(env: Environment): LogFile[] {
+    const files: LogFile[] = [];
+    if (env.failing && env.deployment?.status === 'Failed') {
+      files.push({
+        path: '/var/log/eb-engine.log',
+        lines: [
+          `${engineTimestamp(env.deployment.at)} [ERROR] An error occurred during execution of command [app-deploy] - [Start ECS task]. Stop running the command. Error: ${env.failing.cause}`
+        ]
+      });
+    }
+    for (const c of env.failing ? env.failing.started : this.servingContainers(env)) {
+      files.push({
+        path: `/var/log/containers/${c.name}-stdouterr.log`,
+        lines: this.ctx.images.ruleFor([c.image])?.logs ?? []
+      });
+    }
+    return files;
+  }
+
+  private servingContainers(env: Environment): BundleContainer[] {
+    if (!env.serving.healthy || !env.serving.label) return [];
+    const version = this.versions.get(`${env.application}/${env.serving.label}`);
+    const verdict = version ? this.containersOf(version) : undefined;
+    return verdict?.ok ? verdict.containers : [];
   }
 
   private describeConfigurationSettings(params: Params): string {

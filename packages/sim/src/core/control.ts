@@ -6,6 +6,7 @@ import type { SimClock } from './clock.js';
 import type { FaultRule, Faults } from './faults.js';
 import { json, jsonBody, type HttpReply, type SimRequest } from './http.js';
 import type { ImageRule, ImageRules } from './images.js';
+import type { DenyRule, Permissions } from './permissions.js';
 import type { SimRoute, SimService } from './service.js';
 
 export interface TimeInfo {
@@ -32,6 +33,7 @@ interface ControlParts {
   faults: Faults;
   calls: Map<string, number>;
   services: Map<string, SimService>;
+  permissions: Permissions;
 }
 
 /** What control.ecrImages accepts (see the ECR service). */
@@ -55,6 +57,13 @@ export interface SeededEcrImage {
 
 interface EcrControl extends SimService {
   seedImage(seed: EcrImageSeedInput): Promise<SeededEcrImage>;
+}
+
+interface EcsSignalsControl extends SimService {
+  signals: {
+    setAlarm(rule: { name: string; state: 'ALARM' | 'OK' }): { name: string; state: 'ALARM' | 'OK' };
+    setHookAnswer(rule: { targetArn: string; status?: 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS' }): unknown;
+  };
 }
 
 interface GitHubControl extends SimService {
@@ -82,6 +91,23 @@ export class SimControl {
     return this.parts.faults.list();
   }
 
+  /**
+   * Denies an IAM action (`logs:GetLogEvents`, `logs:*`): its calls answer AccessDeniedException /
+   * AccessDenied; `allow: true` lifts the denial (POST /_sim/deny). Returns the denied patterns.
+   */
+  deny(rule: DenyRule): string[] {
+    return this.parts.permissions.set(rule);
+  }
+
+  deniedActions(): string[] {
+    return this.parts.permissions.list();
+  }
+
+  /** Lifts every denial (DELETE /_sim/deny). */
+  clearDenials(): void {
+    this.parts.permissions.clear();
+  }
+
   /** Removes every fault rule (DELETE /_sim/faults). */
   clearFaults(): void {
     this.parts.faults.clear();
@@ -92,11 +118,12 @@ export class SimControl {
     return Object.fromEntries([...this.parts.calls.entries()].sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  /** Forgets every resource, rule, fault, pending event and call count; time keeps going (POST /_sim/reset). */
+  /** Forgets every resource, rule, fault, denial, pending event and call count; time keeps going (POST /_sim/reset). */
   reset(): void {
     this.parts.clock.clearEvents();
     this.parts.images.clear();
     this.parts.faults.clear();
+    this.parts.permissions.clear();
     this.parts.calls.clear();
     for (const service of this.parts.services.values()) service.reset();
   }
@@ -145,6 +172,22 @@ export class SimControl {
     return ecr.seedImage(seed);
   }
 
+  /** A CloudWatch alarm's state, for ECS deployment alarms (POST /_sim/alarms). */
+  alarm(rule: { name: string; state: 'ALARM' | 'OK' }): { name: string; state: 'ALARM' | 'OK' } {
+    return this.ecsSignals().setAlarm(rule);
+  }
+
+  /** What the Lambda function of an ECS lifecycle hook answers; default SUCCEEDED (POST /_sim/hooks). */
+  lambdaHook(rule: { targetArn: string; status?: 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS' }): unknown {
+    return this.ecsSignals().setHookAnswer(rule);
+  }
+
+  private ecsSignals(): EcsSignalsControl['signals'] {
+    const ecs = this.parts.services.get('ECS') as EcsSignalsControl | undefined;
+    if (!ecs) throw new Error('the ECS service is not loaded');
+    return ecs.signals;
+  }
+
   /** A service instance, for in-process inspection in tests (e.g. control.service('ECS')). */
   service<T extends SimService>(name: string): T | undefined {
     return this.parts.services.get(name) as T | undefined;
@@ -182,6 +225,13 @@ export function controlRoute(control: SimControl): SimRoute {
           case 'DELETE /_sim/faults':
             control.clearFaults();
             return json(200, { faults: [] });
+          case 'GET /_sim/deny':
+            return json(200, { denied: control.deniedActions() });
+          case 'POST /_sim/deny':
+            return json(200, { denied: control.deny(input as unknown as DenyRule) });
+          case 'DELETE /_sim/deny':
+            control.clearDenials();
+            return json(200, { denied: [] });
           case 'GET /_sim/calls':
             return json(200, control.calls());
           case 'POST /_sim/reset':

@@ -14,6 +14,7 @@ import { SimError, isSimError } from './errors.js';
 import { Faults } from './faults.js';
 import { json, readRequest, writeReply, type HttpReply, type SimRequest } from './http.js';
 import { ImageRules } from './images.js';
+import { Permissions, accessDenied, callerArn } from './permissions.js';
 import {
   errorReply,
   missingAuthentication,
@@ -64,6 +65,7 @@ export async function startServer(
   const random = new SimRandom(options.seed ?? 1);
   const images = new ImageRules();
   const faults = new Faults(random);
+  const permissions = new Permissions();
   const calls = new Map<string, number>();
   const services = new Map<string, SimService>();
   const countCall = (key: string) => calls.set(key, (calls.get(key) ?? 0) + 1);
@@ -89,7 +91,7 @@ export async function startServer(
   };
   for (const mod of modules) services.set(mod.name, mod.create(ctx));
 
-  const control = new SimControl({ clock, images, faults, calls, services });
+  const control = new SimControl({ clock, images, faults, calls, services, permissions });
   const routes: SimRoute[] = [
     controlRoute(control),
     ...[...services.values()].flatMap(s => s.routes ?? [])
@@ -122,6 +124,10 @@ export async function startServer(
         }
         if (spec.protocol === 'rest-xml') throw new SimError('AccessDenied', 'Access Denied', 403);
         throw missingAuthentication();
+      }
+      const action = `${spec.signingName}:${operation}`;
+      if (permissions.isDenied(action)) {
+        throw accessDenied(spec, action, callerArn(ACCOUNT_ID, credential.accessKeyId));
       }
       const latency = faults.latencyFor(key);
       if (latency > 0) await new Promise(resolve => setTimeout(resolve, latency));

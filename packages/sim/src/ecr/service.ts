@@ -18,6 +18,7 @@ import {
   type SimServiceModule
 } from '../core/service.js';
 import { MANIFEST_TYPES, RegistryClient, RegistryError, sha256 } from './registry.js';
+import { ImageScans, describeFinding, findingsSummaryOf, scanStatusOf, severityCounts } from './scans.js';
 
 export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921';
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -104,9 +105,11 @@ export class EcrSimService implements SimService {
   private readonly registry?: RegistryClient;
   /** registry mode: when the simulator first saw each manifest (the registry API has no push time) */
   private firstSeen = new Map<string, number>();
+  private readonly scans: ImageScans;
 
   constructor(private readonly ctx: SimContext) {
     this.registry = ctx.registry ? new RegistryClient(ctx.registry) : undefined;
+    this.scans = new ImageScans(ctx);
     const op = (fn: (params: Params, call: AwsCall) => unknown) => (call: AwsCall) =>
       this.guard(() => fn.call(this, call.params, call));
     this.aws = {
@@ -128,7 +131,9 @@ export class EcrSimService implements SimService {
         ListImages: op(this.listImages),
         BatchGetImage: op(this.batchGetImage),
         PutImage: op(this.putImage),
-        BatchDeleteImage: op(this.batchDeleteImage)
+        BatchDeleteImage: op(this.batchDeleteImage),
+        StartImageScan: op(this.startImageScan),
+        DescribeImageScanFindings: op(this.describeImageScanFindings)
       }
     };
     this.routes = [{ prefix: '/_sim/ecr/', handle: (req: SimRequest) => this.controlRoute(req) }];
@@ -137,6 +142,7 @@ export class EcrSimService implements SimService {
   reset(): void {
     this.repositories.clear();
     this.firstSeen.clear();
+    this.scans.clear();
   }
 
   /** Registry failures answer as ECR's ServerException rather than a simulator bug. */
@@ -237,6 +243,7 @@ export class EcrSimService implements SimService {
       for (const tag of tags.length ? tags : [digest]) {
         digest = await this.registry.putManifest(repository.name, tag, manifest, mediaType);
       }
+      this.pushed(repository, digest, tags);
     } else {
       const image = this.storeImage(repository, manifest, mediaType);
       for (const tag of tags) this.moveTag(repository, tag, image);
@@ -374,6 +381,7 @@ export class EcrSimService implements SimService {
     if (this.registry)
       for (const image of images) await this.registry.deleteManifest(repo.name, image.digest);
     this.repositories.delete(repo.name);
+    this.scans.forget(repo.name);
     return { repository: this.describeRepository(repo) };
   }
 
@@ -481,7 +489,7 @@ export class EcrSimService implements SimService {
       const manifest = await this.registry.manifest(repo.name, tag);
       if (!manifest) continue;
       const key = `${repo.name}@${manifest.digest}`;
-      if (!this.firstSeen.has(key)) this.firstSeen.set(key, this.ctx.clock.nowMs() / 1000);
+      if (!this.firstSeen.has(key)) this.pushed(repo, manifest.digest, [tag]);
       const record = byDigest.get(manifest.digest) ?? {
         digest: manifest.digest,
         tags: [],
@@ -520,7 +528,9 @@ export class EcrSimService implements SimService {
       imageSizeInBytes: sizeOf(image.manifest),
       imagePushedAt: image.pushedAt,
       imageManifestMediaType: image.mediaType,
-      artifactMediaType: (JSON.parse(image.manifest) as { config?: { mediaType?: string } }).config?.mediaType
+      artifactMediaType: (JSON.parse(image.manifest) as { config?: { mediaType?: string } }).config
+        ?.mediaType,
+      ...this.scanDetail(repo, image.digest)
     };
   }
 
@@ -624,6 +634,7 @@ export class EcrSimService implements SimService {
       pushedAt: this.ctx.clock.nowMs() / 1000
     };
     repo.images.set(digest, image);
+    this.pushed(repo, digest, []);
     return image;
   }
 
@@ -680,6 +691,7 @@ export class EcrSimService implements SimService {
     let stored = digest;
     if (this.registry) {
       stored = await this.registry.putManifest(repo.name, tag ?? digest, manifest, mediaType);
+      this.pushed(repo, stored, tag ? [tag] : []);
     } else {
       const image = this.storeImage(repo, manifest, mediaType);
       if (tag) this.moveTag(repo, tag, image);
@@ -713,6 +725,7 @@ export class EcrSimService implements SimService {
       if (this.registry) {
         // the distribution API cannot untag: deleting by tag or digest removes the manifest and all its tags
         await this.registry.deleteManifest(repo.name, image.digest);
+        this.scans.forget(repo.name, image.digest);
         deleted.push(...image.tags.map(t => ({ imageDigest: image.digest, imageTag: t })));
         if (image.tags.length === 0) deleted.push({ imageDigest: image.digest });
         continue;
@@ -721,15 +734,120 @@ export class EcrSimService implements SimService {
       if (id.imageTag && !id.imageDigest) {
         // removing a tag; ECR deletes the image with its last tag
         stored.tags.delete(id.imageTag);
-        if (stored.tags.size === 0) repo.images.delete(stored.digest);
+        if (stored.tags.size === 0) {
+          repo.images.delete(stored.digest);
+          this.scans.forget(repo.name, stored.digest);
+        }
         deleted.push({ imageDigest: stored.digest, imageTag: id.imageTag });
       } else {
         repo.images.delete(stored.digest);
+        this.scans.forget(repo.name, stored.digest);
         deleted.push(...[...stored.tags].map(t => ({ imageDigest: stored.digest, imageTag: t })));
         if (stored.tags.size === 0) deleted.push({ imageDigest: stored.digest });
       }
     }
     return { imageIds: deleted, failures };
+  }
+
+  // ---- image scans (see scans.ts) -----------------------------------------------------------------
+
+  /**
+   * An image arrived in a repository (PutImage, a seed, or first seen in the backing registry): it
+   * counts as pushed then, and scan-on-push starts its scan.
+   */
+  private pushed(repo: Repository, digest: string, tags: string[]): void {
+    const key = `${repo.name}@${digest}`;
+    if (this.registry && !this.firstSeen.has(key)) this.firstSeen.set(key, this.ctx.clock.nowMs() / 1000);
+    if (repo.scanOnPush && !this.scans.get(repo.name, digest)) {
+      this.scans.start(repo.name, digest, () => this.referencesOf(repo, digest, tags));
+    }
+  }
+
+  /** Every reference an image rule may use for the image: uri@digest, uri:<tag>..., (then uri). */
+  private referencesOf(repo: Repository, digest: string, knownTags: string[]): string[] {
+    const uri = `${this.registryHost(repo.region)}/${repo.name}`;
+    const tags = repo.images.get(digest)?.tags ?? knownTags;
+    return [`${uri}@${digest}`, ...[...tags].sort().map(tag => `${uri}:${tag}`), uri];
+  }
+
+  private scanDetail(repo: Repository, digest: string): Record<string, unknown> {
+    const scan = this.scans.get(repo.name, digest);
+    if (!scan) return {};
+    return { imageScanStatus: scanStatusOf(scan), imageScanFindingsSummary: findingsSummaryOf(scan) };
+  }
+
+  /** The image an `imageId` names, or ECR's ImageNotFoundException. */
+  private async mustImage(repo: Repository, params: Params): Promise<{ id: ImageId; image: ImageRecord }> {
+    const id = (params.imageId ?? {}) as ImageId;
+    if (!str(id.imageDigest) && !str(id.imageTag)) {
+      throw new SimError(
+        'InvalidParameterException',
+        "Invalid parameter at 'imageId' failed to satisfy constraint: 'must name an imageDigest or an imageTag'"
+      );
+    }
+    const image = this.find(await this.images(repo), id);
+    if (!image) {
+      throw new SimError(
+        'ImageNotFoundException',
+        `The image with imageId ${describeId(id)} does not exist within the repository with name '${repo.name}' in the registry with id '${this.ctx.accountId}'`
+      );
+    }
+    return { id, image };
+  }
+
+  private async startImageScan(params: Params): Promise<unknown> {
+    const repo = await this.mustRepository(params);
+    const { id, image } = await this.mustImage(repo, params);
+    if (this.scans.quotaExceeded(repo.name, image.digest)) {
+      throw new SimError(
+        'LimitExceededException',
+        'The scan quota per image has been exceeded. Wait and try again.'
+      );
+    }
+    const scan = this.scans.start(repo.name, image.digest, () =>
+      this.referencesOf(repo, image.digest, image.tags)
+    );
+    return {
+      registryId: this.ctx.accountId,
+      repositoryName: repo.name,
+      imageId: { imageDigest: image.digest, imageTag: id.imageTag },
+      imageScanStatus: scanStatusOf(scan)
+    };
+  }
+
+  private async describeImageScanFindings(params: Params): Promise<unknown> {
+    const repo = await this.mustRepository(params);
+    const { id, image } = await this.mustImage(repo, params);
+    const scan = this.scans.get(repo.name, image.digest);
+    if (!scan) {
+      throw new SimError(
+        'ScanNotFoundException',
+        `Image scan does not exist for the image with '${describeId(id)}' in the repository with name '${repo.name}' in the registry with id '${this.ctx.accountId}'`
+      );
+    }
+    const max = params.maxResults === undefined ? 100 : params.maxResults;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 1000) {
+      throw new SimError(
+        'InvalidParameterException',
+        "Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value between 1 and 1000'"
+      );
+    }
+    const start = Number(str(params.nextToken) ?? 0) || 0;
+    const summary = findingsSummaryOf(scan);
+    return {
+      registryId: this.ctx.accountId,
+      repositoryName: repo.name,
+      imageId: { imageDigest: image.digest, imageTag: id.imageTag },
+      imageScanStatus: scanStatusOf(scan),
+      imageScanFindings: summary
+        ? {
+            ...summary,
+            findingSeverityCounts: severityCounts(scan.findings),
+            findings: scan.findings.slice(start, start + max).map(describeFinding)
+          }
+        : undefined,
+      nextToken: summary && start + max < scan.findings.length ? String(start + max) : undefined
+    };
   }
 
   // ---- control ------------------------------------------------------------------------------------

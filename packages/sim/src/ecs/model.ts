@@ -1,6 +1,7 @@
 /** The ECS world's state, ARNs and the small conversions every ECS file needs. */
 import { SimError } from '../core/errors.js';
 import type { ImageBehavior } from '../core/images.js';
+import type { DeploymentConfig, HookStage, Strategy } from './deployment-config.js';
 
 export type Json = Record<string, unknown>;
 export interface Tag {
@@ -37,9 +38,54 @@ export interface ServiceRevision {
   launchType: string;
   platformVersion?: string;
   createdAt: number;
-  containerImages: { containerName: string; image: string }[];
+  containerImages: { containerName: string; image: string; imageDigest?: string }[];
   networkConfiguration?: unknown;
+  loadBalancers?: unknown[];
+  /** the target group each load balancer entry sends this revision's tasks to */
+  resolvedTargetGroups: string[];
 }
+
+/** The lifecycleStage values DescribeServiceDeployments reports (ServiceDeploymentLifecycleStage). */
+export type LifecycleStage =
+  | 'RECONCILE_SERVICE'
+  | 'PRE_SCALE_UP'
+  | 'SCALE_UP'
+  | 'POST_SCALE_UP'
+  | 'TEST_TRAFFIC_SHIFT'
+  | 'POST_TEST_TRAFFIC_SHIFT'
+  | 'PRODUCTION_TRAFFIC_SHIFT'
+  | 'POST_PRODUCTION_TRAFFIC_SHIFT'
+  | 'BAKE_TIME'
+  | 'CLEAN_UP';
+
+/** One execution of a lifecycle hook (DeploymentLifecycleHookDetail). */
+export interface HookRun {
+  hookId: string;
+  targetType: 'AWS_LAMBDA' | 'PAUSE';
+  targetArn?: string;
+  stage: HookStage;
+  status: 'AWAITING_ACTION' | 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  expiresAt: number;
+  timeoutAction: 'CONTINUE' | 'ROLLBACK';
+}
+
+export type ServiceDeploymentStatus =
+  | 'PENDING'
+  | 'IN_PROGRESS'
+  | 'SUCCESSFUL'
+  | 'STOPPED'
+  | 'STOP_REQUESTED'
+  | 'ROLLBACK_REQUESTED'
+  | 'ROLLBACK_IN_PROGRESS'
+  | 'ROLLBACK_SUCCESSFUL'
+  | 'ROLLBACK_FAILED';
+
+export const FINAL_STATUSES: readonly string[] = [
+  'SUCCESSFUL',
+  'STOPPED',
+  'ROLLBACK_SUCCESSFUL',
+  'ROLLBACK_FAILED'
+];
 
 export interface ServiceDeploymentRecord {
   arn: string;
@@ -48,13 +94,25 @@ export interface ServiceDeploymentRecord {
   updatedAt: number;
   finishedAt?: number;
   stoppedAt?: number;
-  status: string;
+  status: ServiceDeploymentStatus;
   statusReason?: string;
+  strategy: Strategy;
   target: ServiceRevision;
-  sources: { revision: ServiceRevision; runningTaskCount: number; requestedTaskCount: number }[];
+  /** the rolling-view deployment (`ecs-svc/...`) that runs the target revision */
+  deploymentId: string;
+  sources: { revision: ServiceRevision; deploymentId: string }[];
   rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
   circuitBreaker: { status: string; failureCount: number; threshold: number };
-  deploymentConfiguration: Json;
+  alarms: { status: string; alarmNames: string[]; triggeredAlarmNames: string[]; rollback: boolean };
+  /** alarms already in ALARM when the deployment started: ECS ignores them until they recover */
+  ignoredAlarms: string[];
+  /** B/G, LINEAR, CANARY only */
+  lifecycleStage?: LifecycleStage;
+  hookRuns: HookRun[];
+  /** requested traffic weights of the target revision (B/G, LINEAR, CANARY) */
+  weights?: { test: number; production: number };
+  /** the service's configuration when the deployment started */
+  deploymentConfiguration: DeploymentConfig;
 }
 
 export interface Deployment {
@@ -74,6 +132,18 @@ export interface Deployment {
   rollbackOf?: string;
   revision: ServiceRevision;
   record: ServiceDeploymentRecord;
+  /** present for B/G, LINEAR and CANARY: the traffic shift that drives this deployment */
+  shift?: ShiftState;
+}
+
+/** How far a traffic-shifting deployment lets the scheduler go (see traffic-shift.ts). */
+export interface ShiftState {
+  /** the new revision may launch its tasks (SCALE_UP reached) */
+  scaleUp: boolean;
+  /** the older revisions' tasks may stop now (CLEAN_UP reached) */
+  cleanUp: boolean;
+  /** bumped whenever the running program changes, so its pending steps know they are stale */
+  token: number;
 }
 
 export interface ServiceEvent {
@@ -91,11 +161,7 @@ export interface EcsService {
   desiredCount: number;
   launchType: string;
   platformVersion?: string;
-  deploymentConfiguration: {
-    deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
-    maximumPercent: number;
-    minimumHealthyPercent: number;
-  } & Json;
+  deploymentConfiguration: DeploymentConfig;
   deployments: Deployment[];
   events: ServiceEvent[];
   createdAt: number;
@@ -108,6 +174,36 @@ export interface EcsService {
   /** steady-state event already printed for the current state */
   steady: boolean;
   records: ServiceDeploymentRecord[];
+  /** per `loadBalancers` entry, the target group that serves production now (B/G swaps it) */
+  productionTargetGroups?: string[];
+  /** CODE_DEPLOY services only: their task sets (see task-sets.ts); `deployments` stays empty */
+  taskSets?: TaskSet[];
+}
+
+/** A task set of a CODE_DEPLOY service (DescribeServices `taskSets[]`). */
+export interface TaskSet {
+  id: string;
+  arn: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'DRAINING';
+  taskDefinition: string;
+  launchType: string;
+  platformVersion?: string;
+  networkConfiguration?: unknown;
+  loadBalancers: Json[];
+  /** percent of the service's desiredCount this task set runs */
+  scale: number;
+  stabilityStatus: 'STEADY_STATE' | 'STABILIZING';
+  stabilityStatusAt: number;
+  createdAt: number;
+  updatedAt: number;
+  startedBy?: string;
+  externalId?: string;
+  /** percent of production traffic (the production listener's target group) it receives */
+  trafficWeight: number;
+  /** whether the test listener routes to it */
+  testTraffic: boolean;
+  /** tasks of this set that failed (crashed, exited, failed health checks or to start) */
+  failedTasks: number;
 }
 
 export interface Container {
@@ -136,6 +232,13 @@ export interface Task {
   cpu?: string;
   memory?: string;
   behavior: ImageBehavior;
+  /** behavior "exit": which essential container exits, with what code, after how long RUNNING */
+  exit?: TaskExit;
+  /** set on a task of a CODE_DEPLOY service's task set (see task-sets.ts) */
+  taskSetId?: string;
+  /** RunTask's overrides, echoed by DescribeTasks (see run-task.ts) */
+  overrides?: Json;
+  capacityProviderName?: string;
   /** what the workload's health endpoint reports */
   appVersion: string;
   lastStatus: string;
@@ -153,6 +256,12 @@ export interface Task {
   stopCode?: string;
   version: number;
   tags: Tag[];
+}
+
+export interface TaskExit {
+  container: string;
+  exitCode: number;
+  runSeconds: number;
 }
 
 export interface EcsState {

@@ -25,6 +25,7 @@ import {
   str,
   tagsOf,
   ts,
+  FINAL_STATUSES,
   type Cluster,
   type Deployment,
   type EcsService,
@@ -34,7 +35,12 @@ import {
   type Tag,
   type Task
 } from './model.js';
+import { checkController, checkLoadBalancers, deploymentConfiguration } from './deployment-config.js';
+import { OneOffTasks } from './run-task.js';
+import { DeploymentSignals } from './signals.js';
 import * as taskDefinitions from './task-definitions.js';
+import { TaskSets, isCodeDeployController } from './task-sets.js';
+import { routeTraffic } from './traffic-shift.js';
 import { EcsWorld, isHealthy } from './world.js';
 
 export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
@@ -45,12 +51,21 @@ export class EcsSimService implements SimService {
   readonly routes;
   state = emptyState();
   readonly world: EcsWorld;
+  /** CloudWatch alarm states and Lambda hook answers (POST /_sim/alarms, POST /_sim/hooks) */
+  readonly signals: DeploymentSignals;
+  /** task sets of CODE_DEPLOY services (what CodeDeploy drives) and RunTask's one-off tasks */
+  readonly taskSets: TaskSets;
+  private oneOff: OneOffTasks;
   private region = DEFAULT_REGION;
   /** round-robin position per service, so both versions answer during a rolling deploy */
   private healthCursor = new Map<string, number>();
 
   constructor(private readonly ctx: SimContext) {
-    this.world = new EcsWorld(ctx, this.state, () => this.arns());
+    this.signals = new DeploymentSignals(() => ctx.clock.nowMs());
+    this.signals.onAlarmChange = (name, state) => this.world.onAlarm(name, state);
+    this.world = new EcsWorld(ctx, this.state, () => this.arns(), this.signals);
+    this.taskSets = new TaskSets(ctx, this.state, this.world, () => this.arns());
+    this.oneOff = new OneOffTasks(ctx, this.state, this.world, () => this.arns());
     const op = (fn: (params: Json, call: AwsCall) => unknown) => (call: AwsCall) => {
       this.region = call.region;
       return fn.call(this, call.params, call);
@@ -77,20 +92,31 @@ export class EcsSimService implements SimService {
         ListTasks: op(this.listTasks),
         DescribeTasks: op(this.describeTasks),
         StopTask: op(this.stopTask),
+        RunTask: op(this.runTask),
         ListServiceDeployments: op(this.listServiceDeployments),
         DescribeServiceDeployments: op(this.describeServiceDeployments),
         DescribeServiceRevisions: op(this.describeServiceRevisions),
+        StopServiceDeployment: op(this.stopServiceDeployment),
+        ContinueServiceDeployment: op(this.continueServiceDeployment),
         TagResource: op(this.tagResource),
         UntagResource: op(this.untagResource),
         ListTagsForResource: op(this.listTagsForResource)
       }
     };
-    this.routes = [{ prefix: '/_app/', handle: (req: SimRequest) => this.health(req) }];
+    this.routes = [
+      { prefix: '/_app/', handle: (req: SimRequest) => this.health(req) },
+      ...this.signals.routes()
+    ];
   }
 
   reset(): void {
     this.state = emptyState();
-    (this as { world: EcsWorld }).world = new EcsWorld(this.ctx, this.state, () => this.arns());
+    this.signals.reset();
+    (this as { world: EcsWorld }).world = new EcsWorld(this.ctx, this.state, () => this.arns(), this.signals);
+    (this as { taskSets: TaskSets }).taskSets = new TaskSets(this.ctx, this.state, this.world, () =>
+      this.arns()
+    );
+    this.oneOff = new OneOffTasks(this.ctx, this.state, this.world, () => this.arns());
     this.healthCursor.clear();
   }
 
@@ -236,44 +262,6 @@ export class EcsSimService implements SimService {
     return service;
   }
 
-  private deploymentConfiguration(
-    input: unknown,
-    base?: EcsService['deploymentConfiguration']
-  ): EcsService['deploymentConfiguration'] {
-    const given = (input ?? {}) as Json;
-    const breakerIn = given.deploymentCircuitBreaker as Json | undefined;
-    const breaker = {
-      ...(base?.deploymentCircuitBreaker ?? { enable: false, rollback: false }),
-      ...(breakerIn ?? {})
-    } as { enable: boolean; rollback: boolean };
-    if (breakerIn && (typeof breakerIn.enable !== 'boolean' || typeof breakerIn.rollback !== 'boolean')) {
-      throw invalidParameter('deploymentCircuitBreaker requires both enable and rollback to be set.');
-    }
-    const config = {
-      ...(base ?? {}),
-      ...given,
-      deploymentCircuitBreaker: breaker,
-      maximumPercent: (given.maximumPercent as number | undefined) ?? base?.maximumPercent ?? 200,
-      minimumHealthyPercent:
-        (given.minimumHealthyPercent as number | undefined) ?? base?.minimumHealthyPercent ?? 100
-    };
-    if (
-      !Number.isInteger(config.maximumPercent) ||
-      config.maximumPercent < 100 ||
-      config.maximumPercent > 2000
-    ) {
-      throw invalidParameter('The maximumPercent must be an integer between 100 and 2000.');
-    }
-    if (
-      !Number.isInteger(config.minimumHealthyPercent) ||
-      config.minimumHealthyPercent < 0 ||
-      config.minimumHealthyPercent > 100
-    ) {
-      throw invalidParameter('The minimumHealthyPercent must be an integer between 0 and 100.');
-    }
-    return config;
-  }
-
   private createService(params: Json) {
     const cluster = this.cluster(params.cluster);
     const name = str(params, 'serviceName', true)!;
@@ -301,6 +289,11 @@ export class EcsSimService implements SimService {
         "Network Configuration must be provided when networkMode 'awsvpc' is specified."
       );
     }
+    const codeDeploy = isCodeDeployController(params.deploymentController);
+    if (codeDeploy) this.taskSets.checkCreate(params);
+    const config = deploymentConfiguration(params.deploymentConfiguration);
+    checkController(params.deploymentController, config);
+    checkLoadBalancers(params.loadBalancers, config);
     const passthrough: Json = {};
     for (const key of [
       'networkConfiguration',
@@ -327,7 +320,7 @@ export class EcsSimService implements SimService {
       desiredCount,
       launchType,
       platformVersion: launchType === 'FARGATE' ? (str(params, 'platformVersion') ?? 'LATEST') : undefined,
-      deploymentConfiguration: this.deploymentConfiguration(params.deploymentConfiguration),
+      deploymentConfiguration: config,
       deployments: [],
       events: [],
       createdAt: this.now(),
@@ -338,7 +331,8 @@ export class EcsSimService implements SimService {
       records: []
     };
     this.state.services.set(serviceKey(cluster.name, name), service);
-    this.world.startDeployment(service, td.arn);
+    if (codeDeploy) this.taskSets.createPrimary(service, td.arn);
+    else this.world.startDeployment(service, td.arn);
     return { service: this.serviceView(service, false) };
   }
 
@@ -348,6 +342,7 @@ export class EcsSimService implements SimService {
       throw new SimError('ServiceNotActiveException', 'Service was not ACTIVE.');
     const desired = int(params, 'desiredCount');
     if (desired !== undefined && desired < 0) throw invalidParameter('desiredCount must be >= 0.');
+    if (service.taskSets) this.taskSets.checkUpdate(params);
     let td = service.deployments[0]
       ? taskDefinitions.resolve(this.state, service.deployments[0].taskDefinition)
       : undefined;
@@ -355,15 +350,19 @@ export class EcsSimService implements SimService {
       td = taskDefinitions.mustResolve(this.state, params.taskDefinition);
       if (td.status !== 'ACTIVE') throw clientError('TaskDefinition is inactive');
     }
-    if (params.deploymentConfiguration !== undefined) {
-      service.deploymentConfiguration = this.deploymentConfiguration(
-        params.deploymentConfiguration,
-        service.deploymentConfiguration
-      );
-    }
+    // validate everything before changing anything
+    const config =
+      params.deploymentConfiguration !== undefined
+        ? deploymentConfiguration(params.deploymentConfiguration, service.deploymentConfiguration)
+        : service.deploymentConfiguration;
+    const controller = params.deploymentController ?? service.passthrough.deploymentController;
+    checkController(controller, config);
+    checkLoadBalancers(params.loadBalancers ?? service.passthrough.loadBalancers, config);
+    service.deploymentConfiguration = config;
     for (const key of [
       'networkConfiguration',
       'loadBalancers',
+      'deploymentController',
       'healthCheckGracePeriodSeconds',
       'enableExecuteCommand',
       'propagateTags'
@@ -374,6 +373,11 @@ export class EcsSimService implements SimService {
       service.desiredCount = desired;
       for (const d of service.deployments) if (d.status === 'PRIMARY') d.desiredCount = desired;
       service.steady = false;
+    }
+    if (service.taskSets) {
+      // CODE_DEPLOY: only counts and settings change here; task sets follow desiredCount
+      this.world.scheduleReconcile(service);
+      return { service: this.serviceView(service, false) };
     }
     const current = service.deployments[0]?.taskDefinition;
     const changed = td !== undefined && td.arn !== current;
@@ -448,15 +452,19 @@ export class EcsSimService implements SimService {
       pendingCount: live.filter(t => t.lastStatus !== 'RUNNING').length,
       launchType: s.launchType,
       ...(s.platformVersion ? { platformVersion: s.platformVersion, platformFamily: 'Linux' } : {}),
-      taskDefinition: s.deployments[0]?.taskDefinition,
+      taskDefinition: s.taskSets
+        ? s.taskSets.find(t => t.status === 'PRIMARY')?.taskDefinition
+        : s.deployments[0]?.taskDefinition,
       deploymentConfiguration: s.deploymentConfiguration,
+      ...(s.taskSets ? { taskSets: s.taskSets.map(t => this.taskSets.view(s, t)) } : {}),
       deployments: s.deployments.map(d => this.deploymentView(s, d)),
       events: s.events.map(e => ({ id: e.id, createdAt: ts(e.createdAt), message: e.message })),
       createdAt: ts(s.createdAt),
       placementConstraints: [],
       placementStrategy: [],
       schedulingStrategy: 'REPLICA',
-      deploymentController: { type: 'ECS' },
+      deploymentController: s.passthrough.deploymentController ?? { type: 'ECS' },
+      ...this.currentRevisions(s),
       createdBy: s.createdBy,
       enableECSManagedTags: false,
       propagateTags: 'NONE',
@@ -536,6 +544,12 @@ export class EcsSimService implements SimService {
     return { tasks, failures };
   }
 
+  private runTask(params: Json) {
+    const cluster = this.cluster(params.cluster);
+    const tasks = this.oneOff.run(cluster, params);
+    return { tasks: tasks.map(t => taskView(t, true)), failures: [] };
+  }
+
   private stopTask(params: Json) {
     const cluster = this.cluster(params.cluster);
     const ref = str(params, 'task', true)!;
@@ -545,15 +559,45 @@ export class EcsSimService implements SimService {
     return { task: taskView(t, false) };
   }
 
-  // ---- service deployments (deployment history) ----
+  // ---- service deployments and revisions ----
+
+  /** `currentServiceDeployment` and `currentServiceRevisions` of DescribeServices / UpdateService. */
+  private currentRevisions(s: EcsService): Json {
+    const latest = s.records[s.records.length - 1];
+    const primary = s.deployments[0];
+    const holding = primary?.shift !== undefined && !primary.shift.cleanUp;
+    const revisions = s.deployments
+      .map(d => {
+        const live = this.world.tasksOf(d).filter(t => t.desiredStatus === 'RUNNING');
+        const requested = d === primary || (holding && d.id === s.lastCompleted?.id) ? s.desiredCount : 0;
+        return {
+          arn: d.revision.arn,
+          requestedTaskCount: requested,
+          runningTaskCount: live.filter(t => t.lastStatus === 'RUNNING').length,
+          pendingTaskCount: live.filter(t => t.lastStatus !== 'RUNNING').length
+        };
+      })
+      .filter(r => r.requestedTaskCount > 0 || r.runningTaskCount > 0 || r.pendingTaskCount > 0);
+    return {
+      ...(latest ? { currentServiceDeployment: latest.arn } : {}),
+      currentServiceRevisions: revisions
+    };
+  }
 
   private listServiceDeployments(params: Json) {
     const service = this.service(params.cluster, params.service);
     const statuses = params.status as string[] | undefined;
+    if (statuses !== undefined && !Array.isArray(statuses))
+      throw invalidParameter('status must be a list of service deployment statuses.');
+    for (const status of statuses ?? [])
+      if (!SERVICE_DEPLOYMENT_STATUSES.includes(status))
+        throw invalidParameter(
+          `Invalid status ${JSON.stringify(status)}. Valid values: ${SERVICE_DEPLOYMENT_STATUSES.join(', ')}.`
+        );
     const created = (params.createdAt ?? {}) as { before?: number; after?: number };
     const briefs = [...service.records]
       .reverse()
-      .filter(r => !statuses || statuses.includes(r.status))
+      .filter(r => !statuses || statuses.length === 0 || statuses.includes(r.status))
       .filter(r => created.after === undefined || r.createdAt >= created.after * 1000)
       .filter(r => created.before === undefined || r.createdAt <= created.before * 1000)
       .map(r => ({
@@ -567,13 +611,27 @@ export class EcsSimService implements SimService {
         status: r.status,
         ...(r.statusReason ? { statusReason: r.statusReason } : {})
       }));
-    return paginate(briefs, params, 'serviceDeployments');
+    return paginate(briefs, { maxResults: 20, ...params }, 'serviceDeployments');
   }
 
   private allRecords(): { service: EcsService; record: ServiceDeploymentRecord }[] {
     return [...this.state.services.values()].flatMap(service =>
       service.records.map(record => ({ service, record }))
     );
+  }
+
+  private findRecord(arn: unknown): { service: EcsService; record: ServiceDeploymentRecord } {
+    if (typeof arn !== 'string' || arn === '')
+      throw invalidParameter('serviceDeploymentArn can not be blank.');
+    if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/[^/]+\/[^/]+\/[^/]+$/.test(arn))
+      throw invalidParameter(`Invalid service deployment ARN: ${arn}`);
+    const found = this.allRecords().find(x => x.record.arn === arn);
+    if (!found)
+      throw new SimError(
+        'ServiceDeploymentNotFoundException',
+        `The service deployment ${arn} does not exist.`
+      );
+    return found;
   }
 
   private describeServiceDeployments(params: Json) {
@@ -596,12 +654,25 @@ export class EcsSimService implements SimService {
   }
 
   private recordView(service: EcsService, r: ServiceDeploymentRecord): Json {
-    const targetTasks = [...this.state.tasks.values()].filter(
+    const live = [...this.state.tasks.values()].filter(
       t =>
         t.serviceName === service.name &&
-        t.desiredStatus === 'RUNNING' &&
-        t.taskDefinitionArn === r.target.taskDefinition
+        t.clusterName === service.clusterName &&
+        t.desiredStatus === 'RUNNING'
     );
+    const counts = (tasks: Task[]) => ({
+      runningTaskCount: tasks.filter(t => t.lastStatus === 'RUNNING').length,
+      pendingTaskCount: tasks.filter(t => t.lastStatus !== 'RUNNING').length
+    });
+    // a monitor still watching when the deployment ended (any way) has completed its watch
+    const monitor = (status: string) =>
+      status === 'MONITORING' && FINAL_STATUSES.includes(r.status) ? 'MONITORING_COMPLETE' : status;
+    const rolledBack = r.status.startsWith('ROLLBACK_');
+    const shifting = r.strategy !== 'ROLLING';
+    const cleanedUp =
+      r.status === 'SUCCESSFUL' || (shifting && r.lifecycleStage === 'CLEAN_UP' && !rolledBack);
+    const target = live.filter(t => t.deploymentId === r.deploymentId);
+    const weights = r.weights;
     return {
       serviceDeploymentArn: r.arn,
       serviceArn: service.arn,
@@ -611,20 +682,53 @@ export class EcsSimService implements SimService {
       updatedAt: ts(r.updatedAt),
       ...(r.finishedAt !== undefined ? { finishedAt: ts(r.finishedAt) } : {}),
       ...(r.stoppedAt !== undefined ? { stoppedAt: ts(r.stoppedAt) } : {}),
-      sourceServiceRevisions: r.sources.map(s => ({
-        arn: s.revision.arn,
-        requestedTaskCount: s.requestedTaskCount,
-        runningTaskCount: s.runningTaskCount,
-        pendingTaskCount: 0
-      })),
+      sourceServiceRevisions: r.sources.map((source, i) => {
+        const ids = new Set(r.sources.map(x => x.deploymentId));
+        const tasks = live.filter(
+          t =>
+            t.deploymentId !== r.deploymentId &&
+            (ids.has(t.deploymentId ?? '') || t.taskDefinitionArn === source.revision.taskDefinition) &&
+            (r.sources.length === 1 || t.taskDefinitionArn === source.revision.taskDefinition)
+        );
+        const keeps = i === 0 && (rolledBack || (shifting && !cleanedUp));
+        return {
+          arn: source.revision.arn,
+          requestedTaskCount: keeps ? service.desiredCount : 0,
+          ...counts(tasks),
+          ...(weights
+            ? {
+                requestedTestTrafficWeight: i === 0 ? 100 - weights.test : 0,
+                requestedProductionTrafficWeight: i === 0 ? 100 - weights.production : 0
+              }
+            : {})
+        };
+      }),
       targetServiceRevision: {
         arn: r.target.arn,
-        requestedTaskCount: service.desiredCount,
-        runningTaskCount: targetTasks.filter(t => t.lastStatus === 'RUNNING').length,
-        pendingTaskCount: targetTasks.filter(t => t.lastStatus !== 'RUNNING').length
+        requestedTaskCount: rolledBack ? 0 : service.desiredCount,
+        ...counts(target),
+        ...(weights
+          ? {
+              requestedTestTrafficWeight: weights.test,
+              requestedProductionTrafficWeight: weights.production
+            }
+          : {})
       },
       status: r.status,
       ...(r.statusReason ? { statusReason: r.statusReason } : {}),
+      ...(r.lifecycleStage ? { lifecycleStage: r.lifecycleStage } : {}),
+      ...(shifting
+        ? {
+            lifecycleHookDetails: r.hookRuns.map(h => ({
+              hookId: h.hookId,
+              targetType: h.targetType,
+              ...(h.targetArn ? { targetArn: h.targetArn } : {}),
+              status: h.status,
+              expiresAt: ts(h.expiresAt),
+              timeoutAction: h.timeoutAction
+            }))
+          }
+        : {}),
       deploymentConfiguration: r.deploymentConfiguration,
       ...(r.rollback
         ? {
@@ -635,14 +739,62 @@ export class EcsSimService implements SimService {
             }
           }
         : {}),
-      deploymentCircuitBreaker: r.circuitBreaker
+      deploymentCircuitBreaker: { ...r.circuitBreaker, status: monitor(r.circuitBreaker.status) },
+      alarms: {
+        status: monitor(r.alarms.status),
+        ...(r.alarms.alarmNames.length > 0 ? { alarmNames: r.alarms.alarmNames } : {}),
+        ...(r.alarms.triggeredAlarmNames.length > 0
+          ? { triggeredAlarmNames: r.alarms.triggeredAlarmNames }
+          : {})
+      }
     };
+  }
+
+  /**
+   * StopServiceDeployment: PENDING/IN_PROGRESS -> ROLLBACK_REQUESTED (stopType ROLLBACK, the default,
+   * rolls back even without a rollback option) or STOP_REQUESTED (ABORT: stops where it is). A
+   * deployment already stopping or rolling back goes on; a finished one cannot be stopped.
+   */
+  private stopServiceDeployment(params: Json) {
+    const { service, record } = this.findRecord(params.serviceDeploymentArn);
+    const stopType = str(params, 'stopType') ?? 'ROLLBACK';
+    if (stopType !== 'ROLLBACK' && stopType !== 'ABORT')
+      throw invalidParameter(`Invalid stopType ${JSON.stringify(stopType)}. Valid values: ABORT, ROLLBACK.`);
+    if (FINAL_STATUSES.includes(record.status))
+      throw new SimError(
+        'ConflictException',
+        `The service deployment ${record.arn} is ${record.status} and can no longer be stopped.`
+      );
+    if (record.status === 'IN_PROGRESS' || record.status === 'PENDING')
+      this.world.requestStop(service, record, stopType);
+    return { serviceDeploymentArn: record.arn };
+  }
+
+  /** ContinueServiceDeployment: acts on a PAUSE hook that is AWAITING_ACTION, nothing else. */
+  private continueServiceDeployment(params: Json) {
+    const { service, record } = this.findRecord(params.serviceDeploymentArn);
+    const hookId = str(params, 'hookId', true)!;
+    const action = str(params, 'action') ?? 'CONTINUE';
+    if (action !== 'CONTINUE' && action !== 'ROLLBACK')
+      throw invalidParameter(`Invalid action ${JSON.stringify(action)}. Valid values: CONTINUE, ROLLBACK.`);
+    const run = record.hookRuns.find(h => h.hookId === hookId);
+    const deployment = this.world.deploymentOf(service, record);
+    if (record.status !== 'IN_PROGRESS' || !run || run.status !== 'AWAITING_ACTION' || !deployment)
+      throw invalidParameter(
+        `The service deployment ${record.arn} is not paused at lifecycle hook ${hookId}` +
+          (run
+            ? ` (hook status ${run.status}, deployment ${record.status}).`
+            : ` (deployment ${record.status}).`)
+      );
+    this.world.shifts.continueHook(service, deployment, run, action);
+    return { serviceDeploymentArn: record.arn };
   }
 
   private describeServiceRevisions(params: Json) {
     const arns = params.serviceRevisionArns;
     if (!Array.isArray(arns) || arns.length === 0)
       throw invalidParameter('serviceRevisionArns can not be empty.');
+    if (arns.length > 20) throw invalidParameter('serviceRevisionArns can have at most 20 items.');
     const revisions = new Map<string, { service: EcsService; revision: ServiceRevision }>();
     for (const { service, record } of this.allRecords()) {
       revisions.set(record.target.arn, { service, revision: record.target });
@@ -657,6 +809,9 @@ export class EcsSimService implements SimService {
         continue;
       }
       const r = found.revision;
+      const lbs = (r.loadBalancers ?? []) as {
+        advancedConfiguration?: { productionListenerRule?: string };
+      }[];
       serviceRevisions.push({
         serviceRevisionArn: r.arn,
         serviceArn: found.service.arn,
@@ -664,9 +819,22 @@ export class EcsSimService implements SimService {
         taskDefinition: r.taskDefinition,
         launchType: r.launchType,
         ...(r.platformVersion ? { platformVersion: r.platformVersion, platformFamily: 'Linux' } : {}),
+        ...(r.loadBalancers ? { loadBalancers: r.loadBalancers } : {}),
         containerImages: r.containerImages,
         ...(r.networkConfiguration ? { networkConfiguration: r.networkConfiguration } : {}),
-        createdAt: ts(r.createdAt)
+        createdAt: ts(r.createdAt),
+        ...(lbs.length > 0
+          ? {
+              resolvedConfiguration: {
+                loadBalancers: lbs.map((lb, i) => ({
+                  targetGroupArn: r.resolvedTargetGroups[i],
+                  ...(lb.advancedConfiguration?.productionListenerRule
+                    ? { productionListenerRule: lb.advancedConfiguration.productionListenerRule }
+                    : {})
+                }))
+              }
+            }
+          : {})
       });
     }
     return { serviceRevisions, failures };
@@ -714,27 +882,52 @@ export class EcsSimService implements SimService {
   // ---- workload health: GET /_app/<cluster>/<service>/health ----
 
   private health(req: SimRequest): HttpReply | undefined {
-    const m = /^\/_app\/([^/]+)\/([^/]+)\/health\/?$/.exec(req.path);
+    const m = /^\/_app\/([^/]+)\/([^/]+)\/(test\/)?health\/?$/.exec(req.path);
     if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) return undefined;
-    const [, clusterName, serviceName] = m;
+    const [, clusterName, serviceName, test] = m;
     const service = this.state.services.get(serviceKey(clusterName, serviceName));
     if (!service)
       return json(404, {
         status: 'unknown',
         message: `no ECS service ${serviceName} in cluster ${clusterName}`
       });
+    if (service.taskSets) {
+      // CODE_DEPLOY: the listeners route to task sets by traffic weight (task-sets.ts)
+      const task = this.taskSets.serving(service, test ? 'test' : 'prod');
+      if (!task) return json(503, { status: 'unhealthy', message: 'no healthy tasks are serving traffic' });
+      return json(200, { status: 'healthy', version: task.appVersion }, { 'x-sim-task': task.id });
+    }
+    if (test)
+      return json(404, {
+        status: 'unknown',
+        message: `${serviceName} has no test listener (not CODE_DEPLOY)`
+      });
     const serving = [...this.state.tasks.values()]
       .filter(t => t.serviceName === serviceName && t.clusterName === clusterName && isHealthy(t))
       .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     if (serving.length === 0)
       return json(503, { status: 'unhealthy', message: 'no healthy tasks are serving traffic' });
-    const key = service.arn;
+    const listener = req.query.get('listener') === 'test' ? 'test' : 'production';
+    const key = `${service.arn} ${listener}`;
     const cursor = this.healthCursor.get(key) ?? 0;
     this.healthCursor.set(key, cursor + 1);
-    const task = serving[cursor % serving.length];
+    const pool = routeTraffic(service.deployments[0], serving, listener, cursor);
+    const task = pool[cursor % pool.length];
     return json(200, { status: 'healthy', version: task.appVersion }, { 'x-sim-task': task.id });
   }
 }
+
+const SERVICE_DEPLOYMENT_STATUSES: readonly string[] = [
+  'PENDING',
+  'IN_PROGRESS',
+  'SUCCESSFUL',
+  'STOPPED',
+  'STOP_REQUESTED',
+  'ROLLBACK_REQUESTED',
+  'ROLLBACK_IN_PROGRESS',
+  'ROLLBACK_SUCCESSFUL',
+  'ROLLBACK_FAILED'
+];
 
 function includes(params: Json, what: string): boolean {
   return Array.isArray(params.include) && params.include.includes(what);
@@ -794,10 +987,11 @@ export function taskView(t: Task, withTags: boolean): Json {
     availabilityZone: 'us-east-1a',
     connectivity: t.lastStatus === 'STOPPED' ? 'DISCONNECTED' : 'CONNECTED',
     platformVersion: t.launchType === 'FARGATE' ? '1.4.0' : undefined,
-    overrides: {
+    overrides: t.overrides ?? {
       containerOverrides: t.containers.map(c => ({ name: c.name })),
       inferenceAcceleratorOverrides: []
     },
+    ...(t.capacityProviderName ? { capacityProviderName: t.capacityProviderName } : {}),
     attachments: [],
     ...(withTags ? { tags: t.tags } : {})
   };

@@ -9,16 +9,24 @@
  * task is STOPPED 5 s later (DEACTIVATING/STOPPING collapsed into one step). Tasks launched together
  * start 2 s apart, as ECS places them one by one, so old and new versions overlap during a rollout.
  */
+import type { ImageBehavior } from '../core/images.js';
 import type { SimContext, SimService } from '../core/service.js';
+import { alarmsOf, circuitBreakerThreshold, strategyOf } from './deployment-config.js';
 import {
+  FINAL_STATUSES,
   type Arns,
   type Deployment,
   type EcsService,
   type EcsState,
+  type ServiceDeploymentRecord,
   type ServiceRevision,
-  type Task
+  type Task,
+  type TaskExit
 } from './model.js';
+import { writeContainerLogs } from './container-logs.js';
+import type { DeploymentSignals } from './signals.js';
 import { containersOf, resolve } from './task-definitions.js';
+import { SHIFT_TIMING, TrafficShifts, type FailureCause, type ShiftHost } from './traffic-shift.js';
 
 export const TIMING = {
   pendingAfter: 10,
@@ -35,17 +43,26 @@ const STOPPED_TASK_TTL_MS = 3600_000;
 
 export const CIRCUIT_BREAKER_FAILED = 'ECS deployment circuit breaker: tasks failed to start.';
 
-/** AWS's failure threshold: 50% of the desired count, at least 3, at most 200. */
-export function circuitBreakerThreshold(desiredCount: number): number {
-  return Math.min(200, Math.max(3, Math.ceil(0.5 * desiredCount)));
-}
+const CIRCUIT_BREAKER_CAUSE = (rollback: boolean): FailureCause => ({
+  rollback,
+  by: 'ECS deployment circuit breaker',
+  rolloutStateReason: CIRCUIT_BREAKER_FAILED,
+  event: 'tasks failed to start.',
+  statusReason: CIRCUIT_BREAKER_FAILED,
+  rollbackReason: 'Deployment circuit breaker triggered: tasks failed to start.'
+});
 
-export class EcsWorld {
+export class EcsWorld implements ShiftHost {
+  readonly shifts: TrafficShifts;
+
   constructor(
     private readonly ctx: SimContext,
     private readonly state: EcsState,
-    private readonly arns: () => Arns
-  ) {}
+    private readonly arns: () => Arns,
+    private readonly signals: DeploymentSignals
+  ) {
+    this.shifts = new TrafficShifts(ctx, signals, this);
+  }
 
   private now(): number {
     return this.ctx.clock.nowMs();
@@ -73,28 +90,93 @@ export class EcsWorld {
       platformVersion: service.platformVersion,
       createdAt: this.now(),
       containerImages: td
-        ? containersOf(td).map(c => ({ containerName: String(c.name), image: String(c.image) }))
+        ? containersOf(td).map(c => {
+            const image = String(c.image);
+            const digest = /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
+            return { containerName: String(c.name), image, ...(digest ? { imageDigest: digest } : {}) };
+          })
         : [],
-      networkConfiguration: service.passthrough.networkConfiguration
+      networkConfiguration: service.passthrough.networkConfiguration,
+      ...(Array.isArray(service.passthrough.loadBalancers)
+        ? { loadBalancers: structuredClone(service.passthrough.loadBalancers) }
+        : {}),
+      resolvedTargetGroups: this.targetGroupsFor(service)
     };
   }
 
-  /** A new PRIMARY deployment of `taskDefinitionArn`; older ones become ACTIVE and drain. */
-  startDeployment(service: EcsService, taskDefinitionArn: string, revision?: ServiceRevision): Deployment {
+  /**
+   * The target group each load balancer entry registers a new revision's tasks in: the production one
+   * for a rolling deployment; under B/G, LINEAR and CANARY the one that is not serving production now
+   * (ECS swaps the two when the deployment succeeds).
+   */
+  private targetGroupsFor(service: EcsService): string[] {
+    const lbs = (service.passthrough.loadBalancers ?? []) as {
+      targetGroupArn?: string;
+      advancedConfiguration?: { alternateTargetGroupArn?: string };
+    }[];
+    return lbs.map((lb, i) => {
+      const production = service.productionTargetGroups?.[i] ?? lb.targetGroupArn ?? '';
+      const alternate = lb.advancedConfiguration?.alternateTargetGroupArn;
+      if (strategyOf(service.deploymentConfiguration) === 'ROLLING' || !alternate) return production;
+      return production === alternate ? (lb.targetGroupArn ?? '') : alternate;
+    });
+  }
+
+  /**
+   * A new PRIMARY deployment of `taskDefinitionArn`; older ones become ACTIVE (and drain, for a rolling
+   * deployment). `rollbackOf`: the deployment ECS starts to roll a failed one back; it shares the
+   * failed one's service deployment and always rolls.
+   */
+  startDeployment(
+    service: EcsService,
+    taskDefinitionArn: string,
+    revision?: ServiceRevision,
+    rollbackOf?: Deployment
+  ): Deployment {
     const now = this.now();
     const id = this.newDeploymentId();
     const target = revision ?? this.revisionFor(service, taskDefinitionArn);
     for (const old of service.deployments) {
       old.status = 'ACTIVE';
       old.updatedAt = now;
-      if (old.record.status === 'IN_PROGRESS' || old.record.status === 'PENDING') {
+      if (!rollbackOf && !FINAL_STATUSES.includes(old.record.status)) {
         old.record.status = 'STOPPED';
         old.record.statusReason = 'Service deployment was superseded by a newer service deployment.';
         old.record.stoppedAt = now;
+        old.record.finishedAt = now;
         old.record.updatedAt = now;
+        this.shifts.cancel(old);
       }
     }
-    const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
+    const config = service.deploymentConfiguration;
+    const breaker = config.deploymentCircuitBreaker;
+    const alarms = alarmsOf(config);
+    const strategy = rollbackOf ? 'ROLLING' : strategyOf(config);
+    const record: ServiceDeploymentRecord = rollbackOf?.record ?? {
+      arn: this.arns().serviceDeployment(service.clusterName, service.name, this.ctx.random.alnum(22)),
+      createdAt: now,
+      startedAt: now,
+      updatedAt: now,
+      status: 'IN_PROGRESS',
+      strategy,
+      target,
+      deploymentId: id,
+      sources: service.deployments.map(d => ({ revision: d.revision, deploymentId: d.id })),
+      circuitBreaker: {
+        status: breaker.enable ? 'MONITORING' : 'DISABLED',
+        failureCount: 0,
+        threshold: circuitBreakerThreshold(service.desiredCount, breaker)
+      },
+      alarms: {
+        status: alarms ? 'MONITORING' : 'DISABLED',
+        alarmNames: alarms?.names ?? [],
+        triggeredAlarmNames: [],
+        rollback: alarms?.rollback ?? false
+      },
+      ignoredAlarms: (alarms?.names ?? []).filter(n => this.signals.alarmState(n) === 'ALARM'),
+      hookRuns: [],
+      deploymentConfiguration: structuredClone(config)
+    };
     const deployment: Deployment = {
       id,
       status: 'PRIMARY',
@@ -109,29 +191,17 @@ export class EcsWorld {
       rolloutState: 'IN_PROGRESS',
       rolloutStateReason: `ECS deployment ${id} in progress.`,
       revision: target,
-      record: {
-        arn: this.arns().serviceDeployment(service.clusterName, service.name, this.ctx.random.alnum(22)),
-        createdAt: now,
-        startedAt: now,
-        updatedAt: now,
-        status: 'IN_PROGRESS',
-        target,
-        sources: service.deployments.map(d => ({
-          revision: d.revision,
-          runningTaskCount: this.tasksOf(d).filter(t => t.lastStatus === 'RUNNING').length,
-          requestedTaskCount: d.desiredCount
-        })),
-        circuitBreaker: {
-          status: breaker.enable ? 'MONITORING' : 'DISABLED',
-          failureCount: 0,
-          threshold: circuitBreakerThreshold(service.desiredCount)
-        },
-        deploymentConfiguration: structuredClone(service.deploymentConfiguration)
-      }
+      record,
+      ...(rollbackOf ? { rollbackOf: rollbackOf.id } : {}),
+      ...(strategy !== 'ROLLING' ? { shift: { scaleUp: false, cleanUp: false, token: 0 } } : {})
     };
-    service.records.push(deployment.record);
+    const olderActive = service.deployments.filter(d =>
+      this.tasksOf(d).some(t => t.desiredStatus === 'RUNNING')
+    ).length;
+    if (!rollbackOf) service.records.push(record);
     service.deployments.unshift(deployment);
     service.steady = false;
+    if (deployment.shift) this.shifts.start(service, deployment, olderActive);
     this.scheduleReconcile(service);
     return deployment;
   }
@@ -146,6 +216,8 @@ export class EcsWorld {
   }
 
   private reconcileQueued = new Set<string>();
+  /** extra schedulers run on every pass (task sets of CODE_DEPLOY services, see task-sets.ts) */
+  readonly reconcileHooks: ((service: EcsService) => void)[] = [];
 
   /** Reconciles a service at the current simulated time, once however many changes asked for it. */
   scheduleReconcile(service: EcsService): void {
@@ -159,12 +231,14 @@ export class EcsWorld {
 
   reset(): void {
     this.reconcileQueued.clear();
+    this.shifts.reset();
   }
 
   /** One pass of the service scheduler. */
   reconcile(service: EcsService): void {
     if (service.status !== 'ACTIVE') return;
     this.prune();
+    for (const hook of this.reconcileHooks) hook(service);
     const primary = service.deployments[0];
     if (!primary) return;
     const desired = service.desiredCount;
@@ -173,11 +247,15 @@ export class EcsWorld {
     const minHealthy = Math.ceil((desired * minimumHealthyPercent) / 100);
     const older = service.deployments.slice(1);
     const stopped: Task[] = [];
+    // B/G, LINEAR, CANARY: the blue revision keeps all its tasks until CLEAN_UP, then they all go.
+    const shift = primary.shift;
+    const holdOlder = shift !== undefined && !shift.cleanUp;
+    const cleanUp = shift?.cleanUp === true;
 
     // Old deployments want no tasks: tasks that are not serving yet go at once.
-    for (const d of older) {
+    for (const d of holdOlder ? [] : older) {
       for (const t of this.live(this.tasksOf(d))) {
-        if (!isHealthy(t))
+        if (cleanUp || !isHealthy(t))
           stopped.push(
             this.beginStop(
               t,
@@ -205,7 +283,7 @@ export class EcsWorld {
     // Old serving tasks go while enough healthy tasks remain.
     const allLive = () => service.deployments.flatMap(d => this.live(this.tasksOf(d)));
     let healthy = allLive().filter(isHealthy).length;
-    for (const d of [...older].reverse()) {
+    for (const d of holdOlder || cleanUp ? [] : [...older].reverse()) {
       for (const t of this.live(this.tasksOf(d))) {
         if (healthy - 1 < minHealthy) break;
         stopped.push(
@@ -225,11 +303,12 @@ export class EcsWorld {
       );
     }
 
-    // Launch the primary's missing tasks within maximumPercent. A deployment the circuit breaker
-    // failed without rollback launches nothing more.
-    const launching = primary.rolloutState !== 'FAILED';
-    const room = maxTotal - allLive().length;
+    // Launch the primary's missing tasks within maximumPercent (a traffic-shifting deployment scales
+    // the green revision to 100% beside the blue one, from SCALE_UP on). A failed deployment (the
+    // circuit breaker without rollback, a stopped one) launches nothing more.
+    const launching = primary.rolloutState !== 'FAILED' && (!shift || shift.scaleUp);
     const missing = desired - this.live(this.tasksOf(primary)).length;
+    const room = shift ? missing : maxTotal - allLive().length;
     const started: Task[] = [];
     if (launching)
       for (let i = 0; i < Math.min(room, missing); i++) started.push(this.launch(service, primary, i));
@@ -242,10 +321,14 @@ export class EcsWorld {
     if (stopped.length > 0 || started.length > 0) service.steady = false;
     this.updateCounts(service);
     this.checkCompletion(service);
+    this.shifts.poll(service);
   }
 
   private checkCompletion(service: EcsService): void {
     const primary = service.deployments[0];
+    // a traffic-shifting deployment completes only after CLEAN_UP; a stop request holds completion
+    if (primary.shift && !primary.shift.cleanUp) return;
+    if (primary.rolloutState === 'IN_PROGRESS' && /_REQUESTED$/.test(primary.record.status)) return;
     const desired = service.desiredCount;
     const primaryTasks = this.live(this.tasksOf(primary));
     const othersGone = service.deployments
@@ -263,6 +346,8 @@ export class EcsWorld {
       record.finishedAt = now;
       record.updatedAt = now;
       if (record.circuitBreaker.status === 'MONITORING') record.circuitBreaker.status = 'MONITORING_COMPLETE';
+      if (record.alarms.status === 'MONITORING') record.alarms.status = 'MONITORING_COMPLETE';
+      if (primary.shift) service.productionTargetGroups = primary.revision.resolvedTargetGroups;
       service.lastCompleted = {
         id: primary.id,
         taskDefinition: primary.taskDefinition,
@@ -313,6 +398,7 @@ export class EcsWorld {
       cpu: td.body.cpu as string | undefined,
       memory: td.body.memory as string | undefined,
       behavior: outcome.behavior,
+      exit: outcome.exit,
       appVersion: outcome.version,
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',
@@ -327,8 +413,8 @@ export class EcsWorld {
     return task;
   }
 
-  /** Schedules what happens to a task, following its image behaviour. */
-  private runLifecycle(task: Task, delay: number): void {
+  /** Schedules what happens to a task, following its image behaviour (also used by run-task.ts, task-sets.ts). */
+  runLifecycle(task: Task, delay: number): void {
     const clock = this.ctx.clock;
     const alive = () => task.desiredStatus === 'RUNNING';
     clock.after(delay + TIMING.pendingAfter, `task ${task.id} pending`, () => {
@@ -355,6 +441,7 @@ export class EcsWorld {
       task.lastStatus = 'RUNNING';
       task.version++;
       for (const c of task.containers) c.lastStatus = 'RUNNING';
+      writeContainerLogs(this.ctx, this.state, task);
       this.touch(task);
       if (task.behavior === 'crash') {
         clock.after(TIMING.crashAfter, `task ${task.id} crash`, () => {
@@ -363,6 +450,15 @@ export class EcsWorld {
           app.exitCode = 1;
           app.lastStatus = 'STOPPED';
           app.reason = undefined;
+          this.failTask(task, 'Essential container in task exited', 'EssentialContainerExited');
+        });
+      } else if (task.behavior === 'exit' && task.exit) {
+        const exit = task.exit;
+        clock.after(exit.runSeconds, `task ${task.id} exit`, () => {
+          if (!alive()) return;
+          const container = task.containers.find(c => c.name === exit.container)!;
+          container.exitCode = exit.exitCode;
+          container.lastStatus = 'STOPPED';
           this.failTask(task, 'Essential container in task exited', 'EssentialContainerExited');
         });
       } else if (task.behavior === 'unhealthy') {
@@ -445,51 +541,153 @@ export class EcsWorld {
     const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
     if (!breaker.enable || deployment.rolloutState !== 'IN_PROGRESS' || deployment !== service.deployments[0])
       return;
-    const threshold = circuitBreakerThreshold(service.desiredCount);
+    const threshold = circuitBreakerThreshold(service.desiredCount, breaker);
     deployment.record.circuitBreaker.threshold = threshold;
     if (deployment.failedTasks < threshold) return;
-    const now = this.now();
-    deployment.rolloutState = 'FAILED';
-    deployment.rolloutStateReason = CIRCUIT_BREAKER_FAILED;
-    deployment.updatedAt = now;
     deployment.record.circuitBreaker.status = 'TRIGGERED';
-    deployment.record.updatedAt = now;
-    this.event(service, `(deployment ${deployment.id}) deployment failed: tasks failed to start.`);
+    this.failDeployment(service, deployment, CIRCUIT_BREAKER_CAUSE(breaker.rollback));
+  }
+
+  /**
+   * A deployment failed (circuit breaker, alarm, lifecycle hook, StopServiceDeployment). Rolling: the
+   * failed deployment stays (ACTIVE, FAILED) while a new PRIMARY runs the task definition of the last
+   * completed deployment, under the same service deployment. B/G, LINEAR, CANARY: traffic goes back
+   * and the green revision scales down (traffic-shift.ts). Without rollback: STOPPED, left as it is.
+   */
+  failDeployment(service: EcsService, deployment: Deployment, cause: FailureCause): void {
+    if (deployment.shift) {
+      if (deployment.rolloutState === 'IN_PROGRESS')
+        this.event(service, `(deployment ${deployment.id}) deployment failed: ${cause.event}`);
+      this.shifts.fail(service, deployment, cause);
+      if (deployment.record.status === 'ROLLBACK_IN_PROGRESS' && service.lastCompleted)
+        this.event(service, `rolling back to deployment ${service.lastCompleted.id}.`);
+      return;
+    }
+    const now = this.now();
+    const record = deployment.record;
+    deployment.rolloutState = 'FAILED';
+    deployment.rolloutStateReason = cause.rolloutStateReason;
+    deployment.updatedAt = now;
+    record.updatedAt = now;
+    this.event(service, `(deployment ${deployment.id}) deployment failed: ${cause.event}`);
     const target = service.lastCompleted;
-    if (!breaker.rollback || !target || deployment.rollbackOf) {
-      deployment.record.status = breaker.rollback ? 'ROLLBACK_FAILED' : 'STOPPED';
-      deployment.record.statusReason = CIRCUIT_BREAKER_FAILED;
-      deployment.record.stoppedAt = now;
-      deployment.record.finishedAt = now;
+    if (!cause.rollback || !target || deployment.rollbackOf) {
+      record.status = cause.rollback || deployment.rollbackOf ? 'ROLLBACK_FAILED' : 'STOPPED';
+      record.statusReason = cause.statusReason;
+      record.stoppedAt = now;
+      record.finishedAt = now;
       service.steady = false;
       this.scheduleReconcile(service);
       return;
     }
-    // Roll back: the failed deployment stays (ACTIVE, FAILED) while a new PRIMARY runs the task
-    // definition of the last completed deployment, under the same service deployment record.
     this.event(service, `rolling back to deployment ${target.id}.`);
-    const record = deployment.record;
     record.status = 'ROLLBACK_IN_PROGRESS';
-    const rollback = this.startDeployment(service, target.taskDefinition, target.revision);
-    service.records.pop(); // the rollback belongs to the failed deployment's record, not a new one
-    record.statusReason = CIRCUIT_BREAKER_FAILED;
+    record.statusReason = cause.statusReason;
     record.rollback = {
-      reason: 'Deployment circuit breaker triggered: tasks failed to start.',
+      reason: cause.rollbackReason,
       startedAt: now,
       serviceRevisionArn: target.revision.arn
     };
-    record.updatedAt = now;
-    rollback.record = record;
-    rollback.rollbackOf = deployment.id;
-    rollback.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`;
+    this.rollBackRolling(service, deployment, cause);
+  }
+
+  /** A new PRIMARY on the last completed deployment's task definition, for the failed one's record. */
+  private rollBackRolling(service: EcsService, failed: Deployment, cause: FailureCause): Deployment {
+    const target = service.lastCompleted!;
+    const rollback = this.startDeployment(service, target.taskDefinition, target.revision, failed);
+    rollback.rolloutStateReason = `${cause.by}: rolling back to deploymentId ${target.id}.`;
     // Tasks still running the target revision (kept by minimumHealthyPercent) join the rollback.
     for (const d of service.deployments.slice(1)) {
-      if (d === deployment || d.taskDefinition !== target.taskDefinition) continue;
+      if (d === failed || d.taskDefinition !== target.taskDefinition) continue;
       for (const t of this.tasksOf(d)) t.deploymentId = rollback.id;
     }
     service.deployments = service.deployments.filter(
-      d => d === rollback || d === deployment || this.tasksOf(d).length > 0
+      d => d === rollback || d === failed || this.tasksOf(d).length > 0
     );
+    return rollback;
+  }
+
+  /** ShiftHost: the blue revision is PRIMARY again; the scheduler stops the green tasks. */
+  restoreBlue(service: EcsService, failed: Deployment): 'restored' | 'rolling-rollback' | 'impossible' {
+    const target = service.lastCompleted;
+    if (!target) return 'impossible';
+    const blue = service.deployments.find(d => d.id === target.id);
+    const now = this.now();
+    if (!blue || !this.tasksOf(blue).some(t => t.desiredStatus === 'RUNNING')) {
+      this.rollBackRolling(service, failed, {
+        ...CIRCUIT_BREAKER_CAUSE(true),
+        by: 'ECS deployment rollback'
+      });
+      return 'rolling-rollback';
+    }
+    for (const d of service.deployments) {
+      d.status = d === blue ? 'PRIMARY' : 'ACTIVE';
+      d.updatedAt = now;
+    }
+    blue.desiredCount = service.desiredCount;
+    service.deployments = [blue, ...service.deployments.filter(d => d !== blue)];
+    service.steady = false;
+    this.scheduleReconcile(service);
+    return 'restored';
+  }
+
+  /** The deployment a service deployment runs (its rolling-view deployment), while it exists. */
+  deploymentOf(service: EcsService, record: ServiceDeploymentRecord): Deployment | undefined {
+    return service.deployments.find(d => d.id === record.deploymentId);
+  }
+
+  /** A CloudWatch alarm changed state: deployments watching it fail when it goes to ALARM. */
+  onAlarm(name: string, state: 'ALARM' | 'OK'): void {
+    for (const service of this.state.services.values()) {
+      for (const record of service.records) {
+        if (record.alarms.status !== 'MONITORING' || !record.alarms.alarmNames.includes(name)) continue;
+        if (state === 'OK') {
+          record.ignoredAlarms = record.ignoredAlarms.filter(n => n !== name);
+          continue;
+        }
+        if (record.ignoredAlarms.includes(name) || record.status !== 'IN_PROGRESS') continue;
+        const deployment = this.deploymentOf(service, record);
+        if (!deployment) continue;
+        record.alarms.status = 'TRIGGERED';
+        record.alarms.triggeredAlarmNames = record.alarms.alarmNames.filter(
+          n => this.signals.alarmState(n) === 'ALARM' && !record.ignoredAlarms.includes(n)
+        );
+        const names = record.alarms.triggeredAlarmNames.join(', ');
+        this.failDeployment(service, deployment, {
+          rollback: record.alarms.rollback,
+          by: 'ECS deployment alarms',
+          rolloutStateReason: `ECS deployment failed: alarm(s) ${names} in ALARM state.`,
+          event: `alarm(s) ${names} in ALARM state.`,
+          statusReason: `Service deployment failed: CloudWatch alarm(s) ${names} went to ALARM.`,
+          rollbackReason: `CloudWatch alarm(s) triggered: ${names}.`
+        });
+      }
+    }
+  }
+
+  /**
+   * StopServiceDeployment on an in-progress deployment: ROLLBACK_REQUESTED (ROLLBACK) or
+   * STOP_REQUESTED (ABORT) now; ECS acts on it a few seconds later.
+   */
+  requestStop(service: EcsService, record: ServiceDeploymentRecord, stopType: 'ROLLBACK' | 'ABORT'): void {
+    const now = this.now();
+    record.status = stopType === 'ROLLBACK' ? 'ROLLBACK_REQUESTED' : 'STOP_REQUESTED';
+    record.updatedAt = now;
+    this.ctx.clock.after(SHIFT_TIMING.stopRequest, `stop ${record.arn}`, () => {
+      if (!/_REQUESTED$/.test(record.status)) return;
+      const deployment = this.deploymentOf(service, record);
+      if (!deployment) return;
+      const rollback = stopType === 'ROLLBACK';
+      this.failDeployment(service, deployment, {
+        rollback,
+        by: 'StopServiceDeployment',
+        rolloutStateReason: `ECS deployment ${deployment.id} stopped by StopServiceDeployment (${stopType}).`,
+        event: `stopped by StopServiceDeployment (${stopType}).`,
+        statusReason: `Service deployment stopped by StopServiceDeployment (stopType ${stopType}).`,
+        rollbackReason: 'Rollback requested by StopServiceDeployment.'
+      });
+      this.scheduleReconcile(service);
+    });
   }
 
   /** Forgets tasks stopped more than an hour ago. */
@@ -504,25 +702,45 @@ export function isHealthy(task: Task): boolean {
   return task.desiredStatus === 'RUNNING' && task.lastStatus === 'RUNNING' && task.healthStatus === 'HEALTHY';
 }
 
-const SEVERITY = { healthy: 0, unhealthy: 1, crash: 2, 'pull-error': 3 } as const;
+const SEVERITY = { healthy: 0, exit: 1, unhealthy: 2, crash: 3, 'pull-error': 4 } as const;
 
 /**
- * What a task does: the worst behaviour among its essential containers' images; the version its
- * health endpoint reports comes from the app container (the first essential one with port mappings).
+ * What a task does: the worst behaviour among its essential containers' images (each matched with the
+ * container's `command`, which RunTask overrides may have replaced); the version its health endpoint
+ * reports comes from the app container (the first essential one with port mappings).
  */
-export function taskOutcome(ctx: SimContext, containers: Record<string, unknown>[]) {
+export function taskOutcome(
+  ctx: SimContext,
+  containers: Record<string, unknown>[]
+): { behavior: ImageBehavior; version: string; exit?: TaskExit } {
   const essential = containers.filter(c => c.essential !== false);
-  let behavior: keyof typeof SEVERITY = 'healthy';
+  let behavior: ImageBehavior = 'healthy';
+  let exit: TaskExit | undefined;
   const ecr = ctx.service<SimService & { hasImage?(image: string): boolean | undefined }>('ECR');
   for (const c of essential) {
     // an image missing from a repository the simulated ECR holds cannot be pulled, whatever its rule
     const missing = ecr?.hasImage?.(String(c.image)) === false;
-    const b = missing ? 'pull-error' : ctx.images.outcome(String(c.image)).behavior;
-    if (SEVERITY[b] > SEVERITY[behavior]) behavior = b;
+    const outcome = ctx.images.outcome(String(c.image), commandOf(c));
+    const b = missing ? 'pull-error' : outcome.behavior;
+    if (SEVERITY[b] > SEVERITY[behavior]) {
+      behavior = b;
+      exit =
+        b === 'exit'
+          ? {
+              container: String(c.name),
+              exitCode: outcome.exitCode ?? 0,
+              runSeconds: outcome.runSeconds ?? 0
+            }
+          : undefined;
+    }
   }
   const app =
     essential.find(c => Array.isArray(c.portMappings) && c.portMappings.length > 0) ??
     essential[0] ??
     containers[0];
-  return { behavior, version: ctx.images.outcome(String(app.image)).version };
+  return { behavior, version: ctx.images.outcome(String(app.image), commandOf(app)).version, exit };
+}
+
+function commandOf(container: Record<string, unknown>): string[] | undefined {
+  return Array.isArray(container.command) ? container.command.map(String) : undefined;
 }

@@ -3,6 +3,7 @@
  * Every access key is the same IAM user of account 123456789012.
  */
 import { SimError } from '../core/errors.js';
+import { callerArn } from '../core/permissions.js';
 import type { SimContext, SimService, SimServiceModule } from '../core/service.js';
 import { toXml } from '../core/xml.js';
 
@@ -27,12 +28,7 @@ function createSts(ctx: SimContext): SimService {
           return [
             toXml('UserId', temporary ? 'AROASIMULATEDROLE0001:github-actions' : 'AIDASIMULATEDUSER0001'),
             toXml('Account', ctx.accountId),
-            toXml(
-              'Arn',
-              temporary
-                ? `arn:aws:sts::${ctx.accountId}:assumed-role/deploy-suite-sim/github-actions`
-                : `arn:aws:iam::${ctx.accountId}:user/deploy-suite-sim`
-            )
+            toXml('Arn', callerArn(ctx.accountId, call.accessKeyId))
           ].join('');
         }
       }

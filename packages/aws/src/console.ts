@@ -1,0 +1,13 @@
+/** Links into the AWS console for job summaries. */
+const CONSOLE = (region: string): string => `https://${region}.console.aws.amazon.com`;
+
+export const consoleLinks = {
+  ecsService: (region: string, cluster: string, service: string): string =>
+    `${CONSOLE(region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`,
+  ecsTaskDefinition: (region: string, family: string, revision: number | string): string =>
+    `${CONSOLE(region)}/ecs/v2/task-definitions/${encodeURIComponent(family)}/${revision}/containers?region=${region}`,
+  beanstalkEnvironment: (region: string, environmentId: string): string =>
+    `${CONSOLE(region)}/elasticbeanstalk/home?region=${region}#/environment/dashboard?environmentId=${encodeURIComponent(environmentId)}`,
+  ecrRepository: (region: string, accountId: string, repository: string): string =>
+    `${CONSOLE(region)}/ecr/repositories/private/${accountId}/${repository}?region=${region}`
+};

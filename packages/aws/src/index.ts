@@ -1,0 +1,3 @@
+export * from './context.js';
+export * from './errors.js';
+export * from './console.js';

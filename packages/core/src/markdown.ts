@@ -1,0 +1,30 @@
+/** Markdown for job summaries and PR comments, and links into the AWS console. */
+
+function cell(value: string): string {
+  return value.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+/** A GitHub-flavoured markdown table; pipes and newlines in cells are escaped. */
+export function markdownTable(headers: string[], rows: string[][]): string {
+  const lines = [
+    `| ${headers.map(cell).join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map(row => `| ${headers.map((_, index) => cell(row[index] ?? '')).join(' | ')} |`)
+  ];
+  return lines.join('\n');
+}
+
+export function markdownLink(text: string, url: string): string {
+  return `[${text.replace(/[[\]]/g, '')}](${url})`;
+}
+
+/** A collapsed section: `<details><summary>title</summary> body </details>`. */
+export function markdownDetails(title: string, body: string): string {
+  return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
+}
+
+/** Inline code that stays inline whatever it holds. */
+export function code(text: string): string {
+  const fence = text.includes('`') ? '``' : '`';
+  return `${fence}${text}${fence}`;
+}

@@ -1,6 +1,0 @@
-export * from './api.js';
-export * from './arn.js';
-export * from './assess.js';
-export * from './watch.js';
-export * from './known-good.js';
-export * from './names.js';
