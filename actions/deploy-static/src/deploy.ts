@@ -17,7 +17,7 @@ import {
 } from '@deploy-suite/aws/static-site';
 import { cacheControlOf, contentTypeOf, type CacheRule } from './site-rules.js';
 
-export interface SiteFile extends SiteObject, LocalFile {}
+interface SiteFile extends SiteObject, LocalFile {}
 
 export interface DeploySettings extends SiteSettings {
   cacheRules: CacheRule[];
@@ -28,7 +28,7 @@ export interface DeploySettings extends SiteSettings {
 
 export type DeployResult = ReleaseResult<SiteFile>;
 
-export function describeSiteFiles(files: LocalFile[], prefix: string, rules: CacheRule[]): SiteFile[] {
+function describeSiteFiles(files: LocalFile[], prefix: string, rules: CacheRule[]): SiteFile[] {
   return files.map(file => ({
     ...file,
     key: `${prefix}${file.path}`,

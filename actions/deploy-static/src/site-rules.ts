@@ -7,10 +7,13 @@ import mime from 'mime';
 import picomatch from 'picomatch';
 import { kindOf } from '@deploy-suite/aws/static-site';
 
-/** Long-lived and never revalidated: the name changes whenever the content does. */
+/**
+ * Long-lived and never revalidated: the name changes whenever the content does.
+ * @internal exported for its tests; the actions do not use it
+ */
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /** Stored by browsers and edges but revalidated on every use: HTML and files whose names do not change. */
-export const REVALIDATE_CACHE_CONTROL = 'no-cache';
+const REVALIDATE_CACHE_CONTROL = 'no-cache';
 
 export class SiteRuleError extends Error {}
 
@@ -24,6 +27,9 @@ export interface CacheRule {
 /** A Cache-Control value: directives `name` or `name=value` (token or quoted string), separated by commas. */
 const DIRECTIVE = /^[A-Za-z][A-Za-z0-9-]*(=([A-Za-z0-9!#$%&'*+.^_`|~-]+|"[^"\\]*"))?$/;
 
+/**
+ * @internal exported for its tests; the actions do not use it
+ */
 export function isValidCacheControl(value: string): boolean {
   const directives = value.split(',').map(part => part.trim());
   return directives.length > 0 && directives.every(part => DIRECTIVE.test(part));

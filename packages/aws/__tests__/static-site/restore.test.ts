@@ -5,7 +5,7 @@ import type { ReleaseRecord } from '../../src/static-site/records.js';
 import {
   extraEntryPoints,
   filesOfRecord,
-  pickRollbackTarget,
+  pickSiteRelease,
   restoreSources
 } from '../../src/static-site/restore.js';
 
@@ -27,36 +27,36 @@ const r2 = record('20261202T000000Z', [['index.html', 'b']]);
 const r0 = record('20261130T000000Z', [['index.html', '0']]);
 const r3 = { ...record('20261203T000000Z', [['index.html', 'a']]), restoredFrom: r1.id }; // a rollback to r1
 
-describe('pickRollbackTarget', () => {
+describe('pickSiteRelease', () => {
   it('previous: the newest older release whose files differ from the live one', () => {
-    expect(pickRollbackTarget({ ids: [r2.id, r1.id], records: [r2, r1] }, 'previous', 's3://b/')).toEqual({
+    expect(pickSiteRelease({ ids: [r2.id, r1.id], records: [r2, r1] }, 'previous', 's3://b/')).toEqual({
       record: r1
     });
     // after a rollback, previous goes further back: never to the release rolled back from
     const afterRollback = { ids: [r3.id, r2.id, r1.id, r0.id], records: [r3, r2, r1, r0] };
-    expect(pickRollbackTarget(afterRollback, 'previous', 's3://b/')).toEqual({ record: r0 });
-    expect(pickRollbackTarget({ ...afterRollback, records: [r3, r2, r1] }, 'previous', 's3://b/')).toEqual({
+    expect(pickSiteRelease(afterRollback, 'previous', 's3://b/')).toEqual({ record: r0 });
+    expect(pickSiteRelease({ ...afterRollback, records: [r3, r2, r1] }, 'previous', 's3://b/')).toEqual({
       problem: expect.stringMatching(/no earlier release/)
     });
   });
 
   it('a release id, read later when older than the records at hand', () => {
-    expect(pickRollbackTarget({ ids: [r2.id, r1.id], records: [r2, r1] }, r1.id, 's3://b/')).toEqual({
+    expect(pickSiteRelease({ ids: [r2.id, r1.id], records: [r2, r1] }, r1.id, 's3://b/')).toEqual({
       record: r1
     });
-    expect(pickRollbackTarget({ ids: [r2.id, r1.id], records: [r2] }, r1.id, 's3://b/')).toEqual({
+    expect(pickSiteRelease({ ids: [r2.id, r1.id], records: [r2] }, r1.id, 's3://b/')).toEqual({
       needs: r1.id
     });
   });
 
   it('names the problem: nothing recorded, nothing to go back to, an unknown id', () => {
-    expect(pickRollbackTarget({ ids: [], records: [] }, 'previous', 's3://b/')).toEqual({
+    expect(pickSiteRelease({ ids: [], records: [] }, 'previous', 's3://b/')).toEqual({
       problem: expect.stringMatching(/no release is recorded under s3:\/\/b\//)
     });
-    expect(pickRollbackTarget({ ids: [r1.id], records: [r1] }, 'previous', 's3://b/')).toEqual({
+    expect(pickSiteRelease({ ids: [r1.id], records: [r1] }, 'previous', 's3://b/')).toEqual({
       problem: expect.stringMatching(/it is the only release recorded/)
     });
-    expect(pickRollbackTarget({ ids: [r1.id], records: [r1] }, '20200101T000000Z', 's3://b/')).toEqual({
+    expect(pickSiteRelease({ ids: [r1.id], records: [r1] }, '20200101T000000Z', 's3://b/')).toEqual({
       problem: expect.stringMatching(/release 20200101T000000Z is not recorded .* recorded: 20261201T000000Z/)
     });
   });

@@ -6,10 +6,10 @@ import { PollTimeoutError, waitUntil, type Clock, type Logger } from '@deploy-su
 import { awsErrorName } from '../errors.js';
 
 /** CloudFront allows 3000 exact paths in progress per distribution; beyond that, one `/*` does the job. */
-export const MAX_EXACT_PATHS = 3000;
+const MAX_EXACT_PATHS = 3000;
 export const ALL_PATHS = '/*';
 
-export interface CdnOrigin {
+interface CdnOrigin {
   domainName: string;
   originPath: string;
 }
@@ -22,7 +22,7 @@ export interface CdnDistribution {
   origins: CdnOrigin[];
 }
 
-export interface CdnInvalidation {
+interface CdnInvalidation {
   id: string;
   status: string;
 }
@@ -40,7 +40,7 @@ export interface CdnApi {
 }
 
 /** Whether an origin's domain is this bucket's S3 endpoint (REST or website, any region style). */
-export function originServesBucket(origin: CdnOrigin, bucket: string): boolean {
+function originServesBucket(origin: CdnOrigin, bucket: string): boolean {
   const domain = origin.domainName.toLowerCase();
   return (
     domain.startsWith(`${bucket}.s3.`) ||
@@ -77,7 +77,10 @@ export function siteOrigin(
   };
 }
 
-/** A key as the request path CloudFront caches it under, URL-encoded (`*` too: it is a wildcard there). */
+/**
+ * A key as the request path CloudFront caches it under, URL-encoded (`*` too: it is a wildcard there).
+ * @internal exported for its tests; the actions do not use it
+ */
 export function requestPath(key: string, originPrefix: string): string {
   return `/${key
     .slice(originPrefix.length)

@@ -16,6 +16,7 @@ export const UPLOAD_PHASES: readonly FileKind[] = ['fingerprinted', 'unfingerpri
  * (`main.8f3a2b1c.js`, `logo.6ce24c58023cc2f8fd88fe9d219db6c6.svg`, `453.2b1c9d0e.chunk.js`) and
  * Vite / Rollup (`index-D8b4DLDy.js`). Deliberately strict: a hashed file taken for an unhashed one is
  * only revalidated more often, while an unhashed file taken for a hashed one would be cached for a year.
+ * @internal exported for its tests; the actions do not use it
  */
 export function isFingerprinted(path: string): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1);

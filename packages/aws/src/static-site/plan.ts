@@ -78,7 +78,7 @@ export function keysToInspect(keys: string[], remote: Map<string, RemoteObject>)
   return keys.filter(key => remote.has(key) && remote.get(key)!.sha256 === undefined);
 }
 
-export type UploadReason = 'new' | 'changed' | 'headers';
+type UploadReason = 'new' | 'changed' | 'headers';
 
 export interface UploadStep<T extends SiteObject = SiteObject> {
   file: T;
@@ -86,7 +86,7 @@ export interface UploadStep<T extends SiteObject = SiteObject> {
 }
 
 /** Saves an object's current bytes under `<prefix>.deploy-suite/objects/<sha256>` before it is overwritten. */
-export interface PreserveStep {
+interface PreserveStep {
   key: string;
   sha256: string;
   blob: string;
@@ -102,7 +102,10 @@ export interface ReleasePlan<T extends SiteObject = SiteObject> {
   overwritten: string[];
 }
 
-/** Upload order: by phase; inside a phase by path, except that the site's root index.html goes last. */
+/**
+ * Upload order: by phase; inside a phase by path, except that the site's root index.html goes last.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function uploadOrder(a: SiteObject, b: SiteObject): number {
   const phase = UPLOAD_PHASES.indexOf(a.kind) - UPLOAD_PHASES.indexOf(b.kind);
   if (phase !== 0) return phase;
@@ -194,7 +197,10 @@ export interface CleanupPlan {
   staleRecords: string[];
 }
 
-/** Prefixes of other sites deployed in the bucket below this one (they have their own `.deploy-suite/`). */
+/**
+ * Prefixes of other sites deployed in the bucket below this one (they have their own `.deploy-suite/`).
+ * @internal exported for its tests; the actions do not use it
+ */
 export function nestedSitePrefixes(prefix: string, listing: ListedObject[]): string[] {
   const found = new Set<string>();
   for (const { key } of listing) {

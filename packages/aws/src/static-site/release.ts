@@ -42,7 +42,7 @@ import {
 } from './records.js';
 import { forEachLimited, type SiteStore } from './store.js';
 
-export const WRITE_CONCURRENCY = 16;
+const WRITE_CONCURRENCY = 16;
 
 export type InvalidateMode = 'changed' | 'all' | 'none';
 
@@ -73,7 +73,7 @@ export interface SiteDeps {
 /** A problem with an input found by looking at AWS (unknown bucket, distribution or release), before any write. */
 export class SiteInputError extends Error {}
 
-export type ReleaseStatus = 'deployed' | 'unchanged' | 'planned' | 'failed';
+type ReleaseStatus = 'deployed' | 'unchanged' | 'planned' | 'failed';
 
 export interface ReleaseResult<T extends SiteObject = SiteObject> {
   status: ReleaseStatus;
@@ -121,7 +121,7 @@ function siteUrl(
 }
 
 /** The bucket and distribution exist and fit together; resolves the distribution and its origin prefix. */
-export async function checkTargets(
+async function checkTargets(
   settings: Pick<SiteSettings, 'bucket' | 'prefix' | 'distributionId'>,
   deps: Pick<SiteDeps, 'store' | 'cdn'>,
   inputs: { bucket: string; distributionId: string } = { bucket: 'bucket', distributionId: 'distribution-id' }
@@ -212,7 +212,7 @@ export async function knownRemote(
 }
 
 /** Whether a release would put exactly the live release's files live again. */
-export function sameAsLive(live: LiveSite, files: SiteObject[], plan: ReleasePlan): boolean {
+function sameAsLive(live: LiveSite, files: SiteObject[], plan: ReleasePlan): boolean {
   const record = live.records[0]?.id === live.ids[0] ? live.records[0] : undefined;
   return (
     plan.uploads.length === 0 &&

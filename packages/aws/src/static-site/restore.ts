@@ -47,8 +47,9 @@ const fileSet = (record: ReleaseRecord) =>
  * The release `to` names: a release id, or `previous`: the newest older release whose files differ from
  * the live one and that was not itself rolled back (after a rollback, `previous` goes further back, never
  * to the release the rollback undid).
+ * @internal exported for its tests; the actions do not use it
  */
-export function pickRollbackTarget(
+export function pickSiteRelease(
   live: Pick<LiveSite, 'ids' | 'records'>,
   to: string,
   where: string
@@ -84,6 +85,10 @@ export function pickRollbackTarget(
   return record ? { record } : { needs: to };
 }
 
+/**
+ * A record's files as the objects to put live, their kind taken from the name.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function filesOfRecord(record: ReleaseRecord, prefix: string): SiteObject[] {
   return record.files.map(file => ({
     path: file.path,
@@ -99,6 +104,7 @@ export function filesOfRecord(record: ReleaseRecord, prefix: string): SiteObject
 /**
  * Where each step's bytes come from: a saved copy (existing, or saved by this rollback before it
  * overwrites anything), else a live object with that content that this rollback does not overwrite.
+ * @internal exported for its tests; the actions do not use it
  */
 export function restoreSources(input: {
   steps: UploadStep[];
@@ -125,7 +131,10 @@ export function restoreSources(input: {
   return { sources, missing };
 }
 
-/** Live HTML pages the release does not have (pages a later release added): removed so the site is that release. */
+/**
+ * Live HTML pages the release does not have (pages a later release added): removed so the site is that release.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function extraEntryPoints(
   record: ReleaseRecord,
   remote: Map<string, RemoteObject>,
@@ -144,7 +153,7 @@ export async function rollbackSite(
   const site: SiteSettings = { ...settings, delete: false, keepReleases: RECORDS_READ };
   const where = `s3://${settings.bucket}/${settings.prefix}`;
   const live = await readLiveSite(site, deps, { records: RECORDS_READ, inputs: names });
-  const picked = pickRollbackTarget(live, settings.to, where);
+  const picked = pickSiteRelease(live, settings.to, where);
   if ('problem' in picked) throw new SiteInputError(`Input "${names.to}": ${picked.problem}`);
   let target: ReleaseRecord;
   if ('needs' in picked) {

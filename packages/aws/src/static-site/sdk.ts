@@ -11,7 +11,7 @@ import type { ListedObject } from './plan.js';
 import type { BucketState, ObjectHeaders, SiteStore } from './store.js';
 
 /** Files above this go up in parts (lib-storage Upload): 8 MiB parts, 4 at a time. */
-export const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
+const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
 const PART_SIZE = 8 * 1024 * 1024;
 const DELETE_BATCH = 1000;
 /** A listing bound: a site of more objects than this is not what this action is for. */

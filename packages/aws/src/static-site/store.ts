@@ -12,7 +12,7 @@ export interface ObjectHeaders {
   metadata: Record<string, string>;
 }
 
-export interface ObjectHead extends ObjectHeaders {
+interface ObjectHead extends ObjectHeaders {
   size: number;
   etag: string;
 }

@@ -10,7 +10,7 @@ const HEADLINE: Record<ReleaseResult['status'], string> = {
 };
 
 /** Links into the AWS console for the bucket, a release record and the distribution's invalidations. */
-export const siteConsoleLinks = {
+const siteConsoleLinks = {
   bucket: (region: string, bucket: string, prefix: string): string =>
     `https://${region}.console.aws.amazon.com/s3/buckets/${encodeURIComponent(bucket)}?region=${region}&prefix=${encodeURIComponent(prefix)}`,
   distribution: (id: string): string =>
@@ -23,7 +23,7 @@ const CATEGORIES = ['HTML', 'JavaScript', 'CSS', 'images', 'fonts', 'data', 'oth
 type Category = (typeof CATEGORIES)[number];
 
 /** A file's category for the summary, from its name. */
-export function categoryOf(path: string): Category {
+function categoryOf(path: string): Category {
   const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
   if (ext === 'html' || ext === 'htm') return 'HTML';
   if (['js', 'mjs', 'cjs', 'map'].includes(ext)) return 'JavaScript';
