@@ -2,6 +2,12 @@ import { inputError, type Inputs } from '@deploy-suite/core';
 import { checkBucketInput, parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
 import { checkClusterInput, checkServiceInputLines } from '@deploy-suite/aws/ecs';
 import { parseBeanstalkTo, parseEcsTo, type BeanstalkTo, type EcsTo } from './target.js';
+import {
+  checkBucketName,
+  checkDistributionId,
+  isReleaseId,
+  normalizePrefix
+} from '@deploy-suite/aws/static-site';
 
 /** Input names, as action.yml spells them. */
 export const INPUT = {
@@ -18,6 +24,9 @@ export const INPUT = {
   reason: 'reason',
   acceptedHealth: 'accepted-health',
   bucket: 'bucket',
+  siteBucket: 'site-bucket',
+  sitePrefix: 'site-prefix',
+  distributionId: 'distribution-id',
   awsRegion: 'aws-region'
 } as const;
 
@@ -49,7 +58,17 @@ export interface BeanstalkRollbackInputs extends CommonInputs {
   bucket?: string;
 }
 
-export type RollbackInputs = EcsRollbackInputs | BeanstalkRollbackInputs;
+export interface StaticSiteRollbackInputs extends CommonInputs {
+  kind: 'static-site';
+  bucket: string;
+  /** '' or ending in '/' */
+  prefix: string;
+  distributionId?: string;
+  /** `previous` or a release id of deploy-static */
+  to: string;
+}
+
+export type RollbackInputs = EcsRollbackInputs | BeanstalkRollbackInputs | StaticSiteRollbackInputs;
 
 const BEANSTALK_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/;
@@ -65,6 +84,19 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
   const ecsGiven: string[] = inputs.has(INPUT.service) ? [INPUT.service] : [];
   if (cluster !== DEFAULT_CLUSTER) ecsGiven.push(INPUT.cluster);
   const beanstalkGiven = [INPUT.applicationName, INPUT.environmentName].filter(name => inputs.has(name));
+  const siteGiven = [INPUT.siteBucket, INPUT.sitePrefix, INPUT.distributionId].filter(name =>
+    inputs.has(name)
+  );
+  const modes = [
+    ecsGiven.length && `${ecsGiven.map(name => `"${name}"`).join(' and ')} (ECS)`,
+    beanstalkGiven.length && `${beanstalkGiven.map(name => `"${name}"`).join(' and ')} (Elastic Beanstalk)`,
+    siteGiven.length && `${siteGiven.map(name => `"${name}"`).join(' and ')} (static site)`
+  ].filter(Boolean);
+  if (siteGiven.length > 0 && modes.length > 1) {
+    throw inputError(
+      `Inputs ${modes.join(' and ')} were both given; one step rolls back one kind of target: use two steps`
+    );
+  }
   if (ecsGiven.length > 0 && beanstalkGiven.length > 0) {
     throw inputError(
       `Inputs ${ecsGiven.map(name => `"${name}"`).join(' and ')} (ECS) and ` +
@@ -82,6 +114,8 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
     region: inputs.optionalString(INPUT.awsRegion)
   };
   const to = inputs.string(INPUT.to, { default: 'last-known-good' }).trim();
+
+  if (siteGiven.length > 0) return readStaticSiteInputs(inputs, common, to);
 
   if (beanstalkGiven.length > 0) {
     const application = inputs.required(
@@ -131,4 +165,26 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
   }
   const services = checkServiceInputLines(lines);
   return { ...common, kind: 'ecs', cluster, services, to: parseEcsTo(to) };
+}
+
+/**
+ * Static-site mode: the site deploy-static published (`site-bucket`, `site-prefix`), its distribution,
+ * and `to`: `previous` (also what `last-known-good` means here) or a release id.
+ */
+function readStaticSiteInputs(inputs: Inputs, common: CommonInputs, to: string): StaticSiteRollbackInputs {
+  const bucket = checkBucketName(inputs.string(INPUT.siteBucket), INPUT.siteBucket);
+  const target = to === 'last-known-good' || to === '' ? 'previous' : to;
+  if (target !== 'previous' && !isReleaseId(target)) {
+    throw inputError(
+      `Input "to" must be previous or a deploy-static release id (its "release" output, e.g. 20261202T041500Z-3f2a9c1), got ${JSON.stringify(to)}`
+    );
+  }
+  return {
+    ...common,
+    kind: 'static-site',
+    bucket,
+    prefix: normalizePrefix(inputs.string(INPUT.sitePrefix), INPUT.sitePrefix),
+    distributionId: checkDistributionId(inputs.string(INPUT.distributionId), INPUT.distributionId),
+    to: target
+  };
 }

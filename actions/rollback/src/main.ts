@@ -8,6 +8,8 @@ import { executeEcsRollback, planEcsRollback, type RollbackResult } from './ecs.
 import { executeBeanstalkRollback, planBeanstalkRollback } from './beanstalk.js';
 import { ecrImageLookup } from '@deploy-suite/aws/ecr';
 import { failureMessage, fromToOutputs, rollbackSummary } from './summary.js';
+import { rollbackStaticSite, staticSiteSummary, type RollbackSiteResult } from './static-site.js';
+import { sdkCdnApi, sdkSiteStore } from '@deploy-suite/aws/static-site';
 
 /**
  * Reads the inputs, plans and checks (describe calls only), rolls back. Outputs and the job summary are
@@ -18,11 +20,16 @@ export async function run(): Promise<void> {
   await runAction(async step => {
     const logger = coreLogger;
     const actor = process.env.GITHUB_ACTOR || undefined;
-    const known: { inputs?: RollbackInputs; result?: RollbackResult; region: string } = {
+    const known: {
+      inputs?: RollbackInputs;
+      result?: RollbackResult;
+      site?: RollbackSiteResult;
+      region: string;
+    } = {
       region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || ''
     };
     step.report(ending => {
-      const { inputs, result, region } = known;
+      const { inputs, result, site, region } = known;
       if (!inputs || !result) {
         return {
           outputs: { status: endingStatus(ending) ?? 'failed' },
@@ -41,7 +48,10 @@ export async function run(): Promise<void> {
           status: result.status,
           services: result.services
         },
-        summary: rollbackSummary(inputs, result, region, actor)
+        summary:
+          inputs.kind === 'static-site' && site
+            ? staticSiteSummary(inputs, site, region, actor)
+            : rollbackSummary(inputs, result, region, actor)
       };
     });
     const inputs = readRollbackInputs(actionInputs());
@@ -52,7 +62,18 @@ export async function run(): Promise<void> {
       await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
     }
     let result: RollbackResult;
-    if (inputs.kind === 'ecs') {
+    if (inputs.kind === 'static-site') {
+      known.inputs = inputs;
+      const rolled = await rollbackStaticSite(inputs, context.region, {
+        store: sdkSiteStore(context, inputs.bucket),
+        cdn: inputs.distributionId ? sdkCdnApi(context) : undefined,
+        clock: realClock,
+        logger,
+        now: () => new Date()
+      });
+      known.site = rolled.site;
+      result = rolled.result;
+    } else if (inputs.kind === 'ecs') {
       const deps = {
         api: createEcsApi(context),
         ecr: ecrImageLookup(context),

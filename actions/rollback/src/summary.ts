@@ -1,7 +1,7 @@
 import { code, markdownLink, markdownTable } from '@deploy-suite/core';
 import { consoleLinks } from '@deploy-suite/aws';
 import { familyRevision, parseTaskDefinitionReference } from '@deploy-suite/aws/ecs';
-import type { RollbackInputs } from './inputs.js';
+import type { BeanstalkRollbackInputs, EcsRollbackInputs } from './inputs.js';
 import type { RollbackResult, RollbackStatus, ServiceOutcome } from './ecs.js';
 import { SOURCE_TEXT } from './target.js';
 
@@ -24,7 +24,7 @@ export function fromToOutputs(services: readonly ServiceOutcome[]): { from: stri
 
 /** The job summary: from -> to per service or environment, source, result, the reason and who asked. */
 export function rollbackSummary(
-  inputs: RollbackInputs,
+  inputs: EcsRollbackInputs | BeanstalkRollbackInputs,
   result: RollbackResult,
   region: string,
   actor: string | undefined

@@ -78,14 +78,20 @@ export function parseBeanstalkTo(text: string): BeanstalkTo {
 
 /** Where a target came from, in the order they are tried. */
 export type TargetSource =
-  'explicit' | 'known-good-record' | 'deployment-history' | 'previous-revision' | 'previous-version';
+  | 'explicit'
+  | 'known-good-record'
+  | 'deployment-history'
+  | 'previous-revision'
+  | 'previous-version'
+  | 'previous-release';
 
 export const SOURCE_TEXT: Record<TargetSource, string> = {
   explicit: 'the "to" input',
   'known-good-record': 'the known-good record',
   'deployment-history': "ECS's deployment history",
   'previous-revision': 'the previous ACTIVE revision',
-  'previous-version': 'the previous application version'
+  'previous-version': 'the previous application version',
+  'previous-release': "deploy-static's release records"
 };
 
 export type Pick<Need extends string> =

@@ -2,14 +2,15 @@ import { ActionError, formatDuration, proxyAgentFor, type Logger } from '@deploy
 import manifest from '../package.json' with { type: 'json' };
 
 /** The services the suite calls, by the name the SDK uses for `AWS_ENDPOINT_URL_<SERVICE>`. */
-export type AwsService = 'ecs' | 'ecr' | 'elastic-beanstalk' | 's3' | 'sts';
+export type AwsService = 'ecs' | 'ecr' | 'elastic-beanstalk' | 's3' | 'sts' | 'cloudfront';
 
 const ENDPOINT_ENV: Record<AwsService, string> = {
   ecs: 'AWS_ENDPOINT_URL_ECS',
   ecr: 'AWS_ENDPOINT_URL_ECR',
   'elastic-beanstalk': 'AWS_ENDPOINT_URL_ELASTIC_BEANSTALK',
   s3: 'AWS_ENDPOINT_URL_S3',
-  sts: 'AWS_ENDPOINT_URL_STS'
+  sts: 'AWS_ENDPOINT_URL_STS',
+  cloudfront: 'AWS_ENDPOINT_URL_CLOUDFRONT'
 };
 
 // The version comes from the manifest (bundled into each action's dist), so it cannot drift from a release.
@@ -52,8 +53,11 @@ function serviceUrl(service: AwsService, region: string, env: NodeJS.ProcessEnv)
     ecr: 'api.ecr',
     'elastic-beanstalk': 'elasticbeanstalk',
     s3: 's3',
-    sts: 'sts'
+    sts: 'sts',
+    cloudfront: 'cloudfront'
   }[service];
+  // CloudFront is global: one endpoint for every region
+  if (service === 'cloudfront') return 'https://cloudfront.amazonaws.com';
   return `https://${prefix}.${region}.amazonaws.com`;
 }
 

@@ -3,7 +3,13 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { EXAMPLES, imagesToBreak, type ExampleDefinition } from '../src/examples/catalog.js';
+import {
+  EXAMPLES,
+  breakTargets,
+  findExample,
+  imagesToBreak,
+  type ExampleDefinition
+} from '../src/examples/catalog.js';
 import { SUITE_REPOSITORY } from '../src/examples/run-example.js';
 import { parseRemoteUses, resolveRemote } from '../src/repositories.js';
 
@@ -184,11 +190,16 @@ describe('the examples', () => {
     }
   );
 
-  it('says in the Eloquent README that the S3/CloudFront frontend is not covered yet', () => {
+  it('covers the Eloquent frontend: deploy-static, verification through CloudFront, the static-site rollback', () => {
     const readme = readFileSync(path.join(root, 'examples/eloquent/README.md'), 'utf8');
-    expect(readme).toMatch(/S3/);
-    expect(readme).toMatch(/CloudFront/);
-    expect(readme).toMatch(/not covered/i);
+    expect(readme).toMatch(/eloquent-ai-frontend-prod/);
+    expect(readme).toMatch(/cloudfront:CreateInvalidation/);
+    expect(readme).toMatch(/--break frontend/);
+    const workflow = readFileSync(path.join(root, 'examples/eloquent/.github/workflows/deploy.yml'), 'utf8');
+    expect(workflow).toMatch(/actions\/deploy-static@v1/);
+    expect(workflow).toMatch(/site-bucket: eloquent-ai-frontend-prod/);
+    const example = findExample('eloquent')!;
+    expect(breakTargets(example)).toContain('frontend');
   });
 });
 

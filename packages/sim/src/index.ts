@@ -27,6 +27,8 @@ export type {
   OperationHandler
 } from './core/service.js';
 export { SimError } from './core/errors.js';
+export type { S3SimService, S3Object } from './s3/service.js';
+export type { CloudFrontSimService, DistributionSeed, DistributionInfo } from './cloudfront/service.js';
 
 /** Starts the simulator on loopback; resolves once it listens. `port: 0` (default) picks a free port. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {

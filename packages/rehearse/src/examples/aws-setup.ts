@@ -160,3 +160,29 @@ export async function createBeanstalkState(
     client.destroy();
   }
 }
+
+export interface StaticSiteSetup {
+  bucket: string;
+  /** the CloudFront distribution id in front of it (seeded in the simulator) */
+  distributionId: string;
+  aliases?: string[];
+}
+
+/**
+ * The bucket and the CloudFront distribution in front of it (the README's "aws s3 mb" and distribution).
+ * The simulator has no CreateDistribution: the distribution is seeded through its control API.
+ */
+export async function createStaticSiteState(target: SdkTarget, site: StaticSiteSetup): Promise<void> {
+  const s3 = await import('@aws-sdk/client-s3');
+  const client = new s3.S3Client({ ...sdkConfig(target), forcePathStyle: true });
+  try {
+    await client.send(new s3.CreateBucketCommand({ Bucket: site.bucket }));
+  } finally {
+    client.destroy();
+  }
+  const response = await fetch(`${target.endpoint}/_sim/cloudfront/distributions`, {
+    method: 'POST',
+    body: JSON.stringify({ id: site.distributionId, bucket: site.bucket, aliases: site.aliases ?? [] })
+  });
+  if (!response.ok) throw new Error(`seeding distribution ${site.distributionId}: ${await response.text()}`);
+}

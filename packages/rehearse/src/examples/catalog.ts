@@ -1,5 +1,11 @@
 import { zipSync, strToU8 } from 'fflate';
-import { createBeanstalkState, createEcsState, type EcsServiceSetup, type SdkTarget } from './aws-setup.js';
+import {
+  createBeanstalkState,
+  createEcsState,
+  createStaticSiteState,
+  type EcsServiceSetup,
+  type SdkTarget
+} from './aws-setup.js';
 
 /**
  * The five guides' pipelines as rehearsable examples: where each example lives, which images its pipeline
@@ -16,6 +22,16 @@ export interface ExampleImage {
   container: string;
   /** the ECS service or Beanstalk environment that runs it (what --break may name) */
   runsIn: string;
+}
+
+/** A static site the pipeline publishes with deploy-static (what `--break <name>` may name too). */
+export interface ExampleSite {
+  /** the job / part of the example, e.g. frontend */
+  name: string;
+  bucket: string;
+  distributionId: string;
+  /** the built folder in the job's workspace, what deploy-static's `source` is */
+  buildDir: string;
 }
 
 export interface ExampleContext {
@@ -39,6 +55,8 @@ export interface ExampleDefinition {
   /** the consumer repository the example stands for (github.repository) */
   repository: string;
   images: ExampleImage[];
+  /** static sites the pipeline publishes (deploy-static), if any */
+  sites?: ExampleSite[];
   /** the version the health endpoints report for a release built from `sha` */
   appVersion(sha: string): string;
   /** repository variables the workflow reads (health URLs on the simulator, short waits) */
@@ -105,6 +123,13 @@ const triaImages: ExampleImage[] = [
 const eloquentImages: ExampleImage[] = [
   { name: 'backend', repository: 'eloquent-backend', container: 'eloquent-api', runsIn: 'eloquent-api' }
 ];
+
+const eloquentSite: ExampleSite = {
+  name: 'frontend',
+  bucket: 'eloquent-ai-frontend-prod',
+  distributionId: 'E2ELOQUENTAI01',
+  buildDir: 'frontend/build'
+};
 
 const chatrelayImages: ExampleImage[] = [
   { name: 'main-app', repository: 'chatrelay/main-app', container: 'main-app', runsIn: 'chatrelay-prod' },
@@ -211,19 +236,28 @@ export const EXAMPLES: ExampleDefinition[] = [
   {
     name: 'eloquent',
     title:
-      'Eloquent AI (ECS Fargate backend eloquent-api on cluster prod; S3/CloudFront frontend not covered)',
+      'Eloquent AI (ECS Fargate backend eloquent-api on cluster prod; React frontend on S3 eloquent-ai-frontend-prod behind CloudFront)',
     dir: 'examples/eloquent',
-    workflow: '.github/workflows/deploy-backend.yml',
+    workflow: '.github/workflows/deploy.yml',
     event: 'push',
     repository: 'octo-org/eloquent',
     images: eloquentImages,
+    sites: [eloquentSite],
     // the guide's /health reports "version": "1.0.0" (with status, database and vector_db)
     appVersion: () => '1.0.0',
-    vars: endpoint => ({ ...FAST_WAITS, BACKEND_HEALTH_URL: ecsHealth(endpoint, 'prod', 'eloquent-api') }),
-    setup: context =>
-      ecsSetup('prod', [
+    vars: endpoint => ({
+      ...FAST_WAITS,
+      BACKEND_HEALTH_URL: ecsHealth(endpoint, 'prod', 'eloquent-api'),
+      FRONTEND_DISTRIBUTION_ID: eloquentSite.distributionId,
+      // the simulator's edge of the distribution (its cloudfront.net name does not resolve here)
+      FRONTEND_URL: `${endpoint}/_app/cloudfront/${eloquentSite.distributionId}/`
+    }),
+    setup: async context => {
+      await ecsSetup('prod', [
         { service: 'eloquent-api', taskDefinitionFile: 'ecs/task-definition.json', desiredCount: 2 }
-      ])(context, eloquentImages),
+      ])(context, eloquentImages);
+      await createStaticSiteState(context.target, eloquentSite);
+    },
     defaultBreak: 'backend'
   },
   {
@@ -287,6 +321,17 @@ export function imagesToBreak(example: ExampleDefinition, target: string): Examp
   return example.images.filter(image => image.runsIn.toLowerCase() === wanted);
 }
 
+/** `--break frontend`: a static site of the example, by name or bucket. */
+export function sitesToBreak(example: ExampleDefinition, target: string): ExampleSite[] {
+  const wanted = target.toLowerCase();
+  return (example.sites ?? []).filter(site => site.name === wanted || site.bucket === wanted);
+}
+
 export function breakTargets(example: ExampleDefinition): string[] {
-  return [...new Set(example.images.flatMap(image => [image.name, image.runsIn]))];
+  return [
+    ...new Set([
+      ...example.images.flatMap(image => [image.name, image.runsIn]),
+      ...(example.sites ?? []).map(site => site.name)
+    ])
+  ];
 }

@@ -1,12 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSimulator } from '@deploy-suite/sim';
 import { rehearseWorkflow } from '../engine.js';
 import type { RehearsalHooks, RehearsalResult } from '../types.js';
 import { ACCOUNT, REGION, createRepositories } from './aws-setup.js';
-import { imagesToBreak, type ExampleDefinition, type ExampleImage } from './catalog.js';
+import {
+  imagesToBreak,
+  sitesToBreak,
+  type ExampleDefinition,
+  type ExampleImage,
+  type ExampleSite
+} from './catalog.js';
 // its own subpath, not the test kit's index (which loads the simulator and the SDK clients)
 import {
   BUILD_TOOLS,
@@ -30,6 +36,8 @@ export interface Release {
   sha: string;
   /** images that are broken in this release */
   broken: ExampleImage[];
+  /** static sites whose build is broken in this release: its version.json reports a stale version */
+  brokenSites?: ExampleSite[];
   /**
    * how they are broken: `crash` (containers exit 1: the deploy fails), or `wrong-version` (healthy, but
    * /health reports a stale version: the deploy succeeds and the verification fails)
@@ -101,9 +109,20 @@ export function releasesFor(
   const [good, bad] = releaseShas(suiteRoot);
   const releases: Release[] = [{ label: 'a good release', sha: good, broken: [], how }];
   if (breakTarget !== undefined) {
+    const sites = sitesToBreak(example, breakTarget);
+    if (sites.length > 0) {
+      releases.push({
+        label: `a broken release (the ${sites.map(site => site.name).join(', ')} build ships a stale version.json)`,
+        sha: bad,
+        broken: [],
+        brokenSites: sites,
+        how
+      });
+      return releases;
+    }
     const broken = imagesToBreak(example, breakTarget);
     if (broken.length === 0)
-      throw new Error(`--break ${breakTarget}: not an image or service of ${example.name}`);
+      throw new Error(`--break ${breakTarget}: not an image, service or site of ${example.name}`);
     const what = how === 'crash' ? 'crash-loops' : 'reports a stale version on /health';
     releases.push({
       label: `a broken release (${broken.map(image => image.repository).join(', ')} ${what})`,
@@ -177,6 +196,44 @@ function builtImageHooks(
         setRule(image, record.image);
         log(`  rehearsal: ${record.image} built and pushed${breakNote(release, image)}`);
       }
+    }
+  };
+}
+
+/**
+ * A broken site release: just before deploy-static publishes the built folder, its version.json is made
+ * to report "stale-build" (as a build that picked up an old commit would), so the pipeline's verification
+ * fails after the deploy and the job must roll the site back.
+ */
+function brokenSiteHooks(release: Release, log: (line: string) => void): RehearsalHooks {
+  return {
+    beforeStep: step => {
+      if (!/\/actions\/deploy-static(@|$)/.test(step.uses ?? '')) return;
+      for (const site of release.brokenSites ?? []) {
+        writeFileSync(
+          path.join(step.job.workspace, site.buildDir, 'version.json'),
+          JSON.stringify({ status: 'healthy', version: 'stale-build' })
+        );
+        log(
+          `  rehearsal: ${site.buildDir}/version.json now says version "stale-build" (the broken ${site.name} release)`
+        );
+      }
+    }
+  };
+}
+
+/** Both sets of hooks, in order. */
+function combineHooks(...all: Array<RehearsalHooks | undefined>): RehearsalHooks | undefined {
+  const hooks = all.filter((h): h is RehearsalHooks => h !== undefined);
+  if (hooks.length <= 1) return hooks[0];
+  return {
+    beforeStep: async step => {
+      let env: Record<string, string> = {};
+      for (const h of hooks) env = { ...env, ...((await h.beforeStep?.(step))?.env ?? {}) };
+      return Object.keys(env).length > 0 ? { env } : undefined;
+    },
+    afterStep: async (step, result) => {
+      for (const h of hooks) await h.afterStep?.(step, result);
     }
   };
 }
@@ -276,6 +333,7 @@ async function runReleases(options: ExampleOptions, context: RunContext): Promis
         );
       }
     }
+    if (release.brokenSites?.length) hooks = combineHooks(hooks, brokenSiteHooks(release, log));
     const rehearsal = await rehearseWorkflow({
       file: example.workflow,
       repoRoot: exampleDir,

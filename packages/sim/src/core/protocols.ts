@@ -95,6 +95,16 @@ export function errorReply(spec: AwsProtocolSpec | undefined, error: SimError, r
         { 'x-amzn-requestid': requestId }
       );
     case 'rest-xml':
+      // CloudFront-style REST-XML services (an xmlNamespace) wrap the error as Query services do
+      if (spec?.xmlNamespace) {
+        return xml(
+          error.status,
+          `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${spec.xmlNamespace}"><Error><Type>${error.fault}</Type>` +
+            `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+            `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+          { 'x-amzn-requestid': requestId }
+        );
+      }
       return xml(
         error.status,
         `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code>` +

@@ -62,7 +62,10 @@ export interface AwsProtocolSpec {
   signingName: string;
   /** JSON protocols: the X-Amz-Target prefix, e.g. AmazonEC2ContainerServiceV20141113 */
   targetPrefix?: string;
-  /** Query protocol: the xmlns of responses, e.g. https://sts.amazonaws.com/doc/2011-06-15/ */
+  /**
+   * Query protocol: the xmlns of responses, e.g. https://sts.amazonaws.com/doc/2011-06-15/. REST-XML: when
+   * set, errors are `<ErrorResponse xmlns=..><Error><Type>..` (CloudFront) instead of S3's bare `<Error>`.
+   */
   xmlNamespace?: string;
   /** REST protocols: which operation a request is (method + path); undefined if none */
   operationOf?: (request: SimRequest) => string | undefined;

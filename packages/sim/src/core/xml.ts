@@ -12,6 +12,18 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/** The reverse of escapeXml, for the few request bodies the REST-XML services read (S3, CloudFront). */
+export function unescapeXml(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)))
+    .replace(/&#x([0-9a-fA-F]+);/g, (_m, code: string) => String.fromCodePoint(parseInt(code, 16)))
+    .replace(/&amp;/g, '&');
+}
+
 /**
  * Serializes a value the way AWS Query responses do: objects become child elements, arrays become
  * `<member>` children, Dates ISO 8601, undefined members are left out.

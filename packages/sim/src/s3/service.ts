@@ -1,14 +1,16 @@
 /**
  * Amazon S3 (REST-XML, path-style `/<bucket>/<key>`; virtual-host style `<bucket>.localhost` and
  * `<bucket>.s3.<region>.amazonaws.com` are understood too): buckets, objects, ListObjectsV2 and multipart
- * uploads - what deploy-beanstalk needs to upload bundles and keep its known-good records. Other services
- * read objects in-process (`ctx.service<S3SimService>('S3')`), e.g. Beanstalk reading a source bundle.
+ * uploads, CopyObject and DeleteObjects - what deploy-beanstalk needs to upload bundles and keep its
+ * known-good records, and deploy-static to publish a site by content. Other services read objects
+ * in-process (`ctx.service<S3SimService>('S3')`), e.g. Beanstalk reading a source bundle, the CloudFront
+ * edge reading its origin.
  */
 import { createHash } from 'node:crypto';
 import { SimError } from '../core/errors.js';
 import { xml, type HttpReply, type SimRequest } from '../core/http.js';
 import type { AwsCall, SimContext, SimService, SimServiceModule } from '../core/service.js';
-import { escapeXml } from '../core/xml.js';
+import { escapeXml, unescapeXml } from '../core/xml.js';
 import { payloadOf } from './chunked.js';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -20,9 +22,17 @@ export interface S3Object {
   /** with its quotes, as S3 returns it */
   etag: string;
   contentType: string;
+  /** Cache-Control and Content-Encoding as stored with the object (returned by GET/HEAD) */
+  cacheControl?: string;
+  contentEncoding?: string;
   lastModified: Date;
   metadata: Record<string, string>;
 }
+
+/** The headers stored with an object besides its body (PutObject, CreateMultipartUpload, CopyObject REPLACE). */
+type StoredHeaders = Pick<S3Object, 'contentType' | 'cacheControl' | 'contentEncoding' | 'metadata'>;
+
+const MAX_DELETE_KEYS = 1000;
 
 interface Bucket {
   name: string;
@@ -35,8 +45,7 @@ interface MultipartUpload {
   id: string;
   bucket: string;
   key: string;
-  contentType: string;
-  metadata: Record<string, string>;
+  headers: StoredHeaders;
   initiated: Date;
   parts: Map<number, { etag: string; body: Buffer }>;
 }
@@ -75,6 +84,8 @@ export function s3OperationOf(req: SimRequest): string | undefined {
         return 'HeadBucket';
       case 'DELETE':
         return 'DeleteBucket';
+      case 'POST':
+        return q.has('delete') ? 'DeleteObjects' : undefined;
       case 'GET':
         if (q.has('location')) return 'GetBucketLocation';
         return q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
@@ -117,6 +128,22 @@ function metadataOf(req: SimRequest): Record<string, string> {
   return out;
 }
 
+/** What a request asks to store with the object; `aws-chunked` is the SDK's transfer framing, not the object's. */
+function storedHeadersOf(req: SimRequest): StoredHeaders {
+  const encoding = String(req.headers['content-encoding'] ?? '')
+    .split(',')
+    .map(part => part.trim())
+    .filter(part => part !== '' && part !== 'aws-chunked')
+    .join(', ');
+  const cacheControl = req.headers['cache-control'];
+  return {
+    contentType: String(req.headers['content-type'] ?? 'binary/octet-stream'),
+    cacheControl: typeof cacheControl === 'string' && cacheControl !== '' ? cacheControl : undefined,
+    contentEncoding: encoding === '' ? undefined : encoding,
+    metadata: metadataOf(req)
+  };
+}
+
 function objectHeaders(object: S3Object): Record<string, string> {
   const headers: Record<string, string> = {
     etag: object.etag,
@@ -124,6 +151,8 @@ function objectHeaders(object: S3Object): Record<string, string> {
     'last-modified': object.lastModified.toUTCString(),
     'accept-ranges': 'bytes'
   };
+  if (object.cacheControl) headers['cache-control'] = object.cacheControl;
+  if (object.contentEncoding) headers['content-encoding'] = object.contentEncoding;
   for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = value;
   return headers;
 }
@@ -154,6 +183,8 @@ export class S3SimService implements SimService {
         GetObject: op(this.getObject),
         HeadObject: op(this.headObject),
         DeleteObject: op(this.deleteObject),
+        DeleteObjects: op(this.deleteObjects),
+        CopyObject: op(this.copyObject),
         CreateMultipartUpload: op(this.createMultipartUpload),
         UploadPart: op(this.uploadPart),
         CompleteMultipartUpload: op(this.completeMultipartUpload),
@@ -183,6 +214,11 @@ export class S3SimService implements SimService {
   /** An object, or undefined when the bucket or key does not exist. */
   object(bucket: string, key: string): S3Object | undefined {
     return this.buckets.get(bucket)?.objects.get(key);
+  }
+
+  /** Every key of a bucket under `prefix`, sorted (empty when the bucket does not exist). */
+  keys(bucket: string, prefix = ''): string[] {
+    return [...(this.buckets.get(bucket)?.objects.keys() ?? [])].filter(key => key.startsWith(prefix)).sort();
   }
 
   /** Stores an object as PutObject would (tests seeding a bundle). */
@@ -268,7 +304,15 @@ export class S3SimService implements SimService {
     const prefix = q.get('prefix') ?? '';
     const delimiter = q.get('delimiter') ?? '';
     const maxKeys = Math.min(1000, Math.max(0, Number(q.get('max-keys') ?? 1000) || 0));
-    const after = v2 ? (q.get('continuation-token') ?? q.get('start-after') ?? '') : (q.get('marker') ?? '');
+    const token = q.get('continuation-token');
+    let after = v2 ? (q.get('start-after') ?? '') : (q.get('marker') ?? '');
+    if (v2 && token !== null) {
+      const decoded = Buffer.from(token, 'base64url').toString('utf8');
+      if (!token || !decoded.startsWith('k:')) {
+        throw new SimError('InvalidArgument', 'The continuation token provided is incorrect', 400);
+      }
+      after = decoded.slice(2);
+    }
     const keys = [...found.objects.keys()].filter(k => k.startsWith(prefix) && k > after).sort();
     const contents: string[] = [];
     const prefixes = new Set<string>();
@@ -303,7 +347,8 @@ export class S3SimService implements SimService {
       (v2
         ? el('KeyCount', contents.length + prefixes.size) +
           (q.get('continuation-token') ? el('ContinuationToken', q.get('continuation-token')!) : '') +
-          (truncated ? el('NextContinuationToken', lastKey) : '')
+          (truncated ? el('NextContinuationToken', Buffer.from(`k:${lastKey}`).toString('base64url')) : '') +
+          (q.get('start-after') ? el('StartAfter', q.get('start-after')!) : '')
         : el('Marker', after) + (truncated ? el('NextMarker', lastKey) : ''));
     return xml(200, xmlDoc('ListBucketResult', head + contents.join('') + common));
   }
@@ -314,9 +359,8 @@ export class S3SimService implements SimService {
     const stored: S3Object = {
       body,
       etag: `"${md5(body).toString('hex')}"`,
-      contentType: String(call.request.headers['content-type'] ?? 'binary/octet-stream'),
-      lastModified: this.now(),
-      metadata: metadataOf(call.request)
+      ...storedHeadersOf(call.request),
+      lastModified: this.now()
     };
     found.objects.set(key, stored);
     return { status: 200, headers: { etag: stored.etag } };
@@ -348,6 +392,89 @@ export class S3SimService implements SimService {
     return { status: 204 };
   }
 
+  /** POST /<bucket>?delete: up to 1000 keys; a missing key counts as deleted, as in S3. */
+  private deleteObjects(call: AwsCall, { bucket }: Required<Location>): HttpReply {
+    const found = this.mustBucket(bucket);
+    const body = call.request.body.toString('utf8');
+    const keys = [...body.matchAll(/<Object>[\s\S]*?<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Object>/g)].map(m =>
+      unescapeXml(m[1])
+    );
+    if (!/<Delete[\s>]/.test(body) || keys.length === 0 || keys.length > MAX_DELETE_KEYS) {
+      throw new SimError(
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema',
+        400
+      );
+    }
+    const quiet = /<Quiet>\s*true\s*<\/Quiet>/i.test(body);
+    for (const key of keys) found.objects.delete(key);
+    const deleted = quiet ? '' : keys.map(key => `<Deleted>${el('Key', key)}</Deleted>`).join('');
+    return xml(200, xmlDoc('DeleteResult', deleted));
+  }
+
+  /**
+   * PUT with `x-amz-copy-source: <bucket>/<key>` (URL-encoded). `x-amz-metadata-directive` COPY (default)
+   * keeps the source's Content-Type, Cache-Control and metadata; REPLACE takes them from the request.
+   */
+  private copyObject(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
+    const target = this.mustBucket(bucket);
+    const header = String(call.request.headers['x-amz-copy-source'] ?? '');
+    const [sourcePath, sourceQuery] = header.split('?');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(sourcePath).replace(/^\//, '');
+    } catch {
+      decoded = '';
+    }
+    const slash = decoded.indexOf('/');
+    if (slash <= 0 || slash === decoded.length - 1) {
+      throw new SimError(
+        'InvalidArgument',
+        'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
+        400
+      );
+    }
+    if (sourceQuery && /(^|&)versionId=/.test(sourceQuery)) {
+      throw new SimError('InvalidArgument', 'The simulator does not model object versions', 400);
+    }
+    const source = this.mustObject(decoded.slice(0, slash), decoded.slice(slash + 1));
+    const directive = String(call.request.headers['x-amz-metadata-directive'] ?? 'COPY').toUpperCase();
+    if (directive !== 'COPY' && directive !== 'REPLACE') {
+      throw new SimError('InvalidArgument', 'Unknown metadata directive.', 400);
+    }
+    if (directive === 'COPY' && decoded.slice(0, slash) === bucket && decoded.slice(slash + 1) === key) {
+      throw new SimError(
+        'InvalidRequest',
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        400
+      );
+    }
+    const headers: StoredHeaders =
+      directive === 'REPLACE'
+        ? storedHeadersOf(call.request)
+        : {
+            contentType: source.contentType,
+            cacheControl: source.cacheControl,
+            contentEncoding: source.contentEncoding,
+            metadata: { ...source.metadata }
+          };
+    // a copy is stored in one part: its ETag is the MD5 of the bytes, even when the source was multipart
+    const stored: S3Object = {
+      body: source.body,
+      etag: `"${md5(source.body).toString('hex')}"`,
+      ...headers,
+      lastModified: this.now()
+    };
+    target.objects.set(key, stored);
+    return xml(
+      200,
+      xmlDoc(
+        'CopyObjectResult',
+        el('LastModified', stored.lastModified.toISOString()) + el('ETag', stored.etag)
+      )
+    );
+  }
+
   private createMultipartUpload(call: AwsCall, { bucket, key }: Required<Location>): HttpReply {
     this.mustBucket(bucket);
     const id = `${this.ctx.random.hex(32)}`;
@@ -355,8 +482,7 @@ export class S3SimService implements SimService {
       id,
       bucket,
       key,
-      contentType: String(call.request.headers['content-type'] ?? 'binary/octet-stream'),
-      metadata: metadataOf(call.request),
+      headers: storedHeadersOf(call.request),
       initiated: this.now(),
       parts: new Map()
     });
@@ -439,9 +565,8 @@ export class S3SimService implements SimService {
     this.mustBucket(bucket).objects.set(key, {
       body,
       etag,
-      contentType: upload.contentType,
-      lastModified: this.now(),
-      metadata: upload.metadata
+      ...upload.headers,
+      lastModified: this.now()
     });
     this.uploads.delete(upload.id);
     return xml(
