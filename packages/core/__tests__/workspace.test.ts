@@ -8,7 +8,8 @@ import {
   requireWorkspaceFile,
   resolveInWorkspace
 } from '../src/workspace.js';
-import { parseJsonDocument, parseYamlDocument } from '../src/documents.js';
+import { parseJsonDocument } from '../src/documents.js';
+import { parseYamlDocument } from '../src/yaml-document.js';
 
 function world(): { workspace: string; outside: string } {
   const base = mkdtempSync(path.join(tmpdir(), 'confine-'));

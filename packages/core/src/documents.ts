@@ -1,17 +1,15 @@
-import { parseDocument, isCollection, visit, type Document } from 'yaml';
 import { inputError } from './errors.js';
 
 /**
- * JSON and YAML documents read from a file input, with limits checked before anything deep or large is
+ * JSON documents read from a file input (YAML ones: yaml-document.ts, kept apart so a step that reads
+ * only JSON never loads the YAML parser at start), with limits checked before anything deep or large is
  * built from them: nesting depth (200,000 levels of `[` would otherwise overflow a recursive walker's
- * stack) and, for YAML, the number of aliases (a "billion laughs" compose file expands exponentially).
+ * stack).
  * Error messages name the input and the file and never quote the file's content: it may hold secrets.
  */
 
 /** Deeper than any real task definition, Dockerrun or compose file, far below what overflows a stack. */
-const MAX_DOCUMENT_DEPTH = 64;
-/** Compose files use a handful of anchors (`x-common: &common`); hundreds mean an alias bomb. */
-const MAX_YAML_ALIASES = 100;
+export const MAX_DOCUMENT_DEPTH = 64;
 
 export interface DocumentSource {
   /** the input the file came from, e.g. `task-definition` */
@@ -73,58 +71,4 @@ function jsonErrorWithoutContent(error: unknown): string {
   // everything from the first quote on is the excerpt of the file: drop it
   const kept = message.replace(/,?\s*(\.\.\.)?"[\s\S]*$/, '').trim();
   return kept === '' ? 'syntax error' : kept;
-}
-
-/**
- * A YAML document (comments and layout kept, for files this action rewrites), refused when it has more
- * aliases than `maxAliases` or nests deeper than `maxDepth`, before any alias is expanded.
- */
-export function parseYamlDocument(
-  text: string,
-  source: DocumentSource,
-  limits: { maxDepth?: number; maxAliases?: number } = {}
-): Document {
-  const maxDepth = limits.maxDepth ?? MAX_DOCUMENT_DEPTH;
-  const maxAliases = limits.maxAliases ?? MAX_YAML_ALIASES;
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0];
-    const at = error.linePos?.[0];
-    throw inputError(
-      `Input "${source.input}": ${source.file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ` +
-        `${error.code.toLowerCase().replace(/_/g, ' ')}`
-    );
-  }
-  let aliases = 0;
-  let deepest = 0;
-  visit(doc, {
-    Alias() {
-      aliases++;
-    },
-    Collection(_key, _node, path) {
-      const depth = path.filter(ancestor => isCollection(ancestor)).length + 1;
-      if (depth > deepest) deepest = depth;
-    }
-  });
-  if (aliases > maxAliases) {
-    throw inputError(
-      `Input "${source.input}": ${source.file} uses ${aliases} YAML aliases; at most ${maxAliases} are accepted ` +
-        '(many aliases of aliases expand exponentially: an "alias bomb")'
-    );
-  }
-  const depth = deepest;
-  if (depth > maxDepth) {
-    throw inputError(
-      `Input "${source.input}": ${source.file} nests mappings/lists ${depth} levels deep; at most ${maxDepth} are accepted`
-    );
-  }
-  try {
-    // Expanding is where an alias bomb would explode: the yaml library counts alias expansions too.
-    doc.toJS({ maxAliasCount: maxAliases });
-  } catch (error) {
-    throw inputError(
-      `Input "${source.input}": ${source.file} expands its YAML aliases beyond ${maxAliases} (${error instanceof Error ? error.message.split('\n')[0] : 'refused'})`
-    );
-  }
-  return doc;
 }
