@@ -8,8 +8,8 @@ import { executeEcsRollback, planEcsRollback, type RollbackResult } from './ecs.
 import { executeBeanstalkRollback, planBeanstalkRollback } from './beanstalk.js';
 import { ecrImageLookup } from '@deploy-suite/aws/ecr';
 import { failureMessage, fromToOutputs, rollbackSummary } from './summary.js';
-import { rollbackStaticSite, staticSiteSummary, type RollbackSiteResult } from './static-site.js';
-import { sdkCdnApi, sdkSiteStore } from '@deploy-suite/aws/static-site';
+import { rollbackStaticSite, staticSiteSummary } from './static-site.js';
+import { sdkCdnApi, sdkSiteStore, type RollbackSiteResult } from '@deploy-suite/aws/static-site';
 
 /**
  * Reads the inputs, plans and checks (describe calls only), rolls back. Outputs and the job summary are
@@ -49,8 +49,10 @@ export async function run(): Promise<void> {
           services: result.services
         },
         summary:
-          inputs.kind === 'static-site' && site
-            ? staticSiteSummary(inputs, site, region, actor)
+          inputs.kind === 'static-site'
+            ? site
+              ? staticSiteSummary(inputs, site, region, actor)
+              : endingSummary('rollback', ending, [])
             : rollbackSummary(inputs, result, region, actor)
       };
     });

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-WDQGETH7.js";import"./chunk-O6AAPRAN.js";import"./chunk-YAPPEINQ.js";import"./chunk-GZWDSSBK.js";import"./chunk-GKKKMVGU.js";import"./chunk-FXLW4WFS.js";import"./chunk-SYWENWBR.js";import"./chunk-KXTAWJXL.js";import"./chunk-ZKAAFD5R.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

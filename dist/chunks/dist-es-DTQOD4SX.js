@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c}from"./chunk-26B435VX.js";import"./chunk-WDQGETH7.js";import"./chunk-O6AAPRAN.js";import"./chunk-YAPPEINQ.js";import"./chunk-GZWDSSBK.js";import"./chunk-GKKKMVGU.js";import"./chunk-FXLW4WFS.js";import"./chunk-SYWENWBR.js";import"./chunk-KXTAWJXL.js";import"./chunk-ZKAAFD5R.js";export{c as credentialsTreatedAsExpired,b as credentialsWillNeedRefresh,a as defaultProvider};
