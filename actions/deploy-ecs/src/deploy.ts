@@ -181,6 +181,7 @@ export async function executeDeployment(
     const at = now();
     for (const entry of changed) {
       entry.result = resultOf(entry, 'deployed', clock);
+      if (!inputs.recordKnownGood) continue;
       await recordKnownGoodOrWarn(
         api,
         { name: entry.plan.service, arn: entry.plan.serviceArn },

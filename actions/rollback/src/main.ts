@@ -8,6 +8,7 @@ import { executeEcsRollback, planEcsRollback, type RollbackResult } from './ecs.
 import { executeBeanstalkRollback, planBeanstalkRollback } from './beanstalk.js';
 import { ecrImageLookup } from '@deploy-suite/aws/ecr';
 import { failureMessage, fromToOutputs, rollbackSummary } from './summary.js';
+import { recordBeanstalkKnownGood, recordEcsKnownGood } from './record.js';
 
 /** Reads the inputs, plans and checks (describe calls only), rolls back, then sets outputs and the summary. */
 export async function run(): Promise<void> {
@@ -31,8 +32,8 @@ export async function run(): Promise<void> {
           clock: realClock,
           actor
         };
-        const plans = await planEcsRollback(inputs, deps);
-        result = await executeEcsRollback(inputs, plans, deps);
+        if (inputs.mode === 'record-known-good') result = await recordEcsKnownGood(inputs, deps);
+        else result = await executeEcsRollback(inputs, await planEcsRollback(inputs, deps), deps);
       } else {
         const deps = {
           api: sdkBeanstalkApi(context),
@@ -40,8 +41,8 @@ export async function run(): Promise<void> {
           logger,
           clock: realClock
         };
-        const plan = await planBeanstalkRollback(inputs, deps);
-        result = await executeBeanstalkRollback(inputs, plan, deps);
+        if (inputs.mode === 'record-known-good') result = await recordBeanstalkKnownGood(inputs, deps);
+        else result = await executeBeanstalkRollback(inputs, await planBeanstalkRollback(inputs, deps), deps);
       }
       await appendSummary(rollbackSummary(inputs, result, context.region, actor));
     } finally {
