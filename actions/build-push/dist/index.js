@@ -32507,10 +32507,36 @@ function repositoryUri(registry, repository) {
 ;// CONCATENATED MODULE: ./actions/build-push/src/image-store.ts
 
 
-function ecrImageStore(api, registry) {
+/** The blobs (config and layers) a single-platform manifest references. */
+function manifestBlobs(manifest, where) {
+    const parsed = JSON.parse(manifest.manifest);
+    if (Array.isArray(parsed.manifests)) {
+        throw new ActionError('deployment', `${where} is a multi-platform index: promoting it into another repository is not supported; ` +
+            'promote each platform image, or build into the target repository');
+    }
+    return [parsed.config?.digest, ...(parsed.layers ?? []).map(layer => layer.digest)].filter((digest) => typeof digest === 'string' && digest !== '');
+}
+function ecrImageStore(api, registry, 
+/** the registry API with this job's ECR login, for layers PutImage cannot find in the target repository */
+http) {
     const mutability = new Map();
     const registryId = registry.accountId;
     return {
+        async putTagFrom(from, repository, tag, manifest) {
+            try {
+                return await api.putImage(registryId, repository, tag, manifest);
+            }
+            catch (error) {
+                // PutImage needs the layers in the target repository: mount them (same registry), then try again
+                if (awsErrorName(error) !== 'LayersNotFoundException' || !http)
+                    throw error;
+            }
+            const client = http();
+            for (const digest of manifestBlobs(manifest, `${from}@${manifest.digest}`)) {
+                await client.bringBlob(repository, digest, from);
+            }
+            return api.putImage(registryId, repository, tag, manifest);
+        },
         getManifest: (repository, tag) => api.getManifest(registryId, repository, tag),
         digestOf: (repository, tag) => api.describeDigest(registryId, repository, tag),
         putTag: (repository, tag, manifest) => api.putImage(registryId, repository, tag, manifest),
@@ -32538,7 +32564,13 @@ function ociImageStore(http, registry) {
             }
             return 'tagged';
         },
-        immutableTags: async () => false
+        immutableTags: async () => false,
+        async putTagFrom(from, repository, tag, manifest) {
+            for (const digest of manifestBlobs(manifest, `${from}@${manifest.digest}`)) {
+                await http.bringBlob(path(repository), digest, path(from));
+            }
+            return this.putTag(repository, tag, manifest);
+        }
     };
 }
 
@@ -32571,7 +32603,8 @@ class RegistryHttp {
         this.base = `${insecure ? 'http' : 'https'}://${host}`;
     }
     async send(method, path, scope, headers, body) {
-        const url = `${this.base}${path}`;
+        // an upload's Location may be absolute (another host serves the upload) or relative to the registry
+        const url = /^https?:\/\//.test(path) ? path : `${this.base}${path}`;
         const attempt = () => this.fetcher(url, {
             method,
             headers: { ...headers, ...(this.authorization ? { authorization: this.authorization } : {}) },
@@ -32640,6 +32673,37 @@ class RegistryHttp {
     /** The digest a tag names, read back from the registry; undefined when it does not exist. */
     async digestOf(repository, reference) {
         return (await this.getManifest(repository, reference))?.digest;
+    }
+    /**
+     * Makes blob `digest` of repository `from` available in `repository`: already there, mounted across
+     * repositories (POST ?mount=&from=, 201: no bytes move), or — when the registry declines the mount (202,
+     * e.g. ECR without blob mounting) — downloaded and uploaded in one monolithic PUT.
+     */
+    async bringBlob(repository, digest, from) {
+        const scope = `repository:${repository}:pull,push repository:${from}:pull`;
+        const head = await this.send('HEAD', `/v2/${repository}/blobs/${digest}`, scope, {});
+        if (head.ok)
+            return 'present';
+        const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+        const mount = await this.send('POST', `/v2/${repository}/blobs/uploads/?${query}`, scope, {});
+        await mount.arrayBuffer();
+        if (mount.status === 201)
+            return 'mounted';
+        const location = mount.headers.get('location');
+        if (mount.status !== 202 || !location) {
+            throw this.failure(`Mounting ${digest} from ${from} into ${repository}`, mount, '');
+        }
+        const download = await this.send('GET', `/v2/${from}/blobs/${digest}`, scope, {});
+        if (!download.ok)
+            throw this.failure(`GET ${this.base}/v2/${from}/blobs/${digest}`, download, await download.text());
+        const bytes = new Uint8Array(await download.arrayBuffer());
+        const target = new URL(location, this.base);
+        target.searchParams.set('digest', digest);
+        const upload = await this.send('PUT', target.toString(), scope, { 'content-type': 'application/octet-stream' }, bytes);
+        const text = await upload.text();
+        if (upload.status !== 201)
+            throw this.failure(`Uploading ${digest} to ${repository}`, upload, text);
+        return 'copied';
     }
     /** Points `tag` at this exact manifest; returns the digest the registry computed. */
     async putManifest(repository, tag, manifest) {
@@ -32794,7 +32858,8 @@ async function connectRegistry(registry, settings, deps) {
     const auth = writeJobAuth(deps.runnerTemp, registry.host, username, password, deps.env);
     deps.onAuthWritten?.(auth);
     deps.logger.info(`Logged in to ${registry.host} (credentials in this job's own ${auth.file}${expiresAt ? `, valid until ${expiresAt.toISOString()}` : ''})`);
-    return { store: ecrImageStore(ecr, registry), builderEnv: auth.env, ecr };
+    const http = () => deps.registryHttp?.(registry) ?? new RegistryHttp(registry.host, false, { username, password });
+    return { store: ecrImageStore(ecr, registry, http), builderEnv: auth.env, ecr };
 }
 /**
  * 'check': fails before any change when a repository is missing and may not be created; returns the ones
@@ -32839,9 +32904,14 @@ async function planImages(settings, registry, store, logger) {
             continue;
         }
         if (spec.sourceTag !== undefined) {
-            const manifest = await store.getManifest(spec.repository, spec.sourceTag);
+            const from = spec.sourceRepository ?? spec.repository;
+            const manifest = await store.getManifest(from, spec.sourceTag);
             if (!manifest) {
-                throw new ActionError('deployment', `No image tagged ${JSON.stringify(spec.sourceTag)} in ${uri} to promote ("source-tag")`);
+                throw new ActionError('deployment', `No image tagged ${JSON.stringify(spec.sourceTag)} in ${repositoryUri(registry, from)} to promote ("source-tag"` +
+                    `${spec.sourceRepository ? ', "source-repository"' : ''})`);
+            }
+            if (spec.sourceRepository) {
+                logger.info(`Promoting ${repositoryUri(registry, from)}:${spec.sourceTag} (${manifest.digest}) into ${uri}`);
             }
             plans.push({ spec, uri, action: 'promoted', manifest });
             continue;
@@ -32876,16 +32946,25 @@ async function addTags(plan, store, logger) {
     const manifest = plan.manifest;
     const added = [];
     // The tag the manifest was found under already names it: no call needed.
-    const foundUnder = plan.action === 'promoted' ? plan.spec.sourceTag : plan.spec.commitTag;
+    const across = plan.action === 'promoted' ? plan.spec.sourceRepository : undefined;
+    const foundUnder = across
+        ? undefined
+        : plan.action === 'promoted'
+            ? plan.spec.sourceTag
+            : plan.spec.commitTag;
     for (const tag of plan.spec.tags) {
         if (tag === foundUnder)
             continue;
-        const outcome = await store.putTag(plan.spec.repository, tag, manifest);
+        const outcome = across
+            ? await store.putTagFrom(across, plan.spec.repository, tag, manifest)
+            : await store.putTag(plan.spec.repository, tag, manifest);
         if (outcome === 'tagged')
             added.push(tag);
     }
     plan.added = added;
-    const verb = plan.action === 'promoted' ? `Promoted ${plan.uri}:${plan.spec.sourceTag}` : `Reused ${plan.uri}`;
+    const verb = plan.action === 'promoted'
+        ? `Promoted ${across ? `${across}:` : `${plan.uri}:`}${plan.spec.sourceTag}${across ? ` into ${plan.uri}` : ''}`
+        : `Reused ${plan.uri}`;
     logger.info(`${verb} (${manifest.digest}): ${added.length > 0 ? `added ${added.join(', ')}` : 'every tag was already there'}`);
     await readBack(plan, store, manifest.digest);
     plan.digest = manifest.digest;
@@ -33379,6 +33458,18 @@ function readBuildPushInputs(inputs, context) {
     const rawImages = readRawImages(inputs);
     const sourceTag = inputs.optionalString(INPUT.sourceTag);
     const promote = sourceTag !== undefined;
+    const sourceRepository = inputs.optionalString('source-repository');
+    if (sourceRepository !== undefined) {
+        if (!promote) {
+            throw inputError('Input "source-repository" names where "source-tag" is found: give "source-tag" too (promote mode), or drop it');
+        }
+        if (!REPOSITORY_NAME.test(sourceRepository) || /^[^/]+\.[^/]+\//.test(sourceRepository)) {
+            throw inputError(`Input "source-repository" must be a repository of the same registry (no host, tag or digest), got ${JSON.stringify(sourceRepository)}`);
+        }
+        if (rawImages.length !== 1) {
+            throw inputError('Input "source-repository" promotes one image: give one "repository", not "images"');
+        }
+    }
     const seen = new Map();
     for (const image of rawImages) {
         if (image.repository.includes(':') || image.repository.includes('@')) {
@@ -33437,7 +33528,8 @@ function readBuildPushInputs(inputs, context) {
             version,
             tags: rendered.tags,
             commitTag: rendered.commitTag,
-            sourceTag: source?.tags[0]
+            sourceTag: source?.tags[0],
+            sourceRepository: sourceRepository === raw.repository ? undefined : sourceRepository
         };
     });
     const push = inputs.boolean(INPUT.push, true);
