@@ -122,7 +122,8 @@ export async function rehearseWorkflow(options: RehearsalOptions): Promise<Rehea
     },
     jobs: result.jobs,
     jobCounter: 0,
-    repositories: options.repositories ?? {}
+    repositories: options.repositories ?? {},
+    trustPolicies: options.trustPolicies ?? {}
   };
 
   print(`Rehearsing ${workflow.displayName} (${workflowName(workflow)}) on ${event}`);
@@ -399,7 +400,7 @@ async function runReusableCall(
   }
 ): Promise<JobRunResult> {
   const started = state.now();
-  const location = calledWorkflowFile(job.ref.value, state.repoRoot, state.repositories);
+  const location = calledWorkflowFile(job.ref.value, caller.workflow.selfRoot, state.repositories);
   // preflight refused anything that does not resolve, so this is only a guard
   if (!location) throw new WorkflowProblems([`${job.ref.value}: reusable workflow not found`]);
   const called = await loadLocated(location, state.repoRoot);

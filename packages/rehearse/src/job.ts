@@ -16,7 +16,8 @@ import {
 } from './expressions.js';
 import { child, rawJob, rawSteps } from './load.js';
 import { mark, seconds } from './report.js';
-import { resolveRemote } from './repositories.js';
+import { resolveUses } from './repositories.js';
+import { oidcSubject } from './oidc.js';
 import { runScript } from './shell.js';
 import { isStandIn, runStandIn, StepFailure } from './stand-ins.js';
 import {
@@ -51,6 +52,8 @@ interface JobRun {
   defaults: RunDefaults;
   failed: boolean;
   deadline: number;
+  /** the job's environment name, once evaluated (it makes the OIDC subject) */
+  environment?: string;
   posts: Array<{
     name: string;
     postIf: string;
@@ -171,6 +174,7 @@ export async function runJob(
     run.env = { ...run.env, ...evaluateTextMap(job.env, scopeOf(run)) };
     const jobScope = scopeOf(run);
     describeJob(run, raw, jobScope, result);
+    run.environment = result.environment?.name || undefined;
     const timeout = Number(evaluateToken(child(raw, 'timeout-minutes'), jobScope) ?? DEFAULT_TIMEOUT_MINUTES);
     run.deadline = state.now() + timeout * 60_000;
     continueOnError = evaluateToken(child(raw, 'continue-on-error'), jobScope) === true;
@@ -355,7 +359,8 @@ async function runStep(
   const baseScope = scopeOf(run);
   const name = stepName(step, baseScope);
   const uses = 'uses' in step ? step.uses.value : undefined;
-  const remote = uses === undefined ? undefined : resolveRemote(uses, state.repositories);
+  const remote =
+    uses === undefined ? undefined : resolveUses(uses, run.scope.workflow.selfRoot, state.repositories);
   const kind: StepRunResult['kind'] =
     uses === undefined ? 'run' : uses.startsWith('./') || remote ? 'action' : 'stand-in';
   const result: StepRunResult = {
@@ -532,7 +537,7 @@ async function runLocalAction(
   name: string,
   continueOnError: boolean
 ): Promise<string | undefined> {
-  const remote = resolveRemote(uses, run.state.repositories);
+  const remote = resolveUses(uses, run.scope.workflow.selfRoot, run.state.repositories);
   if (remote) {
     log.note(
       `[rehearsal] ${remote.repository}@${remote.ref} is stood in for by the local folder ${remote.root} ` +
@@ -596,6 +601,16 @@ async function runLocalAction(
   return undefined;
 }
 
+function jobSubject(run: JobRun): string {
+  const github = run.contexts.github as Record<string, Json>;
+  return oidcSubject({
+    repository: String(github.repository),
+    eventName: String(github.event_name),
+    ref: String(github.ref),
+    environment: run.environment
+  });
+}
+
 function runStandInStep(
   run: JobRun,
   uses: string,
@@ -614,7 +629,8 @@ function runStandInStep(
       artifactsDir: run.state.artifactsDir,
       env,
       repository: String((run.contexts.github as Record<string, Json>).repository),
-      note: line => log.note(line)
+      note: line => log.note(line),
+      oidc: { subject: jobSubject(run), policies: run.state.trustPolicies }
     });
     Object.assign(result.outputs, outcome.outputs);
     Object.assign(run.exportedEnv, outcome.exportedEnv);

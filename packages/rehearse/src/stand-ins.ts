@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { globToRegExp } from './hash-files.js';
+import { trustPolicyDenial, type TrustPolicy } from './oidc.js';
 
 /**
  * Local equivalents of the well-known third-party actions a deploy pipeline uses. Each one says in the
@@ -30,6 +31,8 @@ export interface StandInContext {
   /** the repository the run is for (github.repository) */
   repository: string;
   note: (line: string) => void;
+  /** the job's OIDC subject and the trust policies of the roles the rehearsal knows */
+  oidc?: { subject: string; policies: Record<string, TrustPolicy> };
 }
 
 export interface StandInResult {
@@ -259,6 +262,18 @@ function configureAwsCredentials(context: StandInContext): StandInResult {
       ? `[rehearsal] would assume ${role} with GitHub's OIDC token; locally the credentials are fake`
       : '[rehearsal] no role-to-assume given; locally the credentials are fake'
   );
+  if (role && context.oidc) {
+    const policy = context.oidc.policies[role];
+    if (!policy) {
+      context.note(
+        `[rehearsal] no trust policy known for ${role}: the subject ${context.oidc.subject} is not checked`
+      );
+    } else {
+      const denial = trustPolicyDenial(policy, role, { sub: context.oidc.subject });
+      if (denial) throw new StepFailure(denial);
+      context.note(`[rehearsal] OIDC subject ${context.oidc.subject} is allowed by ${policy.file}`);
+    }
+  }
   context.note(`[rehearsal] AWS calls go to the simulator at ${endpoint} (region ${region})`);
   const credentials = {
     AWS_ACCESS_KEY_ID: context.env.AWS_ACCESS_KEY_ID || 'test',

@@ -1,6 +1,7 @@
 import type { Json } from './expressions.js';
 import type { LoadedWorkflow } from './load.js';
 import type { Masks } from './step-log.js';
+import type { TrustPolicy } from './oidc.js';
 import type { JobRunResult, RehearsalHooks } from './types.js';
 
 /** What every job of one rehearsal shares. */
@@ -21,6 +22,8 @@ export interface RunState {
   jobCounter: number;
   /** other repositories stood in for by local folders (see RehearsalOptions.repositories) */
   repositories: Record<string, string>;
+  /** role ARN → its trust policy: configure-aws-credentials checks the job's OIDC subject against it */
+  trustPolicies: Record<string, TrustPolicy>;
 }
 
 /** One workflow being run: the top-level one, or one called with `uses: ./.github/workflows/x.yml`. */

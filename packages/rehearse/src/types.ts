@@ -1,3 +1,4 @@
+import type { TrustPolicy } from './oidc.js';
 import type { Json } from './expressions.js';
 import type { Annotation } from './step-log.js';
 
@@ -39,6 +40,12 @@ export interface RehearsalOptions {
    * working tree is used). Used by the example layer to rehearse consumer workflows against this suite.
    */
   repositories?: Record<string, string>;
+  /**
+   * Role ARN → its IAM trust policy (file name for messages, and the JSON document). Where a job runs
+   * aws-actions/configure-aws-credentials with one of these roles, its OIDC subject (computed as GitHub
+   * does: environment, pull_request or ref form) must be allowed, else the step fails naming both.
+   */
+  trustPolicies?: Record<string, TrustPolicy>;
 }
 
 export interface JobInfo {
