@@ -66,8 +66,9 @@ function usesOf(file: string): Use[] {
 /** Inputs of what a suite reference points at: an action's action.yml or a workflow's workflow_call. */
 function targetInputs(uses: string): { what: string; inputs: Inputs } | undefined {
   const prefix = `${SUITE_REPOSITORY}/`;
-  if (!uses.startsWith(prefix)) return undefined;
-  const target = uses.slice(prefix.length).split('@')[0];
+  // `$/actions/<name>` in the suite's own workflows: an action of this repository
+  if (!uses.startsWith(prefix) && !uses.startsWith('$/')) return undefined;
+  const target = uses.startsWith('$/') ? uses.slice(2) : uses.slice(prefix.length).split('@')[0];
   const file = target.startsWith('.github/workflows/')
     ? path.join(root, target)
     : path.join(root, target, 'action.yml');
@@ -78,14 +79,17 @@ function targetInputs(uses: string): { what: string; inputs: Inputs } | undefine
   return { what: path.relative(root, file), inputs: inputs ?? {} };
 }
 
-const suiteUses = allWorkflows.flatMap(usesOf).filter(use => use.uses.startsWith(`${SUITE_REPOSITORY}/`));
+const suiteUses = allWorkflows
+  .flatMap(usesOf)
+  .filter(use => use.uses.startsWith(`${SUITE_REPOSITORY}/`) || use.uses.startsWith('$/'));
 
 describe('with: of every suite action and reusable pipeline', () => {
   it('finds the uses (sanity: the examples call the pipelines and actions)', () => {
     expect(exampleWorkflows.length).toBeGreaterThanOrEqual(5);
     expect(suiteUses.some(use => use.uses.includes('ecs-pipeline.yml'))).toBe(true);
     expect(suiteUses.some(use => use.uses.includes('beanstalk-pipeline.yml'))).toBe(true);
-    expect(suiteUses.some(use => use.uses.includes('/actions/deploy-ecs@'))).toBe(true);
+    expect(suiteUses.some(use => use.uses === '$/actions/deploy-ecs')).toBe(true);
+    expect(suiteUses.some(use => use.uses.includes('/.github/workflows/rollback.yml@'))).toBe(true);
   });
 
   it.each(
@@ -112,7 +116,12 @@ describe('security of the workflows', () => {
       const unpinned = lines
         .map(line => /^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/.exec(line))
         .filter((match): match is RegExpExecArray => match !== null)
-        .filter(match => !match[1].startsWith('./') && !match[1].startsWith(`${SUITE_REPOSITORY}/`))
+        .filter(
+          match =>
+            !match[1].startsWith('./') &&
+            !match[1].startsWith('$/') &&
+            !match[1].startsWith(`${SUITE_REPOSITORY}/`)
+        )
         .filter(match => !/@[0-9a-f]{40}$/.test(match[1]) || !/#\s*v\d/.test(match[2]))
         .map(match => match[1]);
       expect(unpinned).toEqual([]);
@@ -171,8 +180,14 @@ describe('the examples', () => {
     (_name: string, example: ExampleDefinition) => {
       const readme = readFileSync(path.join(root, example.dir, 'README.md'), 'utf8');
       expect(readme).toMatch(/token\.actions\.githubusercontent\.com/);
-      expect(readme).toMatch(/sts:AssumeRoleWithWebIdentity/);
       expect(readme).toMatch(/ecr:GetAuthorizationToken/);
+      // the trust policies live in aws/ and the README shows them from there
+      for (const file of ['aws/trust-policy.json', 'aws/push-trust-policy.json']) {
+        expect(readme).toContain(`](${file})`);
+        const policy = readFileSync(path.join(root, example.dir, file), 'utf8');
+        expect(policy).toMatch(/sts:AssumeRoleWithWebIdentity/);
+        expect(policy).toMatch(new RegExp(`repo:<OWNER>/${example.repository.split('/')[1]}:`));
+      }
       expect(readme).toMatch(/npm run rehearse -- /);
       const workflow = readFileSync(path.join(root, example.dir, example.workflow), 'utf8');
       for (const image of example.images) {

@@ -18,7 +18,7 @@ import { findUnsupported, loadLocated } from './preflight.js';
 import { calledWorkflowFile } from './repositories.js';
 import { finalReport, mark } from './report.js';
 import { isCancelled, type NeedResult, type RunState, type WorkflowScope } from './state.js';
-import { Masks } from './step-log.js';
+import { Masks, Said } from './step-log.js';
 import type { JobRunResult, RehearsalOptions, RehearsalResult, Result } from './types.js';
 
 /**
@@ -123,7 +123,9 @@ export async function rehearseWorkflow(options: RehearsalOptions): Promise<Rehea
     jobs: result.jobs,
     jobCounter: 0,
     repositories: options.repositories ?? {},
-    trustPolicies: options.trustPolicies ?? {}
+    trustPolicies: options.trustPolicies ?? {},
+    said: new Said(),
+    simulatedNow: options.simulatedNow
   };
 
   print(`Rehearsing ${workflow.displayName} (${workflowName(workflow)}) on ${event}`);

@@ -54,6 +54,8 @@ interface JobRun {
   deadline: number;
   /** the job's environment name, once evaluated (it makes the OIDC subject) */
   environment?: string;
+  /** the simulator's clock when the job started */
+  simulatedStart?: number;
   posts: Array<{
     name: string;
     postIf: string;
@@ -154,7 +156,8 @@ export async function runJob(
     defaults: { ...scope.defaults },
     failed: false,
     deadline: Number.POSITIVE_INFINITY,
-    posts: []
+    posts: [],
+    simulatedStart: state.simulatedNow?.()
   };
   const result: JobRunResult = {
     key: instance.key,
@@ -249,7 +252,7 @@ function finishJob(
   result.durationMs = run.state.now() - started;
   const note = run.failed && continueOnError ? ' (failed, continue-on-error)' : '';
   run.state.print(
-    `${mark(result.result)} ${result.key}: ${result.result}${note} in ${seconds(result.durationMs)}`
+    `${mark(result.result)} ${result.key}: ${result.result}${note} in ${durationText(run.state, result.durationMs, run.simulatedStart)}`
   );
   run.state.jobs.push(result);
   return result;
@@ -377,7 +380,14 @@ async function runStep(
     durationMs: 0
   };
   const print = (line: string) => state.print(`    ${line}`);
-  const log = new StepLog(state.masks, print, state.debug);
+  const log = new StepLog(state.masks, print, state.debug, state.said);
+  const logFile = path.join(
+    path.dirname(run.info.workspace),
+    'steps',
+    `${String(index + 1).padStart(2, '0')}-${slug(name)}.log`
+  );
+  log.logFile = path.relative(state.repoRoot, logFile);
+  const simulatedStart = state.simulatedNow?.();
   const finish = (outcome: Result, error?: string, continueOnError = false): StepRunResult => {
     result.outcome = outcome;
     result.conclusion = outcome === 'failure' && continueOnError ? 'success' : outcome;
@@ -388,11 +398,12 @@ async function runStep(
     result.log = log.lines;
     result.annotations = log.annotations;
     result.durationMs = state.now() - started;
+    if (outcome !== 'skipped') writeStepLog(logFile, log.lines);
     const note = outcome === 'failure' && continueOnError ? ' (continue-on-error)' : '';
     state.print(
       outcome === 'skipped'
         ? `  - ${name} (skipped)`
-        : `  ${mark(outcome)} ${name}${note} (${seconds(result.durationMs)})`
+        : `  ${mark(outcome)} ${name}${note} (${durationText(state, result.durationMs, simulatedStart)})`
     );
     return result;
   };
@@ -541,7 +552,8 @@ async function runLocalAction(
   if (remote) {
     log.note(
       `[rehearsal] ${remote.repository}@${remote.ref} is stood in for by the local folder ${remote.root} ` +
-        '(its working tree, whatever the ref)'
+        '(its working tree, whatever the ref)',
+      `remote:${remote.repository}:${remote.root}`
     );
   }
   const actionDir = remote ? remote.target : path.resolve(run.info.workspace, uses);
@@ -601,6 +613,19 @@ async function runLocalAction(
   return undefined;
 }
 
+function writeStepLog(file: string, lines: string[]): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+/** `0.7s`, or `0.7s; 7m05s simulated` when the rehearsal's simulator let time pass meanwhile. */
+export function durationText(state: RunState, realMs: number, simulatedStart: number | undefined): string {
+  const real = realMs < 100 ? '<0.1s' : seconds(realMs);
+  const simulated =
+    simulatedStart === undefined ? 0 : (state.simulatedNow?.() ?? simulatedStart) - simulatedStart;
+  return simulated >= 1000 ? `${real}; ${seconds(simulated)} simulated` : real;
+}
+
 function jobSubject(run: JobRun): string {
   const github = run.contexts.github as Record<string, Json>;
   return oidcSubject({
@@ -629,7 +654,7 @@ function runStandInStep(
       artifactsDir: run.state.artifactsDir,
       env,
       repository: String((run.contexts.github as Record<string, Json>).repository),
-      note: line => log.note(line),
+      note: (line, once) => log.note(line, once),
       oidc: { subject: jobSubject(run), policies: run.state.trustPolicies }
     });
     Object.assign(result.outputs, outcome.outputs);

@@ -30,7 +30,8 @@ export interface StandInContext {
   env: Record<string, string>;
   /** the repository the run is for (github.repository) */
   repository: string;
-  note: (line: string) => void;
+  /** a line in the step log; with `once`, printed only the first time in the rehearsal */
+  note: (line: string, once?: string) => void;
   /** the job's OIDC subject and the trust policies of the roles the rehearsal knows */
   oidc?: { subject: string; policies: Record<string, TrustPolicy> };
 }
@@ -175,12 +176,16 @@ export function standInNames(): string[] {
 
 export function runStandIn(uses: string, context: StandInContext): StandInResult {
   const standIn = STAND_INS[actionName(uses)];
-  context.note(`[rehearsal] stand-in for ${uses}: ${standIn.summary}`);
+  context.note(`[rehearsal] stand-in for ${uses}: ${standIn.summary}`, `stand-in:${actionName(uses)}`);
   const unexpected: string[] = [];
   for (const name of Object.keys(context.inputs)) {
     if (standIn.inputs.includes(name)) continue;
-    if (name in standIn.ignored) context.note(`[rehearsal] input ${name} ignored: ${standIn.ignored[name]}`);
-    else unexpected.push(name);
+    if (name in standIn.ignored) {
+      context.note(
+        `[rehearsal] input ${name} of ${actionName(uses)} ignored: ${standIn.ignored[name]}`,
+        `ignored:${actionName(uses)}:${name}`
+      );
+    } else unexpected.push(name);
   }
   if (unexpected.length > 0) {
     context.note(

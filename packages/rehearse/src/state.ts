@@ -1,6 +1,6 @@
 import type { Json } from './expressions.js';
 import type { LoadedWorkflow } from './load.js';
-import type { Masks } from './step-log.js';
+import type { Masks, Said } from './step-log.js';
 import type { TrustPolicy } from './oidc.js';
 import type { JobRunResult, RehearsalHooks } from './types.js';
 
@@ -24,6 +24,10 @@ export interface RunState {
   repositories: Record<string, string>;
   /** role ARN → its trust policy: configure-aws-credentials checks the job's OIDC subject against it */
   trustPolicies: Record<string, TrustPolicy>;
+  /** what has been said once already (stand-in notes) */
+  said: Said;
+  /** the simulator's clock in ms, when the rehearsal has one: durations show simulated time too */
+  simulatedNow?: () => number;
 }
 
 /** One workflow being run: the top-level one, or one called with `uses: ./.github/workflows/x.yml`. */

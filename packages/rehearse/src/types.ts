@@ -46,6 +46,8 @@ export interface RehearsalOptions {
    * does: environment, pull_request or ref form) must be allowed, else the step fails naming both.
    */
   trustPolicies?: Record<string, TrustPolicy>;
+  /** the simulator's clock in ms (e.g. `() => sim.control.now() * 1000`): step durations show it too */
+  simulatedNow?: () => number;
 }
 
 export interface JobInfo {

@@ -335,7 +335,8 @@ function runSettings(example: ExampleDefinition, context: RunContext) {
     vars: {
       ...example.vars(sim.endpoint),
       ...(registry ? { [REGISTRY_VARIABLE]: registry.host } : {})
-    }
+    },
+    simulatedNow: () => sim.control.now() * 1000
   };
 }
 
