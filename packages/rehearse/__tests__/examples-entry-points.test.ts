@@ -129,3 +129,22 @@ describe('--then .github/workflows/pr-preview.yml --event pull_request: DocuThin
     expect(summary).toContain(`Pull request comment: ${comment.url}`);
   });
 });
+
+describe('Eloquent checks what its guide’s /health returns: database and vector_db', () => {
+  it('a backend whose database check fails does not pass the verification (and is rolled back)', async () => {
+    const eloquent = findExample('eloquent')!;
+    const example = { ...eloquent, healthFields: { database: 'disconnected', vector_db: 'connected' } };
+    const run = await rehearseExample({
+      example,
+      suiteRoot: root,
+      releases: releasesFor(example, root),
+      log: () => undefined,
+      images: 'seed'
+    });
+    expect(run.outcomes[0].verdict).toBe('rolled-back');
+    const deploy = run.outcomes[0].rehearsal.jobs.find(job => job.key === 'backend / deploy')!;
+    const verify = deploy.steps.find(step => step.name === 'Verify the deployed version answers')!;
+    expect(verify.outcome).toBe('failure');
+    expect(verify.log.join('\n')).toMatch(/database is "disconnected", expected "connected"/);
+  }, 180_000);
+});

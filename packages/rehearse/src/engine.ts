@@ -125,7 +125,7 @@ export async function rehearseWorkflow(options: RehearsalOptions): Promise<Rehea
     repositories: options.repositories ?? {},
     trustPolicies: options.trustPolicies ?? {},
     said: new Said(),
-    simulatedNow: options.simulatedNow
+    simulator: options.simulator
   };
 
   print(`Rehearsing ${workflow.displayName} (${workflowName(workflow)}) on ${event}`);

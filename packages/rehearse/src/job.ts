@@ -55,7 +55,7 @@ interface JobRun {
   /** the job's environment name, once evaluated (it makes the OIDC subject) */
   environment?: string;
   /** the simulator's clock when the job started */
-  simulatedStart?: number;
+  simulatedStart?: SimulatedMark;
   posts: Array<{
     name: string;
     postIf: string;
@@ -157,7 +157,7 @@ export async function runJob(
     failed: false,
     deadline: Number.POSITIVE_INFINITY,
     posts: [],
-    simulatedStart: state.simulatedNow?.()
+    simulatedStart: simulatedMark(state)
   };
   const result: JobRunResult = {
     key: instance.key,
@@ -387,7 +387,7 @@ async function runStep(
     `${String(index + 1).padStart(2, '0')}-${slug(name)}.log`
   );
   log.logFile = path.relative(state.repoRoot, logFile);
-  const simulatedStart = state.simulatedNow?.();
+  const simulatedStart = simulatedMark(state);
   const finish = (outcome: Result, error?: string, continueOnError = false): StepRunResult => {
     result.outcome = outcome;
     result.conclusion = outcome === 'failure' && continueOnError ? 'success' : outcome;
@@ -619,10 +619,23 @@ function writeStepLog(file: string, lines: string[]): void {
 }
 
 /** `0.7s`, or `0.7s; 7m05s simulated` when the rehearsal's simulator let time pass meanwhile. */
-export function durationText(state: RunState, realMs: number, simulatedStart: number | undefined): string {
+interface SimulatedMark {
+  at: number;
+  calls: number;
+}
+
+function simulatedMark(state: RunState): SimulatedMark | undefined {
+  return state.simulator ? { at: state.simulator.now(), calls: state.simulator.calls() } : undefined;
+}
+
+/**
+ * `0.7s`, or `0.7s; 9m53s simulated` when the step (job) called the simulator meanwhile: the time its
+ * AWS work took on the simulator's clock, which runs faster than real time.
+ */
+export function durationText(state: RunState, realMs: number, start: SimulatedMark | undefined): string {
   const real = realMs < 100 ? '<0.1s' : seconds(realMs);
-  const simulated =
-    simulatedStart === undefined ? 0 : (state.simulatedNow?.() ?? simulatedStart) - simulatedStart;
+  if (!start || !state.simulator || state.simulator.calls() === start.calls) return real;
+  const simulated = state.simulator.now() - start.at;
   return simulated >= 1000 ? `${real}; ${seconds(simulated)} simulated` : real;
 }
 

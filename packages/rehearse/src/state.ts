@@ -2,7 +2,7 @@ import type { Json } from './expressions.js';
 import type { LoadedWorkflow } from './load.js';
 import type { Masks, Said } from './step-log.js';
 import type { TrustPolicy } from './oidc.js';
-import type { JobRunResult, RehearsalHooks } from './types.js';
+import type { JobRunResult, RehearsalHooks, SimulatorClock } from './types.js';
 
 /** What every job of one rehearsal shares. */
 export interface RunState {
@@ -26,8 +26,8 @@ export interface RunState {
   trustPolicies: Record<string, TrustPolicy>;
   /** what has been said once already (stand-in notes) */
   said: Said;
-  /** the simulator's clock in ms, when the rehearsal has one: durations show simulated time too */
-  simulatedNow?: () => number;
+  /** the simulator, when the rehearsal has one: durations of steps that called it show simulated time */
+  simulator?: SimulatorClock;
 }
 
 /** One workflow being run: the top-level one, or one called with `uses: ./.github/workflows/x.yml`. */

@@ -1,4 +1,9 @@
 import type { TrustPolicy } from './oidc.js';
+
+export interface SimulatorClock {
+  now(): number;
+  calls(): number;
+}
 import type { Json } from './expressions.js';
 import type { Annotation } from './step-log.js';
 
@@ -46,8 +51,11 @@ export interface RehearsalOptions {
    * does: environment, pull_request or ref form) must be allowed, else the step fails naming both.
    */
   trustPolicies?: Record<string, TrustPolicy>;
-  /** the simulator's clock in ms (e.g. `() => sim.control.now() * 1000`): step durations show it too */
-  simulatedNow?: () => number;
+  /**
+   * The simulator, when the rehearsal runs against one: `now()` its clock in ms, `calls()` how many API
+   * calls it has answered. A step or job that called it shows the simulated time that passed too.
+   */
+  simulator?: SimulatorClock;
 }
 
 export interface JobInfo {

@@ -336,7 +336,10 @@ function runSettings(example: ExampleDefinition, context: RunContext) {
       ...example.vars(sim.endpoint),
       ...(registry ? { [REGISTRY_VARIABLE]: registry.host } : {})
     },
-    simulatedNow: () => sim.control.now() * 1000
+    simulator: {
+      now: () => sim.control.now() * 1000,
+      calls: () => Object.values(sim.control.calls()).reduce((sum, count) => sum + count, 0)
+    }
   };
 }
 
