@@ -264,7 +264,7 @@ function configureAwsCredentials(context: StandInContext): StandInResult {
   const role = context.inputs['role-to-assume'];
   context.note(
     role
-      ? `[rehearsal] would assume ${role} with GitHub's OIDC token; locally the credentials are fake`
+      ? `[rehearsal] would assume ${role} with GitHub's OIDC token (locally the credentials are fake)`
       : '[rehearsal] no role-to-assume given; locally the credentials are fake'
   );
   if (role && context.oidc) {
@@ -279,7 +279,10 @@ function configureAwsCredentials(context: StandInContext): StandInResult {
       context.note(`[rehearsal] OIDC subject ${context.oidc.subject} is allowed by ${policy.file}`);
     }
   }
-  context.note(`[rehearsal] AWS calls go to the simulator at ${endpoint} (region ${region})`);
+  context.note(
+    `[rehearsal] AWS calls go to the simulator at ${endpoint} (region ${region})`,
+    `aws:${endpoint}:${region}`
+  );
   const credentials = {
     AWS_ACCESS_KEY_ID: context.env.AWS_ACCESS_KEY_ID || 'test',
     AWS_SECRET_ACCESS_KEY: context.env.AWS_SECRET_ACCESS_KEY || 'test',
