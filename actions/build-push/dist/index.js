@@ -32507,6 +32507,7 @@ function repositoryUri(registry, repository) {
 ;// CONCATENATED MODULE: ./actions/build-push/src/image-store.ts
 
 
+
 /** The blobs (config and layers) a single-platform manifest references. */
 function manifestBlobs(manifest, where) {
     const parsed = JSON.parse(manifest.manifest);
@@ -33336,6 +33337,7 @@ const INPUT = {
     lifecycleKeepLast: 'lifecycle-keep-last',
     skipExisting: 'skip-existing',
     sourceTag: 'source-tag',
+    sourceRepository: 'source-repository',
     maxParallel: 'max-parallel',
     awsRegion: 'aws-region'
 };
@@ -33458,7 +33460,7 @@ function readBuildPushInputs(inputs, context) {
     const rawImages = readRawImages(inputs);
     const sourceTag = inputs.optionalString(INPUT.sourceTag);
     const promote = sourceTag !== undefined;
-    const sourceRepository = inputs.optionalString('source-repository');
+    const sourceRepository = inputs.optionalString(INPUT.sourceRepository);
     if (sourceRepository !== undefined) {
         if (!promote) {
             throw inputError('Input "source-repository" names where "source-tag" is found: give "source-tag" too (promote mode), or drop it');

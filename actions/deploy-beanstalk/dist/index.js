@@ -35794,6 +35794,7 @@ const INPUT = {
     waitForMinutes: 'wait-for-minutes',
     acceptedHealth: 'accepted-health',
     rollbackOnFailure: 'rollback-on-failure',
+    recordKnownGood: 'record-known-good',
     pollInterval: 'poll-interval',
     awsRegion: 'aws-region'
 };
@@ -35895,6 +35896,7 @@ function readDeployBeanstalkInputs(inputs, run) {
         waitMs: inputs.integer(INPUT.waitForMinutes, { min: 1, max: 360, default: 30 }) * 60_000,
         acceptedHealth: parseAcceptedHealth(inputs.string(INPUT.acceptedHealth, { default: 'Green' })),
         rollbackOnFailure: inputs.boolean(INPUT.rollbackOnFailure, true),
+        recordKnownGood: inputs.boolean(INPUT.recordKnownGood, true),
         pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '15s' }),
         region: inputs.optionalString(INPUT.awsRegion),
         sha: run.sha
@@ -36082,7 +36084,12 @@ async function deployBeanstalk(config, bundle, deps) {
     if (deployed.outcome.ok) {
         const environment = deployed.outcome.environment;
         logger.info(`Deployed: ${config.environment} is ${deployed.outcome.message}`);
-        await recordKnownGoodLabel(deps.store, bucket, config, { label, at: new Date(clock.now()).toISOString(), sha: config.sha }, logger);
+        if (config.recordKnownGood) {
+            await recordKnownGoodLabel(deps.store, bucket, config, { label, at: new Date(clock.now()).toISOString(), sha: config.sha }, logger);
+        }
+        else {
+            logger.info(`Not recorded as known-good (record-known-good: false): the pipeline records ${label} once verified`);
+        }
         return {
             ...base,
             status: 'deployed',

@@ -32718,6 +32718,7 @@ const INPUT = {
     forceNewDeployment: 'force-new-deployment',
     desiredCount: 'desired-count',
     rollbackOnFailure: 'rollback-on-failure',
+    recordKnownGood: 'record-known-good',
     dryRun: 'dry-run',
     pollInterval: 'poll-interval',
     awsRegion: 'aws-region'
@@ -32748,6 +32749,7 @@ function readDeployEcsInputs(inputs, fileExists) {
         forceNewDeployment: inputs.boolean(INPUT.forceNewDeployment, false),
         desiredCount: inputs.optionalInteger(INPUT.desiredCount, { min: 0, max: 5000 }),
         rollbackOnFailure: inputs.boolean(INPUT.rollbackOnFailure, true),
+        recordKnownGood: inputs.boolean(INPUT.recordKnownGood, true),
         dryRun: inputs.boolean(INPUT.dryRun, false),
         pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '10s' }),
         region: inputs.optionalString(INPUT.awsRegion)
@@ -33475,6 +33477,8 @@ async function executeDeployment(inputs, plans, deps) {
         const at = now();
         for (const entry of changed) {
             entry.result = resultOf(entry, 'deployed', clock);
+            if (!inputs.recordKnownGood)
+                continue;
             await recordKnownGoodOrWarn(api, { name: entry.plan.service, arn: entry.plan.serviceArn }, entry.taskDefinitionArn, at, logger, 'deployed');
         }
         return finish('deployed');

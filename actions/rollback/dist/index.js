@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3165);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2292);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3165:
+/***/ 2292:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33608,10 +33608,15 @@ const INPUT = {
     reason: 'reason',
     acceptedHealth: 'accepted-health',
     bucket: 'bucket',
-    awsRegion: 'aws-region'
+    awsRegion: 'aws-region',
+    mode: 'mode',
+    onlyIfCurrent: 'only-if-current',
+    recordKnownGood: 'record-known-good'
 };
+const MODES = ['rollback', 'record-known-good'];
 const BEANSTALK_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/;
+const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/;
 /** The cluster default action.yml gives: the runner always passes it, so it does not mean "ECS was asked for". */
 const DEFAULT_CLUSTER = 'default';
 /**
@@ -33636,7 +33641,9 @@ function readRollbackInputs(inputs) {
         dryRun: inputs.boolean(INPUT.dryRun, false),
         force: inputs.boolean(INPUT.force, false),
         reason: inputs.string(INPUT.reason).trim(),
-        region: inputs.optionalString(INPUT.awsRegion)
+        region: inputs.optionalString(INPUT.awsRegion),
+        mode: readMode(inputs),
+        recordKnownGood: inputs.boolean(INPUT.recordKnownGood, true)
     };
     const to = inputs.string(INPUT.to, { default: 'last-known-good' }).trim();
     if (beanstalkGiven.length > 0) {
@@ -33656,7 +33663,8 @@ function readRollbackInputs(inputs) {
             environment,
             to: parseBeanstalkTo(to),
             acceptedHealth: parseAcceptedHealth(inputs.string(INPUT.acceptedHealth, { default: 'Green' })),
-            bucket
+            bucket,
+            onlyIfCurrent: readBeanstalkGuard(inputs)
         };
     }
     checkClusterInput(cluster);
@@ -33671,7 +33679,73 @@ function readRollbackInputs(inputs) {
             '(or "application-name" and "environment-name" for Elastic Beanstalk)');
     }
     const services = checkServiceInputLines(lines);
-    return { ...common, kind: 'ecs', cluster, services, to: parseEcsTo(to) };
+    const perService = perServiceLines(inputs, INPUT.to, services);
+    const toByService = new Map([...perService.entries()].map(([name, text]) => [name, parseEcsTo(text)]));
+    const defaultTo = perService.size > 0 ? 'last-known-good' : to;
+    return {
+        ...common,
+        kind: 'ecs',
+        cluster,
+        services,
+        to: parseEcsTo(defaultTo),
+        toByService,
+        onlyIfCurrent: readEcsGuard(inputs, services)
+    };
+}
+function readMode(inputs) {
+    const mode = inputs.string(INPUT.mode, { default: 'rollback' }).trim().toLowerCase();
+    if (!MODES.includes(mode)) {
+        throw inputError(`Input "mode" must be ${MODES.map(name => `"${name}"`).join(' or ')}, got ${JSON.stringify(mode)}`);
+    }
+    return mode;
+}
+/**
+ * Lines `service=value` of an input (for `to` and `only-if-current` with several services); empty when
+ * the input is one plain value. Every named service must be one of `service`.
+ */
+function perServiceLines(inputs, input, services) {
+    const lines = inputs.lines(input);
+    if (!lines.some(({ text }) => text.includes('='))) {
+        if (lines.length > 1) {
+            throw inputError(`Input "${input}" has ${lines.length} lines: give one value, or one line service=value per service`);
+        }
+        return new Map();
+    }
+    const result = new Map();
+    for (const { text, line } of lines) {
+        const at = text.indexOf('=');
+        const name = text.slice(0, at).trim();
+        const value = text.slice(at + 1).trim();
+        if (at <= 0 || value === '') {
+            throw inputError(`Input "${input}" line ${line} must look like service=value, got ${JSON.stringify(text)}`);
+        }
+        if (!services.includes(name)) {
+            throw inputError(`Input "${input}" line ${line} names service ${JSON.stringify(name)}, which is not in "service" (${services.join(', ')})`);
+        }
+        result.set(name, value);
+    }
+    return result;
+}
+function readEcsGuard(inputs, services) {
+    const perService = perServiceLines(inputs, INPUT.onlyIfCurrent, services);
+    const single = inputs.string(INPUT.onlyIfCurrent).trim();
+    const guard = perService.size > 0 ? perService : new Map(single ? [['*', single]] : []);
+    for (const value of guard.values()) {
+        if (!TASK_DEFINITION_ARN.test(value)) {
+            throw inputError('Input "only-if-current" must be a task definition ARN (what deploy-ecs reported as task-definition-arn), ' +
+                `or lines service=ARN; got ${JSON.stringify(value)}`);
+        }
+    }
+    return guard;
+}
+function readBeanstalkGuard(inputs) {
+    const label = inputs.string(INPUT.onlyIfCurrent).trim();
+    if (label === '')
+        return undefined;
+    if (label.length > 100 || label.includes('/') || label.includes('\n')) {
+        throw inputError(`Input "only-if-current" must be one Beanstalk version label, got ${JSON.stringify(label)}`);
+    }
+    return label;
 }
 
 ;// CONCATENATED MODULE: ./packages/aws/src/ecr/client.ts
@@ -33944,12 +34018,23 @@ async function planEcsRollback(inputs, deps) {
     if (problems.length > 0) {
         throw new ActionError('deployment', `Rollback refused before any change:\n${problems.map(problem => `  - ${problem}`).join('\n')}`);
     }
-    for (const plan of plans) {
+    for (const plan of plans.filter(candidate => !candidate.skipped)) {
         logger.info(plan.alreadyThere
             ? `${plan.service}: already on ${familyRevision(plan.to)} (${SOURCE_TEXT[plan.source]})`
             : `${plan.service}: ${familyRevision(plan.from)} -> ${familyRevision(plan.to)}`);
     }
     return plans;
+}
+/**
+ * only-if-current: the service must still run the revision the caller names (the one its run deployed).
+ * Another run that has deployed since owns the service now: its revision is not this run's to undo.
+ */
+function guardProblem(inputs, service, current) {
+    const expected = inputs.onlyIfCurrent.get(service) ?? inputs.onlyIfCurrent.get('*');
+    if (!expected || expected === current)
+        return undefined;
+    return (`skipped: it runs ${familyRevision(current) || '(nothing)'}, not ${familyRevision(expected)} (only-if-current); ` +
+        "another deploy has replaced this run's revision since");
 }
 async function planService(inputs, service, name, deps, problems) {
     const { api, logger } = deps;
@@ -33957,16 +34042,23 @@ async function planService(inputs, service, name, deps, problems) {
     const current = currentTaskDefinition(service);
     const currentFamily = parseTaskDefinitionReference(current)?.family;
     const serviceArn = service.serviceArn ?? name;
-    const facts = { current, request: inputs.to };
+    const skipped = guardProblem(inputs, name, current);
+    if (skipped) {
+        logger.info(`${name}: ${skipped}: not rolled back`);
+        const base = { service: name, serviceArn, from: current, to: current, source: 'explicit' };
+        return { ...base, why: skipped, alreadyThere: false, skipped, images: [] };
+    }
+    const request = inputs.toByService.get(name) ?? inputs.to;
+    const facts = { current, request };
     let explicit;
-    if (inputs.to.kind === 'revision') {
-        if (currentFamily && inputs.to.family !== currentFamily) {
-            throw inputError(`Input "to" names ${inputs.to.text}, a revision of family ${inputs.to.family}, but ${name} runs family ` +
+    if (request.kind === 'revision') {
+        if (currentFamily && request.family !== currentFamily) {
+            throw inputError(`Input "to" names ${request.text}, a revision of family ${request.family}, but ${name} runs family ` +
                 `${currentFamily} (${familyRevision(current)}); give a revision of ${currentFamily}`);
         }
-        explicit = await describeTaskDefinition(api, inputs.to.arn ?? inputs.to.text);
+        explicit = await describeTaskDefinition(api, request.arn ?? request.text);
         if (!explicit) {
-            throw inputError(`Input "to": task definition ${inputs.to.text} does not exist (for ${name})`);
+            throw inputError(`Input "to": task definition ${request.text} does not exist (for ${name})`);
         }
         facts.explicitArn = explicit.taskDefinitionArn;
     }
@@ -34079,10 +34171,16 @@ async function executeEcsRollback(inputs, plans, deps) {
     });
     if (inputs.dryRun) {
         logger.info('dry-run: nothing updated');
-        const services = plans.map(plan => outcome(plan, plan.alreadyThere ? 'already-there' : 'planned'));
+        await listRecentRevisions(plans, deps);
+        const services = plans.map(plan => plan.skipped
+            ? outcome(plan, 'skipped', { reason: plan.skipped })
+            : outcome(plan, plan.alreadyThere ? 'already-there' : 'planned'));
         return { status: 'planned', services, elapsedMs: 0 };
     }
-    const results = await rollout(api, plans.map(plan => ({
+    // only-if-current left these alone: nothing to update or watch
+    const skipped = plans.filter(plan => plan.skipped);
+    const active = plans.filter(plan => !plan.skipped);
+    const results = await rollout(api, active.map(plan => ({
         service: plan.service,
         taskDefinitionArn: plan.to,
         // already there: watch the deployment still settling onto it, if any; else nothing to do
@@ -34099,9 +34197,9 @@ async function executeEcsRollback(inputs, plans, deps) {
         describeUpdate: (step, id) => `Updated ${step.service} to ${familyRevision(step.taskDefinitionArn)} (deployment ${id ?? 'unknown'})`,
         announceWatch: true
     });
-    const services = [];
+    const services = skipped.map(plan => outcome(plan, 'skipped', { reason: plan.skipped }));
     for (const [index, result] of results.entries()) {
-        const plan = plans[index];
+        const plan = active[index];
         const arrived = plan.alreadyThere ? 'already-there' : 'rolled-back';
         if (result.updateFailed) {
             services.push(outcome(plan, 'failed', { reason: result.reason }));
@@ -34120,7 +34218,18 @@ async function executeEcsRollback(inputs, plans, deps) {
             const deploymentId = result.deploymentId;
             if (result.state === 'deployed') {
                 services.push(outcome(plan, arrived, { deploymentId, durationSeconds }));
-                if (!plan.alreadyThere) {
+                if (!plan.alreadyThere && !inputs.recordKnownGood) {
+                    // the caller verifies the target first, then records it (mode record-known-good)
+                    const at = now();
+                    await api
+                        .tagResource({
+                        resourceArn: plan.serviceArn,
+                        tags: rollbackTags(plan.from, at, deps.actor, inputs.reason)
+                    })
+                        .catch((error) => logger.warning(`${plan.service}: the rollback tags were not written: ${errorMessage(error)}`));
+                    logger.info(`${plan.service}: ${familyRevision(plan.to)} not recorded as known-good (record-known-good: false)`);
+                }
+                else if (!plan.alreadyThere) {
                     const at = now();
                     // The target is the service's known-good revision now, so a later `last-known-good` does not
                     // send it back to the revision just rolled away from.
@@ -34133,16 +34242,44 @@ async function executeEcsRollback(inputs, plans, deps) {
             }
         }
     }
+    // in the order the services were given
+    services.sort((a, b) => plans.findIndex(plan => plan.service === a.service) -
+        plans.findIndex(plan => plan.service === b.service));
     return { status: overallStatus(services), services, elapsedMs: clock.now() - started };
 }
 /** failed beats everything; then started, rolled-back, and already-there only when every service was. */
 function overallStatus(services) {
     const results = services.map(service => service.result);
-    for (const status of ['failed', 'planned', 'started', 'rolled-back']) {
+    for (const status of ['failed', 'planned', 'started', 'rolled-back', 'recorded']) {
         if (results.includes(status))
             return status;
     }
-    return 'already-there';
+    // skipped only when every service was left alone by the guard
+    return results.length > 0 && results.every(result => result === 'skipped') ? 'skipped' : 'already-there';
+}
+/** Dry run: the last ACTIVE revisions of each service's family, so a person can pick `to` (newest first). */
+async function listRecentRevisions(plans, deps) {
+    for (const plan of plans) {
+        const family = parseTaskDefinitionReference(plan.from)?.family;
+        if (!family)
+            continue;
+        try {
+            const revisions = (await activeRevisions(deps.api, family)).slice(0, 10);
+            const record = await readKnownGood(deps.api, plan.serviceArn).catch(() => undefined);
+            deps.logger.info(`${plan.service}: the last ACTIVE revisions of ${family} (newest first):`);
+            for (const revision of revisions) {
+                const notes = [
+                    revision.taskDefinitionArn === plan.from ? 'runs now' : '',
+                    revision.taskDefinitionArn === record?.taskDefinitionArn ? 'last known-good' : '',
+                    revision.taskDefinitionArn === plan.to && !plan.skipped ? 'the target' : ''
+                ].filter(Boolean);
+                deps.logger.info(`  ${family}:${revision.revision}${notes.length ? ` (${notes.join(', ')})` : ''}`);
+            }
+        }
+        catch (error) {
+            deps.logger.warning(`${plan.service}: could not list the revisions of ${family}: ${errorMessage(error)}`);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/beanstalk.ts
@@ -34159,6 +34296,22 @@ async function planBeanstalkRollback(inputs, deps) {
     const environment = await findEnvironment(api, inputs.application, inputs.environment);
     const current = environment.VersionLabel ?? '';
     logger.info(`Environment ${inputs.environment}: ${environment.Status}, health ${environment.Health ?? 'unknown'}, version ${current || '(none)'}`);
+    if (inputs.onlyIfCurrent && inputs.onlyIfCurrent !== current) {
+        const skipped = `skipped: it runs ${current || '(nothing)'}, not ${inputs.onlyIfCurrent} (only-if-current); ` +
+            "another deploy has replaced this run's version since";
+        logger.info(`${inputs.environment}: ${skipped}: not rolled back`);
+        return {
+            application: inputs.application,
+            environment: inputs.environment,
+            environmentId: environment.EnvironmentId,
+            from: current,
+            to: current,
+            source: 'explicit',
+            why: skipped,
+            alreadyThere: false,
+            skipped
+        };
+    }
     const bucket = storageBucket(api, inputs.bucket);
     const facts = { current: current || undefined, request: inputs.to };
     let pick = pickBeanstalkTarget(facts);
@@ -34232,10 +34385,13 @@ async function executeBeanstalkRollback(inputs, plan, deps) {
         services: [service],
         elapsedMs: clock.now() - started
     });
+    if (plan.skipped)
+        return finish(outcome('skipped', { reason: plan.skipped }));
     if (plan.alreadyThere)
         return finish(outcome('already-there'));
     if (inputs.dryRun) {
         logger.info('dry-run: nothing updated');
+        await listRecentLabels(plan, deps);
         return { ...finish(outcome('planned')), status: 'planned' };
     }
     if (!inputs.waitForServiceStability) {
@@ -34263,9 +34419,38 @@ async function executeBeanstalkRollback(inputs, plan, deps) {
         return finish(outcome('failed', { reason: deployed.outcome.reason }));
     }
     logger.info(`Rolled back: ${plan.environment} is ${deployed.outcome.message}`);
+    if (!inputs.recordKnownGood) {
+        logger.info(`${plan.to} not recorded as known-good (record-known-good: false)`);
+        return finish(outcome('rolled-back'));
+    }
     // The target is deployed, Ready and healthy: it is the environment's known-good label again.
     await recordKnownGoodLabel(store, await storageBucket(api, inputs.bucket)(), plan, { label: plan.to, at: new Date(clock.now()).toISOString() }, logger);
     return finish(outcome('rolled-back'));
+}
+/** Dry run: the application's last versions, newest first, so a person can pick `to`. */
+async function listRecentLabels(plan, deps) {
+    try {
+        const versions = [...(await deps.api.listApplicationVersions(plan.application))]
+            .sort((a, b) => beanstalk_time(b.DateCreated) - beanstalk_time(a.DateCreated))
+            .slice(0, 10);
+        deps.logger.info(`The last versions of ${plan.application} (newest first):`);
+        for (const version of versions) {
+            const label = version.VersionLabel ?? '?';
+            const notes = [
+                label === plan.from ? 'runs now' : '',
+                label === plan.to ? 'the target' : '',
+                version.Status && version.Status.toLowerCase() !== 'processed' ? version.Status : ''
+            ].filter(Boolean);
+            const created = version.DateCreated ? ` created ${new Date(version.DateCreated).toISOString()}` : '';
+            deps.logger.info(`  ${label}${created}${notes.length ? ` (${notes.join(', ')})` : ''}`);
+        }
+    }
+    catch (error) {
+        deps.logger.warning(`Could not list the versions of ${plan.application}: ${errorMessage(error)}`);
+    }
+}
+function beanstalk_time(date) {
+    return date ? new Date(date).getTime() : 0;
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/summary.ts
@@ -34278,7 +34463,9 @@ const HEADLINE = {
     'already-there': 'already on the target, nothing changed',
     planned: 'dry run: planned, nothing changed',
     started: 'started (not watched)',
-    failed: 'FAILED'
+    failed: 'FAILED',
+    skipped: 'skipped: another deploy has replaced what this run deployed (only-if-current)',
+    recorded: 'recorded as last known-good (nothing changed)'
 };
 /** `rolled-back-from` / `rolled-back-to`: the value itself for one service, a JSON object per service for several. */
 function fromToOutputs(services) {
@@ -34334,7 +34521,102 @@ function failureMessage(result) {
     return `Rollback failed: ${failed.map(service => `${service.service}: ${service.reason ?? 'unknown reason'}`).join('; ')}`;
 }
 
+;// CONCATENATED MODULE: ./actions/rollback/src/record.ts
+
+
+
+
+/**
+ * `mode: record-known-good`: nothing that runs changes; what each service (or the environment) runs now is
+ * recorded as its last known-good, so `to: last-known-good` means "the last revision a pipeline verified".
+ * A pipeline calls it after its health verification passed, with `only-if-current` naming what it
+ * deployed: a service another run has moved on since is skipped (said so), never recorded.
+ */
+async function recordEcsKnownGood(inputs, deps) {
+    const { api, logger } = deps;
+    const clock = deps.clock ?? realClock;
+    const started = clock.now();
+    const found = await describeNamedServices(api, inputs.cluster, inputs.services, 'check the name, "cluster" and the region');
+    const services = [];
+    for (const name of inputs.services) {
+        const service = found.get(name);
+        const primary = primaryDeployment(service);
+        const current = primary?.taskDefinition ?? service.taskDefinition ?? '';
+        const base = {
+            service: name,
+            from: current,
+            to: current,
+            source: 'explicit',
+            durationSeconds: 0
+        };
+        const skipped = guardProblem(inputs, name, current);
+        if (skipped) {
+            logger.info(`${name}: ${skipped}: not recorded as known-good`);
+            services.push({ ...base, why: skipped, result: 'skipped', reason: skipped });
+            continue;
+        }
+        if (primary?.rolloutState && primary.rolloutState !== 'COMPLETED') {
+            const why = `its deployment onto ${familyRevision(current)} is ${primary.rolloutState}, not COMPLETED`;
+            logger.info(`${name}: ${why}: not recorded as known-good`);
+            services.push({ ...base, why, result: 'skipped', reason: why });
+            continue;
+        }
+        try {
+            await recordKnownGood(api, service.serviceArn ?? name, current, new Date(clock.now()));
+            logger.info(`${name}: recorded ${familyRevision(current)} as last known-good`);
+            services.push({ ...base, why: 'verified by the caller', result: 'recorded' });
+        }
+        catch (error) {
+            const reason = `recording failed (${errorMessage(error)}); grant ecs:TagResource`;
+            logger.error(`${name}: ${reason}`);
+            services.push({ ...base, why: 'verified by the caller', result: 'failed', reason });
+        }
+    }
+    return { status: overallStatus(services), services, elapsedMs: clock.now() - started };
+}
+async function recordBeanstalkKnownGood(inputs, deps) {
+    const { api, store, logger } = deps;
+    const clock = deps.clock ?? realClock;
+    const started = clock.now();
+    const environment = await api.describeEnvironment(inputs.application, inputs.environment);
+    if (!environment) {
+        throw inputError(`Input "environment-name": environment ${JSON.stringify(inputs.environment)} of ${inputs.application} was not found (or is terminated)`);
+    }
+    const current = environment.VersionLabel ?? '';
+    const base = {
+        service: inputs.environment,
+        from: current,
+        to: current,
+        source: 'explicit',
+        durationSeconds: 0
+    };
+    const finish = (service) => ({
+        status: overallStatus([service]),
+        services: [service],
+        elapsedMs: clock.now() - started
+    });
+    if (inputs.onlyIfCurrent && inputs.onlyIfCurrent !== current) {
+        const why = `skipped: it runs ${current || '(nothing)'}, not ${inputs.onlyIfCurrent} (only-if-current); ` +
+            "another deploy has replaced this run's version since";
+        logger.info(`${inputs.environment}: ${why}: not recorded as known-good`);
+        return finish({ ...base, why, result: 'skipped', reason: why });
+    }
+    const bucket = inputs.bucket ?? (await api.createStorageLocation());
+    const where = `s3://${bucket}/${knownGoodRecordKey(inputs.application, inputs.environment)}`;
+    try {
+        await recordSuccessfulDeploy(store, bucket, inputs.application, inputs.environment, { label: current, at: new Date(clock.now()).toISOString(), sha: process.env.GITHUB_SHA || undefined }, problem => logger.warning(`${problem}; replacing it`));
+        logger.info(`${inputs.environment}: recorded ${current} as last known-good at ${where}`);
+        return finish({ ...base, why: 'verified by the caller', result: 'recorded' });
+    }
+    catch (error) {
+        const reason = `recording at ${where} failed: ${errorMessage(error)}`;
+        logger.error(`${inputs.environment}: ${reason}`);
+        return finish({ ...base, why: 'verified by the caller', result: 'failed', reason });
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/rollback/src/main.ts
+
 
 
 
@@ -34367,8 +34649,10 @@ async function run() {
                     clock: realClock,
                     actor
                 };
-                const plans = await planEcsRollback(inputs, deps);
-                result = await executeEcsRollback(inputs, plans, deps);
+                if (inputs.mode === 'record-known-good')
+                    result = await recordEcsKnownGood(inputs, deps);
+                else
+                    result = await executeEcsRollback(inputs, await planEcsRollback(inputs, deps), deps);
             }
             else {
                 const deps = {
@@ -34377,8 +34661,10 @@ async function run() {
                     logger,
                     clock: realClock
                 };
-                const plan = await planBeanstalkRollback(inputs, deps);
-                result = await executeBeanstalkRollback(inputs, plan, deps);
+                if (inputs.mode === 'record-known-good')
+                    result = await recordBeanstalkKnownGood(inputs, deps);
+                else
+                    result = await executeBeanstalkRollback(inputs, await planBeanstalkRollback(inputs, deps), deps);
             }
             await appendSummary(rollbackSummary(inputs, result, context.region, actor));
         }
