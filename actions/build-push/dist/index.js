@@ -32508,7 +32508,10 @@ function repositoryUri(registry, repository) {
 
 
 
-/** The blobs (config and layers) a single-platform manifest references. */
+/**
+ * The blobs (config and layers) a single-platform manifest references.
+ * @internal exported for its tests; the actions do not use it
+ */
 function manifestBlobs(manifest, where) {
     const parsed = JSON.parse(manifest.manifest);
     if (Array.isArray(parsed.manifests)) {

@@ -27,7 +27,10 @@ export interface ImageStore {
   ): Promise<PutImageOutcome>;
 }
 
-/** The blobs (config and layers) a single-platform manifest references. */
+/**
+ * The blobs (config and layers) a single-platform manifest references.
+ * @internal exported for its tests; the actions do not use it
+ */
 export function manifestBlobs(manifest: StoredManifest, where: string): string[] {
   const parsed = JSON.parse(manifest.manifest) as {
     manifests?: unknown[];

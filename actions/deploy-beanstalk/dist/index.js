@@ -32429,8 +32429,8 @@ async function readKnownGoodRecord(store, bucket, application, environment) {
 }
 /**
  * Adds a successful deploy to the record. A record that cannot be parsed is replaced (a deploy that
- * worked must not fail over bookkeeping); `onReplaced` says so.
- * @internal exported for its tests; the actions do not use it
+ * worked must not fail over bookkeeping); `onReplaced` says so. actions/rollback's record-known-good mode
+ * calls it directly: there recording is the whole job, so a failure must fail the step.
  */
 async function recordSuccessfulDeploy(store, bucket, application, environment, entry, onReplaced) {
     const key = knownGoodRecordKey(application, environment);

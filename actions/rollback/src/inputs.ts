@@ -28,7 +28,7 @@ export const INPUT = {
  * `rollback` (default) puts the target back; `record-known-good` changes nothing that runs and records what
  * runs now as known-good, for a pipeline that verified the deploy (so `to: last-known-good` means verified).
  */
-export type RollbackMode = 'rollback' | 'record-known-good';
+type RollbackMode = 'rollback' | 'record-known-good';
 const MODES: readonly RollbackMode[] = ['rollback', 'record-known-good'];
 
 interface CommonInputs {
