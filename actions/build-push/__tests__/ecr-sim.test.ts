@@ -163,6 +163,24 @@ describe('ECR on the simulator', () => {
     expect(await ecr.describeDigest(ACCOUNT, 'docuthinker-ai-ml', 'production')).toBe(staging.digest);
   });
 
+  it('promote into another repository of the same registry (Tria staging -> production): PutImage of the same manifest', async () => {
+    const staging = await sim.control.ecrImages({ repository: 'tria-aibpo-staging', tags: [SHA] });
+    await sim.control.ecrImages({ repository: 'tria-aibpo-production', tags: ['baseline'] });
+    const spec = {
+      ...image('tria-aibpo-production', [SHA, 'production'], SHA),
+      sourceRepository: 'tria-aibpo-staging'
+    };
+    const result = await buildAndPush(settings([spec], { sourceTag: SHA }), deps());
+    expect(result.images[0]).toMatchObject({
+      action: 'promoted',
+      digest: staging.digest,
+      addedTags: [SHA, 'production'],
+      image: `${REGISTRY.host}/tria-aibpo-production@${staging.digest}`
+    });
+    expect(await ecr.describeDigest(ACCOUNT, 'tria-aibpo-production', 'production')).toBe(staging.digest);
+    expect(await ecr.describeDigest(ACCOUNT, 'tria-aibpo-staging', 'production')).toBeUndefined();
+  });
+
   it('immutable tags: a conflicting tag is refused before any PutImage, with a clear message', async () => {
     await sim.control.ecrImages({ repository: 'docuthinker-backend', tags: ['production'] });
     await sim.control.ecrImages({ repository: 'docuthinker-backend', tags: ['staging'] });

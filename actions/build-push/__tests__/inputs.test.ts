@@ -178,6 +178,20 @@ describe('readBuildPushInputs', () => {
       { repository: 'a', 'source-tag': '{sha}', push: 'false' },
       /"push: false" forbids/
     ],
+    [
+      'source-repository without source-tag',
+      { repository: 'tria-aibpo-production', 'source-repository': 'tria-aibpo-staging' },
+      /Input "source-repository" names where "source-tag" is found: give "source-tag" too/
+    ],
+    [
+      'source-repository with a host',
+      {
+        repository: 'b',
+        'source-tag': '{sha}',
+        'source-repository': '123456789012.dkr.ecr.us-east-1.amazonaws.com/a'
+      },
+      /Input "source-repository" must be a repository of the same registry/
+    ],
     ['bad registry', { repository: 'a', registry: 'my registry' }, /Input "registry" must be a registry host/]
   ];
   // Every row gets four values: a callback taking more arguments than its row would be handed jest's `done`.

@@ -139,6 +139,42 @@ suite('buildah + docker-registry', () => {
     expect(await registryDigest('chatrelay/agent-service', 'production')).toBe(staging);
   });
 
+  it('promote into another repository of the same registry: same digest, layers mounted, no build', async () => {
+    const staging = await registryDigest('chatrelay/agent-service', '1.4.0');
+    const { result, logger } = await run({
+      repository: 'chatrelay/agent-service-production',
+      'source-repository': 'chatrelay/agent-service',
+      'source-tag': '{version}',
+      tags: '{sha}\nproduction'
+    });
+    const outcome = await result;
+    expect(outcome.images[0]).toMatchObject({
+      action: 'promoted',
+      digest: staging,
+      addedTags: [SHA, 'production'],
+      image: `${registry.host}/chatrelay/agent-service-production@${staging}`
+    });
+    expect(await registryDigest('chatrelay/agent-service-production', 'production')).toBe(staging);
+    expect(logger.text()).toMatch(
+      /Promoting .*chatrelay\/agent-service:1\.4\.0 \(sha256:[0-9a-f]{64}\) into .*chatrelay\/agent-service-production/
+    );
+    // every blob of the manifest is in the target repository (a pull from it works)
+    const manifest = (await (
+      await fetch(`${registry.url}/v2/chatrelay/agent-service-production/manifests/production`, {
+        headers: {
+          accept:
+            'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json'
+        }
+      })
+    ).json()) as { config: { digest: string }; layers: Array<{ digest: string }> };
+    for (const digest of [manifest.config.digest, ...manifest.layers.map(layer => layer.digest)]) {
+      const head = await fetch(`${registry.url}/v2/chatrelay/agent-service-production/blobs/${digest}`, {
+        method: 'HEAD'
+      });
+      expect({ digest, status: head.status }).toEqual({ digest, status: 200 });
+    }
+  });
+
   it('a failed build fails with buildah last lines and pushes nothing, not even the image that built', async () => {
     const sha = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
     const { writeFileSync } = await import('node:fs');

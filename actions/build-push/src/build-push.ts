@@ -78,7 +78,7 @@ export interface BuildPushDeps {
   /** the ECR API for a region; never called for a plain registry */
   ecrApi: (region: string) => EcrApi;
   /** a distribution-API client for a plain registry */
-  registryHttp?: (registry: Extract<Registry, { kind: 'oci' }>) => RegistryHttp;
+  registryHttp?: (registry: Registry) => RegistryHttp;
   workspace: string;
   runnerTemp: string;
   env: NodeJS.ProcessEnv;
@@ -171,7 +171,9 @@ async function connectRegistry(
   deps.logger.info(
     `Logged in to ${registry.host} (credentials in this job's own ${auth.file}${expiresAt ? `, valid until ${expiresAt.toISOString()}` : ''})`
   );
-  return { store: ecrImageStore(ecr, registry), builderEnv: auth.env, ecr };
+  const http = () =>
+    deps.registryHttp?.(registry) ?? new RegistryHttp(registry.host, false, { username, password });
+  return { store: ecrImageStore(ecr, registry, http), builderEnv: auth.env, ecr };
 }
 
 /**
@@ -240,11 +242,18 @@ async function planImages(
       continue;
     }
     if (spec.sourceTag !== undefined) {
-      const manifest = await store.getManifest(spec.repository, spec.sourceTag);
+      const from = spec.sourceRepository ?? spec.repository;
+      const manifest = await store.getManifest(from, spec.sourceTag);
       if (!manifest) {
         throw new ActionError(
           'deployment',
-          `No image tagged ${JSON.stringify(spec.sourceTag)} in ${uri} to promote ("source-tag")`
+          `No image tagged ${JSON.stringify(spec.sourceTag)} in ${repositoryUri(registry, from)} to promote ("source-tag"` +
+            `${spec.sourceRepository ? ', "source-repository"' : ''})`
+        );
+      }
+      if (spec.sourceRepository) {
+        logger.info(
+          `Promoting ${repositoryUri(registry, from)}:${spec.sourceTag} (${manifest.digest}) into ${uri}`
         );
       }
       plans.push({ spec, uri, action: 'promoted', manifest });
@@ -286,15 +295,24 @@ async function addTags(plan: Plan, store: ImageStore, logger: Logger): Promise<v
   const manifest = plan.manifest as StoredManifest;
   const added: string[] = [];
   // The tag the manifest was found under already names it: no call needed.
-  const foundUnder = plan.action === 'promoted' ? plan.spec.sourceTag : plan.spec.commitTag;
+  const across = plan.action === 'promoted' ? plan.spec.sourceRepository : undefined;
+  const foundUnder = across
+    ? undefined
+    : plan.action === 'promoted'
+      ? plan.spec.sourceTag
+      : plan.spec.commitTag;
   for (const tag of plan.spec.tags) {
     if (tag === foundUnder) continue;
-    const outcome = await store.putTag(plan.spec.repository, tag, manifest);
+    const outcome = across
+      ? await store.putTagFrom(across, plan.spec.repository, tag, manifest)
+      : await store.putTag(plan.spec.repository, tag, manifest);
     if (outcome === 'tagged') added.push(tag);
   }
   plan.added = added;
   const verb =
-    plan.action === 'promoted' ? `Promoted ${plan.uri}:${plan.spec.sourceTag}` : `Reused ${plan.uri}`;
+    plan.action === 'promoted'
+      ? `Promoted ${across ? `${across}:` : `${plan.uri}:`}${plan.spec.sourceTag}${across ? ` into ${plan.uri}` : ''}`
+      : `Reused ${plan.uri}`;
   logger.info(
     `${verb} (${manifest.digest}): ${added.length > 0 ? `added ${added.join(', ')}` : 'every tag was already there'}`
   );

@@ -27,6 +27,7 @@ const INPUT = {
   lifecycleKeepLast: 'lifecycle-keep-last',
   skipExisting: 'skip-existing',
   sourceTag: 'source-tag',
+  sourceRepository: 'source-repository',
   maxParallel: 'max-parallel',
   awsRegion: 'aws-region'
 } as const;
@@ -50,6 +51,11 @@ export interface ImageSpec {
   commitTag?: string;
   /** promote mode: the existing tag to add `tags` to */
   sourceTag?: string;
+  /**
+   * promote mode: the repository of the same registry that holds `sourceTag`, when it is not `repository`
+   * (e.g. tria-aibpo-staging -> tria-aibpo-production): its manifest and layers are copied across
+   */
+  sourceRepository?: string;
 }
 
 export interface BuildPushInputs {
@@ -266,6 +272,22 @@ export async function readBuildPushInputs(
   const rawImages = await readRawImages(inputs);
   const sourceTag = inputs.optionalString(INPUT.sourceTag);
   const promote = sourceTag !== undefined;
+  const sourceRepository = inputs.optionalString(INPUT.sourceRepository);
+  if (sourceRepository !== undefined) {
+    if (!promote) {
+      throw inputError(
+        'Input "source-repository" names where "source-tag" is found: give "source-tag" too (promote mode), or drop it'
+      );
+    }
+    if (!REPOSITORY_NAME.test(sourceRepository) || /^[^/]+\.[^/]+\//.test(sourceRepository)) {
+      throw inputError(
+        `Input "source-repository" must be a repository of the same registry (no host, tag or digest), got ${JSON.stringify(sourceRepository)}`
+      );
+    }
+    if (rawImages.length !== 1) {
+      throw inputError('Input "source-repository" promotes one image: give one "repository", not "images"');
+    }
+  }
 
   const seen = new Map<string, string>();
   for (const image of rawImages) {
@@ -347,7 +369,8 @@ export async function readBuildPushInputs(
       version,
       tags: rendered.tags,
       commitTag: rendered.commitTag,
-      sourceTag: source?.tags[0]
+      sourceTag: source?.tags[0],
+      sourceRepository: sourceRepository === raw.repository ? undefined : sourceRepository
     };
   });
 

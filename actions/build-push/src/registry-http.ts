@@ -14,7 +14,7 @@ export interface RegistryCredentials {
 
 export type Fetch = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string }
+  init: { method: string; headers: Record<string, string>; body?: string | Uint8Array }
 ) => Promise<Response>;
 
 const ACCEPT = [
@@ -49,9 +49,10 @@ export class RegistryHttp {
     path: string,
     scope: string,
     headers: Record<string, string>,
-    body?: string
+    body?: string | Uint8Array
   ): Promise<Response> {
-    const url = `${this.base}${path}`;
+    // an upload's Location may be absolute (another host serves the upload) or relative to the registry
+    const url = /^https?:\/\//.test(path) ? path : `${this.base}${path}`;
     const attempt = () =>
       this.fetcher(url, {
         method,
@@ -129,6 +130,45 @@ export class RegistryHttp {
   /** The digest a tag names, read back from the registry; undefined when it does not exist. */
   async digestOf(repository: string, reference: string): Promise<string | undefined> {
     return (await this.getManifest(repository, reference))?.digest;
+  }
+
+  /**
+   * Makes blob `digest` of repository `from` available in `repository`: already there, mounted across
+   * repositories (POST ?mount=&from=, 201: no bytes move), or — when the registry declines the mount (202,
+   * e.g. ECR without blob mounting) — downloaded and uploaded in one monolithic PUT.
+   */
+  async bringBlob(
+    repository: string,
+    digest: string,
+    from: string
+  ): Promise<'present' | 'mounted' | 'copied'> {
+    const scope = `repository:${repository}:pull,push repository:${from}:pull`;
+    const head = await this.send('HEAD', `/v2/${repository}/blobs/${digest}`, scope, {});
+    if (head.ok) return 'present';
+    const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+    const mount = await this.send('POST', `/v2/${repository}/blobs/uploads/?${query}`, scope, {});
+    await mount.arrayBuffer();
+    if (mount.status === 201) return 'mounted';
+    const location = mount.headers.get('location');
+    if (mount.status !== 202 || !location) {
+      throw this.failure(`Mounting ${digest} from ${from} into ${repository}`, mount, '');
+    }
+    const download = await this.send('GET', `/v2/${from}/blobs/${digest}`, scope, {});
+    if (!download.ok)
+      throw this.failure(`GET ${this.base}/v2/${from}/blobs/${digest}`, download, await download.text());
+    const bytes = new Uint8Array(await download.arrayBuffer());
+    const target = new URL(location, this.base);
+    target.searchParams.set('digest', digest);
+    const upload = await this.send(
+      'PUT',
+      target.toString(),
+      scope,
+      { 'content-type': 'application/octet-stream' },
+      bytes
+    );
+    const text = await upload.text();
+    if (upload.status !== 201) throw this.failure(`Uploading ${digest} to ${repository}`, upload, text);
+    return 'copied';
   }
 
   /** Points `tag` at this exact manifest; returns the digest the registry computed. */

@@ -132,6 +132,17 @@ describe('deploy-beanstalk on the simulator (real SDK adapters, simulated time)'
     expect(text.match(/Environment update is starting\./g)).toHaveLength(1); // each event printed once
   });
 
+  it('record-known-good: false deploys and leaves the known-good record to the pipeline', async () => {
+    const { result, logger } = await deployOnSim(sim, {
+      dockerrun: 'chatrelay/Dockerrun.aws.json',
+      images: `main-app=${image('main-app', '1.5.0')}`,
+      'record-known-good': 'false'
+    });
+    expect(result.status).toBe('deployed');
+    expect(await s3Text(sim, knownGoodRecordKey(APPLICATION, ENVIRONMENT))).toBeUndefined();
+    expect(logger.text()).toMatch(/Not recorded as known-good \(record-known-good: false\)/);
+  });
+
   it('deploys a docker-compose bundle (Docker platform on Amazon Linux 2023)', async () => {
     const { result } = await deployOnSim(sim, {
       compose: 'chatrelay-compose/docker-compose.yml',

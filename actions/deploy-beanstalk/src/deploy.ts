@@ -287,13 +287,19 @@ export async function deployBeanstalk(
   if (deployed.outcome.ok) {
     const environment = deployed.outcome.environment;
     logger.info(`Deployed: ${config.environment} is ${deployed.outcome.message}`);
-    await recordKnownGoodLabel(
-      deps.store,
-      bucket,
-      config,
-      { label, at: new Date(clock.now()).toISOString(), sha: config.sha },
-      logger
-    );
+    if (config.recordKnownGood) {
+      await recordKnownGoodLabel(
+        deps.store,
+        bucket,
+        config,
+        { label, at: new Date(clock.now()).toISOString(), sha: config.sha },
+        logger
+      );
+    } else {
+      logger.info(
+        `Not recorded as known-good (record-known-good: false): the pipeline records ${label} once verified`
+      );
+    }
     return {
       ...base,
       status: 'deployed',

@@ -21,6 +21,7 @@ export const INPUT = {
   waitForMinutes: 'wait-for-minutes',
   acceptedHealth: 'accepted-health',
   rollbackOnFailure: 'rollback-on-failure',
+  recordKnownGood: 'record-known-good',
   pollInterval: 'poll-interval',
   awsRegion: 'aws-region'
 } as const;
@@ -62,6 +63,8 @@ export interface DeployBeanstalkInputs {
   waitMs: number;
   acceptedHealth: HealthColour[];
   rollbackOnFailure: boolean;
+  /** false: leave the known-good record to the pipeline, which records the label once verified */
+  recordKnownGood: boolean;
   pollIntervalMs: number;
   region?: string;
   /** the commit deployed (recorded with a successful deploy) */
@@ -209,6 +212,7 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
     waitMs: inputs.integer(INPUT.waitForMinutes, { min: 1, max: 360, default: 30 }) * 60_000,
     acceptedHealth: parseAcceptedHealth(inputs.string(INPUT.acceptedHealth, { default: 'Green' })),
     rollbackOnFailure: inputs.boolean(INPUT.rollbackOnFailure, true),
+    recordKnownGood: inputs.boolean(INPUT.recordKnownGood, true),
     pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '15s' }),
     region: inputs.optionalString(INPUT.awsRegion),
     sha: run.sha

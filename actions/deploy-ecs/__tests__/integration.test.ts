@@ -70,6 +70,21 @@ describe('deploy-ecs on the simulator', () => {
     expect(containers[0].logConfiguration?.logDriver).toBe('awslogs');
   });
 
+  it('record-known-good: false deploys without touching the known-good record (the pipeline records it once verified)', async () => {
+    await seedServices(sim, [backendSeed]);
+    const { result } = await deployOnSim(sim, {
+      service: BACKEND,
+      images: `backend=${backendImage('v2')}`,
+      'record-known-good': 'false'
+    });
+    expect(result.status).toBe('deployed');
+    const described = await describeService(sim, BACKEND);
+    const tags = await sdkClient(sim).send(
+      new ListTagsForResourceCommand({ resourceArn: described.serviceArn })
+    );
+    expect(tags.tags?.map(tag => tag.key) ?? []).not.toContain('deploy-suite:last-known-good');
+  });
+
   it('detects a crash loop from the first stopped task and rolls back before the circuit breaker trips', async () => {
     const before = await seedServices(sim, [{ ...backendSeed, desiredCount: 10, maximumPercent: 110 }]);
     sim.control.images({ image: backendImage('v2'), behavior: 'crash' });

@@ -206,6 +206,7 @@ export async function executeDeployment(
     for (const entry of changed) {
       entry.result = resultOf(entry, 'deployed', clock);
       if (inputs.desiredCount === 0) continue; // no task ran it: no proof it is good
+      if (!inputs.recordKnownGood) continue;
       await recordKnownGoodOrWarn(
         api,
         { name: entry.plan.service, arn: entry.plan.serviceArn },

@@ -19,6 +19,7 @@ export const INPUT = {
   forceNewDeployment: 'force-new-deployment',
   desiredCount: 'desired-count',
   rollbackOnFailure: 'rollback-on-failure',
+  recordKnownGood: 'record-known-good',
   dryRun: 'dry-run',
   pollInterval: 'poll-interval',
   awsRegion: 'aws-region'
@@ -43,6 +44,11 @@ export interface DeployEcsInputs {
   forceNewDeployment: boolean;
   desiredCount?: number;
   rollbackOnFailure: boolean;
+  /**
+   * false: a deploy that reaches steady state is not recorded as known-good here; a pipeline that verifies
+   * first records it afterwards (actions/rollback mode record-known-good), so known-good means verified.
+   */
+  recordKnownGood: boolean;
   dryRun: boolean;
   pollIntervalMs: number;
   region?: string;
@@ -79,6 +85,7 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
     forceNewDeployment: inputs.boolean(INPUT.forceNewDeployment, false),
     desiredCount: inputs.optionalInteger(INPUT.desiredCount, { min: 0, max: 5000 }),
     rollbackOnFailure: inputs.boolean(INPUT.rollbackOnFailure, true),
+    recordKnownGood: inputs.boolean(INPUT.recordKnownGood, true),
     dryRun: inputs.boolean(INPUT.dryRun, false),
     pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '10s' }),
     region: inputs.optionalString(INPUT.awsRegion)

@@ -20,6 +20,7 @@ import {
   sdkBundleStore
 } from '@deploy-suite/aws/beanstalk';
 import { executeBeanstalkRollback, planBeanstalkRollback } from '../src/beanstalk.js';
+import { recordBeanstalkKnownGood } from '../src/record.js';
 import { readRollbackInputs } from '../src/inputs.js';
 import { ECR, credentials, frozenSim, simClock, simContext } from '@deploy-suite/testing/worlds/rollback';
 import { APPLICATION as APP, BUCKET, ENVIRONMENT as ENV } from '@deploy-suite/testing';
@@ -109,6 +110,9 @@ async function rollback(raw: Record<string, string>) {
     clock: simClock(sim),
     random: () => 0.5
   };
+  if (inputs.mode === 'record-known-good') {
+    return { result: await recordBeanstalkKnownGood(inputs, deps), logger, store: deps.store };
+  }
   const plan = await planBeanstalkRollback(inputs, deps);
   const result = await executeBeanstalkRollback(inputs, plan, deps);
   return { result, logger, store: deps.store };
@@ -160,6 +164,47 @@ describe('rollback of an Elastic Beanstalk environment on the simulator', () => 
     expect(await environment()).toMatchObject({ VersionLabel: '1.4.0' });
     await expect(rollback({ to: 'app-version-label' })).rejects.toThrow(
       /version app-version-label of ChatRelay does not exist/
+    );
+  });
+
+  it('only-if-current skips (and says so) when another deploy replaced the label; otherwise goes back to it', async () => {
+    await launched();
+    const late = await rollback({ to: '1.3.0', 'only-if-current': 'run-a-label' });
+    expect(late.result).toMatchObject({
+      status: 'skipped',
+      services: [expect.objectContaining({ result: 'skipped' })]
+    });
+    expect(late.logger.text()).toMatch(/skipped: it runs 1\.4\.0, not run-a-label \(only-if-current\)/);
+    expect(await environment()).toMatchObject({ VersionLabel: '1.4.0' });
+    const guarded = await rollback({ to: '1.3.0', 'only-if-current': '1.4.0', 'record-known-good': 'false' });
+    expect(guarded.result.status).toBe('rolled-back');
+    expect(await environment()).toMatchObject({ VersionLabel: '1.3.0' });
+    expect(await readKnownGoodRecord(guarded.store, BUCKET, APP, ENV)).toBeUndefined();
+  });
+
+  it('mode record-known-good records the running label once verified, and skips a replaced one', async () => {
+    await launched();
+    const skipped = await rollback({ mode: 'record-known-good', 'only-if-current': '1.3.0', bucket: BUCKET });
+    expect(skipped.result.status).toBe('skipped');
+    expect(await readKnownGoodRecord(skipped.store, BUCKET, APP, ENV)).toBeUndefined();
+    const recorded = await rollback({
+      mode: 'record-known-good',
+      'only-if-current': '1.4.0',
+      bucket: BUCKET
+    });
+    expect(recorded.result.status).toBe('recorded');
+    expect(await readKnownGoodRecord(recorded.store, BUCKET, APP, ENV)).toMatchObject({
+      lastKnownGood: '1.4.0'
+    });
+    expect(await environment()).toMatchObject({ VersionLabel: '1.4.0' });
+  });
+
+  it('dry run lists the last versions, newest first', async () => {
+    await launched();
+    const planned = await rollback({ to: 'previous', 'dry-run': 'true' });
+    expect(planned.result.status).toBe('planned');
+    expect(planned.logger.text()).toMatch(
+      /The last versions of ChatRelay \(newest first\):\n.*1\.4\.0 created .* \(runs now\)\n.*1\.3\.0 created .* \(the target\)/
     );
   });
 

@@ -80,6 +80,8 @@ const inputs = (overrides: Partial<StaticSiteRollbackInputs> = {}): StaticSiteRo
   dryRun: false,
   force: false,
   reason: 'verify-health failed on the frontend',
+  mode: 'rollback',
+  recordKnownGood: true,
   ...overrides
 });
 

@@ -31,6 +31,8 @@ export interface BeanstalkPlan {
   source: TargetSource;
   why: string;
   alreadyThere: boolean;
+  /** only-if-current names another label than the one running: why the environment is left alone */
+  skipped?: string;
 }
 
 /**
@@ -47,6 +49,23 @@ export async function planBeanstalkRollback(
   logger.info(
     `Environment ${inputs.environment}: ${environment.Status}, health ${environment.Health ?? 'unknown'}, version ${current || '(none)'}`
   );
+  if (inputs.onlyIfCurrent && inputs.onlyIfCurrent !== current) {
+    const skipped =
+      `skipped: it runs ${current || '(nothing)'}, not ${inputs.onlyIfCurrent} (only-if-current); ` +
+      "another deploy has replaced this run's version since";
+    logger.info(`${inputs.environment}: ${skipped}: not rolled back`);
+    return {
+      application: inputs.application,
+      environment: inputs.environment,
+      environmentId: environment.EnvironmentId,
+      from: current,
+      to: current,
+      source: 'explicit',
+      why: skipped,
+      alreadyThere: false,
+      skipped
+    };
+  }
   const bucket = storageBucket(api, inputs.bucket);
   const facts: BeanstalkTargetFacts = { current: current || undefined, request: inputs.to };
   let pick = pickBeanstalkTarget(facts);
@@ -134,9 +153,11 @@ export async function executeBeanstalkRollback(
     services: [service],
     elapsedMs: clock.now() - started
   });
+  if (plan.skipped) return finish(outcome('skipped', { reason: plan.skipped }));
   if (plan.alreadyThere) return finish(outcome('already-there'));
   if (inputs.dryRun) {
     logger.info('dry-run: nothing updated');
+    await listRecentLabels(plan, deps);
     return { ...finish(outcome('planned')), status: 'planned' };
   }
   if (!inputs.waitForServiceStability) {
@@ -169,6 +190,10 @@ export async function executeBeanstalkRollback(
     return finish(outcome('failed', { reason: deployed.outcome.reason }));
   }
   logger.info(`Rolled back: ${plan.environment} is ${deployed.outcome.message}`);
+  if (!inputs.recordKnownGood) {
+    logger.info(`${plan.to} not recorded as known-good (record-known-good: false)`);
+    return finish(outcome('rolled-back'));
+  }
   // The target is deployed, Ready and healthy: it is the environment's known-good label again.
   await recordKnownGoodLabel(
     store,
@@ -178,4 +203,30 @@ export async function executeBeanstalkRollback(
     logger
   );
   return finish(outcome('rolled-back'));
+}
+
+/** Dry run: the application's last versions, newest first, so a person can pick `to`. */
+async function listRecentLabels(plan: BeanstalkPlan, deps: BeanstalkDeps): Promise<void> {
+  try {
+    const versions = [...(await deps.api.listApplicationVersions(plan.application))]
+      .sort((a, b) => time(b.DateCreated) - time(a.DateCreated))
+      .slice(0, 10);
+    deps.logger.info(`The last versions of ${plan.application} (newest first):`);
+    for (const version of versions) {
+      const label = version.VersionLabel ?? '?';
+      const notes = [
+        label === plan.from ? 'runs now' : '',
+        label === plan.to ? 'the target' : '',
+        version.Status && version.Status.toLowerCase() !== 'processed' ? version.Status : ''
+      ].filter(Boolean);
+      const created = version.DateCreated ? ` created ${new Date(version.DateCreated).toISOString()}` : '';
+      deps.logger.info(`  ${label}${created}${notes.length ? ` (${notes.join(', ')})` : ''}`);
+    }
+  } catch (error) {
+    deps.logger.warning(`Could not list the versions of ${plan.application}: ${errorMessage(error)}`);
+  }
+}
+
+function time(date: Date | string | undefined): number {
+  return date ? new Date(date).getTime() : 0;
 }

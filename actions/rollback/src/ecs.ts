@@ -33,7 +33,16 @@ import {
   type TargetSource
 } from './target.js';
 
-export type RollbackStatus = 'rolled-back' | 'already-there' | 'planned' | 'started' | 'failed';
+export type RollbackStatus =
+  | 'rolled-back'
+  | 'already-there'
+  | 'planned'
+  | 'started'
+  | 'failed'
+  /** the guard (only-if-current) found another revision running: left alone */
+  | 'skipped'
+  /** mode record-known-good: what runs was recorded as known-good */
+  | 'recorded';
 
 export interface EcsDeps {
   api: EcsApi;
@@ -56,6 +65,8 @@ export interface EcsServicePlan {
   source: TargetSource;
   why: string;
   alreadyThere: boolean;
+  /** only-if-current names another revision than the one running: why the service is left alone */
+  skipped?: string;
   /** already there, but ECS is still rolling onto it (e.g. its circuit breaker): the deployment to watch */
   settlingDeploymentId?: string;
   images: ImageCheck[];
@@ -107,7 +118,7 @@ export async function planEcsRollback(inputs: EcsRollbackInputs, deps: EcsDeps):
       `Rollback refused before any change:\n${problems.map(problem => `  - ${problem}`).join('\n')}`
     );
   }
-  for (const plan of plans) {
+  for (const plan of plans.filter(candidate => !candidate.skipped)) {
     logger.info(
       plan.alreadyThere
         ? `${plan.service}: already on ${familyRevision(plan.to)} (${SOURCE_TEXT[plan.source]})`
@@ -115,6 +126,23 @@ export async function planEcsRollback(inputs: EcsRollbackInputs, deps: EcsDeps):
     );
   }
   return plans;
+}
+
+/**
+ * only-if-current: the service must still run the revision the caller names (the one its run deployed).
+ * Another run that has deployed since owns the service now: its revision is not this run's to undo.
+ */
+export function guardProblem(
+  inputs: EcsRollbackInputs,
+  service: string,
+  current: string
+): string | undefined {
+  const expected = inputs.onlyIfCurrent.get(service) ?? inputs.onlyIfCurrent.get('*');
+  if (!expected || expected === current) return undefined;
+  return (
+    `skipped: it runs ${familyRevision(current) || '(nothing)'}, not ${familyRevision(expected)} (only-if-current); ` +
+    "another deploy has replaced this run's revision since"
+  );
 }
 
 async function planService(
@@ -129,19 +157,26 @@ async function planService(
   const current = currentTaskDefinition(service);
   const currentFamily = parseTaskDefinitionReference(current)?.family;
   const serviceArn = service.serviceArn ?? name;
-  const facts: EcsTargetFacts = { current, request: inputs.to };
+  const skipped = guardProblem(inputs, name, current);
+  if (skipped) {
+    logger.info(`${name}: ${skipped}: not rolled back`);
+    const base = { service: name, serviceArn, from: current, to: current, source: 'explicit' as const };
+    return { ...base, why: skipped, alreadyThere: false, skipped, images: [] };
+  }
+  const request = inputs.toByService.get(name) ?? inputs.to;
+  const facts: EcsTargetFacts = { current, request };
   let explicit: TaskDefinition | undefined;
 
-  if (inputs.to.kind === 'revision') {
-    if (currentFamily && inputs.to.family !== currentFamily) {
+  if (request.kind === 'revision') {
+    if (currentFamily && request.family !== currentFamily) {
       throw inputError(
-        `Input "to" names ${inputs.to.text}, a revision of family ${inputs.to.family}, but ${name} runs family ` +
+        `Input "to" names ${request.text}, a revision of family ${request.family}, but ${name} runs family ` +
           `${currentFamily} (${familyRevision(current)}); give a revision of ${currentFamily}`
       );
     }
-    explicit = await describeTaskDefinition(api, inputs.to.arn ?? inputs.to.text);
+    explicit = await describeTaskDefinition(api, request.arn ?? request.text);
     if (!explicit) {
-      throw inputError(`Input "to": task definition ${inputs.to.text} does not exist (for ${name})`);
+      throw inputError(`Input "to": task definition ${request.text} does not exist (for ${name})`);
     }
     facts.explicitArn = explicit.taskDefinitionArn;
   }
@@ -282,13 +317,21 @@ export async function executeEcsRollback(
 
   if (inputs.dryRun) {
     logger.info('dry-run: nothing updated');
-    const services = plans.map(plan => outcome(plan, plan.alreadyThere ? 'already-there' : 'planned'));
+    await listRecentRevisions(plans, deps);
+    const services = plans.map(plan =>
+      plan.skipped
+        ? outcome(plan, 'skipped', { reason: plan.skipped })
+        : outcome(plan, plan.alreadyThere ? 'already-there' : 'planned')
+    );
     return { status: 'planned', services, elapsedMs: 0 };
   }
 
+  // only-if-current left these alone: nothing to update or watch
+  const skipped = plans.filter(plan => plan.skipped);
+  const active = plans.filter(plan => !plan.skipped);
   const results = await rollout(
     api,
-    plans.map(plan => ({
+    active.map(plan => ({
       service: plan.service,
       taskDefinitionArn: plan.to,
       // already there: watch the deployment still settling onto it, if any; else nothing to do
@@ -309,9 +352,9 @@ export async function executeEcsRollback(
     }
   );
 
-  const services: ServiceOutcome[] = [];
+  const services: ServiceOutcome[] = skipped.map(plan => outcome(plan, 'skipped', { reason: plan.skipped }));
   for (const [index, result] of results.entries()) {
-    const plan = plans[index];
+    const plan = active[index];
     const arrived = plan.alreadyThere ? 'already-there' : 'rolled-back';
     if (result.updateFailed) {
       services.push(outcome(plan, 'failed', { reason: result.reason }));
@@ -329,7 +372,21 @@ export async function executeEcsRollback(
       const deploymentId = result.deploymentId;
       if (result.state === 'deployed') {
         services.push(outcome(plan, arrived, { deploymentId, durationSeconds }));
-        if (!plan.alreadyThere) {
+        if (!plan.alreadyThere && !inputs.recordKnownGood) {
+          // the caller verifies the target first, then records it (mode record-known-good)
+          const at = now();
+          await api
+            .tagResource({
+              resourceArn: plan.serviceArn,
+              tags: rollbackTags(plan.from, at, deps.actor, inputs.reason)
+            })
+            .catch((error: unknown) =>
+              logger.warning(`${plan.service}: the rollback tags were not written: ${errorMessage(error)}`)
+            );
+          logger.info(
+            `${plan.service}: ${familyRevision(plan.to)} not recorded as known-good (record-known-good: false)`
+          );
+        } else if (!plan.alreadyThere) {
           const at = now();
           // The target is the service's known-good revision now, so a later `last-known-good` does not
           // send it back to the revision just rolled away from.
@@ -349,14 +406,45 @@ export async function executeEcsRollback(
       }
     }
   }
+  // in the order the services were given
+  services.sort(
+    (a, b) =>
+      plans.findIndex(plan => plan.service === a.service) -
+      plans.findIndex(plan => plan.service === b.service)
+  );
   return { status: overallStatus(services), services, elapsedMs: clock.now() - started };
 }
 
 /** failed beats everything; then started, rolled-back, and already-there only when every service was. */
 export function overallStatus(services: ReadonlyArray<{ result: RollbackStatus }>): RollbackStatus {
   const results = services.map(service => service.result);
-  for (const status of ['failed', 'planned', 'started', 'rolled-back'] as const) {
+  for (const status of ['failed', 'planned', 'started', 'rolled-back', 'recorded'] as const) {
     if (results.includes(status)) return status;
   }
-  return 'already-there';
+  // skipped only when every service was left alone by the guard
+  return results.length > 0 && results.every(result => result === 'skipped') ? 'skipped' : 'already-there';
+}
+/** Dry run: the last ACTIVE revisions of each service's family, so a person can pick `to` (newest first). */
+async function listRecentRevisions(plans: EcsServicePlan[], deps: EcsDeps): Promise<void> {
+  for (const plan of plans) {
+    const family = parseTaskDefinitionReference(plan.from)?.family;
+    if (!family) continue;
+    try {
+      const revisions = (await activeRevisions(deps.api, family)).slice(0, 10);
+      const record = await readKnownGood(deps.api, plan.serviceArn).catch(() => undefined);
+      deps.logger.info(`${plan.service}: the last ACTIVE revisions of ${family} (newest first):`);
+      for (const revision of revisions) {
+        const notes = [
+          revision.taskDefinitionArn === plan.from ? 'runs now' : '',
+          revision.taskDefinitionArn === record?.taskDefinitionArn ? 'last known-good' : '',
+          revision.taskDefinitionArn === plan.to && !plan.skipped ? 'the target' : ''
+        ].filter(Boolean);
+        deps.logger.info(`  ${family}:${revision.revision}${notes.length ? ` (${notes.join(', ')})` : ''}`);
+      }
+    } catch (error) {
+      deps.logger.warning(
+        `${plan.service}: could not list the revisions of ${family}: ${errorMessage(error)}`
+      );
+    }
+  }
 }

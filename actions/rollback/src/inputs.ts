@@ -27,8 +27,18 @@ export const INPUT = {
   siteBucket: 'site-bucket',
   sitePrefix: 'site-prefix',
   distributionId: 'distribution-id',
-  awsRegion: 'aws-region'
+  awsRegion: 'aws-region',
+  mode: 'mode',
+  onlyIfCurrent: 'only-if-current',
+  recordKnownGood: 'record-known-good'
 } as const;
+
+/**
+ * `rollback` (default) puts the target back; `record-known-good` changes nothing that runs and records what
+ * runs now as known-good, for a pipeline that verified the deploy (so `to: last-known-good` means verified).
+ */
+type RollbackMode = 'rollback' | 'record-known-good';
+const MODES: readonly RollbackMode[] = ['rollback', 'record-known-good'];
 
 interface CommonInputs {
   waitForServiceStability: boolean;
@@ -39,6 +49,9 @@ interface CommonInputs {
   /** free text for the summary and the record; '' when not given */
   reason: string;
   region?: string;
+  mode: RollbackMode;
+  /** after a rollback that arrived, record the target as known-good (false: the pipeline verifies first) */
+  recordKnownGood: boolean;
 }
 
 export interface EcsRollbackInputs extends CommonInputs {
@@ -46,6 +59,13 @@ export interface EcsRollbackInputs extends CommonInputs {
   cluster: string;
   services: string[];
   to: EcsTo;
+  /** `to` given per service (lines service=target); a service not listed takes `to` */
+  toByService: Map<string, EcsTo>;
+  /**
+   * The guard: act on a service only while it still runs this task definition (the revision this run
+   * deployed); a service another run has moved on is skipped and said so. Per service, or '*' for all.
+   */
+  onlyIfCurrent: Map<string, string>;
 }
 
 export interface BeanstalkRollbackInputs extends CommonInputs {
@@ -56,6 +76,8 @@ export interface BeanstalkRollbackInputs extends CommonInputs {
   acceptedHealth: HealthColour[];
   /** where deploy-beanstalk keeps the known-good record; default: the account's Beanstalk storage bucket */
   bucket?: string;
+  /** the guard: act only while the environment still runs this version label */
+  onlyIfCurrent?: string;
 }
 
 export interface StaticSiteRollbackInputs extends CommonInputs {
@@ -72,6 +94,7 @@ export type RollbackInputs = EcsRollbackInputs | BeanstalkRollbackInputs | Stati
 
 const BEANSTALK_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/;
+const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/;
 /** The cluster default action.yml gives: the runner always passes it, so it does not mean "ECS was asked for". */
 const DEFAULT_CLUSTER = 'default';
 
@@ -111,7 +134,9 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
     dryRun: inputs.boolean(INPUT.dryRun, false),
     force: inputs.boolean(INPUT.force, false),
     reason: inputs.string(INPUT.reason).trim(),
-    region: inputs.optionalString(INPUT.awsRegion)
+    region: inputs.optionalString(INPUT.awsRegion),
+    mode: readMode(inputs),
+    recordKnownGood: inputs.boolean(INPUT.recordKnownGood, true)
   };
   const to = inputs.string(INPUT.to, { default: 'last-known-good' }).trim();
 
@@ -144,7 +169,8 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
       environment,
       to: parseBeanstalkTo(to),
       acceptedHealth: parseAcceptedHealth(inputs.string(INPUT.acceptedHealth, { default: 'Green' })),
-      bucket
+      bucket,
+      onlyIfCurrent: readBeanstalkGuard(inputs)
     };
   }
 
@@ -164,7 +190,88 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
     );
   }
   const services = checkServiceInputLines(lines);
-  return { ...common, kind: 'ecs', cluster, services, to: parseEcsTo(to) };
+  const perService = perServiceLines(inputs, INPUT.to, services);
+  const toByService = new Map([...perService.entries()].map(([name, text]) => [name, parseEcsTo(text)]));
+  const defaultTo = perService.size > 0 ? 'last-known-good' : to;
+  return {
+    ...common,
+    kind: 'ecs',
+    cluster,
+    services,
+    to: parseEcsTo(defaultTo),
+    toByService,
+    onlyIfCurrent: readEcsGuard(inputs, services)
+  };
+}
+
+function readMode(inputs: Inputs): RollbackMode {
+  const mode = inputs.string(INPUT.mode, { default: 'rollback' }).trim().toLowerCase() as RollbackMode;
+  if (!MODES.includes(mode)) {
+    throw inputError(
+      `Input "mode" must be ${MODES.map(name => `"${name}"`).join(' or ')}, got ${JSON.stringify(mode)}`
+    );
+  }
+  return mode;
+}
+
+/**
+ * Lines `service=value` of an input (for `to` and `only-if-current` with several services); empty when
+ * the input is one plain value. Every named service must be one of `service`.
+ */
+function perServiceLines(inputs: Inputs, input: string, services: string[]): Map<string, string> {
+  const lines = inputs.lines(input);
+  if (!lines.some(({ text }) => text.includes('='))) {
+    if (lines.length > 1) {
+      throw inputError(
+        `Input "${input}" has ${lines.length} lines: give one value, or one line service=value per service`
+      );
+    }
+    return new Map();
+  }
+  const result = new Map<string, string>();
+  for (const { text, line } of lines) {
+    const at = text.indexOf('=');
+    const name = text.slice(0, at).trim();
+    const value = text.slice(at + 1).trim();
+    if (at <= 0 || value === '') {
+      throw inputError(
+        `Input "${input}" line ${line} must look like service=value, got ${JSON.stringify(text)}`
+      );
+    }
+    if (!services.includes(name)) {
+      throw inputError(
+        `Input "${input}" line ${line} names service ${JSON.stringify(name)}, which is not in "service" (${services.join(', ')})`
+      );
+    }
+    result.set(name, value);
+  }
+  return result;
+}
+
+function readEcsGuard(inputs: Inputs, services: string[]): Map<string, string> {
+  const perService = perServiceLines(inputs, INPUT.onlyIfCurrent, services);
+  const single = inputs.string(INPUT.onlyIfCurrent).trim();
+  const guard = perService.size > 0 ? perService : new Map(single ? [['*', single]] : []);
+  for (const value of guard.values()) {
+    if (!TASK_DEFINITION_ARN.test(value)) {
+      throw inputError(
+        'Input "only-if-current" must be a task definition ARN (what deploy-ecs reported as task-definition-arn), ' +
+          `or lines service=ARN; got ${JSON.stringify(value)}`
+      );
+    }
+  }
+  return guard;
+}
+
+function readBeanstalkGuard(inputs: Inputs): string | undefined {
+  const label = inputs.string(INPUT.onlyIfCurrent).trim();
+  if (label === '') return undefined;
+  if (label.length > 100 || label.includes('/') || label.includes('\n')) {
+    throw inputError(
+      `Input "only-if-current" must be one Beanstalk version label, got ${JSON.stringify(label)}`
+    );
+  }
+  return label;
 }
 
 /**
@@ -172,6 +279,12 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
  * and `to`: `previous` (also what `last-known-good` means here) or a release id.
  */
 function readStaticSiteInputs(inputs: Inputs, common: CommonInputs, to: string): StaticSiteRollbackInputs {
+  if (common.mode !== 'rollback') {
+    throw inputError(
+      `Input "mode": ${common.mode} is for ECS services and Beanstalk environments; deploy-static records ` +
+        'every release itself, so a static site (site-bucket) only takes mode "rollback"'
+    );
+  }
   const bucket = checkBucketName(inputs.string(INPUT.siteBucket), INPUT.siteBucket);
   const target = to === 'last-known-good' || to === '' ? 'previous' : to;
   if (target !== 'previous' && !isReleaseId(target)) {

@@ -10,6 +10,7 @@ import { ecrImageLookup } from '@deploy-suite/aws/ecr';
 import { failureMessage, fromToOutputs, rollbackSummary } from './summary.js';
 import { rollbackStaticSite, staticSiteSummary } from './static-site.js';
 import { sdkCdnApi, sdkSiteStore, type RollbackSiteResult } from '@deploy-suite/aws/static-site';
+import { recordBeanstalkKnownGood, recordEcsKnownGood } from './record.js';
 
 /**
  * Reads the inputs, plans and checks (describe calls only), rolls back. Outputs and the job summary are
@@ -83,9 +84,9 @@ export async function run(): Promise<void> {
         clock: realClock,
         actor
       };
-      const plans = await planEcsRollback(inputs, deps);
       known.inputs = inputs;
-      result = await executeEcsRollback(inputs, plans, deps);
+      if (inputs.mode === 'record-known-good') result = await recordEcsKnownGood(inputs, deps);
+      else result = await executeEcsRollback(inputs, await planEcsRollback(inputs, deps), deps);
     } else {
       const deps = {
         api: sdkBeanstalkApi(context),
@@ -93,9 +94,9 @@ export async function run(): Promise<void> {
         logger,
         clock: realClock
       };
-      const plan = await planBeanstalkRollback(inputs, deps);
       known.inputs = inputs;
-      result = await executeBeanstalkRollback(inputs, plan, deps);
+      if (inputs.mode === 'record-known-good') result = await recordBeanstalkKnownGood(inputs, deps);
+      else result = await executeBeanstalkRollback(inputs, await planBeanstalkRollback(inputs, deps), deps);
     }
     known.result = result;
     const failure = failureMessage(result);

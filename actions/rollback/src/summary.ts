@@ -10,7 +10,9 @@ const HEADLINE: Record<RollbackStatus, string> = {
   'already-there': 'already on the target, nothing changed',
   planned: 'dry run: planned, nothing changed',
   started: 'started (not watched)',
-  failed: 'FAILED'
+  failed: 'FAILED',
+  skipped: 'skipped: another deploy has replaced what this run deployed (only-if-current)',
+  recorded: 'recorded as last known-good (nothing changed)'
 };
 
 /** `rolled-back-from` / `rolled-back-to`: the value itself for one service, a JSON object per service for several. */

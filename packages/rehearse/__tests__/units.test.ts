@@ -118,8 +118,26 @@ describe('parseArguments', () => {
       env: { AWS_REGION: 'eu-west-1' },
       secrets: {},
       vars: {},
+      repositories: { 'octo-org/deploy-suite': expect.stringMatching(/\S/) },
+      trustPolicies: {},
       debug: false
     });
+  });
+
+  it('maps the suite to this checkout unless --repo maps it, and takes other repositories and trust policies', () => {
+    const parsed = parseArguments([
+      'examples/tria/.github/workflows/rollback.yml',
+      '--repo',
+      'octo-org/deploy-suite=/tmp/suite',
+      '--repo=acme/tools=../tools',
+      '--trust-policy',
+      'arn:aws:iam::123456789012:role/github-actions-deploy=examples/tria/aws/trust-policy.json'
+    ]);
+    expect(parsed.repositories).toEqual({ 'octo-org/deploy-suite': '/tmp/suite', 'acme/tools': '../tools' });
+    expect(parsed.trustPolicies).toEqual({
+      'arn:aws:iam::123456789012:role/github-actions-deploy': 'examples/tria/aws/trust-policy.json'
+    });
+    expect(() => parseArguments(['wf.yml', '--repo', 'nope=/x'])).toThrow('--repo takes owner/name=path');
   });
 
   it('explains bad arguments', () => {

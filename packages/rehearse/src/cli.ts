@@ -1,13 +1,26 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { rehearseWorkflow } from './engine.js';
+import type { TrustPolicy } from './oidc.js';
 
 /**
  * tsx packages/rehearse/src/cli.ts <workflow-file> [--event push|workflow_dispatch|pull_request]
- *   [--input k=v]... [--env K=V]... [--secret K=V]... [--var K=V]... [--debug]
+ *   [--input k=v]... [--env K=V]... [--secret K=V]... [--var K=V]... [--repo owner/name=path]...
+ *   [--trust-policy role-arn=file]... [--debug]
+ *
+ * The suite's own repository (octo-org/deploy-suite) is mapped to this checkout unless --repo maps it
+ * elsewhere, so a consumer workflow that calls the suite's pipelines or actions rehearses against it.
  */
+
+/** The repository the examples and consumers name for the suite, and this checkout that stands in for it. */
+export const SUITE_REPOSITORY = 'octo-org/deploy-suite';
+const suiteRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const USAGE =
   'usage: rehearse <workflow-file> [--event push|workflow_dispatch|pull_request|workflow_call] ' +
-  '[--input name=value]... [--env NAME=value]... [--secret NAME=value]... [--var NAME=value]... [--debug]';
+  '[--input name=value]... [--env NAME=value]... [--secret NAME=value]... [--var NAME=value]... ' +
+  '[--repo owner/name=path]... [--trust-policy role-arn=file]... [--debug]';
 
 export interface CliArguments {
   file: string;
@@ -16,6 +29,10 @@ export interface CliArguments {
   env: Record<string, string>;
   secrets: Record<string, string>;
   vars: Record<string, string>;
+  /** owner/name → local folder (the suite's repository → this checkout unless given) */
+  repositories: Record<string, string>;
+  /** role ARN → trust policy file */
+  trustPolicies: Record<string, string>;
   debug: boolean;
 }
 
@@ -27,13 +44,17 @@ export function parseArguments(argv: string[]): CliArguments {
     env: {},
     secrets: {},
     vars: {},
+    repositories: {},
+    trustPolicies: {},
     debug: false
   };
   const pairs: Record<string, Record<string, string>> = {
     '--input': parsed.inputs,
     '--env': parsed.env,
     '--secret': parsed.secrets,
-    '--var': parsed.vars
+    '--var': parsed.vars,
+    '--repo': parsed.repositories,
+    '--trust-policy': parsed.trustPolicies
   };
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
@@ -58,6 +79,14 @@ export function parseArguments(argv: string[]): CliArguments {
     else parsed.file = argument;
   }
   if (!parsed.file) throw new Error(USAGE);
+  for (const name of Object.keys(parsed.repositories)) {
+    if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(name)) {
+      throw new Error(`--repo takes owner/name=path, got ${JSON.stringify(name)}\n${USAGE}`);
+    }
+  }
+  if (!Object.keys(parsed.repositories).some(name => name.toLowerCase() === SUITE_REPOSITORY)) {
+    parsed.repositories[SUITE_REPOSITORY] = suiteRoot;
+  }
   return parsed;
 }
 
@@ -74,6 +103,18 @@ async function main(): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
+  let trustPolicies: Record<string, TrustPolicy>;
+  try {
+    trustPolicies = Object.fromEntries(
+      Object.entries(args.trustPolicies).map(([role, file]) => [
+        role,
+        { file, document: JSON.parse(readFileSync(file, 'utf8')) as unknown }
+      ])
+    );
+  } catch (error) {
+    console.error(`--trust-policy: ${(error as Error).message}`);
+    return 2;
+  }
   const controller = new AbortController();
   process.once('SIGINT', () => {
     console.log('\nCancelling: the running step is stopped; always() steps still run (Ctrl-C again to quit)');
@@ -87,6 +128,10 @@ async function main(): Promise<number> {
     env: args.env,
     secrets: args.secrets,
     vars: args.vars,
+    repositories: Object.fromEntries(
+      Object.entries(args.repositories).map(([name, folder]) => [name, path.resolve(folder)])
+    ),
+    trustPolicies,
     debug: args.debug,
     signal: controller.signal,
     repoRoot: process.cwd()

@@ -18,7 +18,7 @@ import { findUnsupported, loadLocated } from './preflight.js';
 import { calledWorkflowFile } from './repositories.js';
 import { finalReport, mark } from './report.js';
 import { isCancelled, type NeedResult, type RunState, type WorkflowScope } from './state.js';
-import { Masks } from './step-log.js';
+import { Masks, Said } from './step-log.js';
 import type { JobRunResult, RehearsalOptions, RehearsalResult, Result } from './types.js';
 
 /**
@@ -122,7 +122,10 @@ export async function rehearseWorkflow(options: RehearsalOptions): Promise<Rehea
     },
     jobs: result.jobs,
     jobCounter: 0,
-    repositories: options.repositories ?? {}
+    repositories: options.repositories ?? {},
+    trustPolicies: options.trustPolicies ?? {},
+    said: new Said(),
+    simulator: options.simulator
   };
 
   print(`Rehearsing ${workflow.displayName} (${workflowName(workflow)}) on ${event}`);
@@ -399,7 +402,7 @@ async function runReusableCall(
   }
 ): Promise<JobRunResult> {
   const started = state.now();
-  const location = calledWorkflowFile(job.ref.value, state.repoRoot, state.repositories);
+  const location = calledWorkflowFile(job.ref.value, caller.workflow.selfRoot, state.repositories);
   // preflight refused anything that does not resolve, so this is only a guard
   if (!location) throw new WorkflowProblems([`${job.ref.value}: reusable workflow not found`]);
   const called = await loadLocated(location, state.repoRoot);

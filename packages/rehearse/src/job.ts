@@ -16,7 +16,8 @@ import {
 } from './expressions.js';
 import { child, rawJob, rawSteps } from './load.js';
 import { mark, seconds } from './report.js';
-import { resolveRemote } from './repositories.js';
+import { resolveUses } from './repositories.js';
+import { oidcSubject } from './oidc.js';
 import { runScript } from './shell.js';
 import { isStandIn, runStandIn, StepFailure } from './stand-ins.js';
 import {
@@ -51,6 +52,10 @@ interface JobRun {
   defaults: RunDefaults;
   failed: boolean;
   deadline: number;
+  /** the job's environment name, once evaluated (it makes the OIDC subject) */
+  environment?: string;
+  /** the simulator's clock when the job started */
+  simulatedStart?: SimulatedMark;
   posts: Array<{
     name: string;
     postIf: string;
@@ -151,7 +156,8 @@ export async function runJob(
     defaults: { ...scope.defaults },
     failed: false,
     deadline: Number.POSITIVE_INFINITY,
-    posts: []
+    posts: [],
+    simulatedStart: simulatedMark(state)
   };
   const result: JobRunResult = {
     key: instance.key,
@@ -171,6 +177,7 @@ export async function runJob(
     run.env = { ...run.env, ...evaluateTextMap(job.env, scopeOf(run)) };
     const jobScope = scopeOf(run);
     describeJob(run, raw, jobScope, result);
+    run.environment = result.environment?.name || undefined;
     const timeout = Number(evaluateToken(child(raw, 'timeout-minutes'), jobScope) ?? DEFAULT_TIMEOUT_MINUTES);
     run.deadline = state.now() + timeout * 60_000;
     continueOnError = evaluateToken(child(raw, 'continue-on-error'), jobScope) === true;
@@ -245,7 +252,7 @@ function finishJob(
   result.durationMs = run.state.now() - started;
   const note = run.failed && continueOnError ? ' (failed, continue-on-error)' : '';
   run.state.print(
-    `${mark(result.result)} ${result.key}: ${result.result}${note} in ${seconds(result.durationMs)}`
+    `${mark(result.result)} ${result.key}: ${result.result}${note} in ${durationText(run.state, result.durationMs, run.simulatedStart)}`
   );
   run.state.jobs.push(result);
   return result;
@@ -355,7 +362,8 @@ async function runStep(
   const baseScope = scopeOf(run);
   const name = stepName(step, baseScope);
   const uses = 'uses' in step ? step.uses.value : undefined;
-  const remote = uses === undefined ? undefined : resolveRemote(uses, state.repositories);
+  const remote =
+    uses === undefined ? undefined : resolveUses(uses, run.scope.workflow.selfRoot, state.repositories);
   const kind: StepRunResult['kind'] =
     uses === undefined ? 'run' : uses.startsWith('./') || remote ? 'action' : 'stand-in';
   const result: StepRunResult = {
@@ -372,7 +380,14 @@ async function runStep(
     durationMs: 0
   };
   const print = (line: string) => state.print(`    ${line}`);
-  const log = new StepLog(state.masks, print, state.debug);
+  const log = new StepLog(state.masks, print, state.debug, state.said);
+  const logFile = path.join(
+    path.dirname(run.info.workspace),
+    'steps',
+    `${String(index + 1).padStart(2, '0')}-${slug(name)}.log`
+  );
+  log.logFile = path.relative(state.repoRoot, logFile);
+  const simulatedStart = simulatedMark(state);
   const finish = (outcome: Result, error?: string, continueOnError = false): StepRunResult => {
     result.outcome = outcome;
     result.conclusion = outcome === 'failure' && continueOnError ? 'success' : outcome;
@@ -383,11 +398,12 @@ async function runStep(
     result.log = log.lines;
     result.annotations = log.annotations;
     result.durationMs = state.now() - started;
+    if (outcome !== 'skipped') writeStepLog(logFile, log.lines);
     const note = outcome === 'failure' && continueOnError ? ' (continue-on-error)' : '';
     state.print(
       outcome === 'skipped'
         ? `  - ${name} (skipped)`
-        : `  ${mark(outcome)} ${name}${note} (${seconds(result.durationMs)})`
+        : `  ${mark(outcome)} ${name}${note} (${durationText(state, result.durationMs, simulatedStart)})`
     );
     return result;
   };
@@ -532,11 +548,12 @@ async function runLocalAction(
   name: string,
   continueOnError: boolean
 ): Promise<string | undefined> {
-  const remote = resolveRemote(uses, run.state.repositories);
+  const remote = resolveUses(uses, run.scope.workflow.selfRoot, run.state.repositories);
   if (remote) {
     log.note(
       `[rehearsal] ${remote.repository}@${remote.ref} is stood in for by the local folder ${remote.root} ` +
-        '(its working tree, whatever the ref)'
+        '(its working tree, whatever the ref)',
+      `remote:${remote.repository}:${remote.root}`
     );
   }
   const actionDir = remote ? remote.target : path.resolve(run.info.workspace, uses);
@@ -596,6 +613,42 @@ async function runLocalAction(
   return undefined;
 }
 
+function writeStepLog(file: string, lines: string[]): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+/** `0.7s`, or `0.7s; 7m05s simulated` when the rehearsal's simulator let time pass meanwhile. */
+interface SimulatedMark {
+  at: number;
+  calls: number;
+}
+
+function simulatedMark(state: RunState): SimulatedMark | undefined {
+  return state.simulator ? { at: state.simulator.now(), calls: state.simulator.calls() } : undefined;
+}
+
+/**
+ * `0.7s`, or `0.7s; 9m53s simulated` when the step (job) called the simulator meanwhile: the time its
+ * AWS work took on the simulator's clock, which runs faster than real time.
+ */
+export function durationText(state: RunState, realMs: number, start: SimulatedMark | undefined): string {
+  const real = realMs < 100 ? '<0.1s' : seconds(realMs);
+  if (!start || !state.simulator || state.simulator.calls() === start.calls) return real;
+  const simulated = state.simulator.now() - start.at;
+  return simulated >= 1000 ? `${real}; ${seconds(simulated)} simulated` : real;
+}
+
+function jobSubject(run: JobRun): string {
+  const github = run.contexts.github as Record<string, Json>;
+  return oidcSubject({
+    repository: String(github.repository),
+    eventName: String(github.event_name),
+    ref: String(github.ref),
+    environment: run.environment
+  });
+}
+
 function runStandInStep(
   run: JobRun,
   uses: string,
@@ -614,7 +667,8 @@ function runStandInStep(
       artifactsDir: run.state.artifactsDir,
       env,
       repository: String((run.contexts.github as Record<string, Json>).repository),
-      note: line => log.note(line)
+      note: (line, once) => log.note(line, once),
+      oidc: { subject: jobSubject(run), policies: run.state.trustPolicies }
     });
     Object.assign(result.outputs, outcome.outputs);
     Object.assign(run.exportedEnv, outcome.exportedEnv);

@@ -26,6 +26,8 @@ export interface LoadedWorkflow {
   displayName: string;
   template: WorkflowTemplate;
   root: MappingToken;
+  /** the folder of the repository that holds the file: what `$/` and `./` references resolve in */
+  selfRoot: string;
 }
 
 export class WorkflowProblems extends Error {
@@ -50,7 +52,7 @@ export async function loadWorkflow(file: string, repoRoot: string): Promise<Load
   const conversionErrors = (template.errors ?? []).map(error => error.Message);
   if (conversionErrors.length > 0) throw new WorkflowProblems(conversionErrors);
   if (!isMapping(parsed.value)) throw new WorkflowProblems([`${displayName}: a workflow is a mapping`]);
-  return { file: absolute, displayName, template, root: parsed.value };
+  return { file: absolute, displayName, template, root: parsed.value, selfRoot: path.resolve(repoRoot) };
 }
 
 /** `file (Line: n, Col: m)` for a token, like the parser's own messages. */

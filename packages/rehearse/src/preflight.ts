@@ -12,7 +12,7 @@ import {
   type LoadedWorkflow
 } from './load.js';
 import { UnsupportedShell, shellCommand } from './shell.js';
-import { calledWorkflowFile, resolveRemote } from './repositories.js';
+import { calledWorkflowFile, resolveSelf, resolveUses } from './repositories.js';
 import { isStandIn, standInNames } from './stand-ins.js';
 
 /**
@@ -42,7 +42,7 @@ export async function findUnsupported(
     const raw = rawJob(workflow, jobId);
     if (job.type === 'reusableWorkflowJob') {
       const ref = job.ref.value;
-      const location = calledWorkflowFile(ref, repoRoot, repositories);
+      const location = calledWorkflowFile(ref, workflow.selfRoot, repositories);
       if (!location) {
         problems.push(
           `${where(workflow, job.ref)}: job ${jobId} calls ${ref}: reusable workflows from other repositories ` +
@@ -96,7 +96,7 @@ export async function findUnsupported(
         }
       }
       if ('uses' in step) {
-        const problem = unsupportedUses(step.uses.value, repoRoot, repositories);
+        const problem = unsupportedUses(step.uses.value, repoRoot, workflow.selfRoot, repositories);
         if (problem) problems.push(`${where(workflow, step.uses)}: step uses ${step.uses.value}: ${problem}`);
       }
     });
@@ -106,22 +106,29 @@ export async function findUnsupported(
 
 /** A called workflow, loaded; one of a mapped repository shows as its `owner/repo/...@ref` reference. */
 export async function loadLocated(
-  location: { file: string; displayName?: string },
+  location: { file: string; displayName?: string; root?: string },
   repoRoot: string
 ): Promise<LoadedWorkflow> {
   const loaded = await loadWorkflow(location.file, repoRoot);
-  return location.displayName ? { ...loaded, displayName: location.displayName } : loaded;
+  const selfRoot = location.root ?? loaded.selfRoot;
+  return location.displayName
+    ? { ...loaded, displayName: location.displayName, selfRoot }
+    : { ...loaded, selfRoot };
 }
 
 function unsupportedUses(
   uses: string,
   repoRoot: string,
+  selfRoot: string,
   repositories: Record<string, string>
 ): string | undefined {
+  if (uses.startsWith('$/') && !resolveSelf(uses, selfRoot)) {
+    return "$/ names a folder of the workflow's own repository, without @ref (e.g. $/actions/deploy-ecs)";
+  }
   if (uses.startsWith('docker://')) {
     return 'docker:// steps are not supported by the rehearsal (no container engine runs steps here)';
   }
-  const remote = resolveRemote(uses, repositories);
+  const remote = resolveUses(uses, selfRoot, repositories);
   if (uses.startsWith('./') || remote) {
     // ./: checked against the repository; the step resolves it in the job's workspace, after checkout.
     // owner/repo/path@ref of a mapped repository: resolved in its local folder.

@@ -29,6 +29,36 @@ export function parseRemoteUses(
   return { repository: match[1], subPath: match[2].replace(/^\//, ''), ref: match[3] };
 }
 
+/**
+ * `uses: $/actions/<name>`: GitHub resolves `$/` to the repository of the workflow that holds the step, at
+ * the commit that runs (runner 2.336.0+). The rehearsal resolves it in the folder of that workflow's
+ * repository (`selfRoot`): this checkout for the suite's own workflows, the mapped folder for a workflow
+ * read from a mapped repository.
+ */
+export function resolveSelf(uses: string, selfRoot: string): RemoteReference | undefined {
+  if (!uses.startsWith('$/')) return undefined;
+  const subPath = uses.slice(2);
+  const root = path.resolve(selfRoot);
+  const target = path.resolve(root, subPath);
+  if (subPath.includes('@') || (target !== root && !target.startsWith(root + path.sep))) return undefined;
+  return {
+    repository: "the workflow's own repository ($/)",
+    subPath,
+    ref: 'its running commit',
+    root,
+    target
+  };
+}
+
+/** A step's `uses:` that resolves to a local folder: `$/...` of the workflow's repository, or a mapped one. */
+export function resolveUses(
+  uses: string,
+  selfRoot: string,
+  repositories: Record<string, string> | undefined
+): RemoteReference | undefined {
+  return resolveSelf(uses, selfRoot) ?? resolveRemote(uses, repositories);
+}
+
 export function resolveRemote(
   uses: string,
   repositories: Record<string, string> | undefined
@@ -50,10 +80,11 @@ export function resolveRemote(
  */
 export function calledWorkflowFile(
   ref: string,
-  repoRoot: string,
+  /** the root of the calling workflow's repository: `./` refers to it */
+  selfRoot: string,
   repositories: Record<string, string> | undefined
-): { file: string; displayName?: string } | undefined {
-  if (ref.startsWith('./')) return { file: path.join(repoRoot, ref) };
+): { file: string; displayName?: string; root: string } | undefined {
+  if (ref.startsWith('./')) return { file: path.join(selfRoot, ref), root: selfRoot };
   const remote = resolveRemote(ref, repositories);
-  return remote ? { file: remote.target, displayName: ref } : undefined;
+  return remote ? { file: remote.target, displayName: ref, root: remote.root } : undefined;
 }

@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { globToRegExp } from './hash-files.js';
+import { trustPolicyDenial, type TrustPolicy } from './oidc.js';
 
 /**
  * Local equivalents of the well-known third-party actions a deploy pipeline uses. Each one says in the
@@ -29,7 +30,10 @@ export interface StandInContext {
   env: Record<string, string>;
   /** the repository the run is for (github.repository) */
   repository: string;
-  note: (line: string) => void;
+  /** a line in the step log; with `once`, printed only the first time in the rehearsal */
+  note: (line: string, once?: string) => void;
+  /** the job's OIDC subject and the trust policies of the roles the rehearsal knows */
+  oidc?: { subject: string; policies: Record<string, TrustPolicy> };
 }
 
 export interface StandInResult {
@@ -172,12 +176,16 @@ export function standInNames(): string[] {
 
 export function runStandIn(uses: string, context: StandInContext): StandInResult {
   const standIn = STAND_INS[actionName(uses)];
-  context.note(`[rehearsal] stand-in for ${uses}: ${standIn.summary}`);
+  context.note(`[rehearsal] stand-in for ${uses}: ${standIn.summary}`, `stand-in:${actionName(uses)}`);
   const unexpected: string[] = [];
   for (const name of Object.keys(context.inputs)) {
     if (standIn.inputs.includes(name)) continue;
-    if (name in standIn.ignored) context.note(`[rehearsal] input ${name} ignored: ${standIn.ignored[name]}`);
-    else unexpected.push(name);
+    if (name in standIn.ignored) {
+      context.note(
+        `[rehearsal] input ${name} of ${actionName(uses)} ignored: ${standIn.ignored[name]}`,
+        `ignored:${actionName(uses)}:${name}`
+      );
+    } else unexpected.push(name);
   }
   if (unexpected.length > 0) {
     context.note(
@@ -256,10 +264,25 @@ function configureAwsCredentials(context: StandInContext): StandInResult {
   const role = context.inputs['role-to-assume'];
   context.note(
     role
-      ? `[rehearsal] would assume ${role} with GitHub's OIDC token; locally the credentials are fake`
+      ? `[rehearsal] would assume ${role} with GitHub's OIDC token (locally the credentials are fake)`
       : '[rehearsal] no role-to-assume given; locally the credentials are fake'
   );
-  context.note(`[rehearsal] AWS calls go to the simulator at ${endpoint} (region ${region})`);
+  if (role && context.oidc) {
+    const policy = context.oidc.policies[role];
+    if (!policy) {
+      context.note(
+        `[rehearsal] no trust policy known for ${role}: the subject ${context.oidc.subject} is not checked`
+      );
+    } else {
+      const denial = trustPolicyDenial(policy, role, { sub: context.oidc.subject });
+      if (denial) throw new StepFailure(denial);
+      context.note(`[rehearsal] OIDC subject ${context.oidc.subject} is allowed by ${policy.file}`);
+    }
+  }
+  context.note(
+    `[rehearsal] AWS calls go to the simulator at ${endpoint} (region ${region})`,
+    `aws:${endpoint}:${region}`
+  );
   const credentials = {
     AWS_ACCESS_KEY_ID: context.env.AWS_ACCESS_KEY_ID || 'test',
     AWS_SECRET_ACCESS_KEY: context.env.AWS_SECRET_ACCESS_KEY || 'test',

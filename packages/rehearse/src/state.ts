@@ -1,7 +1,8 @@
 import type { Json } from './expressions.js';
 import type { LoadedWorkflow } from './load.js';
-import type { Masks } from './step-log.js';
-import type { JobRunResult, RehearsalHooks } from './types.js';
+import type { Masks, Said } from './step-log.js';
+import type { TrustPolicy } from './oidc.js';
+import type { JobRunResult, RehearsalHooks, SimulatorClock } from './types.js';
 
 /** What every job of one rehearsal shares. */
 export interface RunState {
@@ -21,6 +22,12 @@ export interface RunState {
   jobCounter: number;
   /** other repositories stood in for by local folders (see RehearsalOptions.repositories) */
   repositories: Record<string, string>;
+  /** role ARN → its trust policy: configure-aws-credentials checks the job's OIDC subject against it */
+  trustPolicies: Record<string, TrustPolicy>;
+  /** what has been said once already (stand-in notes) */
+  said: Said;
+  /** the simulator, when the rehearsal has one: durations of steps that called it show simulated time */
+  simulator?: SimulatorClock;
 }
 
 /** One workflow being run: the top-level one, or one called with `uses: ./.github/workflows/x.yml`. */

@@ -1,3 +1,9 @@
+import type { TrustPolicy } from './oidc.js';
+
+export interface SimulatorClock {
+  now(): number;
+  calls(): number;
+}
 import type { Json } from './expressions.js';
 import type { Annotation } from './step-log.js';
 
@@ -39,6 +45,17 @@ export interface RehearsalOptions {
    * working tree is used). Used by the example layer to rehearse consumer workflows against this suite.
    */
   repositories?: Record<string, string>;
+  /**
+   * Role ARN → its IAM trust policy (file name for messages, and the JSON document). Where a job runs
+   * aws-actions/configure-aws-credentials with one of these roles, its OIDC subject (computed as GitHub
+   * does: environment, pull_request or ref form) must be allowed, else the step fails naming both.
+   */
+  trustPolicies?: Record<string, TrustPolicy>;
+  /**
+   * The simulator, when the rehearsal runs against one: `now()` its clock in ms, `calls()` how many API
+   * calls it has answered. A step or job that called it shows the simulated time that passed too.
+   */
+  simulator?: SimulatorClock;
 }
 
 export interface JobInfo {

@@ -288,6 +288,32 @@ describe('Elastic Beanstalk environments', () => {
     ]);
   });
 
+  it('answers each container of the bundle on its own health path, with its version (503 when its image crashes)', async () => {
+    await launched();
+    sim.control.images({
+      image: image('agent-service', '1.1.0'),
+      behavior: 'healthy',
+      version: 'stale-build'
+    });
+    await version('v2', zip({ 'Dockerrun.aws.json': chatRelayDockerrun('1.1.0') }));
+    await eb.send(new UpdateEnvironmentCommand({ EnvironmentName: ENV, VersionLabel: 'v2' }));
+    sim.control.advance(120);
+    const of = async (name: string) => {
+      const response = await fetch(`${sim.endpoint}/_app/beanstalk/${ENV}/${name}/health`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await of('main-app')).toEqual({
+      status: 200,
+      body: { status: 'healthy', version: '1.1.0', versionLabel: 'v2' }
+    });
+    expect((await of('agent-service')).body).toMatchObject({ status: 'healthy', version: 'stale-build' });
+    expect((await of('mcp-gateway')).body).toMatchObject({ status: 'healthy', version: '1.1.0' });
+    // a non-essential container that crashes answers 503 on its own path, while the environment is Green
+    sim.control.images({ image: image('mcp-gateway', '1.1.0'), behavior: 'crash' });
+    expect(await of('mcp-gateway')).toMatchObject({ status: 503, body: { status: 'unhealthy' } });
+    expect((await of('nginx')).status).toBe(404);
+  });
+
   it('a deploy whose image crashes emits ERROR events and ends Ready on the previous version, Green again later', async () => {
     await launched();
     await version('v2-bad', zip({ 'Dockerrun.aws.json': chatRelayDockerrun('1.2.0') }));

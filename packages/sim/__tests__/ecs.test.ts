@@ -220,6 +220,22 @@ describe('task definitions', () => {
 });
 
 describe('services and a healthy rolling deployment', () => {
+  it("answers an image rule's extra health fields (Eloquent's database and vector_db checks)", async () => {
+    const td1 = await register('1.0.0');
+    sim.control.images({
+      image: backendImage('1.0.0'),
+      behavior: 'healthy',
+      version: '1.0.0',
+      health: { database: 'connected', vector_db: 'connected', status: 'ignored' }
+    });
+    await createBackend(td1);
+    sim.control.advance(60);
+    expect(await health()).toEqual({
+      status: 200,
+      body: { database: 'connected', vector_db: 'connected', status: 'healthy', version: '1.0.0' }
+    });
+  });
+
   it('rolls out, completes, prints AWS events and follows the new version on the health endpoint', async () => {
     const td1 = await register('5f2c9e1');
     await createBackend(td1);

@@ -87,6 +87,28 @@ describe('GitHub issue comments', () => {
     });
   });
 
+  it('lists the pull requests whose head is a commit (a fork too), registered with githubPull', async () => {
+    const sha = 'ab'.repeat(20);
+    sim.control.githubPull({
+      owner: 'octo-org',
+      repo: 'docuthinker',
+      number: 7,
+      headSha: sha,
+      headRepository: 'fork/docuthinker'
+    });
+    const base = `${sim.endpoint}/github/repos/octo-org/docuthinker/commits`;
+    const found = await call('GET', `${base}/${sha}/pulls`, 'ghs_abc');
+    expect(found.body).toEqual([
+      expect.objectContaining({
+        number: 7,
+        state: 'open',
+        head: { sha, repo: { full_name: 'fork/docuthinker' } }
+      })
+    ]);
+    expect((await call('GET', `${base}/${'cd'.repeat(20)}/pulls`, 'ghs_abc')).body).toEqual([]);
+    expect((await call('GET', `${base}/${sha}/pulls`, '')).status).toBe(401);
+  });
+
   it('paginates with a Link header', async () => {
     for (let i = 0; i < 3; i++) await call('POST', `${api()}/7/comments`, 't', { body: `c${i}` });
     const res = await fetch(`${api()}/7/comments?per_page=2`, { headers: { authorization: 'Bearer t' } });

@@ -10,6 +10,7 @@ export {
   SimControl,
   type TimeInfo,
   type GitHubTokenRule,
+  type GitHubPullRule,
   type EcrImageSeedInput,
   type SeededEcrImage
 } from './core/control.js';

@@ -93,8 +93,8 @@ export async function readKnownGoodRecord(
 
 /**
  * Adds a successful deploy to the record. A record that cannot be parsed is replaced (a deploy that
- * worked must not fail over bookkeeping); `onReplaced` says so.
- * @internal exported for its tests; the actions do not use it
+ * worked must not fail over bookkeeping); `onReplaced` says so. actions/rollback's record-known-good mode
+ * calls it directly: there recording is the whole job, so a failure must fail the step.
  */
 export async function recordSuccessfulDeploy(
   store: BundleStore,

@@ -22,6 +22,8 @@ export interface ExampleImage {
   container: string;
   /** the ECS service or Beanstalk environment that runs it (what --break may name) */
   runsIn: string;
+  /** promoted by the pipeline from this repository (same registry), not built: no image is seeded for it */
+  promotedFrom?: string;
 }
 
 /** A static site the pipeline publishes with deploy-static (what `--break <name>` may name too). */
@@ -64,14 +66,29 @@ export interface ExampleDefinition {
   setup(context: ExampleContext): Promise<void>;
   /** what `--break` breaks when no target is named */
   defaultBreak: string;
+  /** more fields the health endpoints answer (the guide's own body, e.g. Eloquent's database checks) */
+  healthFields?: Record<string, unknown>;
 }
+
+/** The roles the examples' workflows assume (repository variables) and their trust policies (aws/). */
+export const ROLES = {
+  AWS_DEPLOY_ROLE_ARN: {
+    arn: 'arn:aws:iam::123456789012:role/github-actions-deploy',
+    policy: 'aws/trust-policy.json'
+  },
+  AWS_PUSH_ROLE_ARN: {
+    arn: 'arn:aws:iam::123456789012:role/github-actions-push',
+    policy: 'aws/push-trust-policy.json'
+  }
+} as const;
 
 /** Waits sized for the simulator (it runs 600x faster than real time in a rehearsal). */
 const FAST_WAITS = {
   DEPLOY_POLL_INTERVAL: '200ms',
   HEALTH_WAIT_FOR: '8s',
   HEALTH_RETRY_DELAY: '200ms',
-  AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/github-actions-deploy'
+  AWS_DEPLOY_ROLE_ARN: ROLES.AWS_DEPLOY_ROLE_ARN.arn,
+  AWS_PUSH_ROLE_ARN: ROLES.AWS_PUSH_ROLE_ARN.arn
 };
 
 function ecsHealth(endpoint: string, cluster: string, service: string): string {
@@ -117,6 +134,14 @@ const triaImages: ExampleImage[] = [
     repository: 'tria-aibpo-staging',
     container: 'tria-aibpo-backend',
     runsIn: 'tria-aibpo-staging-service'
+  },
+  // the image that passed staging, promoted into the production repository (same digest)
+  {
+    name: 'tria-aibpo',
+    repository: 'tria-aibpo-production',
+    container: 'tria-aibpo-backend',
+    runsIn: 'tria-aibpo-production-service',
+    promotedFrom: 'tria-aibpo-staging'
   }
 ];
 
@@ -160,7 +185,9 @@ export const EXAMPLES: ExampleDefinition[] = [
     vars: endpoint => ({
       ...FAST_WAITS,
       BACKEND_HEALTH_URL: ecsHealth(endpoint, 'docuthinker-cluster', 'backend-service'),
-      AIML_HEALTH_URL: ecsHealth(endpoint, 'docuthinker-cluster', 'aiml-service')
+      AIML_HEALTH_URL: ecsHealth(endpoint, 'docuthinker-cluster', 'aiml-service'),
+      // the pull request's preview backend: in the rehearsal, the backend the releases deployed
+      PREVIEW_BACKEND_HEALTH_URL: ecsHealth(endpoint, 'docuthinker-cluster', 'backend-service')
     }),
     setup: context =>
       ecsSetup('docuthinker-cluster', [
@@ -185,7 +212,7 @@ export const EXAMPLES: ExampleDefinition[] = [
     vars: endpoint => ({
       ...FAST_WAITS,
       BACKEND_HEALTH_URL: ecsHealth(endpoint, 'recipe-chatbot-cluster', 'recipe-chatbot-backend'),
-      FRONTEND_URL: ecsHealth(endpoint, 'recipe-chatbot-cluster', 'recipe-chatbot-frontend')
+      FRONTEND_HEALTH_URL: ecsHealth(endpoint, 'recipe-chatbot-cluster', 'recipe-chatbot-frontend')
     }),
     setup: context =>
       ecsSetup(
@@ -228,7 +255,7 @@ export const EXAMPLES: ExampleDefinition[] = [
             taskDefinitionFile: `ecs/task-definition-${stage}.json`,
             desiredCount: 2
           }
-        ])(context, [{ ...triaImages[0], runsIn: `tria-aibpo-${stage}-service` }]);
+        ])(context, triaImages);
       }
     },
     defaultBreak: 'tria-aibpo'
@@ -245,6 +272,8 @@ export const EXAMPLES: ExampleDefinition[] = [
     sites: [eloquentSite],
     // the guide's /health reports "version": "1.0.0" (with status, database and vector_db)
     appVersion: () => '1.0.0',
+    // what check_db_connection() and check_pinecone_connection() report when the backend reaches them
+    healthFields: { database: 'connected', vector_db: 'connected' },
     vars: endpoint => ({
       ...FAST_WAITS,
       BACKEND_HEALTH_URL: ecsHealth(endpoint, 'prod', 'eloquent-api'),
@@ -274,7 +303,10 @@ export const EXAMPLES: ExampleDefinition[] = [
     vars: endpoint => ({
       ...FAST_WAITS,
       DEPLOY_POLL_INTERVAL: '500ms',
-      CHATRELAY_HEALTH_URL: `${endpoint}/_app/beanstalk/chatrelay-prod/health`,
+      // each service's GET /health (main-app :8081, agent-service :8090, mcp-gateway :8080)
+      MAIN_APP_HEALTH_URL: `${endpoint}/_app/beanstalk/chatrelay-prod/main-app/health`,
+      AGENT_SERVICE_HEALTH_URL: `${endpoint}/_app/beanstalk/chatrelay-prod/agent-service/health`,
+      MCP_GATEWAY_HEALTH_URL: `${endpoint}/_app/beanstalk/chatrelay-prod/mcp-gateway/health`,
       EB_BUCKET: 'elasticbeanstalk-us-east-1-123456789012'
     }),
     setup: async context => {

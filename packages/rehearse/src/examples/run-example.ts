@@ -1,18 +1,30 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import path from 'node:path';
 import { startSimulator } from '@deploy-suite/sim';
 import { rehearseWorkflow } from '../engine.js';
 import type { RehearsalHooks, RehearsalResult } from '../types.js';
 import { ACCOUNT, REGION, createRepositories } from './aws-setup.js';
 import {
+  ROLES,
   imagesToBreak,
   sitesToBreak,
   type ExampleDefinition,
   type ExampleImage,
   type ExampleSite
 } from './catalog.js';
+import type { TrustPolicy } from '../oidc.js';
+import { parse as parseYaml } from 'yaml';
 // its own subpath, not the test kit's index (which loads the simulator and the SDK clients)
 import {
   BUILD_TOOLS,
@@ -58,6 +70,27 @@ export interface ReleaseOutcome {
 export interface ExampleRun {
   example: ExampleDefinition;
   outcomes: ReleaseOutcome[];
+  /** `--then`: the workflow run after the releases, and the workflow_run workflows it triggered */
+  then: ThenOutcome[];
+  /** the combined summary.md of every run */
+  summaryFile?: string;
+}
+
+/** `--then <workflow>`: one more workflow of the example, on the same simulator, after the releases. */
+export interface ThenRun {
+  /** relative to the example folder, e.g. .github/workflows/rollback.yml */
+  workflow: string;
+  /** default workflow_dispatch */
+  event?: string;
+  inputs?: Record<string, string>;
+}
+
+export interface ThenOutcome {
+  workflow: string;
+  event: string;
+  rehearsal: RehearsalResult;
+  /** the sticky PR comment the chain wrote (pull_request rehearsals), with its URL */
+  comment?: { url: string; body: string };
 }
 
 export interface ExampleOptions {
@@ -80,6 +113,30 @@ export interface ExampleOptions {
   hasCommand?: (command: string) => boolean;
   /** where each release's work folder is made (default: the example's own .rehearsal folder) */
   workRoot?: string;
+  /** one more workflow after the releases (npm run rehearse -- <example> --then <workflow>) */
+  then?: ThenRun;
+  /** replaces the trust policies of the example's roles (tests: a policy that refuses a job's subject) */
+  trustPolicies?: Record<string, TrustPolicy>;
+}
+
+/**
+ * The trust policies of the example's roles, from examples/<name>/aws/*.json, with the README's
+ * placeholders filled the way users fill them: <ACCOUNT_ID> the simulator's account, <OWNER> the owner
+ * of the repository the example stands for.
+ */
+export function exampleTrustPolicies(
+  example: ExampleDefinition,
+  suiteRoot: string
+): Record<string, TrustPolicy> {
+  const owner = example.repository.split('/')[0];
+  const policies: Record<string, TrustPolicy> = {};
+  for (const role of Object.values(ROLES)) {
+    const file = path.join(suiteRoot, example.dir, role.policy);
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8').replaceAll('<ACCOUNT_ID>', ACCOUNT).replaceAll('<OWNER>', owner);
+    policies[role.arn] = { file: path.join(example.dir, role.policy), document: JSON.parse(text) as unknown };
+  }
+  return policies;
 }
 
 export type ImageSource = 'auto' | 'build' | 'seed';
@@ -255,6 +312,10 @@ export async function rehearseExample(options: ExampleOptions): Promise<ExampleR
   const plan = planImages(requestedImages(options), options.hasCommand);
   const registry: LocalRegistry | undefined = plan.mode === 'build' ? await startLocalRegistry() : undefined;
   const outcomes: ReleaseOutcome[] = [];
+  const then: ThenOutcome[] = [];
+  const runDir = options.workRoot
+    ? mkdtempSync(path.join(options.workRoot, 'example-'))
+    : freshRunDir(path.join(exampleDir, '.rehearsal'));
   try {
     const sim = await startSimulator({
       port: 0,
@@ -266,14 +327,20 @@ export async function rehearseExample(options: ExampleOptions): Promise<ExampleR
       log(`  local AWS simulator (not AWS) at ${sim.endpoint}, ${options.timeScale ?? 600}x real time`);
       log(`  ${plan.why}`);
       if (registry) log(`  local registry: ${registry.url} (${REGISTRY_VARIABLE}=${registry.host})`);
-      await runReleases(options, { sim, registry, exampleDir, log, outcomes });
+      const context: RunContext = { sim, registry, exampleDir, log, outcomes, runDir, runs: 0 };
+      await runReleases(options, context);
+      if (options.then && !outcomes.some(outcome => outcome.rehearsal.problems.length > 0)) {
+        then.push(...(await runThen(options, options.then, context)));
+      }
     } finally {
       await sim.close();
     }
   } finally {
     await registry?.stop();
   }
-  return { example, outcomes };
+  const summaryFile = writeSummary(runDir, example, outcomes, then);
+  log(`# ${example.name}: every run's jobs and summaries: ${summaryFile}`);
+  return { example, outcomes, then, summaryFile };
 }
 
 interface RunContext {
@@ -282,11 +349,62 @@ interface RunContext {
   exampleDir: string;
   log: (line: string) => void;
   outcomes: ReleaseOutcome[];
+  /** this rehearsal's folder: one work folder per run, and summary.md */
+  runDir: string;
+  /** how many runs so far (names the work folders) */
+  runs: number;
+}
+
+const KEEP_RUNS = 5;
+
+/** `<example>/.rehearsal/example-<time>-*`, keeping the last few (a workRoot given is never pruned). */
+function freshRunDir(base: string): string {
+  mkdirSync(base, { recursive: true });
+  const old = readdirSync(base)
+    .filter(name => name.startsWith('example-'))
+    .sort()
+    .reverse();
+  for (const name of old.slice(KEEP_RUNS - 1))
+    rmSync(path.join(base, name), { recursive: true, force: true });
+  return mkdtempSync(path.join(base, `example-${new Date().toISOString().replace(/[:.]/g, '-')}-`));
+}
+
+function workDirFor(context: RunContext, label: string): string {
+  const dir = path.join(
+    context.runDir,
+    `${String(++context.runs).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}`
+  );
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The environment and repository variables every run of this rehearsal gets. */
+function runSettings(example: ExampleDefinition, context: RunContext) {
+  const { sim, registry } = context;
+  return {
+    env: {
+      AWS_ENDPOINT_URL: sim.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: REGION,
+      GITHUB_API_URL: `${sim.endpoint}/github`,
+      ...(registry?.buildEnv ?? {})
+    },
+    vars: {
+      ...example.vars(sim.endpoint),
+      ...(registry ? { [REGISTRY_VARIABLE]: registry.host } : {})
+    },
+    simulator: {
+      now: () => sim.control.now() * 1000,
+      calls: () => Object.values(sim.control.calls()).reduce((sum, count) => sum + count, 0)
+    }
+  };
 }
 
 async function runReleases(options: ExampleOptions, context: RunContext): Promise<void> {
   const { example, suiteRoot } = options;
   const { sim, registry, exampleDir, log, outcomes } = context;
+  const settings = runSettings(example, context);
   const target = { endpoint: sim.endpoint };
   log('  creating what the example README asks for: ECR repositories, the first revision, services…');
   await createRepositories(target, [...new Set(example.images.map(image => image.repository))]);
@@ -297,7 +415,12 @@ async function runReleases(options: ExampleOptions, context: RunContext): Promis
     if (baseline[image.repository]) continue;
     const seeded = await sim.control.ecrImages({ repository: image.repository, tags: ['baseline'] });
     const reference = registry ? `${registry.host}/${image.repository}@${seeded.digest}` : seeded.image;
-    sim.control.images({ image: reference, behavior: 'healthy', version: 'baseline' });
+    sim.control.images({
+      image: reference,
+      behavior: 'healthy',
+      version: 'baseline',
+      ...(example.healthFields ? { health: example.healthFields } : {})
+    });
     baseline[image.repository] = reference;
   }
   await example.setup({ target, exampleDir, baseline, advance: seconds => sim.control.advance(seconds) });
@@ -312,10 +435,12 @@ async function runReleases(options: ExampleOptions, context: RunContext): Promis
       sim.control.images({
         image: reference,
         behavior: broken && release.how === 'crash' ? 'crash' : 'healthy',
-        version: broken && release.how === 'wrong-version' ? 'stale-build' : example.appVersion(release.sha)
+        version: broken && release.how === 'wrong-version' ? 'stale-build' : example.appVersion(release.sha),
+        ...(example.healthFields ? { health: example.healthFields } : {})
       });
     };
-    let hooks: RehearsalHooks | undefined;
+    // build-push reports every image it pushed or promoted: its exact reference gets this release's rule
+    let hooks: RehearsalHooks | undefined = builtImageHooks(example, release, setRule, log);
     if (registry) {
       log(
         `  the build jobs build ${example.images.map(image => image.repository).join(', ')} with buildah ` +
@@ -323,9 +448,12 @@ async function runReleases(options: ExampleOptions, context: RunContext): Promis
       );
       for (const image of release.broken)
         log(`  ${image.repository} is broken in this release${breakNote(release, image)}`);
-      hooks = builtImageHooks(example, release, setRule, log);
     } else {
       for (const image of example.images) {
+        if (image.promotedFrom) {
+          log(`  ${image.repository}: promoted by the pipeline from ${image.promotedFrom} (not seeded)`);
+          continue;
+        }
         const seeded = await sim.control.ecrImages({ repository: image.repository, tags: [release.sha] });
         setRule(image, seeded.image);
         log(
@@ -337,23 +465,14 @@ async function runReleases(options: ExampleOptions, context: RunContext): Promis
     const rehearsal = await rehearseWorkflow({
       file: example.workflow,
       repoRoot: exampleDir,
-      workDir: options.workRoot && mkdtempSync(path.join(options.workRoot, 'run-')),
       event: example.event,
       inputs: example.inputs,
-      env: {
-        AWS_ENDPOINT_URL: sim.endpoint,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_REGION: REGION,
-        GITHUB_API_URL: `${sim.endpoint}/github`,
-        ...(registry?.buildEnv ?? {})
-      },
-      vars: {
-        ...example.vars(sim.endpoint),
-        ...(registry ? { [REGISTRY_VARIABLE]: registry.host } : {})
-      },
-      github: { sha: release.sha, repository: example.repository },
+      workDir: workDirFor(context, release.broken.length > 0 ? 'broken-release' : 'release'),
+      ...settings,
+      // a push to the default branch: the ref the push role's trust policy names
+      github: { sha: release.sha, repository: example.repository, ref: 'refs/heads/main' },
       repositories: { [SUITE_REPOSITORY]: suiteRoot },
+      trustPolicies: options.trustPolicies ?? exampleTrustPolicies(example, suiteRoot),
       hooks,
       log
     });
@@ -393,3 +512,160 @@ export function describeVerdict(verdict: ReleaseOutcome['verdict']): string {
 }
 
 export { ACCOUNT };
+
+/** The workflows of the example that a `workflow_run` of `name` starts (on.workflow_run.workflows). */
+function workflowRunFollowers(exampleDir: string, name: string): string[] {
+  const dir = path.join(exampleDir, '.github/workflows');
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter(entry => /\.ya?ml$/.test(entry))
+        .sort()
+    : [];
+  return files
+    .filter(file => {
+      const document = parseYaml(readFileSync(path.join(dir, file), 'utf8')) as {
+        on?: { workflow_run?: { workflows?: unknown } };
+      } | null;
+      const workflows = document?.on?.workflow_run?.workflows;
+      return Array.isArray(workflows) && workflows.includes(name);
+    })
+    .map(file => `.github/workflows/${file}`);
+}
+
+function workflowName(file: string): string {
+  const document = parseYaml(readFileSync(file, 'utf8')) as { name?: unknown } | null;
+  return typeof document?.name === 'string' ? document.name : path.basename(file);
+}
+
+/**
+ * `--then`: the workflow runs on the same simulator after the releases (e.g. a dispatch rollback). A
+ * pull_request run is followed, like on GitHub, by the workflow_run workflows it starts, which get its
+ * artifacts and a workflow_run event naming the pull request; the sticky comment they write is printed.
+ */
+async function runThen(options: ExampleOptions, then: ThenRun, context: RunContext): Promise<ThenOutcome[]> {
+  const { example, suiteRoot } = options;
+  const { sim, exampleDir, log } = context;
+  const event = then.event ?? 'workflow_dispatch';
+  const settings = runSettings(example, context);
+  const [sha] = releaseShas(suiteRoot);
+  const common = {
+    repoRoot: exampleDir,
+    ...settings,
+    repositories: { [SUITE_REPOSITORY]: suiteRoot },
+    trustPolicies: options.trustPolicies ?? exampleTrustPolicies(example, suiteRoot),
+    log
+  };
+  log('');
+  log(`# ${example.name}: then ${then.workflow} (${event})`);
+  const first = await rehearseWorkflow({
+    ...common,
+    file: then.workflow,
+    event,
+    inputs: then.inputs,
+    workDir: workDirFor(context, `then-${path.basename(then.workflow)}`),
+    github: {
+      sha,
+      repository: example.repository,
+      ...(event === 'pull_request' ? {} : { ref: 'refs/heads/main' })
+    }
+  });
+  const outcomes: ThenOutcome[] = [{ workflow: then.workflow, event, rehearsal: first }];
+  if (event !== 'pull_request' || first.problems.length > 0) return outcomes;
+
+  const name = workflowName(path.join(exampleDir, then.workflow));
+  const runId = Date.now();
+  for (const follower of workflowRunFollowers(exampleDir, name)) {
+    log('');
+    log(`# ${example.name}: ${name} completed (${first.result}): workflow_run starts ${follower}`);
+    const workDir = workDirFor(context, `then-${path.basename(follower)}`);
+    // artifacts of the triggering run (download-artifact with its run-id)
+    if (existsSync(path.join(first.workDir, 'artifacts'))) {
+      cpSync(path.join(first.workDir, 'artifacts'), path.join(workDir, 'artifacts'), { recursive: true });
+    }
+    const rehearsal = await rehearseWorkflow({
+      ...common,
+      file: follower,
+      event: 'workflow_run',
+      workDir,
+      github: { sha, repository: example.repository, ref: 'refs/heads/main' },
+      eventPayload: {
+        action: 'completed',
+        workflow_run: {
+          id: runId,
+          name,
+          event: 'pull_request',
+          status: 'completed',
+          conclusion: first.result === 'success' ? 'success' : 'failure',
+          head_sha: sha,
+          head_branch: 'rehearsal-feature',
+          html_url: `https://github.com/${example.repository}/actions/runs/${runId}`,
+          // GitHub lists the pull requests of a same-repository head here (empty for forks)
+          pull_requests: [{ number: 1, head: { sha, ref: 'rehearsal-feature' }, base: { ref: 'main' } }]
+        }
+      }
+    });
+    const comment = await stickyComment(sim.endpoint, example.repository, 1);
+    if (comment) {
+      log(`# ${example.name}: the pull request comment (${comment.url}):`);
+      for (const line of comment.body.split('\n')) log(`    ${line}`);
+    }
+    outcomes.push({ workflow: follower, event: 'workflow_run', rehearsal, comment });
+  }
+  return outcomes;
+}
+
+async function stickyComment(endpoint: string, repository: string, issue: number) {
+  const response = await fetch(`${endpoint}/github/repos/${repository}/issues/${issue}/comments`, {
+    headers: { authorization: 'Bearer rehearsal-reader' }
+  });
+  if (!response.ok) return undefined;
+  const comments = (await response.json()) as Array<{
+    html_url: string;
+    body: string;
+    user?: { login?: string };
+  }>;
+  const last = comments.filter(comment => comment.user?.login === 'github-actions[bot]').at(-1);
+  return last ? { url: last.html_url, body: last.body } : undefined;
+}
+
+/** summary.md of the whole rehearsal: each run's verdict, its jobs, and the job summaries. */
+function writeSummary(
+  runDir: string,
+  example: ExampleDefinition,
+  outcomes: ReleaseOutcome[],
+  then: ThenOutcome[]
+): string {
+  const lines = [`# Rehearsal of ${example.title}`, ''];
+  const runs: Array<{ title: string; rehearsal: RehearsalResult; extra?: string[] }> = [
+    ...outcomes.map(outcome => ({
+      title: `${outcome.release.label}, commit ${outcome.release.sha.slice(0, 12)}: ${describeVerdict(outcome.verdict)}`,
+      rehearsal: outcome.rehearsal
+    })),
+    ...then.map(run => ({
+      title: `then ${run.workflow} (${run.event}): ${run.rehearsal.result}`,
+      rehearsal: run.rehearsal,
+      extra: run.comment
+        ? [`Pull request comment: ${run.comment.url}`, '', ...run.comment.body.split('\n')]
+        : []
+    }))
+  ];
+  for (const run of runs) {
+    lines.push(`## ${run.title}`, '');
+    for (const problem of run.rehearsal.problems) lines.push(`- not run: ${problem}`);
+    lines.push('| job | result | duration |', '| --- | --- | --- |');
+    for (const job of run.rehearsal.jobs) {
+      lines.push(
+        `| ${job.key} | ${job.result}${job.reason ? ` (${job.reason.replace(/\|/g, '/')})` : ''} | ${(job.durationMs / 1000).toFixed(1)}s |`
+      );
+    }
+    lines.push('');
+    for (const job of run.rehearsal.jobs.filter(candidate => candidate.summary.trim() !== '')) {
+      lines.push(`### ${job.key}`, '', job.summary.trimEnd(), '');
+    }
+    if (run.extra?.length) lines.push(...run.extra, '');
+    lines.push(`Work folder: ${run.rehearsal.workDir}`, '');
+  }
+  const file = path.join(runDir, 'summary.md');
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}

@@ -949,8 +949,15 @@ export class BeanstalkSimService implements SimService {
     ]);
   }
 
-  /** `GET /_app/beanstalk/<environment>/health`: 200 when what runs is healthy, else 503. */
+  /**
+   * `GET /_app/beanstalk/<environment>/health`: 200 when what runs is healthy, else 503.
+   * `GET /_app/beanstalk/<environment>/<container>/health`: one container of the multi-container bundle
+   * (ChatRelay's main-app, agent-service, mcp-gateway each have GET /health): 200 with that container's
+   * version while its image is healthy, else 503.
+   */
   private health(req: SimRequest): HttpReply | undefined {
+    const one = /^\/_app\/beanstalk\/([^/]+)\/([^/]+)\/health\/?$/.exec(req.path);
+    if (one) return this.containerHealth(one[1], one[2]);
     const match = /^\/_app\/beanstalk\/([^/]+)\/health\/?$/.exec(req.path);
     if (!match) return undefined;
     const env = this.environments.get(match[1]);
@@ -961,6 +968,34 @@ export class BeanstalkSimService implements SimService {
     return json(200, {
       status: 'healthy',
       version: env.serving.version,
+      versionLabel: env.serving.label ?? null
+    });
+  }
+
+  private containerHealth(environment: string, name: string): HttpReply {
+    const env = this.environments.get(environment);
+    if (!env || env.status === 'Terminated') {
+      return json(404, { message: `No Beanstalk environment named ${environment}` });
+    }
+    const version = env.serving.label
+      ? this.versions.get(`${env.application}/${env.serving.label}`)
+      : undefined;
+    const bundle = version ? this.containersOf(version) : undefined;
+    const container = bundle?.ok ? bundle.containers.find(candidate => candidate.name === name) : undefined;
+    if (!env.serving.healthy || !bundle?.ok) {
+      return json(503, { status: 'unhealthy', environment: env.name, container: name });
+    }
+    if (!container) {
+      return json(404, { message: `No container ${name} in ${env.serving.label} on ${env.name}` });
+    }
+    const outcome = this.ctx.images.outcome(container.image);
+    if (outcome.behavior !== 'healthy') {
+      return json(503, { status: 'unhealthy', environment: env.name, container: name });
+    }
+    return json(200, {
+      ...outcome.health,
+      status: 'healthy',
+      version: outcome.version,
       versionLabel: env.serving.label ?? null
     });
   }

@@ -27,6 +27,18 @@ export interface GitHubTokenRule {
   readOnly?: boolean;
 }
 
+/** An open pull request, as `GET /repos/{o}/{r}/commits/{sha}/pulls` lists it (a fork's head too). */
+export interface GitHubPullRule {
+  owner: string;
+  repo: string;
+  number: number;
+  headSha: string;
+  /** default open */
+  state?: 'open' | 'closed';
+  /** the head repository (a fork: another owner) */
+  headRepository?: string;
+}
+
 interface ControlParts {
   clock: SimClock;
   images: ImageRules;
@@ -68,6 +80,7 @@ interface EcsSignalsControl extends SimService {
 
 interface GitHubControl extends SimService {
   setToken(rule: GitHubTokenRule): GitHubTokenRule;
+  setPull(rule: GitHubPullRule): GitHubPullRule;
 }
 
 export class SimControl {
@@ -162,6 +175,13 @@ export class SimControl {
     return github.setToken(rule);
   }
 
+  /** Registers a pull request, so its head SHA finds it (POST /_sim/github/pulls). */
+  githubPull(rule: GitHubPullRule): GitHubPullRule {
+    const github = this.parts.services.get('GitHub') as GitHubControl | undefined;
+    if (!github) throw new Error('the GitHub service is not loaded');
+    return github.setPull(rule);
+  }
+
   /**
    * Puts an image into a simulated ECR repository (created if missing) without building anything:
    * `{repository, tag?|tags?, manifest?}` -> `{repository, digest, tags, uri, image}` (POST /_sim/ecr/images).
@@ -245,6 +265,8 @@ export function controlRoute(control: SimControl): SimRoute {
             return json(200, control.time());
           case 'POST /_sim/github/tokens':
             return json(200, control.githubToken(input as unknown as GitHubTokenRule));
+          case 'POST /_sim/github/pulls':
+            return json(200, control.githubPull(input as unknown as GitHubPullRule));
           default:
             return undefined;
         }

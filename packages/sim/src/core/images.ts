@@ -29,6 +29,8 @@ export interface ImageRule {
   runSeconds?: number;
   /** the rule applies only to containers started with exactly this command */
   command?: string[];
+  /** more fields of the health answer, e.g. Eloquent's { database: 'connected', vector_db: 'connected' } */
+  health?: Record<string, unknown>;
 }
 
 /** One vulnerability an ECR scan of the image reports. */
@@ -58,6 +60,7 @@ export interface ImageOutcome {
   /** behavior "exit" only */
   exitCode?: number;
   runSeconds?: number;
+  health?: Record<string, unknown>;
 }
 
 export const DEFAULT_EXIT_RUN_SECONDS = 5;
@@ -109,6 +112,12 @@ export class ImageRules {
         'images: "command" must be a non-empty list of strings, e.g. ["npm", "run", "migrate"]'
       );
     }
+    if (
+      rule.health !== undefined &&
+      (typeof rule.health !== 'object' || rule.health === null || Array.isArray(rule.health))
+    ) {
+      throw new Error('images: "health" must be an object of extra health-answer fields');
+    }
     const stored: ImageRule = {
       image: rule.image,
       behavior,
@@ -117,7 +126,8 @@ export class ImageRules {
       ...(behavior === 'exit'
         ? { exitCode: rule.exitCode ?? 0, runSeconds: rule.runSeconds ?? DEFAULT_EXIT_RUN_SECONDS }
         : {}),
-      ...(rule.command !== undefined ? { command: [...rule.command] } : {})
+      ...(rule.command !== undefined ? { command: [...rule.command] } : {}),
+      ...(rule.health !== undefined ? { health: rule.health } : {})
     };
     this.rules.set(ruleKey(stored.image, stored.command), stored);
     return stored;
@@ -162,7 +172,8 @@ export class ImageRules {
     return {
       behavior: rule?.behavior ?? 'healthy',
       version: rule?.version ?? ref.tag ?? ref.digest ?? 'latest',
-      ...(rule?.behavior === 'exit' ? { exitCode: rule.exitCode, runSeconds: rule.runSeconds } : {})
+      ...(rule?.behavior === 'exit' ? { exitCode: rule.exitCode, runSeconds: rule.runSeconds } : {}),
+      ...(rule?.health ? { health: rule.health } : {})
     };
   }
 }

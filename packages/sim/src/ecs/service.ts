@@ -895,7 +895,7 @@ export class EcsSimService implements SimService {
       // CODE_DEPLOY: the listeners route to task sets by traffic weight (task-sets.ts)
       const task = this.taskSets.serving(service, test ? 'test' : 'prod');
       if (!task) return json(503, { status: 'unhealthy', message: 'no healthy tasks are serving traffic' });
-      return json(200, { status: 'healthy', version: task.appVersion }, { 'x-sim-task': task.id });
+      return json(200, this.healthBody(task), { 'x-sim-task': task.id });
     }
     if (test)
       return json(404, {
@@ -913,7 +913,16 @@ export class EcsSimService implements SimService {
     this.healthCursor.set(key, cursor + 1);
     const pool = routeTraffic(service.deployments[0], serving, listener, cursor);
     const task = pool[cursor % pool.length];
-    return json(200, { status: 'healthy', version: task.appVersion }, { 'x-sim-task': task.id });
+    return json(200, this.healthBody(task), { 'x-sim-task': task.id });
+  }
+
+  /** status and version, plus the extra fields of the image rule of the task's essential containers */
+  private healthBody(task: Task): Record<string, unknown> {
+    const extra = task.containers
+      .filter(container => container.essential)
+      .map(container => this.ctx.images.outcome(container.image).health)
+      .find(health => health !== undefined);
+    return { ...extra, status: 'healthy', version: task.appVersion };
   }
 }
 

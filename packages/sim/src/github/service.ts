@@ -7,7 +7,7 @@
  * accessible by integration", like a fork's token. Requests without a token answer 401.
  */
 import { json, jsonBody, type HttpReply, type SimRequest } from '../core/http.js';
-import type { GitHubTokenRule } from '../core/control.js';
+import type { GitHubPullRule, GitHubTokenRule } from '../core/control.js';
 import type { SimContext, SimService, SimServiceModule } from '../core/service.js';
 
 const BOT = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' };
@@ -29,6 +29,7 @@ export class GitHubService implements SimService {
   readonly routes;
   private comments = new Map<number, Comment>();
   private tokens = new Map<string, GitHubTokenRule>();
+  private pulls: GitHubPullRule[] = [];
   private nextId = 1000001;
   constructor(private readonly ctx: SimContext) {
     this.routes = [{ prefix: '/github/', handle: (req: SimRequest) => this.handle(req) }];
@@ -37,6 +38,7 @@ export class GitHubService implements SimService {
   reset(): void {
     this.comments.clear();
     this.tokens.clear();
+    this.pulls = [];
     this.nextId = 1000001;
   }
 
@@ -48,6 +50,26 @@ export class GitHubService implements SimService {
     return stored;
   }
 
+  setPull(rule: GitHubPullRule): GitHubPullRule {
+    if (
+      !rule ||
+      !rule.owner ||
+      !rule.repo ||
+      !Number.isInteger(rule.number) ||
+      !/^[0-9a-f]{40}$/.test(rule.headSha ?? '')
+    ) {
+      throw new Error('githubPull: "owner", "repo", "number" and a 40-hex "headSha" are required');
+    }
+    const stored = { ...rule, state: rule.state ?? 'open' };
+    this.pulls = [
+      ...this.pulls.filter(
+        pull => !(pull.owner === rule.owner && pull.repo === rule.repo && pull.number === rule.number)
+      ),
+      stored
+    ];
+    return stored;
+  }
+
   /** All comments of an issue, for tests. */
   list(owner: string, repo: string, issue: number): Comment[] {
     return [...this.comments.values()].filter(c => c.owner === owner && c.repo === repo && c.issue === issue);
@@ -55,6 +77,8 @@ export class GitHubService implements SimService {
 
   private async handle(req: SimRequest): Promise<HttpReply | undefined> {
     const path = req.path.slice('/github'.length);
+    const pulls = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/pulls\/?$/.exec(path);
+    if (pulls && req.method === 'GET') return this.pullsOf(req, pulls[1], pulls[2], pulls[3]);
     const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments\/?$/.exec(path);
     const one = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)\/?$/.exec(path);
     if (!list && !one) return undefined;
@@ -104,6 +128,26 @@ export class GitHubService implements SimService {
       }
     }
     return json(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
+  }
+
+  /** `GET /repos/{o}/{r}/commits/{sha}/pulls`: the pull requests whose head is that commit. */
+  private async pullsOf(req: SimRequest, owner: string, repo: string, sha: string): Promise<HttpReply> {
+    await this.ctx.recordCall('GitHub.ListPullsForCommit');
+    const auth = this.authenticate(req);
+    if ('status' in auth) return auth;
+    const found = this.pulls.filter(
+      pull => pull.owner === owner && pull.repo === repo && pull.headSha === sha
+    );
+    return json(
+      200,
+      found.map(pull => ({
+        number: pull.number,
+        state: pull.state,
+        html_url: `https://github.com/${owner}/${repo}/pull/${pull.number}`,
+        head: { sha: pull.headSha, repo: { full_name: pull.headRepository ?? `${owner}/${repo}` } },
+        base: { repo: { full_name: `${owner}/${repo}` } }
+      }))
+    );
   }
 
   private authenticate(req: SimRequest): GitHubTokenRule | HttpReply {
