@@ -1,5 +1,5 @@
 /**
- * Runs the bundle (dist/index.js) as the runner does, against the simulator: `npm run build -- deploy-static` first.
+ * Runs the bundle (dist/deploy-static/index.js) as the runner does, against the simulator: `npm run build` first.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync, symlinkSync } from 'node:fs';
@@ -11,7 +11,7 @@ import {
   type RunningSimulator,
   type S3SimService
 } from '@deploy-suite/sim';
-import { runActionAsRunner, simEnv } from '@deploy-suite/testing';
+import { actionBundlePath, runActionAsRunner, simEnv } from '@deploy-suite/testing';
 import { tempWorkspace, type Workspace } from '@deploy-suite/testing/worlds/static-site';
 
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,10 +22,8 @@ let sim: RunningSimulator;
 let ws: Workspace;
 
 beforeAll(() => {
-  if (!existsSync(path.join(actionDir, 'dist/index.js'))) {
-    throw new Error(
-      'actions/deploy-static/dist/index.js is missing: run `npm run build -- deploy-static` first'
-    );
+  if (!existsSync(actionBundlePath(actionDir))) {
+    throw new Error('dist/deploy-static/index.js is missing: run `npm run build` first');
   }
 });
 beforeEach(async () => {

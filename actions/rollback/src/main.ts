@@ -1,16 +1,10 @@
 import { ActionError, endingStatus, endingSummary, realClock } from '@deploy-suite/core';
 import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
 import { actionInputs, coreLogger, runAction } from '@deploy-suite/core/runner';
-import { createEcsApi } from '@deploy-suite/aws/ecs';
-import { sdkBeanstalkApi, sdkBundleStore } from '@deploy-suite/aws/beanstalk';
 import { INPUT, readRollbackInputs, type RollbackInputs } from './inputs.js';
-import { executeEcsRollback, planEcsRollback, type RollbackResult } from './ecs.js';
-import { executeBeanstalkRollback, planBeanstalkRollback } from './beanstalk.js';
-import { ecrImageLookup } from '@deploy-suite/aws/ecr';
+import type { RollbackResult } from './ecs.js';
 import { failureMessage, fromToOutputs, rollbackSummary } from './summary.js';
-import { rollbackStaticSite, staticSiteSummary } from './static-site.js';
-import { sdkCdnApi, sdkSiteStore, type RollbackSiteResult } from '@deploy-suite/aws/static-site';
-import { recordBeanstalkKnownGood, recordEcsKnownGood } from './record.js';
+import type { RollbackSiteResult } from '@deploy-suite/aws/static-site';
 
 /**
  * Reads the inputs, plans and checks (describe calls only), rolls back. Outputs and the job summary are
@@ -25,12 +19,14 @@ export async function run(): Promise<void> {
       inputs?: RollbackInputs;
       result?: RollbackResult;
       site?: RollbackSiteResult;
+      /** the static-site mode's module, loaded only in that mode */
+      staticSite?: typeof import('./static-site.js');
       region: string;
     } = {
       region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || ''
     };
     step.report(ending => {
-      const { inputs, result, site, region } = known;
+      const { inputs, result, site, staticSite, region } = known;
       if (!inputs || !result) {
         return {
           outputs: { status: endingStatus(ending) ?? 'failed' },
@@ -51,8 +47,8 @@ export async function run(): Promise<void> {
         },
         summary:
           inputs.kind === 'static-site'
-            ? site
-              ? staticSiteSummary(inputs, site, region, actor)
+            ? site && staticSite
+              ? staticSite.staticSiteSummary(inputs, site, region, actor)
               : endingSummary('rollback', ending, [])
             : rollbackSummary(inputs, result, region, actor)
       };
@@ -64,10 +60,14 @@ export async function run(): Promise<void> {
     if (inputs.waitForServiceStability && !inputs.dryRun) {
       await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
     }
+    // Each mode's code loads once the inputs say which mode: a bad input never loads any of it.
     let result: RollbackResult;
     if (inputs.kind === 'static-site') {
       known.inputs = inputs;
-      const rolled = await rollbackStaticSite(inputs, context.region, {
+      const staticSite = await import('./static-site.js');
+      const { sdkCdnApi, sdkSiteStore } = await import('@deploy-suite/aws/static-site');
+      known.staticSite = staticSite;
+      const rolled = await staticSite.rollbackStaticSite(inputs, context.region, {
         store: sdkSiteStore(context, inputs.bucket),
         cdn: inputs.distributionId ? sdkCdnApi(context) : undefined,
         clock: realClock,
@@ -77,6 +77,10 @@ export async function run(): Promise<void> {
       known.site = rolled.site;
       result = rolled.result;
     } else if (inputs.kind === 'ecs') {
+      const { createEcsApi } = await import('@deploy-suite/aws/ecs');
+      const { ecrImageLookup } = await import('@deploy-suite/aws/ecr');
+      const { executeEcsRollback, planEcsRollback } = await import('./ecs.js');
+      const { recordEcsKnownGood } = await import('./record.js');
       const deps = {
         api: createEcsApi(context),
         ecr: ecrImageLookup(context),
@@ -88,6 +92,9 @@ export async function run(): Promise<void> {
       if (inputs.mode === 'record-known-good') result = await recordEcsKnownGood(inputs, deps);
       else result = await executeEcsRollback(inputs, await planEcsRollback(inputs, deps), deps);
     } else {
+      const { sdkBeanstalkApi, sdkBundleStore } = await import('@deploy-suite/aws/beanstalk');
+      const { executeBeanstalkRollback, planBeanstalkRollback } = await import('./beanstalk.js');
+      const { recordBeanstalkKnownGood } = await import('./record.js');
       const deps = {
         api: sdkBeanstalkApi(context),
         store: sdkBundleStore(context),
