@@ -1,6 +1,6 @@
 import { inputError, type Inputs } from '@deploy-suite/core';
 import { checkBucketInput, parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
-import { checkClusterInput, checkServiceInputLines } from '@deploy-suite/aws/ecs';
+import { checkClusterInput, checkServiceInputLines, type IfBusy } from '@deploy-suite/aws/ecs';
 import { parseBeanstalkTo, parseEcsTo, type BeanstalkTo, type EcsTo } from './target.js';
 
 /** Input names, as action.yml spells them. */
@@ -18,6 +18,7 @@ export const INPUT = {
   reason: 'reason',
   acceptedHealth: 'accepted-health',
   bucket: 'bucket',
+  ifBusy: 'if-busy',
   awsRegion: 'aws-region'
 } as const;
 
@@ -37,6 +38,8 @@ export interface EcsRollbackInputs extends CommonInputs {
   cluster: string;
   services: string[];
   to: EcsTo;
+  /** another deployment in progress on a service: wait for it (within waitMs), or fail changing nothing */
+  ifBusy: IfBusy;
 }
 
 export interface BeanstalkRollbackInputs extends CommonInputs {
@@ -130,5 +133,12 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
     );
   }
   const services = checkServiceInputLines(lines);
-  return { ...common, kind: 'ecs', cluster, services, to: parseEcsTo(to) };
+  return {
+    ...common,
+    kind: 'ecs',
+    cluster,
+    services,
+    to: parseEcsTo(to),
+    ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait')
+  };
 }

@@ -51,6 +51,7 @@ export async function run(): Promise<void> {
         setOutputs({
           'rolled-back-from': from,
           'rolled-back-to': to,
+          'service-deployment-arn': result.services[0]?.serviceDeploymentArn,
           status: result.status,
           services: result.services
         });

@@ -50,7 +50,15 @@ export interface BusyCheckOptions {
   clock: Clock;
   /** the input that chose `ifBusy`, for messages */
   input?: string;
+  /**
+   * A rollback replaces the deployment in progress it undoes: with `wait` it waits only for deployments ECS
+   * is already rolling back or stopping, and says which in-progress ones its update will supersede.
+   */
+  supersedesInProgress?: boolean;
 }
+
+/** Statuses of deployments ECS is already ending by itself. */
+const ENDING_STATUSES = new Set(['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS']);
 
 /**
  * Before any UpdateService: the services must have no service deployment in progress (someone else's:
@@ -64,10 +72,21 @@ export async function waitUntilServicesIdle(
 ): Promise<'idle' | 'waited' | 'unavailable'> {
   const { cluster, logger, clock } = options;
   const input = options.input ?? 'if-busy';
+  const onlyEnding = options.ifBusy === 'wait' && options.supersedesInProgress === true;
+  const superseding = new Set<string>();
   const busyNow = async (): Promise<Map<string, ServiceDeploymentBrief[]>> => {
     const busy = new Map<string, ServiceDeploymentBrief[]>();
     for (const service of options.services) {
-      const unfinished = await unfinishedDeployments(api, cluster, service);
+      const unfinished = (await unfinishedDeployments(api, cluster, service)).filter(brief => {
+        if (!onlyEnding || ENDING_STATUSES.has(brief.status ?? '')) return true;
+        if (!superseding.has(brief.serviceDeploymentArn ?? '')) {
+          superseding.add(brief.serviceDeploymentArn ?? '');
+          logger.info(
+            `${service}: ${brief.serviceDeploymentArn} is ${brief.status}; this rollback's update supersedes it`
+          );
+        }
+        return false;
+      });
       if (unfinished.length > 0) busy.set(service, unfinished);
     }
     return busy;
