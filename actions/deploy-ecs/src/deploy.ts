@@ -379,7 +379,8 @@ function rollbackStep(
         return native('continue-rollback', deployment.hookId);
       case 'in-flight':
       case 'failed-tasks':
-        return native('stop');
+        // still waiting at a PAUSE hook (the deadline passed there): the hook's own ROLLBACK answer
+        return deployment.hookId ? native('continue-rollback', deployment.hookId) : native('stop');
       default:
         return update;
     }
