@@ -103,6 +103,27 @@ interface Tracked {
   describedTasks: Set<string>;
   announcedHooks: Set<string>;
   lastRolling?: Deployment;
+  lastFailureCount?: number;
+}
+
+/**
+ * Whether tasks of the new revision failed since the last look: its failed-task count (rolling view) or the
+ * circuit breaker's count (service deployment) moved. Only where ECS counts neither does a stop event do.
+ */
+function newTasksFailed(
+  rolling: Deployment,
+  entry: Tracked,
+  deployment: ServiceDeployment,
+  fresh: readonly ServiceEvent[]
+): boolean {
+  const breakerCount = deployment.deploymentCircuitBreaker?.failureCount;
+  if (breakerCount !== undefined && breakerCount > (entry.lastFailureCount ?? 0)) return true;
+  const stopEvents = fresh.filter(event => stoppedTaskIds(event.message ?? '').length > 0).length;
+  return stoppedTaskCheckNeeded(
+    rolling,
+    entry.lastRolling,
+    rolling.failedTasks === undefined ? stopEvents : 0
+  );
 }
 
 const STOPPED_TASKS = /has stopped \d+ running tasks?: ((?:\(task [^)]+\)\s*)+)/;
@@ -231,11 +252,11 @@ export async function watchServiceDeployments(
         if (await handlePause(api, entry, judgement.hookId, options, calls, logger)) continue;
       }
       if (target.expect === 'deploy' && judgement.state !== 'rolling-back') {
-        const stopEvents = fresh.filter(event => stoppedTaskIds(event.message ?? '').length > 0).length;
-        if (rolling && stoppedTaskCheckNeeded(rolling, entry.lastRolling, stopEvents)) {
+        if (rolling && newTasksFailed(rolling, entry, deployment, fresh)) {
           await collectTaskFailures(api, cluster, entry, rolling.id ?? '', calls, logger);
         }
         entry.lastRolling = rolling;
+        entry.lastFailureCount = deployment.deploymentCircuitBreaker?.failureCount ?? 0;
         if (entry.failures.length > 0) {
           const [first] = entry.failures;
           const more =
