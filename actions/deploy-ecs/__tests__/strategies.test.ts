@@ -321,8 +321,12 @@ describe('deploy-ecs: alarms, hooks, busy services, overlapping runs', () => {
       const [resultA, resultB] = await Promise.all([a, b]);
       // The second run found the first one's deployment in progress and waited for it (if-busy: wait).
       expect(resultB.logger.text()).toMatch(/Waiting for deployments this step did not start to end/);
-      expect(resultA.result.status).toBe(first === 'healthy' ? 'deployed' : 'rolled-back');
-      expect(resultB.result.status).toBe(second === 'healthy' ? 'deployed' : 'rolled-back');
+      expect({ status: resultA.result.status, log: resultA.logger.text() }).toMatchObject({
+        status: first === 'healthy' ? 'deployed' : 'rolled-back'
+      });
+      expect({ status: resultB.result.status, log: resultB.logger.text() }).toMatchObject({
+        status: second === 'healthy' ? 'deployed' : 'rolled-back'
+      });
       const deployed = [resultA.result, resultB.result]
         .filter(run => run.status === 'deployed')
         .map(run => run.services[0].taskDefinitionArn);

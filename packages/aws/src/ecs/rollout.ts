@@ -11,6 +11,7 @@ import {
   type OnPause
 } from './deployment-watch.js';
 import { identifyServiceDeployments } from './service-deployments.js';
+import { judgeServiceDeployment } from './judge.js';
 
 /** How this step rolls back a service deployment ECS is still running (see `nativeRollback`). */
 export interface NativeRollback {
@@ -226,6 +227,22 @@ async function startNativeRollback(
         state: 'failed',
         serviceDeploymentArn: arn,
         reason: `native rollback failed: ${errorMessage(error)}`
+      };
+    }
+    // It ended between the last look and this call: ECS may have rolled it back itself (then there is
+    // nothing to stack on it), or another deployment replaced it (then it is not this step's any more).
+    const output = await api.describeServiceDeployments({ serviceDeploymentArns: [arn] });
+    const now = output.serviceDeployments?.[0];
+    const judgement = now ? judgeServiceDeployment(now) : undefined;
+    if (judgement?.state === 'rolled-back' || judgement?.state === 'rolling-back') {
+      logger.info(`  ${step.service}: ECS is already rolling ${arn} back (${now?.status}); waiting for it`);
+      return { state: 'started', serviceDeploymentArn: arn };
+    }
+    if (judgement?.state === 'superseded') {
+      return {
+        state: 'superseded',
+        serviceDeploymentArn: arn,
+        reason: `${arn} was superseded by another deployment; not rolled back`
       };
     }
     logger.info(
