@@ -1,24 +1,19 @@
-// Rebuilds actions/<name>/dist for every action (or the ones named on the command line).
-import { readdirSync, existsSync } from 'node:fs';
+// `npm run build`: bundles every action (each folder of actions/ with an action.yml, entry src/index.ts)
+// into the one root dist/ with scripts/bundle.mjs: dist/<action>/index.js, dist/chunks/, licenses.txt.
+// One esbuild call builds them all (about a second), because the actions share chunks: there is no
+// per-action build. New actions are picked up by their action.yml alone.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { bundle } from './bundle.mjs';
+import { bundleActions, discoverActions, root } from './bundle.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const named = process.argv.slice(2);
-const actions = readdirSync(path.join(root, 'actions'), { withFileTypes: true })
-  .filter(entry => entry.isDirectory() && existsSync(path.join(root, 'actions', entry.name, 'action.yml')))
-  .map(entry => entry.name)
-  .filter(name => named.length === 0 || named.includes(name));
-
-if (named.length > 0 && actions.length !== named.length) {
-  console.error(`Unknown action in ${named.join(', ')}; actions are folders of actions/ with an action.yml`);
-  process.exit(1);
+if (process.argv.length > 2) {
+  console.log('note: all actions are built together (they share dist/chunks); names are ignored');
 }
-for (const name of actions) {
-  const dir = path.join(root, 'actions', name);
+const actions = discoverActions();
+if (actions.length === 0) {
+  console.log('no actions to build yet');
+} else {
   const started = Date.now();
-  await bundle(path.join(dir, 'src/index.ts'), path.join(dir, 'dist'));
-  console.log(`built actions/${name}/dist in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  await bundleActions(actions, path.join(root, 'dist'));
+  const took = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`built dist/ for ${actions.map(action => action.name).join(', ')} in ${took}s`);
 }
-if (actions.length === 0) console.log('no actions to build yet');

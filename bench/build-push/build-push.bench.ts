@@ -40,7 +40,7 @@ const images = services
   .join('\n');
 
 async function timed(label: string, values: Record<string, string>, sha: string): Promise<number> {
-  const settings = readBuildPushInputs(
+  const settings = await readBuildPushInputs(
     new Inputs(objectInputReader({ registry: registry.host, builder: 'buildah', ...values })),
     {
       git: { sha, branch: 'main', defaultBranch: 'main', isDefaultBranch: true },

@@ -7,7 +7,7 @@ import { runActionAsRunner, leaksOf, startLocalRegistry, type LocalRegistry } fr
 import { startSimulator } from '@deploy-suite/sim';
 import { realRegistryUnavailable, writeContext } from '@deploy-suite/testing';
 
-/** dist/index.js run as the runner runs it (rebuild first: npm run build -- build-push). */
+/** dist/build-push/index.js run as the runner runs it (rebuild first: `npm run build`). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHA = '0123456789abcdef0123456789abcdef01234567'; // the harness's GITHUB_SHA
 

@@ -46,8 +46,8 @@ const CHATRELAY_IMAGES = `
 `;
 
 describe('readBuildPushInputs', () => {
-  it('reads the ChatRelay images list with the package.json version', () => {
-    const result = settings({ images: CHATRELAY_IMAGES, tags: '{version}\nlatest' });
+  it('reads the ChatRelay images list with the package.json version', async () => {
+    const result = await settings({ images: CHATRELAY_IMAGES, tags: '{version}\nlatest' });
     expect(
       result.images.map(image => [image.repository, image.dockerfile, image.tags, image.version])
     ).toEqual([
@@ -65,8 +65,8 @@ describe('readBuildPushInputs', () => {
     });
   });
 
-  it('reads one image with defaults: tag {sha}, context ., Dockerfile in the context', () => {
-    const result = settings({ repository: 'docuthinker-backend', 'build-args': 'A=1\nB=x=y' });
+  it('reads one image with defaults: tag {sha}, context ., Dockerfile in the context', async () => {
+    const result = await settings({ repository: 'docuthinker-backend', 'build-args': 'A=1\nB=x=y' });
     expect(result.images).toEqual([
       expect.objectContaining({
         repository: 'docuthinker-backend',
@@ -80,14 +80,15 @@ describe('readBuildPushInputs', () => {
     expect(result.registry).toBeUndefined();
   });
 
-  it('the version input wins over package.json', () => {
+  it('the version input wins over package.json', async () => {
     expect(
-      settings({ repository: 'chatrelay/main-app', tags: '{version}', version: '1.5.0-rc.1' }).images[0].tags
+      (await settings({ repository: 'chatrelay/main-app', tags: '{version}', version: '1.5.0-rc.1' }))
+        .images[0].tags
     ).toEqual(['1.5.0-rc.1']);
   });
 
-  it('promote mode renders source-tag and needs no context', () => {
-    const result = settings(
+  it('promote mode renders source-tag and needs no context', async () => {
+    const result = await settings(
       { repository: 'docuthinker-ai-ml', context: 'gone', 'source-tag': '{sha}', tags: 'production' },
       files({})
     );
@@ -178,7 +179,7 @@ describe('readBuildPushInputs', () => {
   // Every row gets four values: a callback taking more arguments than its row would be handed jest's `done`.
   it.each(
     rejections.map(([name, values, message, access]) => [name, values, message, access ?? chatRelay] as const)
-  )('rejects %s', (_name, values, message, access) => {
-    expect(() => settings(values, access)).toThrow(message);
+  )('rejects %s', async (_name, values, message, access) => {
+    await expect(settings(values, access)).rejects.toThrow(message);
   });
 });

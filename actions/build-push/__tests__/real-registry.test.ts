@@ -49,9 +49,9 @@ suite('buildah + docker-registry', () => {
     await registry?.stop();
   });
 
-  function run(values: Record<string, string>, sha = SHA) {
+  async function run(values: Record<string, string>, sha = SHA) {
     const logger = new MemoryLogger();
-    const settings = readBuildPushInputs(
+    const settings = await readBuildPushInputs(
       new Inputs(objectInputReader({ registry: registry.host, builder: 'buildah', ...values })),
       {
         git: { sha, branch: 'main', defaultBranch: 'main', isDefaultBranch: true },
@@ -93,7 +93,7 @@ suite('buildah + docker-registry', () => {
   }
 
   it('builds two images in parallel, pushes several tags each, and reports the registry digests', async () => {
-    const { result, logger } = run({ images: IMAGES, tags: '{sha}\n{version}\nlatest' });
+    const { result, logger } = await run({ images: IMAGES, tags: '{sha}\n{version}\nlatest' });
     const outcome = await result;
     expect(outcome.builder).toBe('buildah');
     expect(outcome.images.map(image => image.repository)).toEqual([
@@ -114,8 +114,9 @@ suite('buildah + docker-registry', () => {
 
   it('skip-existing: the same commit again builds nothing and adds a new tag to the same manifest', async () => {
     const before = await registryDigest('chatrelay/main-app', SHA);
-    const outcome = await run({ repository: 'chatrelay/main-app', tags: '{sha}\nrelease-{short-sha}' })
-      .result;
+    const outcome = await (
+      await run({ repository: 'chatrelay/main-app', tags: '{sha}\nrelease-{short-sha}' })
+    ).result;
     expect(outcome.builder).toBeUndefined();
     expect(outcome.images[0]).toMatchObject({
       action: 'existing',
@@ -127,11 +128,9 @@ suite('buildah + docker-registry', () => {
 
   it('promote: source-tag gets new tags through the registry API, no build', async () => {
     const staging = await registryDigest('chatrelay/agent-service', '1.4.0');
-    const outcome = await run({
-      repository: 'chatrelay/agent-service',
-      'source-tag': '{version}',
-      tags: 'production'
-    }).result;
+    const outcome = await (
+      await run({ repository: 'chatrelay/agent-service', 'source-tag': '{version}', tags: 'production' })
+    ).result;
     expect(outcome.images[0]).toMatchObject({
       action: 'promoted',
       digest: staging,
@@ -148,7 +147,7 @@ suite('buildah + docker-registry', () => {
       'FROM scratch\nCOPY missing.txt /missing.txt\n'
     );
     const images = `${IMAGES}- repository: chatrelay/mcp-gateway\n  context: ./broken\n`;
-    await expect(run({ images, tags: '{sha}' }, sha).result).rejects.toThrow(
+    await expect((await run({ images, tags: '{sha}' }, sha)).result).rejects.toThrow(
       /Building 127\.0\.0\.1:\d+\/chatrelay\/mcp-gateway \(broken\/Dockerfile\) failed with buildah \(exit \d+\):\n[\s\S]*missing\.txt[\s\S]*Nothing was pushed\./
     );
     for (const repository of ['chatrelay/main-app', 'chatrelay/agent-service']) {

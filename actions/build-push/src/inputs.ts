@@ -125,8 +125,8 @@ function parseBuildArgs(value: unknown, where: string): string[] {
   return lines;
 }
 
-function readImagesYaml(inputs: Inputs): RawImage[] {
-  const parsed = inputs.yaml<unknown>('images');
+async function readImagesYaml(inputs: Inputs): Promise<RawImage[]> {
+  const parsed = await inputs.yaml<unknown>('images');
   if (!Array.isArray(parsed) || parsed.length === 0) {
     throw inputError(
       'Input "images" must be a YAML list of objects, e.g.\n- repository: chatrelay/main-app\n  context: .\n' +
@@ -165,7 +165,7 @@ function readImagesYaml(inputs: Inputs): RawImage[] {
   });
 }
 
-function readRawImages(inputs: Inputs): RawImage[] {
+async function readRawImages(inputs: Inputs): Promise<RawImage[]> {
   const hasImages = inputs.has(INPUT.images);
   const hasRepository = inputs.has(INPUT.repository);
   if (hasImages && hasRepository) {
@@ -224,8 +224,11 @@ export interface BuildPushContext {
  * Reads and checks every input before anything touches a registry: a bad value fails here with a message that
  * names the input and the fix.
  */
-export function readBuildPushInputs(inputs: Inputs, context: BuildPushContext): BuildPushInputs {
-  const rawImages = readRawImages(inputs);
+export async function readBuildPushInputs(
+  inputs: Inputs,
+  context: BuildPushContext
+): Promise<BuildPushInputs> {
+  const rawImages = await readRawImages(inputs);
   const sourceTag = inputs.optionalString(INPUT.sourceTag);
   const promote = sourceTag !== undefined;
 

@@ -12,7 +12,6 @@ import {
   setOutputs
 } from '@deploy-suite/core/runner';
 import { removeJobAuth } from './auth-file.js';
-import { buildAndPush } from './build-push.js';
 import { createEcrApi } from '@deploy-suite/aws/ecr';
 import { gitContextFrom } from './git-context.js';
 import { ecrRegistry, type Registry } from './registry.js';
@@ -47,7 +46,7 @@ async function main(logger: Logger): Promise<void> {
   const inputs = actionInputs();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const git = gitContextFrom(process.env, readEvent(process.env.GITHUB_EVENT_PATH));
-  const settings = readBuildPushInputs(inputs, { git, files: diskFiles, workspace });
+  const settings = await readBuildPushInputs(inputs, { git, files: diskFiles, workspace });
   settings.notes.forEach(note => logger.info(note));
   // Region is only needed for ECR: resolved lazily so a plain registry needs no AWS settings at all.
   let aws: AwsContext | undefined;
@@ -57,6 +56,8 @@ async function main(logger: Logger): Promise<void> {
       region: settings.awsRegion ?? (settings.registry?.kind === 'ecr' ? settings.registry.region : undefined)
     }));
   let authDir: string | undefined;
+  // The builder and registry code loads once the inputs are good, not at every start.
+  const { buildAndPush } = await import('./build-push.js');
   try {
     const result = await buildAndPush(settings, {
       runner: spawnRunner,

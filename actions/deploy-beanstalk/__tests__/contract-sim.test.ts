@@ -17,9 +17,9 @@ import {
 } from '@deploy-suite/testing/worlds/deploy-beanstalk';
 
 /**
- * The committed bundle (dist/index.js) run as the runner runs it, against the simulator's Elastic
+ * The committed bundle (dist/deploy-beanstalk/index.js) run as the runner runs it, against the simulator's Elastic
  * Beanstalk and S3: real SDK clients in their own process, real polling (200ms), simulated time running
- * 100x (one poll = 20 simulated seconds). Run `npm run build -- deploy-beanstalk` first.
+ * 100x (one poll = 20 simulated seconds). Run `npm run build` first.
  */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workspace = path.join(actionDir, '__tests__/fixtures');
@@ -43,7 +43,7 @@ const runEnv = () => ({
   GITHUB_REPOSITORY: 'chatrelay/chatrelay'
 });
 
-describe('deploy-beanstalk dist/index.js on the simulator', () => {
+describe('deploy-beanstalk dist/deploy-beanstalk/index.js on the simulator', () => {
   it('deploys ChatRelay: outputs, job summary, known-good record; a masked environment value never reaches the log', async () => {
     const result = await runActionAsRunner({
       actionDir,

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { leaksOf, runActionAsRunner } from '@deploy-suite/testing';
 
 /**
- * Runner-contract tests of the committed bundle (dist/index.js, run as the runner runs it). These cover
+ * Runner-contract tests of the committed bundle (dist/deploy-beanstalk/index.js, run as the runner runs it). These cover
  * what fails before any AWS call; the deploy itself is contract-tested against the simulator in
  * contract-sim.test.ts.
  */
@@ -23,7 +23,7 @@ const env = {
   GITHUB_REPOSITORY: 'chatrelay/chatrelay'
 };
 
-describe('deploy-beanstalk dist/index.js as the runner runs it (run `npm run build -- deploy-beanstalk` first)', () => {
+describe('deploy-beanstalk dist/deploy-beanstalk/index.js as the runner runs it (run `npm run build` first)', () => {
   it('fails with a clear message and status=failed when no bundle source is given', async () => {
     const result = await runActionAsRunner({
       actionDir,

@@ -2,12 +2,12 @@ import { ActionError, type Logger } from '@deploy-suite/core';
 import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
 import { actionInputs, appendSummary, coreLogger, runAction, setOutputs } from '@deploy-suite/core/runner';
 import { sdkBeanstalkApi, sdkBundleStore } from '@deploy-suite/aws/beanstalk';
-import { buildBundle } from './bundle.js';
+import type { BuiltBundle } from './bundle.js';
 import { INPUT, githubRunFromEnv, readDeployBeanstalkInputs, type DeployBeanstalkInputs } from './inputs.js';
 import { deployBeanstalk, type DeployResult } from './deploy.js';
 import { failureMessage, renderSummary } from './summary.js';
 
-function logBundle(logger: Logger, bundle: Awaited<ReturnType<typeof buildBundle>>): void {
+function logBundle(logger: Logger, bundle: BuiltBundle): void {
   logger.info(`Bundle: ${bundle.description}, ${bundle.bytes.length} bytes, sha256 ${bundle.sha256}`);
   for (const entry of bundle.entries) logger.info(`  ${entry}`);
   for (const image of bundle.images) logger.info(`  ${image.name}: ${image.image}`);
@@ -35,6 +35,8 @@ export async function run(): Promise<void> {
         for (const variable of config.environmentVariables) logger.mask(variable.value);
       }
       const context = new AwsContext({ action: 'deploy-beanstalk', region: config.region });
+      // The bundler (yaml, fflate) loads here, not at start: a step failing on its inputs never needs it.
+      const { buildBundle } = await import('./bundle.js');
       const bundle = await buildBundle(config.bundle, config.images);
       logBundle(logger, bundle);
 

@@ -14,7 +14,7 @@ import {
   simEnv
 } from '@deploy-suite/testing/worlds/deploy-ecs';
 
-/** Runs the committed dist/index.js as the runner does (build first: npm run build -- deploy-ecs). */
+/** Runs dist/deploy-ecs/index.js as the runner does (build first: `npm run build`). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 let sim: RunningSimulator;
@@ -29,7 +29,7 @@ afterEach(async () => {
 
 const SECRET = 'sk-docuthinker-not-a-real-key-1234567890';
 
-describe('deploy-ecs dist/index.js as the runner runs it', () => {
+describe('deploy-ecs dist/deploy-ecs/index.js as the runner runs it', () => {
   it('deploys from a task-definition file with ${VAR}s, sets outputs and writes the summary', async () => {
     const workspace = mkdtempSync(path.join(tmpdir(), 'deploy-ecs-contract-'));
     mkdirSync(path.join(workspace, 'ecs'));

@@ -40,11 +40,11 @@ function shapeFromSchema(schema: SchemaView, depth = 0): Shape {
   return { kind: 'other' };
 }
 
-/** The RegisterTaskDefinition request shape of the installed @aws-sdk/client-ecs. */
+/** The RegisterTaskDefinition request shape of the installed @aws-sdk/client-ecs (through the suite's subset). */
 export async function loadTaskDefinitionShape(): Promise<Shape> {
   const [{ NormalizedSchema }, sdk] = await Promise.all([
     import('@smithy/core/schema'),
-    import('@aws-sdk/client-ecs')
+    import('@deploy-suite/aws/ecs/sdk-subset')
   ]);
   return shapeFromSchema(
     NormalizedSchema.of(sdk.RegisterTaskDefinitionRequest$ as never) as unknown as SchemaView

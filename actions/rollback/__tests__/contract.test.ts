@@ -16,7 +16,7 @@ import {
   simEnv
 } from '@deploy-suite/testing/worlds/rollback';
 
-/** Runs the committed dist/index.js as the runner does (build first: npm run build -- rollback). */
+/** Runs dist/rollback/index.js as the runner does (build first: `npm run build`). */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 let sim: RunningSimulator;
@@ -28,7 +28,7 @@ afterEach(async () => {
   await sim.close();
 });
 
-describe('rollback dist/index.js as the runner runs it', () => {
+describe('rollback dist/rollback/index.js as the runner runs it', () => {
   it('rolls two services back to their known-good revisions; outputs, summary with actor and reason', async () => {
     await seed(sim, [backend, aiMl]);
     const backendGood = await deploy(sim, backend, 'v2');

@@ -3,11 +3,17 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { leaksOf, runActionAsRunner, startFakeGitHub, type FakeGitHubServer } from '@deploy-suite/testing';
+import {
+  actionBundlePath,
+  leaksOf,
+  runActionAsRunner,
+  startFakeGitHub,
+  type FakeGitHubServer
+} from '@deploy-suite/testing';
 import { freePort, json, seedBodies, startServer, type LoopbackServer } from './servers.js';
 
 /**
- * Runs the committed bundle (dist/index.js) as the runner does: `npm run build -- verify-health` first.
+ * Runs the committed bundle (dist/verify-health/index.js) as the runner does: `npm run build` first.
  */
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = 'tria-health-token-5f2c9a';
@@ -16,10 +22,8 @@ let tria: LoopbackServer;
 let github: FakeGitHubServer;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(actionDir, 'dist/index.js'))) {
-    throw new Error(
-      'actions/verify-health/dist/index.js is missing: run `npm run build -- verify-health` first'
-    );
+  if (!existsSync(actionBundlePath(actionDir))) {
+    throw new Error('dist/verify-health/index.js is missing: run `npm run build` first');
   }
   // Tria's /health, behind a bearer token; it echoes the Authorization header it saw, as some debug
   // endpoints do, so the test also proves the token is scrubbed from outputs built from the body.
@@ -52,7 +56,7 @@ function pullRequestEnv(number: number): Record<string, string> {
   };
 }
 
-describe('dist/index.js run as the runner runs it', () => {
+describe('dist/verify-health/index.js run as the runner runs it', () => {
   it('verifies a healthy endpoint and never shows the Authorization token', async () => {
     const result = await runActionAsRunner({
       actionDir,

@@ -11,7 +11,7 @@ import {
   UpdateServiceCommand
 } from '@aws-sdk/client-ecs';
 import { startSimulator, type RunningSimulator } from '@deploy-suite/sim';
-import { MemoryLogger, runActionAsRunner } from '@deploy-suite/testing';
+import { actionBundlePath, MemoryLogger, runActionAsRunner } from '@deploy-suite/testing';
 import { gitHubHttp } from '@deploy-suite/core/github';
 import { commentOnPullRequest } from '../src/pr-comment.js';
 import { parseJsonExpectations } from '../src/json-path.js';
@@ -139,8 +139,7 @@ describe('sticky comment on the simulator GitHub API', () => {
   });
 
   it('the bundled action upserts on the simulator and only warns for a read-only token', async () => {
-    if (!existsSync(path.join(actionDir, 'dist/index.js')))
-      throw new Error('run `npm run build -- verify-health` first');
+    if (!existsSync(actionBundlePath(actionDir))) throw new Error('run `npm run build` first');
     const health = await import('node:http').then(({ createServer }) => {
       const server = createServer((_, response) => {
         response.writeHead(200, { 'content-type': 'application/json' });

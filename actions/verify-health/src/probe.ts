@@ -1,8 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { formatDuration, redactUrl, proxyAgentFor } from '@deploy-suite/core';
+import { formatDuration, httpModuleFor, redactUrl, proxyAgentFor } from '@deploy-suite/core';
 
 /**
  * One HTTP request to a health endpoint over node:http(s) (Node 20's fetch ignores HTTPS_PROXY):
@@ -108,7 +106,7 @@ async function send(
   headers: Record<string, string>,
   signal: AbortSignal
 ): Promise<Answer> {
-  const client = url.protocol === 'https:' ? https : http;
+  const client = await httpModuleFor(url);
   const agent = await proxyAgentFor(url, request.env);
   const auth =
     url.username || url.password

@@ -194,14 +194,14 @@ describe('Inputs.json and yaml', () => {
     );
   });
 
-  it('parses YAML and names the input when it is malformed', () => {
-    expect(inputs({ images: '- repository: chatrelay/main-app\n  context: .' }).yaml('images')).toEqual([
-      { repository: 'chatrelay/main-app', context: '.' }
-    ]);
-    expect(errorOf(() => inputs({ images: '- repository: [unclosed' }).yaml('images')).message).toMatch(
+  it('parses YAML and names the input when it is malformed', async () => {
+    expect(await inputs({ images: '- repository: chatrelay/main-app\n  context: .' }).yaml('images')).toEqual(
+      [{ repository: 'chatrelay/main-app', context: '.' }]
+    );
+    await expect(inputs({ images: '- repository: [unclosed' }).yaml('images')).rejects.toThrow(
       /^Input "images" must be valid YAML: /
     );
-    expect(errorOf(() => inputs({ images: 'a: 1\na: 2' }).yaml('images')).message).toMatch(
+    await expect(inputs({ images: 'a: 1\na: 2' }).yaml('images')).rejects.toThrow(
       /^Input "images" must be valid YAML: .*unique/i
     );
   });

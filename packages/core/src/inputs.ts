@@ -1,4 +1,3 @@
-import { parse as parseYamlText } from 'yaml';
 import { inputError } from './errors.js';
 import { parseDuration, formatDuration } from './duration.js';
 
@@ -199,9 +198,11 @@ export class Inputs {
     }
   }
 
-  yaml<T = unknown>(name: string): T | undefined {
+  /** Parses a YAML input. Async because the parser (about 100 KB) loads on first use, not at every start. */
+  async yaml<T = unknown>(name: string): Promise<T | undefined> {
     const value = this.read(name);
     if (value === '') return undefined;
+    const { parse: parseYamlText } = await import('./yaml-parse.js');
     try {
       return parseYamlText(value, { prettyErrors: true, uniqueKeys: true }) as T;
     } catch (error) {

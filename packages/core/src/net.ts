@@ -71,3 +71,11 @@ export async function proxyAgentFor(
   }
   return agent;
 }
+
+/**
+ * node:http or node:https for a URL, loaded on first use: a step that fails on its inputs never pays
+ * for loading either (node:https brings TLS with it).
+ */
+export async function httpModuleFor(url: URL): Promise<Pick<typeof import('node:http'), 'request'>> {
+  return url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+}

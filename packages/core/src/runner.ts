@@ -1,4 +1,17 @@
-import * as core from '@actions/core';
+// Named imports, so the bundler keeps only these of @actions/core (never its OIDC/HTTP client).
+import {
+  debug,
+  error as coreError,
+  getState,
+  group,
+  info,
+  saveState as coreSaveState,
+  setFailed,
+  setOutput,
+  setSecret,
+  summary,
+  warning
+} from '@actions/core';
 import { isActionError, errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
 import { Inputs, envInputReader } from './inputs.js';
@@ -7,13 +20,13 @@ import { Inputs, envInputReader } from './inputs.js';
  * The only module that touches @actions/core: the runner-facing edge every `main.ts` uses.
  */
 export const coreLogger: Logger = {
-  info: message => core.info(message),
-  warning: (message, properties) => core.warning(message, properties),
-  error: (message, properties) => core.error(message, properties),
-  debug: message => core.debug(message),
-  group: (title, work) => core.group(title, work),
+  info: message => info(message),
+  warning: (message, properties) => warning(message, properties),
+  error: (message, properties) => coreError(message, properties),
+  debug: message => debug(message),
+  group: (title, work) => group(title, work),
   mask: secret => {
-    if (secret) core.setSecret(secret);
+    if (secret) setSecret(secret);
   }
 };
 
@@ -25,21 +38,21 @@ export function actionInputs(): Inputs {
 export function setOutputs(outputs: Record<string, string | number | boolean | object | undefined>): void {
   for (const [name, value] of Object.entries(outputs)) {
     if (value === undefined) continue;
-    core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
 }
 
 export async function appendSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return; // run outside a runner: nowhere to write
-  await core.summary.addRaw(markdown, true).write();
+  await summary.addRaw(markdown, true).write();
 }
 
 export function saveState(name: string, value: string): void {
-  core.saveState(name, value);
+  coreSaveState(name, value);
 }
 
 export function readState(name: string): string {
-  return core.getState(name);
+  return getState(name);
 }
 
 /**
@@ -51,11 +64,11 @@ export async function runAction(work: () => Promise<void>): Promise<void> {
     await work();
   } catch (error) {
     if (isActionError(error)) {
-      if (error.stack) core.debug(error.stack);
-      core.setFailed(error.message);
+      if (error.stack) debug(error.stack);
+      setFailed(error.message);
     } else {
-      core.error(error instanceof Error && error.stack ? error.stack : errorMessage(error));
-      core.setFailed(`Unexpected error: ${errorMessage(error)}`);
+      coreError(error instanceof Error && error.stack ? error.stack : errorMessage(error));
+      setFailed(`Unexpected error: ${errorMessage(error)}`);
     }
   }
 }

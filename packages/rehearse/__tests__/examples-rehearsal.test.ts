@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExample } from '../src/examples/catalog.js';
 import { BUILD_TOOLS, installCommand, missingTools as missingOf } from '@deploy-suite/testing/local-registry';
+import { actionBundlePath } from '@deploy-suite/testing/run-action';
 import { rehearseExample, releasesFor, type ExampleRun } from '../src/examples/run-example.js';
 import type { JobRunResult } from '../src/types.js';
 
@@ -18,7 +19,7 @@ import type { JobRunResult } from '../src/types.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BUNDLES = ['build-push', 'deploy-ecs', 'verify-health', 'rollback'].map(name =>
-  path.join(root, 'actions', name, 'dist/index.js')
+  actionBundlePath(path.join(root, 'actions', name))
 );
 // The rehearsal runs the committed bundles; they are part of the repository, so a missing one is a failure.
 it('has every bundle the rehearsal runs (npm run build makes them)', () => {

@@ -13,7 +13,7 @@ let repoRoot: string;
 
 beforeAll(async () => {
   // A scratch repository: the fixture workflows plus the test kit's echo action, bundled with the same
-  // ncc step `npm run build` uses, at ./actions/echo where the workflows (after checkout) find it.
+  // esbuild settings `npm run build` uses, at ./actions/echo where the workflows (after checkout) find it.
   repoRoot = mkdtempSync(path.join(tmpdir(), 'rehearse-repo-'));
   cpSync(path.join(here, 'fixtures/repo'), repoRoot, { recursive: true });
   const echoSource = path.join(here, '../../testing/fixtures/echo-action');

@@ -138,7 +138,7 @@ function unsupportedUses(
     }
     const main = path.join(actionDir, manifest.runs.main);
     if (!existsSync(main)) {
-      return `${path.relative(repoRoot, main)} does not exist: build the bundle (npm run build -- ${path.basename(actionDir)})`;
+      return `${path.relative(repoRoot, main)} does not exist: build the bundle (npm run build)`;
     }
     return undefined;
   }

@@ -1,9 +1,16 @@
 import { describe, expect, it, beforeAll } from '@jest/globals';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runActionAsRunner, parseCommandFile, applyMasks, leaksOf } from '../src/run-action.js';
+import {
+  actionBundlePath,
+  applyMasks,
+  bundleNode,
+  leaksOf,
+  parseCommandFile,
+  runActionAsRunner
+} from '../src/run-action.js';
 // @ts-expect-error plain ESM build helper without types
 import { bundle } from '../../../scripts/bundle.mjs';
 
@@ -11,7 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 let actionDir: string;
 
 beforeAll(async () => {
-  // Bundle the fixture with the same ncc step `npm run build` uses, into a scratch copy.
+  // Bundle the fixture with the same esbuild settings `npm run build` uses, into a scratch copy.
   // The source stays in place (its imports are relative); action.yml and the bundle go to a temp folder.
   const fixture = path.join(here, '../fixtures/echo-action');
   actionDir = mkdtempSync(path.join(tmpdir(), 'echo-action-'));
@@ -75,5 +82,36 @@ describe('runActionAsRunner on the bundled fixture action', () => {
     await expect(runActionAsRunner({ actionDir, inputs: { greting: 'typo' } })).rejects.toThrow(
       'Input "greting" is not declared'
     );
+  });
+});
+
+describe('the node that runs a bundle', () => {
+  it('is DEPLOY_SUITE_NODE when set (CI points it at Node 24), else the node running the tests', () => {
+    expect(bundleNode({})).toBe(process.execPath);
+    expect(bundleNode({ DEPLOY_SUITE_NODE: process.execPath })).toBe(process.execPath);
+    expect(() => bundleNode({ DEPLOY_SUITE_NODE: '/no/such/node' })).toThrow(
+      'DEPLOY_SUITE_NODE is /no/such/node, which does not exist'
+    );
+  });
+
+  it('runs the bundle with DEPLOY_SUITE_NODE', async () => {
+    // A stand-in node that says it was used, then runs the real one.
+    const wrapper = path.join(mkdtempSync(path.join(tmpdir(), 'chosen-node-')), 'node');
+    writeFileSync(wrapper, `#!/bin/sh\necho "::notice::chosen node"\nexec "${process.execPath}" "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const saved = process.env.DEPLOY_SUITE_NODE;
+    process.env.DEPLOY_SUITE_NODE = wrapper;
+    try {
+      const result = await runActionAsRunner({ actionDir, inputs: { greeting: 'tria' }, runPost: false });
+      expect(result.exitCode).toBe(0);
+      expect(result.annotations).toContainEqual({ level: 'notice', message: 'chosen node' });
+    } finally {
+      if (saved === undefined) delete process.env.DEPLOY_SUITE_NODE;
+      else process.env.DEPLOY_SUITE_NODE = saved;
+    }
+  });
+
+  it('finds the bundle from action.yml runs.main', () => {
+    expect(actionBundlePath(actionDir)).toBe(path.join(actionDir, 'dist/index.js'));
   });
 });

@@ -5,10 +5,13 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 /**
- * Runs `actions/<name>/dist/index.js` in a separate node process exactly as the GitHub runner does:
+ * Runs an action's bundle (action.yml `runs.main`, e.g. `../../dist/<name>/index.js`) in a separate node
+ * process exactly as the GitHub runner does:
  * inputs as INPUT_<NAME> with the defaults of action.yml applied, the GITHUB_OUTPUT / GITHUB_STATE /
  * GITHUB_STEP_SUMMARY / GITHUB_ENV files, GITHUB_WORKSPACE and RUNNER_TEMP, then the post script with
  * STATE_* from what the main script saved. Workflow commands on stdout are read like the runner reads them.
+ * The node binary is `DEPLOY_SUITE_NODE` when set (CI runs the contract tests on the runner's Node 24 as
+ * well as the machine's own), else the node running the tests.
  */
 export interface ActionRunOptions {
   /** folder holding action.yml */
@@ -82,6 +85,26 @@ interface ActionManifest {
 
 export function readActionManifest(actionDir: string): ActionManifest {
   return parseYaml(readFileSync(path.join(actionDir, 'action.yml'), 'utf8')) as ActionManifest;
+}
+
+/** The file the runner starts for an action: action.yml `runs.main`, resolved from the action's folder. */
+export function actionBundlePath(actionDir: string): string {
+  return path.resolve(actionDir, readActionManifest(actionDir).runs.main);
+}
+
+/**
+ * The node that runs bundles: DEPLOY_SUITE_NODE (a path to a node binary, e.g. the Node 24 that
+ * `.ci/run` installs) or, when unset, the node running this process.
+ */
+export function bundleNode(env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = env.DEPLOY_SUITE_NODE;
+  if (!chosen) return process.execPath;
+  if (!existsSync(chosen)) {
+    throw new Error(
+      `DEPLOY_SUITE_NODE is ${chosen}, which does not exist: point it at a node binary or unset it`
+    );
+  }
+  return chosen;
 }
 
 /** Fills `${{ github.token }}`-style defaults from the given values; unknown expressions become ''. */
@@ -160,7 +183,7 @@ function runNode(
   onOutput?: ActionRunOptions['onOutput']
 ): Promise<StepResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bundleNode(), [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', chunk => {

@@ -120,7 +120,7 @@ type Sender = { send: <T>(name: CommandName, input: object) => Promise<T> };
 
 function lazyModule(context: AwsContext): () => Promise<Sender> {
   return lazy(async () => {
-    const sdk = await import('@aws-sdk/client-ecs');
+    const sdk = await import('./sdk-subset.js');
     const client = new sdk.ECSClient(
       (await context.clientConfig('ecs')) as import('@aws-sdk/client-ecs').ECSClientConfig
     );

@@ -1,7 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { Agent } from 'node:http';
-import { proxyAgentFor, redactUrl } from '../net.js';
+import { httpModuleFor, proxyAgentFor, redactUrl } from '../net.js';
 
 /**
  * The few GitHub REST calls the suite makes go through this small interface, so the logic over it
@@ -115,11 +113,11 @@ interface SendOptions {
   payload?: Buffer;
 }
 
-function send(
+async function send(
   url: URL,
   options: SendOptions
 ): Promise<{ status: number; headers: Record<string, string | undefined>; body: string }> {
-  const client = url.protocol === 'https:' ? https : http;
+  const client = await httpModuleFor(url);
   return new Promise((resolve, reject) => {
     const request = client.request(
       url,

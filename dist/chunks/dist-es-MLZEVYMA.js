@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-W6K4GWK4.js";import"./chunk-2HWSFCDM.js";import"./chunk-YAPPEINQ.js";import"./chunk-GKKKMVGU.js";import"./chunk-FXLW4WFS.js";import"./chunk-SYWENWBR.js";import"./chunk-GZWDSSBK.js";import"./chunk-KXTAWJXL.js";import"./chunk-ZKAAFD5R.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

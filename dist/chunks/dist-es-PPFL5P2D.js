@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c}from"./chunk-JCDRSZFK.js";import"./chunk-W6K4GWK4.js";import"./chunk-2HWSFCDM.js";import"./chunk-YAPPEINQ.js";import"./chunk-GKKKMVGU.js";import"./chunk-FXLW4WFS.js";import"./chunk-SYWENWBR.js";import"./chunk-GZWDSSBK.js";import"./chunk-KXTAWJXL.js";import"./chunk-ZKAAFD5R.js";export{c as credentialsTreatedAsExpired,b as credentialsWillNeedRefresh,a as defaultProvider};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{C as m,D as o}from"./chunk-QQ4HSAVG.js";import"./chunk-6FOGR2YQ.js";import"./chunk-UKX6ZSRY.js";import"./chunk-NDLTMR5E.js";import"./chunk-SQKNHUOX.js";import"./chunk-S2TH2RYW.js";import"./chunk-2HWSFCDM.js";import"./chunk-YAPPEINQ.js";import"./chunk-GKKKMVGU.js";import"./chunk-FXLW4WFS.js";import"./chunk-SYWENWBR.js";import"./chunk-GZWDSSBK.js";import"./chunk-KXTAWJXL.js";import"./chunk-ZKAAFD5R.js";export{o as AssumeRoleCommand,m as STSClient};
