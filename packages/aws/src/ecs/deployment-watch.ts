@@ -37,7 +37,7 @@ export interface DeploymentTarget {
  * while ECS still deploys it (the caller rolls it back natively); `in-flight`: still going when the watch
  * ended (deadline, or another service failed first).
  */
-export type DeploymentOutcomeState =
+type DeploymentOutcomeState =
   | 'deployed'
   | 'paused'
   | 'rolled-back'
@@ -128,7 +128,10 @@ function newTasksFailed(
 
 const STOPPED_TASKS = /has stopped \d+ running tasks?: ((?:\(task [^)]+\)\s*)+)/;
 
-/** The task ids an ECS "has stopped N running tasks: (task a) (task b)." event names. */
+/**
+ * The task ids an ECS "has stopped N running tasks: (task a) (task b)." event names.
+ * @internal exported for its tests
+ */
 export function stoppedTaskIds(message: string): string[] {
   const match = STOPPED_TASKS.exec(message);
   if (!match) return [];

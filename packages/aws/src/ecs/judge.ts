@@ -25,7 +25,7 @@ export type Judgement =
   | { state: 'stopped'; reason: string }
   | { state: 'superseded'; reason: string };
 
-export type JudgementState = Judgement['state'];
+type JudgementState = Judgement['state'];
 
 const FINAL: readonly JudgementState[] = [
   'deployed',
@@ -75,7 +75,10 @@ export function judgeServiceDeployment(deployment: ServiceDeployment): Judgement
   }
 }
 
-/** ECS's own words for why a deployment failed: status reason, rollback reason, alarms, circuit breaker. */
+/**
+ * ECS's own words for why a deployment failed: status reason, rollback reason, alarms, circuit breaker.
+ * @internal exported for its tests
+ */
 export function failureReason(deployment: ServiceDeployment): string {
   const parts: string[] = [];
   if (deployment.statusReason) parts.push(deployment.statusReason);

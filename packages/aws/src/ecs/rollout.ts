@@ -14,7 +14,7 @@ import { identifyServiceDeployments } from './service-deployments.js';
 import { judgeServiceDeployment } from './judge.js';
 
 /** How this step rolls back a service deployment ECS is still running (see `nativeRollback`). */
-export interface NativeRollback {
+interface NativeRollback {
   serviceDeploymentArn: string;
   /** stop: StopServiceDeployment ROLLBACK (in flight); continue-rollback: ContinueServiceDeployment ROLLBACK (paused); watch: ECS is rolling it back already */
   action: 'stop' | 'continue-rollback' | 'watch';
@@ -95,7 +95,7 @@ export function reasonOf(outcome: WatchOutcome | undefined): string | undefined 
 }
 
 /** A service-deployment outcome in a sentence: what ECS did and why. */
-export function describeDeploymentOutcome(outcome: DeploymentOutcome): string {
+function describeDeploymentOutcome(outcome: DeploymentOutcome): string {
   const why = outcome.reason ? `: ${outcome.reason}` : '';
   switch (outcome.state) {
     case 'rolled-back':

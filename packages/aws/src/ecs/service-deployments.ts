@@ -25,7 +25,7 @@ const API_UNAVAILABLE = new Set([
 ]);
 
 /** True when ECS refused a service-deployment call because the API is not there for this caller. */
-export function serviceDeploymentApiUnavailable(error: unknown): boolean {
+function serviceDeploymentApiUnavailable(error: unknown): boolean {
   const name = awsErrorName(error) ?? '';
   return API_UNAVAILABLE.has(name) || /not authorized|unknown operation/i.test(errorMessage(error));
 }

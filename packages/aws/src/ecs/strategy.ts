@@ -1,7 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 
 /** ECS's deployment strategies; absent on a service means ROLLING. */
-export type DeploymentStrategy = 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+type DeploymentStrategy = 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
 
 /** What a service's deployment will do, read before anything changes (plan and summary show it). */
 export interface ServiceProfile {
