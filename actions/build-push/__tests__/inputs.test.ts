@@ -1,7 +1,11 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { Inputs } from '@deploy-suite/core';
-import { objectInputReader } from '@deploy-suite/testing';
-import { readBuildPushInputs, type FileAccess } from '../src/inputs.js';
+import { MemoryLogger, objectInputReader } from '@deploy-suite/testing';
+import { diskFiles, readBuildPushInputs, type FileAccess } from '../src/inputs.js';
+import { maskBuildArgs, printableCommand } from '../src/build-push.js';
 import type { GitContext } from '../src/git-context.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -151,7 +155,7 @@ describe('readBuildPushInputs', () => {
     [
       'bad build-arg',
       { repository: 'a', 'build-args': 'just-a-word' },
-      /"build-args" line "just-a-word" must look like NAME=value/
+      /"build-args" line 1 must look like NAME=value \(the line is not shown/
     ],
     [
       'bad builder',
@@ -181,5 +185,60 @@ describe('readBuildPushInputs', () => {
     rejections.map(([name, values, message, access]) => [name, values, message, access ?? chatRelay] as const)
   )('rejects %s', async (_name, values, message, access) => {
     await expect(settings(values, access)).rejects.toThrow(message);
+  });
+});
+
+describe('build contexts and Dockerfiles stay inside the workspace; build-arg values stay secret', () => {
+  const world = () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'bp-confine-'));
+    const workspace = path.join(base, 'workspace');
+    const outside = path.join(base, 'outside');
+    mkdirSync(path.join(workspace, 'app'), { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(path.join(workspace, 'app/Dockerfile'), 'FROM node:20');
+    writeFileSync(path.join(outside, 'Dockerfile'), 'FROM node:20');
+    writeFileSync(path.join(outside, 'credentials'), 'planted-outside-secret-14');
+    return { workspace, outside };
+  };
+  const onDisk = (values: Record<string, string>, workspace: string) =>
+    readBuildPushInputs(new Inputs(objectInputReader(values)), { git, files: diskFiles, workspace });
+
+  it('refuses a context that climbs out, a context linked outside, and a link inside the context', async () => {
+    const { workspace, outside } = world();
+    await expect(onDisk({ repository: 'a', context: '../outside' }, workspace)).rejects.toThrow(
+      /^Input "context": "\.\.\/outside" is outside the workspace/
+    );
+    symlinkSync(outside, path.join(workspace, 'linked'));
+    await expect(onDisk({ repository: 'a', context: 'linked' }, workspace)).rejects.toThrow(
+      /^Input "context": linked is a symbolic link to .*outside, outside the workspace/
+    );
+    await expect(
+      onDisk({ repository: 'a', context: 'app', dockerfile: 'linked/Dockerfile' }, workspace)
+    ).rejects.toThrow(/^Input "dockerfile": linked is a symbolic link/);
+    symlinkSync(path.join(outside, 'credentials'), path.join(workspace, 'app/.npmrc'));
+    await expect(onDisk({ repository: 'a', context: 'app' }, workspace)).rejects.toThrow(
+      /^Input "context": app\/\.npmrc is a symbolic link to .*credentials, outside the workspace/
+    );
+  });
+
+  it('masks build-arg values worth masking and never prints any build-arg value on the command line', async () => {
+    const { workspace } = world();
+    const token = 'planted-npm-token-0015';
+    const parsed = await onDisk(
+      { repository: 'a', context: 'app', 'build-args': `NPM_TOKEN=${token}\nNODE_ENV=production` },
+      workspace
+    );
+    const logger = new MemoryLogger();
+    maskBuildArgs(parsed, logger);
+    expect(logger.masked).toEqual([token]);
+    const line = printableCommand('buildah', [
+      'bud',
+      '--build-arg',
+      `NPM_TOKEN=${token}`,
+      '--build-arg',
+      'NODE_ENV=production',
+      '.'
+    ]);
+    expect(line).toBe('buildah bud --build-arg NPM_TOKEN=*** --build-arg NODE_ENV=*** .');
   });
 });

@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { ActionError, errorMessage, type Logger, runBounded } from '@deploy-suite/core';
+import { ActionError, errorMessage, type Logger, runBounded, worthMasking } from '@deploy-suite/core';
 import {
   buildCommand,
   checkPlatforms,
@@ -17,6 +17,34 @@ import { repositoryUri, type Registry } from './registry.js';
 import { lastLines, type CommandRunner } from './commands.js';
 import type { ImageSpec, BuildPushInputs } from './inputs.js';
 import { writeJobAuth, userCredentials, type JobAuth } from './auth-file.js';
+
+/**
+ * Build-arg values may be secrets (tokens for a private package registry): the ones worth masking are
+ * masked before anything runs, so the runner hides them should the build echo them.
+ * @internal exported for its tests; the actions do not use it
+ */
+export function maskBuildArgs(settings: BuildPushInputs, logger: Logger): void {
+  for (const image of settings.images) {
+    for (const buildArg of image.buildArgs) {
+      const at = buildArg.indexOf('=');
+      const value = buildArg.slice(at + 1);
+      if (worthMasking(value, buildArg.slice(0, at))) logger.mask(value);
+    }
+  }
+}
+
+/**
+ * The builder's command line as the log shows it: every `--build-arg` as NAME=*** (values never shown).
+ * @internal exported for its tests; the actions do not use it
+ */
+export function printableCommand(command: string, args: readonly string[]): string {
+  return [
+    command,
+    ...args.map((arg, index) =>
+      args[index - 1] === '--build-arg' && arg.includes('=') ? `${arg.slice(0, arg.indexOf('='))}=***` : arg
+    )
+  ].join(' ');
+}
 
 type ImageAction = 'built' | 'existing' | 'promoted' | 'built-not-pushed';
 
@@ -56,6 +84,8 @@ export interface BuildPushDeps {
   env: NodeJS.ProcessEnv;
   /** told the job's auth folder as soon as it exists, so the post step can delete it whatever happens next */
   onAuthWritten?: (auth: JobAuth) => void;
+  /** called as each image is pushed, so a step that ends early can report what reached the registry */
+  onPushed?: (image: string) => void;
 }
 
 interface Plan {
@@ -73,6 +103,7 @@ interface Plan {
 /** Builds, tags and pushes the images of `settings` (or promotes them); see README for the rules. */
 export async function buildAndPush(settings: BuildPushInputs, deps: BuildPushDeps): Promise<BuildPushResult> {
   const { logger } = deps;
+  maskBuildArgs(settings, logger);
   const registry = settings.registry ?? (await deps.defaultRegistry());
   const work = mkdtempSync(path.join(deps.runnerTemp, 'build-push-'));
   try {
@@ -342,7 +373,7 @@ async function buildAll(
     };
     const { command, args } = buildCommand(request);
     const run = async (log: BuildLog) => {
-      log.line(`$ ${command} ${args.join(' ')}`);
+      log.line(`$ ${printableCommand(command, args)}`);
       const result = await runner.run(command, args, {
         cwd: deps.workspace,
         env: builderEnv,
@@ -402,6 +433,7 @@ async function buildAll(
     });
     plan.digest = digest;
     logger.info(`Pushed ${plan.uri} ${plan.spec.tags.join(', ')} -> ${digest}`);
+    deps.onPushed?.(`${plan.uri}:${plan.spec.tags.join(',')} (${digest})`);
   });
   const pushFailures = pushes.flatMap(outcome => (outcome.status === 'rejected' ? [outcome.reason] : []));
   if (pushFailures.length > 0)

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { statSync, readFileSync } from 'node:fs';
 import { Inputs, inputError, splitLines } from '@deploy-suite/core';
+import { checkFolderConfined, resolveInWorkspace } from '@deploy-suite/core/workspace';
 import type { GitContext } from './git-context.js';
 import { renderTags, checkTagTemplates, type TagTemplate } from './tags.js';
 import { parseRegistry, type Registry } from './registry.js';
@@ -78,9 +79,18 @@ export interface FileAccess {
   isFile(file: string): boolean;
   /** undefined when missing */
   readText(file: string): string | undefined;
+  /**
+   * Refuses `given` (relative to the workspace) when a symlink on its way, or inside it when it is a
+   * folder (a build context), leaves the workspace. The disk implementation resolves real paths.
+   */
+  confine?(input: string, given: string, workspace: string): void;
 }
 
 export const diskFiles: FileAccess = {
+  confine: (input, given, workspace) => {
+    const found = resolveInWorkspace(input, given, workspace);
+    if (found && statSync(found.real).isDirectory()) checkFolderConfined(input, found.real, workspace);
+  },
   isDirectory: file => statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false,
   isFile: file => statSync(file, { throwIfNoEntry: false })?.isFile() ?? false,
   readText: file => {
@@ -116,13 +126,23 @@ function parseBuildArgs(value: unknown, where: string): string[] {
     lines = Object.entries(value as Record<string, unknown>).map(
       ([key, item]) => `${key}=${String(item ?? '')}`
     );
-  } else throw inputError(`${where} "build-args" must be KEY=VALUE lines, got ${JSON.stringify(value)}`);
-  for (const line of lines) {
+  } else throw inputError(`${where} "build-args" must be KEY=VALUE lines, got ${typeOf(value)}`);
+  lines.forEach((line, index) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(line)) {
-      throw inputError(`${where} "build-args" line ${JSON.stringify(line)} must look like NAME=value`);
+      // build args carry tokens: the line is never quoted
+      throw inputError(
+        `${where} "build-args" line ${index + 1} must look like NAME=value (the line is not shown: it may hold a secret)`
+      );
     }
-  }
+  });
   return lines;
+}
+
+/** What a value is, for messages that must not quote it (it may hold build-arg secrets). */
+function typeOf(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (value === null || value === undefined) return 'nothing';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 async function readImagesYaml(inputs: Inputs): Promise<RawImage[]> {
@@ -130,14 +150,14 @@ async function readImagesYaml(inputs: Inputs): Promise<RawImage[]> {
   if (!Array.isArray(parsed) || parsed.length === 0) {
     throw inputError(
       'Input "images" must be a YAML list of objects, e.g.\n- repository: chatrelay/main-app\n  context: .\n' +
-        `got ${JSON.stringify(parsed)}`
+        `got ${typeOf(parsed)}`
     );
   }
   return parsed.map((item, index) => {
     const where = `Input "images" item ${index + 1}`;
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
       throw inputError(
-        `${where} must be an object with "repository" (and context, dockerfile, ...), got ${JSON.stringify(item)}`
+        `${where} must be an object with "repository" (and context, dockerfile, ...), got ${typeOf(item)}`
       );
     }
     const record = item as Record<string, unknown>;
@@ -197,6 +217,21 @@ async function readRawImages(inputs: Inputs): Promise<RawImage[]> {
       where: 'Input "repository"'
     }
   ];
+}
+
+/**
+ * A build context or Dockerfile must lie inside the workspace: a path climbing out is refused, and so
+ * is a symlink leaving it (the builder would send the linked files to the build).
+ */
+function confineToWorkspace(context: BuildPushContext, input: string, given: string): void {
+  const relative = path.relative(context.workspace, path.resolve(context.workspace, given));
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw inputError(
+      `Input "${input}": ${JSON.stringify(given)} is outside the workspace (${context.workspace}); ` +
+        'build contexts and Dockerfiles are read from the checked-out repository only'
+    );
+  }
+  context.files.confine?.(input, given, context.workspace);
 }
 
 /** The `version` field of <context>/package.json, if it has one. */
@@ -271,6 +306,13 @@ export async function readBuildPushInputs(
     const contextDir = path.resolve(context.workspace, raw.context);
     const dockerfile = raw.dockerfile ?? path.join(raw.context, 'Dockerfile');
     if (!promote) {
+      const single = raw.where === 'Input "repository"';
+      confineToWorkspace(context, single ? 'context' : 'images', raw.context);
+      confineToWorkspace(
+        context,
+        single && raw.dockerfile ? 'dockerfile' : single ? 'context' : 'images',
+        dockerfile
+      );
       if (!context.files.isDirectory(contextDir)) {
         throw inputError(
           `${raw.where}: build context ${JSON.stringify(raw.context)} is not a directory in the workspace (${contextDir}); check "context" and that the repository is checked out`

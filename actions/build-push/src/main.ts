@@ -2,15 +2,8 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { AwsContext } from '@deploy-suite/aws';
 import { ActionError, type Logger } from '@deploy-suite/core';
-import {
-  actionInputs,
-  appendSummary,
-  coreLogger,
-  readState,
-  runAction,
-  saveState,
-  setOutputs
-} from '@deploy-suite/core/runner';
+import { actionInputs, coreLogger, readState, runAction, saveState } from '@deploy-suite/core/runner';
+import { endingSummary, type StepLedger } from '@deploy-suite/core';
 import { removeJobAuth } from './auth-file.js';
 import { createEcrApi } from '@deploy-suite/aws/ecr';
 import { gitContextFrom } from './git-context.js';
@@ -41,8 +34,21 @@ async function callerRegistry(aws: AwsContext): Promise<Registry> {
   return ecrRegistry(identity.Account, aws.region);
 }
 
-async function main(logger: Logger): Promise<void> {
+async function main(logger: Logger, step: StepLedger): Promise<void> {
   saveState(STATE_IS_POST, 'true');
+  const known: { result?: Awaited<ReturnType<typeof buildAndPush>>; pushed: string[] } = { pushed: [] };
+  step.report(ending => {
+    if (!known.result) {
+      return {
+        summary: endingSummary(
+          'build-push',
+          ending,
+          known.pushed.map(image => `pushed ${image}`)
+        )
+      };
+    }
+    return { outputs: actionOutputs(known.result), summary: summaryMarkdown(known.result) };
+  });
   const inputs = actionInputs();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const git = gitContextFrom(process.env, readEvent(process.env.GITHUB_EVENT_PATH));
@@ -67,13 +73,13 @@ async function main(logger: Logger): Promise<void> {
       workspace,
       runnerTemp: process.env.RUNNER_TEMP || tmpdir(),
       env: process.env,
+      onPushed: image => known.pushed.push(image),
       onAuthWritten: auth => {
         authDir = auth.dir;
         saveState(STATE_AUTH_DIR, auth.dir);
       }
     });
-    setOutputs(actionOutputs(result));
-    await appendSummary(summaryMarkdown(result));
+    known.result = result;
   } finally {
     // The post step removes it too, in case this process is killed before getting here.
     if (authDir) removeJobAuth(authDir);
@@ -91,5 +97,5 @@ export async function run(): Promise<void> {
     await runAction(async () => post(coreLogger));
     return;
   }
-  await runAction(() => main(coreLogger));
+  await runAction(step => main(coreLogger, step));
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, mkdirSync, cpSync, chmodSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, cpSync, chmodSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -225,5 +225,82 @@ describe('buildBundle', () => {
     expect(JSON.parse(unzipText(bundle.bytes)['Dockerrun.aws.json']).containerDefinitions[1].image).toBe(
       `${ECR}/chatrelay/agent-service:2.0.0`
     );
+  });
+});
+
+describe('what Beanstalk would refuse after the upload is refused before it', () => {
+  const dockerrun = (containers: unknown[]) =>
+    JSON.stringify({ AWSEBDockerrunVersion: 2, containerDefinitions: containers });
+  const write = (text: string, name = 'Dockerrun.aws.json'): string => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'eb-rules-'));
+    writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+
+  it('a Dockerrun with no essential container, a container without memory, an image with spaces', async () => {
+    const file = write(
+      dockerrun([
+        { name: 'main-app', image: `${ECR}/chatrelay/main-app:1.4.0`, essential: false, memory: 512 },
+        { name: 'agent-service', image: `${ECR}/chatrelay/agent-service:1.4.0 latest`, essential: false }
+      ])
+    );
+    await expect(buildBundle({ kind: 'dockerrun', path: file }, [])).rejects.toThrow(
+      /would be refused by Beanstalk: the image of container "agent-service" is not an image reference .*; container "agent-service" sets neither "memory" nor "memoryReservation"; no container is essential/
+    );
+  });
+
+  it('a compose service with only build:, and a compose alias bomb', async () => {
+    const buildOnly = write(
+      'services:\n  main-app:\n    build: ./main-app\n  agent-service:\n    image: nginx:1.27\n',
+      'docker-compose.yml'
+    );
+    await expect(buildBundle({ kind: 'compose', path: buildOnly }, [])).rejects.toThrow(
+      /Input "compose": .* would be refused by Beanstalk: service "main-app" has only "build:" \(context "\.\/main-app"\), which is not in the bundle/
+    );
+    // the "images" input gives the service its image: then it is fine
+    await expect(
+      buildBundle(
+        { kind: 'compose', path: buildOnly },
+        images([['main-app', `${ECR}/chatrelay/main-app:1.5.0`]])
+      )
+    ).resolves.toMatchObject({ entries: ['docker-compose.yml'] });
+    let bomb = 'x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+    let previous = 'a';
+    for (const name of 'bcdefghi') {
+      bomb += `x-${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]\n`;
+      previous = name;
+    }
+    bomb += 'services:\n  web:\n    image: nginx\n    labels: *i\n';
+    await expect(
+      buildBundle({ kind: 'compose', path: write(bomb, 'docker-compose.yml') }, [])
+    ).rejects.toThrow(/Input "compose": .*docker-compose\.yml expands its YAML aliases beyond 100/);
+  });
+
+  it('deep JSON is refused with a message, not a stack overflow', async () => {
+    const file = write(
+      '{"AWSEBDockerrunVersion": 2, "x": ' + '['.repeat(200_000) + ']'.repeat(200_000) + '}'
+    );
+    await expect(buildBundle({ kind: 'dockerrun', path: file }, [])).rejects.toThrow(
+      /Input "dockerrun": .* nests objects\/lists 200001 levels deep/
+    );
+  });
+});
+
+describe('bundles stay inside the workspace', () => {
+  it('refuses a link in .ebextensions or in a bundle folder that leaves the workspace, naming it', async () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'eb-confine-'));
+    const workspace = path.join(base, 'workspace');
+    const outside = path.join(base, 'outside');
+    mkdirSync(outside);
+    writeFileSync(path.join(outside, 'id_rsa'), 'planted-private-key-12');
+    cpSync(path.join(fixtures, 'chatrelay'), path.join(workspace, 'chatrelay'), { recursive: true });
+    symlinkSync(path.join(outside, 'id_rsa'), path.join(workspace, 'chatrelay/.ebextensions/99-key.config'));
+    const file = path.join(workspace, 'chatrelay/Dockerrun.aws.json');
+    await expect(buildBundle({ kind: 'dockerrun', path: file, workspace }, [])).rejects.toThrow(
+      /Input "dockerrun": chatrelay\/\.ebextensions\/99-key\.config is a symbolic link to .*outside\/id_rsa, outside the workspace/
+    );
+    await expect(
+      buildBundle({ kind: 'bundle', path: path.join(workspace, 'chatrelay'), workspace }, [])
+    ).rejects.toThrow(/Input "bundle": chatrelay\/\.ebextensions\/99-key\.config is a symbolic link/);
   });
 });

@@ -82,6 +82,7 @@ describe('deploy-beanstalk dist/deploy-beanstalk/index.js on the simulator', () 
     expect(result.summary).toMatch(/Environment update completed successfully\./);
     expect(result.masks).toContain(SECRET);
     expect(leaksOf(result.rawLog, SECRET)).toEqual([]);
+    expect(result.masks).not.toContain('production');
     expect(result.summary).not.toContain(SECRET);
     // no warning that 200ms is too fast: an endpoint override is set
     expect(result.annotations.filter(annotation => annotation.level === 'warning')).toEqual([]);
@@ -134,5 +135,74 @@ describe('deploy-beanstalk dist/deploy-beanstalk/index.js on the simulator', () 
       VersionLabel: OLD_LABEL
     });
     expect(await s3Text(sim, knownGoodRecordKey(APPLICATION, ENVIRONMENT))).toBeUndefined();
+  });
+
+  it('reports version-created=true for the version it created when Beanstalk then refuses it, with a summary', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { deterministicZip } = await import('../src/zip.js');
+    const zipWorkspace = mkdtempSync(path.join(tmpdir(), 'eb-zip-'));
+    const invalid = readFileSync(path.join(workspace, 'chatrelay-invalid/Dockerrun.aws.json'));
+    writeFileSync(
+      path.join(zipWorkspace, 'bundle.zip'),
+      deterministicZip([{ path: 'Dockerrun.aws.json', bytes: new Uint8Array(invalid) }])
+    );
+    const result = await runActionAsRunner({
+      actionDir,
+      workspace: zipWorkspace,
+      env: runEnv(),
+      inputs: {
+        'application-name': APPLICATION,
+        'environment-name': ENVIRONMENT,
+        bundle: 'bundle.zip',
+        'poll-interval': '200ms',
+        'wait-for-minutes': '5'
+      }
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toMatch(/Beanstalk could not process version a1b2c3d-9876543210-1/);
+    expect(result.outputs).toMatchObject({
+      status: 'failed',
+      'version-label': NEW_LABEL,
+      'version-created': 'true',
+      'previous-version-label': OLD_LABEL
+    });
+    expect(result.summary).toMatch(/### deploy-beanstalk: failed/);
+    expect(result.summary).toMatch(/application version `a1b2c3d-9876543210-1` created from `s3:\/\//);
+  });
+
+  it('on SIGINT mid-update aborts the update it started (Beanstalk rolls back), reports cancelled, exits 1', async () => {
+    const result = await runActionAsRunner({
+      actionDir,
+      workspace,
+      env: runEnv(),
+      plantedSecrets: [SECRET],
+      inputs: {
+        'application-name': APPLICATION,
+        'environment-name': ENVIRONMENT,
+        dockerrun: 'chatrelay/Dockerrun.aws.json',
+        images: `agent-service=${image('agent-service', '1.5.0')}`,
+        'environment-variables': `NODE_ENV=production\nOPENAI_API_KEY=${SECRET}`,
+        'poll-interval': '200ms',
+        'wait-for-minutes': '5'
+      },
+      cancelWhen: /Environment update is starting/
+    });
+    expect(result.signals[0]).toBe('SIGINT');
+    expect(result.signals).not.toContain('SIGKILL');
+    expect({ exitCode: result.exitCode, log: result.log }).toMatchObject({ exitCode: 1 });
+    expect(result.outputs).toMatchObject({
+      status: 'cancelled',
+      'version-label': NEW_LABEL,
+      'version-created': 'true',
+      'previous-version-label': OLD_LABEL
+    });
+    expect(result.failure).toMatch(
+      /^Cancelled by SIGINT: chatrelay-prod: update to a1b2c3d-9876543210-1 aborted \(AbortEnvironmentUpdate\): Beanstalk rolls back to chatrelay-1\.4\.0/
+    );
+    expect(result.summary).toMatch(/### deploy-beanstalk: cancelled \(SIGINT\)/);
+    expect(result.summary).toMatch(/abort of the update \(back to chatrelay-1\.4\.0\) started/);
+    expect(sim.control.calls()['ElasticBeanstalk.AbortEnvironmentUpdate']).toBe(1);
+    expect(result.masks).not.toContain('production');
   });
 });

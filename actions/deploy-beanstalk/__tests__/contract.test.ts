@@ -54,8 +54,29 @@ describe('deploy-beanstalk dist/deploy-beanstalk/index.js as the runner runs it 
       /Input "images" line 1 names "web", which is not a container in .*; the containers are: main-app, agent-service, mcp-gateway/
     );
     expect(result.masks).toContain(SECRET);
+    expect(result.masks).not.toContain('production');
     expect(leaksOf(result.rawLog, SECRET)).toEqual([]);
     expect(result.outputs).toMatchObject({ status: 'failed', 'version-label': 'a1b2c3d-9876543210-1' });
+  });
+
+  it('never quotes a malformed environment-variables line, and still reports status and a summary', async () => {
+    const planted = 'planted-session-secret-contract-16';
+    const result = await runActionAsRunner({
+      actionDir,
+      plantedSecrets: [planted],
+      inputs: {
+        'application-name': 'ChatRelay',
+        'environment-name': 'chatrelay-prod',
+        dockerrun: 'chatrelay/Dockerrun.aws.json',
+        'environment-variables': `NODE_ENV=production\nSESSION_SECRET ${planted}`
+      },
+      env,
+      workspace: fixtures
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toMatch(/^Input "environment-variables" line 2 must look like NAME=value/);
+    expect(result.outputs.status).toBe('failed');
+    expect(result.summary).toMatch(/### deploy-beanstalk: failed[\s\S]*Nothing was changed/);
   });
 
   it('rejects an unknown health colour before any AWS call', async () => {

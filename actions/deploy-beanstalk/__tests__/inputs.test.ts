@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { Inputs } from '@deploy-suite/core';
-import { objectInputReader } from '@deploy-suite/testing';
-import { readDeployBeanstalkInputs, type GithubRun } from '../src/inputs.js';
+import { MemoryLogger, objectInputReader } from '@deploy-suite/testing';
+import { maskEnvironmentValues, readDeployBeanstalkInputs, type GithubRun } from '../src/inputs.js';
 
 const run: GithubRun = {
   sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
@@ -149,5 +149,36 @@ describe('readDeployBeanstalkInputs', () => {
     expect(read({ ...base, 'version-label': 'chatrelay-1.4.0' }, { workspace: '/tmp' }).versionLabel).toBe(
       'chatrelay-1.4.0'
     );
+  });
+});
+
+describe('environment-variables carry secrets', () => {
+  const secret = 'planted-session-secret-13';
+  it.each([
+    ['a line without "="', `SESSION_SECRET ${secret}`],
+    ['a name with a space', `SESSION SECRET ${secret}=x`],
+    ['an empty name', `=${secret}`]
+  ])('an error on %s never quotes the line', (_name, line) => {
+    let message = '';
+    try {
+      read({ ...base, 'environment-variables': `NODE_ENV=production\n${line}` });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Input "environment-variables" line 2/);
+    expect(message).not.toContain(secret);
+    expect(message).not.toContain('SESSION');
+  });
+
+  it('masks long or secret-named values only: production and 6379 stay readable in the log', () => {
+    const config = read({
+      ...base,
+      'environment-variables': `NODE_ENV=production\nREDIS_PORT=6379\nSESSION_SECRET=${secret}\nDB_PASSWORD=hunter22`
+    });
+    const logger = new MemoryLogger();
+    maskEnvironmentValues(config, logger);
+    expect(logger.masked).toEqual([secret, 'hunter22']);
+    expect(logger.text()).toContain('Not masked (too short or common to be a secret');
+    expect(logger.text()).toContain('NODE_ENV, REDIS_PORT');
   });
 });

@@ -197,8 +197,31 @@ describe('deploy-beanstalk on the simulator (real SDK adapters, simulated time)'
     expect(callsSince(before)['ElasticBeanstalk.UpdateEnvironment']).toBeUndefined();
   });
 
-  it('stops at processing when Beanstalk refuses the Dockerrun, with its reason, and never updates the environment', async () => {
+  it('refuses a Dockerrun Beanstalk would refuse (a container without image) before uploading anything', async () => {
+    const before = JSON.stringify(sim.control.calls());
     const failure = deployOnSim(sim, { dockerrun: 'chatrelay-invalid/Dockerrun.aws.json' });
+    await expect(failure).rejects.toThrow(ActionError);
+    await expect(failure).rejects.toThrow(
+      /Input "dockerrun": .*Dockerrun\.aws\.json would be refused by Beanstalk: container "agent-service" has no "image"/
+    );
+    // refused while building the bundle: not one call reached AWS
+    expect(JSON.stringify(sim.control.calls())).toBe(before);
+  });
+
+  it('stops at processing when Beanstalk refuses a prebuilt zip, with its reason, and never updates the environment', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { deterministicZip } = await import('../src/zip.js');
+    const workspace = mkdtempSync(path.join(tmpdir(), 'eb-zip-'));
+    const dockerrun = readFileSync(
+      new URL('./fixtures/chatrelay-invalid/Dockerrun.aws.json', import.meta.url)
+    );
+    writeFileSync(
+      path.join(workspace, 'bundle.zip'),
+      deterministicZip([{ path: 'Dockerrun.aws.json', bytes: new Uint8Array(dockerrun) }])
+    );
+    const failure = deployOnSim(sim, { bundle: 'bundle.zip' }, { run: { workspace } });
     await expect(failure).rejects.toThrow(ActionError);
     await expect(failure).rejects.toThrow(
       /Beanstalk could not process version a1b2c3d-9876543210-1: Failed to process application version a1b2c3d-9876543210-1: .*agent-service.*no image.*The environment was not changed\./

@@ -1,7 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument, isMap, type Document } from 'yaml';
+import { isMap, type Document } from 'yaml';
 import { inputError } from '@deploy-suite/core';
+import { parseJsonDocument, parseYamlDocument } from '@deploy-suite/core/documents';
+import { MAX_INPUT_FILE_BYTES, checkFolderConfined } from '@deploy-suite/core/workspace';
 import type { BundleSource, ImageOverride } from './inputs.js';
 import { deterministicZip, sha256Hex, type ZipEntry } from './zip.js';
 
@@ -54,11 +56,14 @@ async function folderEntries(folder: string, base: string): Promise<ZipEntry[]> 
   return entries;
 }
 
-async function extraFolderEntries(folder: string): Promise<ZipEntry[]> {
+/** .ebextensions and .platform beside the file; refused when a link in them leaves the workspace. */
+async function extraFolderEntries(folder: string, source: BundleSource): Promise<ZipEntry[]> {
   const entries: ZipEntry[] = [];
   for (const name of EXTRA_FOLDERS) {
     const info = await statOrUndefined(path.join(folder, name));
-    if (info?.isDirectory()) entries.push(...(await folderEntries(path.join(folder, name), folder)));
+    if (!info?.isDirectory()) continue;
+    if (source.workspace) checkFolderConfined(source.kind, path.join(folder, name), source.workspace);
+    entries.push(...(await folderEntries(path.join(folder, name), folder)));
   }
   return entries;
 }
@@ -84,12 +89,7 @@ interface DockerrunV2 {
 }
 
 function parseDockerrun(text: string, inputName: string, file: string): { version: 2 | 3; doc: DockerrunV2 } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    throw inputError(`Input "${inputName}": ${file} is not valid JSON: ${(error as Error).message}`);
-  }
+  const doc = parseJsonDocument(text, { input: inputName, file });
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     throw inputError(`Input "${inputName}": ${file} must hold a JSON object with "AWSEBDockerrunVersion"`);
   }
@@ -143,13 +143,9 @@ function substituteDockerrunImages(
 
 // ---- docker-compose.yml ---------------------------------------------------------------------------
 
+/** A compose file, refused before upload when it nests too deep or is an alias bomb (see documents.ts). */
 function parseCompose(text: string, inputName: string, file: string): Document {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw inputError(
-      `Input "${inputName}": ${file} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`
-    );
-  }
+  const doc = parseYamlDocument(text, { input: inputName, file });
   const services = doc.get('services');
   if (!isMap(services) || services.items.length === 0) {
     throw inputError(`Input "${inputName}": ${file} needs a "services" mapping with at least one service`);
@@ -181,6 +177,77 @@ function composeImages(doc: Document): Array<{ name: string; image: string }> {
   }));
 }
 
+// ---- what Beanstalk checks after the upload, checked before it -----------------------------------
+
+/** An image reference Docker can pull: no whitespace or control characters. */
+const IMAGE_REFERENCE = /^[^\s\p{Cc}]{1,255}$/u;
+
+/**
+ * The rules Beanstalk's ECS-based Docker platform applies to a version 2 Dockerrun when it deploys it:
+ * every container has an image and memory (or memoryReservation), and at least one is essential.
+ */
+function checkDockerrunV2(doc: DockerrunV2, inputName: string, file: string): void {
+  const problems: string[] = [];
+  for (const definition of doc.containerDefinitions) {
+    if (typeof definition.image !== 'string' || definition.image === '')
+      problems.push(`container "${definition.name}" has no "image"`);
+    else if (!IMAGE_REFERENCE.test(definition.image))
+      problems.push(
+        `the image of container "${definition.name}" is not an image reference (it holds spaces)`
+      );
+    if (definition.memory === undefined && definition.memoryReservation === undefined)
+      problems.push(`container "${definition.name}" sets neither "memory" nor "memoryReservation"`);
+  }
+  if (doc.containerDefinitions.every(definition => definition.essential === false)) {
+    problems.push('no container is essential (at least one needs "essential": true, the default)');
+  }
+  if (problems.length > 0) {
+    throw inputError(`Input "${inputName}": ${file} would be refused by Beanstalk: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * The compose rules Beanstalk applies: `services` entries are mappings with an image to pull. A service
+ * with only `build:` needs its build context in the bundle (only a bundle folder can carry one).
+ */
+function checkCompose(
+  doc: Document,
+  inputName: string,
+  file: string,
+  contextInBundle: (context: string) => boolean = () => false
+): void {
+  const problems: string[] = [];
+  for (const name of composeServiceNames(doc)) {
+    const service = doc.getIn(['services', name]);
+    if (!isMap(service)) {
+      problems.push(`service "${name}" is not a mapping`);
+      continue;
+    }
+    const image = doc.getIn(['services', name, 'image']);
+    const build = doc.getIn(['services', name, 'build']);
+    if (image === undefined || image === null) {
+      const context =
+        typeof build === 'string'
+          ? build
+          : isMap(build)
+            ? String(doc.getIn(['services', name, 'build', 'context']) ?? '.')
+            : undefined;
+      if (context === undefined) problems.push(`service "${name}" has no "image"`);
+      else if (!contextInBundle(context)) {
+        problems.push(
+          `service "${name}" has only "build:" (context ${JSON.stringify(context)}), which is not in the bundle: ` +
+            'give it an "image:" (set it with the "images" input) or deploy a bundle folder that holds the build context'
+        );
+      }
+    } else if (typeof image !== 'string' || !IMAGE_REFERENCE.test(image)) {
+      problems.push(`the image of service "${name}" is not an image reference`);
+    }
+  }
+  if (problems.length > 0) {
+    throw inputError(`Input "${inputName}": ${file} would be refused by Beanstalk: ${problems.join('; ')}`);
+  }
+}
+
 // ---- building ------------------------------------------------------------------------------------
 
 const encoder = new TextEncoder();
@@ -189,6 +256,12 @@ async function readInputFile(file: string, inputName: string): Promise<string> {
   const info = await statOrUndefined(file);
   if (!info) throw inputError(`Input "${inputName}": no file at ${file}`);
   if (!info.isFile()) throw inputError(`Input "${inputName}": ${file} is not a file`);
+  if (info.size > MAX_INPUT_FILE_BYTES) {
+    throw inputError(
+      `Input "${inputName}": ${file} is ${Math.ceil(info.size / 1024)} KiB; a Dockerrun or compose file of more than ` +
+        `${MAX_INPUT_FILE_BYTES / 1024} KiB is refused`
+    );
+  }
   return readFile(file, 'utf8');
 }
 
@@ -214,13 +287,18 @@ function finish(
   };
 }
 
-async function buildFromDockerrun(file: string, overrides: readonly ImageOverride[]): Promise<BuiltBundle> {
+async function buildFromDockerrun(
+  source: BundleSource,
+  overrides: readonly ImageOverride[]
+): Promise<BuiltBundle> {
+  const file = source.path;
   const text = await readInputFile(file, 'dockerrun');
   const folder = path.dirname(file);
   const { version, doc } = parseDockerrun(text, 'dockerrun', file);
-  const entries = await extraFolderEntries(folder);
+  const entries = await extraFolderEntries(folder, source);
   if (version === 2) {
     const substituted = overrides.length ? substituteDockerrunImages(doc, overrides, file) : doc;
+    checkDockerrunV2(substituted, 'dockerrun', file);
     const content = overrides.length ? `${JSON.stringify(substituted, null, 2)}\n` : text;
     entries.push({ path: DOCKERRUN, bytes: encoder.encode(content) });
     const images = substituted.containerDefinitions.map(definition => ({
@@ -236,18 +314,24 @@ async function buildFromDockerrun(file: string, overrides: readonly ImageOverrid
       `Input "dockerrun": ${file} is version 3, which goes with a docker-compose.yml in the same folder, and there is none`
     );
   }
-  const compose = parseCompose(await readFile(composeFile, 'utf8'), 'dockerrun', composeFile);
+  const compose = parseCompose(await readInputFile(composeFile, 'dockerrun'), 'dockerrun', composeFile);
   if (overrides.length) substituteComposeImages(compose, overrides, composeFile);
+  checkCompose(compose, 'dockerrun', composeFile);
   entries.push({ path: DOCKERRUN, bytes: encoder.encode(text) });
   entries.push({ path: COMPOSE, bytes: encoder.encode(compose.toString()) });
   return finish(entries, `Dockerrun.aws.json v3 + docker-compose.yml from ${folder}`, composeImages(compose));
 }
 
-async function buildFromCompose(file: string, overrides: readonly ImageOverride[]): Promise<BuiltBundle> {
+async function buildFromCompose(
+  source: BundleSource,
+  overrides: readonly ImageOverride[]
+): Promise<BuiltBundle> {
+  const file = source.path;
   const text = await readInputFile(file, 'compose');
   const compose = parseCompose(text, 'compose', file);
   if (overrides.length) substituteComposeImages(compose, overrides, file);
-  const entries = await extraFolderEntries(path.dirname(file));
+  checkCompose(compose, 'compose', file);
+  const entries = await extraFolderEntries(path.dirname(file), source);
   // Beanstalk's Docker platform reads docker-compose.yml at the bundle root, whatever the file was called.
   entries.push({ path: COMPOSE, bytes: encoder.encode(overrides.length ? compose.toString() : text) });
   return finish(entries, `docker-compose.yml from ${file}`, composeImages(compose));
@@ -256,9 +340,10 @@ async function buildFromCompose(file: string, overrides: readonly ImageOverride[
 const ZIP_MAGIC = [0x50, 0x4b]; // "PK"
 
 async function buildFromBundleInput(
-  target: string,
+  source: BundleSource,
   overrides: readonly ImageOverride[]
 ): Promise<BuiltBundle> {
+  const target = source.path;
   const info = await statOrUndefined(target);
   if (!info) throw inputError(`Input "bundle": no file or folder at ${target}`);
   if (info.isFile()) {
@@ -273,6 +358,8 @@ async function buildFromBundleInput(
     }
     return { bytes, sha256: sha256Hex(bytes), entries: [], description: `zip ${target}`, images: [] };
   }
+  // a link in the folder that leaves the workspace would upload that file: refused before reading
+  if (source.workspace) checkFolderConfined('bundle', target, source.workspace);
   const entries = await folderEntries(target, target);
   if (entries.length === 0) throw inputError(`Input "bundle": the folder ${target} holds no files`);
   let images: Array<{ name: string; image: string }> = [];
@@ -283,6 +370,7 @@ async function buildFromBundleInput(
     const { version, doc } = parseDockerrun(new TextDecoder().decode(dockerrun.bytes), 'bundle', file);
     if (version === 2) {
       const substituted = overrides.length ? substituteDockerrunImages(doc, overrides, file) : doc;
+      checkDockerrunV2(substituted, 'bundle', file);
       if (overrides.length) dockerrun.bytes = encoder.encode(`${JSON.stringify(substituted, null, 2)}\n`);
       images = substituted.containerDefinitions.map(definition => ({
         name: definition.name,
@@ -297,6 +385,10 @@ async function buildFromBundleInput(
       substituteComposeImages(doc, overrides, file);
       compose.bytes = encoder.encode(doc.toString());
     }
+    checkCompose(doc, 'bundle', file, context => {
+      const folder = path.posix.normalize(context.replace(/^\.\//, '').replace(/\/$/, ''));
+      return folder === '.' || entries.some(entry => entry.path.startsWith(`${folder}/`));
+    });
     images = composeImages(doc);
   }
   if (overrides.length && !dockerrun && !compose) {
@@ -314,10 +406,10 @@ export async function buildBundle(
 ): Promise<BuiltBundle> {
   switch (source.kind) {
     case 'dockerrun':
-      return buildFromDockerrun(source.path, overrides);
+      return buildFromDockerrun(source, overrides);
     case 'compose':
-      return buildFromCompose(source.path, overrides);
+      return buildFromCompose(source, overrides);
     case 'bundle':
-      return buildFromBundleInput(source.path, overrides);
+      return buildFromBundleInput(source, overrides);
   }
 }

@@ -28,8 +28,9 @@ import {
   type EnvironmentWatchOutcome
 } from '@deploy-suite/aws/beanstalk';
 import type { BuiltBundle } from './bundle.js';
-import type { DeployBeanstalkInputs } from './inputs.js';
+import { maskEnvironmentValues, type DeployBeanstalkInputs } from './inputs.js';
 import { bundleKey, planVersion, type VersionPlan } from './label.js';
+import type { BeanstalkProgress } from './progress.js';
 
 type DeployStatus = 'deployed' | 'rolled-back' | 'failed';
 
@@ -39,6 +40,8 @@ export interface DeployDeps {
   logger: Logger;
   clock?: Clock;
   random?: () => number;
+  /** what this step changed so far, for the final report and the cancel hook */
+  progress?: BeanstalkProgress;
 }
 
 export interface DeployResult {
@@ -199,11 +202,11 @@ export async function deployBeanstalk(
   const since = new Date(startedAt);
   const deadline = startedAt + config.waitMs;
 
-  if (config.maskEnvironmentVariables) {
-    for (const variable of config.environmentVariables) logger.mask(variable.value);
-  }
+  maskEnvironmentValues(config, logger);
 
   const before = await findEnvironment(api, config.application, config.environment);
+  const progress = deps.progress;
+  if (progress) progress.previousVersionLabel = before.VersionLabel;
   logger.info(
     `Environment ${config.environment}: ${before.Status}, health ${before.Health ?? 'unknown'}, version ${before.VersionLabel ?? '(none)'}`
   );
@@ -236,10 +239,16 @@ export async function deployBeanstalk(
         throw new ActionError('aws', `Version ${config.versionLabel} exists but cannot be described`);
     } else {
       versionCreated = true;
+      if (progress) {
+        progress.versionCreated = true;
+        progress.versionLabel = plan.label;
+        progress.bundleLocation = `s3://${bucket}/${key}`;
+      }
     }
   }
   if (plan.kind === 'reuse') logger.info(`Reusing version ${plan.label}: ${plan.why}`);
   const label = plan.label;
+  if (progress) progress.versionLabel = label;
   await waitForProcessing(api, config, label, versionCreated, since, deadline, deps);
 
   const printer = new EventPrinter(logger, `Elastic Beanstalk ${config.environment}`);
@@ -247,6 +256,7 @@ export async function deployBeanstalk(
   const settings = optionSettings(config);
   if (settings.length)
     logger.info(`Setting environment properties: ${settings.map(setting => setting.OptionName).join(', ')}`);
+  if (progress) progress.updating = true;
   const deployed = await logger.group(`Deploying ${label} to ${config.environment}`, () =>
     deployLabel(
       api,
@@ -310,6 +320,7 @@ export async function deployBeanstalk(
   }
 
   logger.info(`Rolling back ${config.environment} to ${rollbackPlan.to}`);
+  if (progress) progress.rollback = `rollback to ${rollbackPlan.to}`;
   // The rollback gets a budget of its own: the deploy may have used all of the first one.
   const rollbackTiming = { ...timing, deadline: clock.now() + config.waitMs };
   const rolledBack = await rollBackToLabel(

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { inputError, type Inputs } from '@deploy-suite/core';
+import { inputError, worthMasking, type Inputs, type Logger } from '@deploy-suite/core';
+import { resolveInWorkspace } from '@deploy-suite/core/workspace';
 import { checkBucketInput, parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
 import { defaultVersionLabel, earlierAttemptLabels, validateVersionLabel } from './label.js';
 
@@ -25,8 +26,13 @@ export const INPUT = {
 } as const;
 
 /** Where the bundle comes from: one of the three bundle inputs. */
-export type BundleSource =
-  { kind: 'bundle'; path: string } | { kind: 'dockerrun'; path: string } | { kind: 'compose'; path: string };
+export type BundleSource = {
+  kind: 'bundle' | 'dockerrun' | 'compose';
+  /** absolute, symlinks resolved, inside the workspace (when it exists) */
+  path: string;
+  /** the workspace the bundle must stay inside: folders bundled from it are walked for links leaving it */
+  workspace?: string;
+};
 
 export interface ImageOverride {
   name: string;
@@ -104,7 +110,10 @@ function readBundleSource(inputs: Inputs, workspace: string): BundleSource {
     );
   }
   const kind = given[0];
-  return { kind, path: path.resolve(workspace, inputs.string(kind)) };
+  const value = inputs.string(kind);
+  // outside the workspace, or through a link leaving it: refused here, naming the input and the link
+  const found = resolveInWorkspace(kind, value, workspace);
+  return { kind, path: found?.real ?? path.resolve(workspace, value), workspace };
 }
 
 export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): DeployBeanstalkInputs {
@@ -168,12 +177,16 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
   }
 
   const environmentVariables = inputs
-    .keyValues(INPUT.environmentVariables, { shape: 'NAME=value, e.g. NODE_ENV=production' })
+    .keyValues(INPUT.environmentVariables, {
+      shape: 'NAME=value, e.g. NODE_ENV=production',
+      sensitive: true
+    })
     .map(({ key, value, line }) => {
       if (!PROPERTY_NAME.test(key)) {
+        // the name is not quoted: a line such as `DB PASSWORD hunter2=x` would show its secret
         throw inputError(
-          `Input "environment-variables" line ${line}: ${JSON.stringify(key)} is not a valid environment property ` +
-            'name (letters, digits and _ . : / + \\ - @)'
+          `Input "environment-variables" line ${line}: the name before "=" is not a valid environment property ` +
+            'name (letters, digits and _ . : / + \\ - @, no spaces)'
         );
       }
       return { name: key, value };
@@ -200,4 +213,23 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
     region: inputs.optionalString(INPUT.awsRegion),
     sha: run.sha
   };
+}
+
+/**
+ * Masks the environment values worth masking: long ones, or ones whose name says they are secret.
+ * Short and common values (`production`, `6379`) are left alone: masking them would blank those words
+ * out of every later log line. Values passed as `${{ secrets.* }}` are masked by the runner anyway.
+ */
+export function maskEnvironmentValues(config: DeployBeanstalkInputs, logger: Logger): void {
+  if (!config.maskEnvironmentVariables) return;
+  const left: string[] = [];
+  for (const variable of config.environmentVariables) {
+    if (worthMasking(variable.value, variable.name)) logger.mask(variable.value);
+    else if (variable.value !== '') left.push(variable.name);
+  }
+  if (left.length > 0) {
+    logger.info(
+      `Not masked (too short or common to be a secret, and masking would blank them from every log line): ${left.join(', ')}`
+    );
+  }
 }

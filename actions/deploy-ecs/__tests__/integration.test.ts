@@ -176,6 +176,59 @@ describe('deploy-ecs on the simulator', () => {
     expect(sim.control.faultRules()).toEqual([]);
   });
 
+  it('a throttling storm before the first change fails as AWS refusing, saying nothing was changed', async () => {
+    await seedServices(sim, [backendSeed]);
+    const { simApi } = await import('@deploy-suite/testing/worlds/deploy-ecs');
+    const real = simApi(sim);
+    const api = {
+      ...real,
+      describeServices: async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }
+    };
+    const attempt = deployOnSim(sim, { service: BACKEND, images: `backend=${backendImage('v2')}` }, { api });
+    await expect(attempt).rejects.toMatchObject({
+      kind: 'aws',
+      message: 'DescribeServices in cluster "docuthinker-cluster" failed: Rate exceeded; nothing was changed'
+    });
+  });
+
+  it('rides out a DescribeServices throttling storm longer than the SDK retries: the watch backs off until it deploys', async () => {
+    await seedServices(sim, [backendSeed]);
+    const { simApi } = await import('@deploy-suite/testing/worlds/deploy-ecs');
+    const real = simApi(sim);
+    let updated = false;
+    let refused = 0;
+    const api = {
+      ...real,
+      updateService: async (...args: Parameters<typeof real.updateService>) => {
+        updated = true;
+        return real.updateService(...args);
+      },
+      // what the SDK hands back when its own retries are spent: ThrottlingException, "Rate exceeded"
+      describeServices: async (...args: Parameters<typeof real.describeServices>) => {
+        if (updated && refused < 6) {
+          refused++;
+          throw Object.assign(new Error('Rate exceeded'), {
+            name: 'ThrottlingException',
+            $metadata: { httpStatusCode: 400 }
+          });
+        }
+        return real.describeServices(...args);
+      }
+    };
+    const { result, logger } = await deployOnSim(
+      sim,
+      { service: BACKEND, images: `backend=${backendImage('v2')}` },
+      { api }
+    );
+    expect(refused).toBe(6);
+    expect({ status: result.status, log: logger.text() }).toMatchObject({ status: 'deployed' });
+    expect(logger.text()).toMatch(
+      /a describe call failed \(ThrottlingException\); backing off and looking again until the deadline \(\d+\w* elapsed\)/
+    );
+  });
+
   it('deploys two services all or nothing: one fails, both end on their previous revisions', async () => {
     const before = await seedServices(sim, [backendSeed, aiMlSeed]);
     sim.control.images({ image: aiMlImage('v2'), behavior: 'unhealthy' });
@@ -194,6 +247,24 @@ describe('deploy-ecs on the simulator', () => {
     }
   });
 
+  it('desired-count 0 is warned about and never recorded as known-good', async () => {
+    await seedServices(sim, [backendSeed]);
+    const { result, logger } = await deployOnSim(sim, {
+      service: BACKEND,
+      images: `backend=${backendImage('v2')}`,
+      'desired-count': '0'
+    });
+    expect(logger.messages('warning').join('\n')).toMatch(
+      /"desired-count" is 0.*not recorded as last known-good/
+    );
+    const described = await describeService(sim, BACKEND);
+    const tags = await sdkClient(sim).send(
+      new ListTagsForResourceCommand({ resourceArn: described.serviceArn })
+    );
+    expect(tags.tags?.map(tag => tag.key) ?? []).not.toContain('deploy-suite:last-known-good');
+    expect(result.services[0].taskDefinitionArn).toBeDefined();
+  });
+
   it('dry-run renders and diffs, and changes nothing', async () => {
     await seedServices(sim, [backendSeed]);
     const callsBefore = sim.control.calls();
@@ -204,7 +275,8 @@ describe('deploy-ecs on the simulator', () => {
       'dry-run': 'true'
     });
     expect(result.status).toBe('planned');
-    expect(logger.text()).toMatch(/\+ backend env LOG_LEVEL=debug/);
+    expect(logger.text()).toMatch(/\+ backend env LOG_LEVEL added/);
+    expect(logger.text()).not.toMatch(/LOG_LEVEL.*debug/);
     const after = sim.control.calls();
     const mutating = Object.keys(after).filter(
       name =>

@@ -224,12 +224,37 @@ describe('diffTaskDefinitions', () => {
       [
         '  ~ task memory: 1024 -> 2048',
         `  ~ backend image: ${current.containerDefinitions![0].image} -> repo:v2`,
-        '  + backend env LOG_LEVEL=debug',
-        '  - backend env FEATURE_FLAGS',
+        '  + backend env LOG_LEVEL added',
+        '  - backend env FEATURE_FLAGS removed',
         '  + container otel-collector (public.ecr.aws/aws-observability/aws-otel-collector:latest)',
         '  - container xray-daemon'
       ].join('\n')
     );
     expect(diffTaskDefinitions(current, current)).toEqual([]);
+  });
+
+  it('names changed variables without their values, old or new, unless show-values names them', () => {
+    const { taskDefinition: current } = renderTaskDefinition(describeDump, 'td.json', shape);
+    const oldSecret = 'old-planted-db-password-0001';
+    const newSecret = 'new-planted-db-password-0002';
+    const withOld = applyEnvironment(current, [
+      { container: 'backend', name: 'DATABASE_URL', value: oldSecret },
+      { container: 'backend', name: 'NODE_ENV', value: 'staging' }
+    ]);
+    const withNew = applyEnvironment(current, [
+      { container: 'backend', name: 'DATABASE_URL', value: newSecret },
+      { container: 'backend', name: 'NODE_ENV', value: 'production' },
+      { container: 'backend', name: 'API_KEY', value: newSecret }
+    ]);
+    const hidden = formatDiff(diffTaskDefinitions(withOld, withNew));
+    expect(hidden).toContain('~ backend env DATABASE_URL changed');
+    expect(hidden).toContain('~ backend env NODE_ENV changed');
+    expect(hidden).toContain('+ backend env API_KEY added');
+    expect(hidden).not.toContain(oldSecret);
+    expect(hidden).not.toContain(newSecret);
+    expect(hidden).not.toContain('production');
+    const shown = formatDiff(diffTaskDefinitions(withOld, withNew, new Set(['NODE_ENV'])));
+    expect(shown).toContain('~ backend env NODE_ENV changed: "staging" -> "production"');
+    expect(shown).not.toContain(newSecret);
   });
 });

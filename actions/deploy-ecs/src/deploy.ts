@@ -16,19 +16,29 @@ import {
 import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import { formatDiff, type DiffLine } from './diff.js';
+import type { DeployProgress } from './progress.js';
 
 /** The rollback wait gets the deploy's budget again, and never less than this. */
 const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
 
-type DeployStatus = 'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started' | 'paused' | 'superseded';
+type DeployStatus =
+  'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started' | 'paused' | 'superseded' | 'cancelled';
 type ServiceResultKind =
-  'deployed' | 'unchanged' | 'planned' | 'started' | 'rolled-back' | 'failed' | 'paused' | 'superseded';
+  | 'deployed'
+  | 'unchanged'
+  | 'planned'
+  | 'started'
+  | 'rolled-back'
+  | 'failed'
+  | 'paused'
+  | 'superseded'
+  | 'cancelled';
 
 /** The least time a deploy keeps for its own watch after waiting for other deployments. */
 const MIN_WATCH_AFTER_BUSY_MS = 60_000;
 
 /** What happened to one service; also the shape of the `services` output. */
-interface ServiceResult {
+export interface ServiceResult {
   service: string;
   previousTaskDefinitionArn: string;
   taskDefinitionArn?: string;
@@ -61,6 +71,10 @@ export interface DeployDeps {
   clock?: Clock;
   /** when records are written; defaults to the clock's now */
   now?: () => Date;
+  /** what this step changed so far, for the final report and the cancel hook */
+  progress?: DeployProgress;
+  /** aborted when the runner cancels the step: no new change is started after that */
+  signal?: AbortSignal;
 }
 
 interface Changed {
@@ -101,6 +115,12 @@ export async function executeDeployment(
     images: plan.images,
     diff: plan.diff
   });
+  if (inputs.desiredCount === 0) {
+    logger.warning(
+      'Input "desired-count" is 0: the services will run no task, so nothing proves the new revision works. ' +
+        'It is not recorded as last known-good (actions/rollback will not pick it)'
+    );
+  }
   if (inputs.dryRun) {
     logger.info('dry-run: nothing registered or updated');
     return {
@@ -157,6 +177,7 @@ export async function executeDeployment(
       const arn = output.taskDefinition?.taskDefinitionArn;
       if (!arn) throw new Error('RegisterTaskDefinition returned no ARN');
       registered.set(plan.sourceKey, arn);
+      deps.progress?.registered.push(arn);
       logger.info(`Registered ${arn}`);
     }
   } catch (error) {
@@ -187,7 +208,21 @@ export async function executeDeployment(
       what: 'deployment',
       describeUpdate: (step, id) =>
         `Updated ${step.service} to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
-      announceWatch: true
+      announceWatch: true,
+      signal: deps.signal,
+      onUpdated: (step, deploymentId, serviceDeploymentArn) => {
+        const plan = toChange.find(candidate => candidate.service === step.service)!;
+        deps.progress?.updated.push({
+          service: plan.service,
+          previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+          previousDesiredCount: plan.currentDesiredCount,
+          taskDefinitionArn: step.taskDefinitionArn,
+          deploymentId,
+          serviceDeploymentArn,
+          strategy: plan.profile.strategy,
+          profile: describeProfile(plan.profile)
+        });
+      }
     }
   );
   changed = [];
@@ -224,6 +259,7 @@ export async function executeDeployment(
       const kind: ServiceResultKind = state === 'paused' || state === 'superseded' ? state : 'deployed';
       entry.result = resultOf(entry, kind, clock, kind === 'deployed' ? undefined : entry.rollout.reason);
       if (kind !== 'deployed') continue;
+      if (inputs.desiredCount === 0) continue; // no task ran it: no proof it is good
       await recordKnownGoodOrWarn(
         api,
         { name: entry.plan.service, arn: entry.plan.serviceArn },
@@ -258,6 +294,7 @@ export async function executeDeployment(
     }
     return finish('failed', failure);
   }
+  if (deps.signal?.aborted) return finish('failed', `${failure}; cancelled before the rollback`);
   // Deployments another actor replaced are theirs now: never roll those back.
   const ours = changed.filter(entry => entry.rollout.state !== 'superseded');
   for (const entry of changed.filter(candidate => !ours.includes(candidate))) {
@@ -325,7 +362,14 @@ async function rollBack(
     what: 'rollback',
     describeUpdate: (step, id) =>
       `  ${step.service}: back to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
-    announceWatch: false
+    announceWatch: false,
+    onUpdated: (step, deploymentId, serviceDeploymentArn) =>
+      deps.progress?.rollbacks.push({
+        service: step.service,
+        taskDefinitionArn: step.taskDefinitionArn,
+        deploymentId,
+        serviceDeploymentArn
+      })
   });
   return new Map(
     results.map(result => [

@@ -1,6 +1,7 @@
 import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { TaskDefinitionRequest } from './render.js';
 import { READ_ONLY_FIELDS } from './render.js';
+import { describeVariableChange } from '@deploy-suite/core';
 
 /** One readable difference: `~ backend image: ...:v1 -> ...:v2`, `+ container xray-daemon`. */
 export interface DiffLine {
@@ -22,10 +23,13 @@ const TASK_FIELDS_SHOWN = ['cpu', 'memory', 'taskRoleArn', 'executionRoleArn', '
  * What registering `next` changes compared with what the service runs now: images, environment
  * (added, changed, removed; `value: ""` counts), secrets by name, cpu and memory, containers added or
  * removed, and the names of any other fields that differ. Empty when the revision would be identical.
+ * Environment values are never shown (the old ones come from AWS, where the runner cannot mask them),
+ * except for the variable names in `showValues` (the `show-values` input).
  */
 export function diffTaskDefinitions(
   current: TaskDefinition | TaskDefinitionRequest | undefined,
-  next: TaskDefinitionRequest
+  next: TaskDefinitionRequest,
+  showValues: ReadonlySet<string> = new Set()
 ): DiffLine[] {
   if (!current) return [{ change: '+', text: `new task definition family ${next.family}` }];
   const lines: DiffLine[] = [];
@@ -44,7 +48,7 @@ export function diffTaskDefinitions(
       lines.push({ change: '+', text: `container ${name} (${container.image})` });
       continue;
     }
-    diffContainer(lines, name, old, container);
+    diffContainer(lines, name, old, container, showValues);
   }
   for (const name of before.keys()) {
     if (!after.has(name)) lines.push({ change: '-', text: `container ${name}` });
@@ -61,7 +65,8 @@ function diffContainer(
   lines: DiffLine[],
   name: string,
   old: ContainerDefinition,
-  next: ContainerDefinition
+  next: ContainerDefinition,
+  showValues: ReadonlySet<string>
 ): void {
   changed(lines, `${name} image`, old.image, next.image);
   changed(lines, `${name} cpu`, old.cpu, next.cpu);
@@ -70,12 +75,24 @@ function diffContainer(
   const oldEnv = new Map((old.environment ?? []).map(entry => [entry.name ?? '', entry.value ?? '']));
   const newEnv = new Map((next.environment ?? []).map(entry => [entry.name ?? '', entry.value ?? '']));
   for (const [key, value] of newEnv) {
-    if (!oldEnv.has(key)) lines.push({ change: '+', text: `${name} env ${key}=${value}` });
+    const shown = showValues.has(key);
+    if (!oldEnv.has(key))
+      lines.push({
+        change: '+',
+        text: describeVariableChange(`${name} env ${key}`, 'added', undefined, value, shown)
+      });
     else if (oldEnv.get(key) !== value)
-      lines.push({ change: '~', text: `${name} env ${key}: ${oldEnv.get(key)} -> ${value}` });
+      lines.push({
+        change: '~',
+        text: describeVariableChange(`${name} env ${key}`, 'changed', oldEnv.get(key), value, shown)
+      });
   }
-  for (const key of oldEnv.keys())
-    if (!newEnv.has(key)) lines.push({ change: '-', text: `${name} env ${key}` });
+  for (const [key, value] of oldEnv)
+    if (!newEnv.has(key))
+      lines.push({
+        change: '-',
+        text: describeVariableChange(`${name} env ${key}`, 'removed', value, undefined, showValues.has(key))
+      });
   const oldSecrets = new Map((old.secrets ?? []).map(entry => [entry.name ?? '', entry.valueFrom ?? '']));
   const newSecrets = new Map((next.secrets ?? []).map(entry => [entry.name ?? '', entry.valueFrom ?? '']));
   for (const [key, from] of newSecrets) {

@@ -15,6 +15,7 @@ export const INPUT = {
   taskDefinition: 'task-definition',
   images: 'images',
   environmentVariables: 'environment-variables',
+  showValues: 'show-values',
   waitForServiceStability: 'wait-for-service-stability',
   waitForMinutes: 'wait-for-minutes',
   forceNewDeployment: 'force-new-deployment',
@@ -39,6 +40,8 @@ export interface DeployEcsInputs {
   /** container name -> image */
   images: Map<string, string>;
   environment: EnvironmentSetting[];
+  /** variable names whose values the diff may show (`show-values`); every other value stays hidden */
+  showValues: Set<string>;
   waitForServiceStability: boolean;
   waitMs: number;
   forceNewDeployment: boolean;
@@ -67,6 +70,8 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
   const images = new Map(
     inputs.keyValues(INPUT.images, { shape: 'container-name=image' }).map(({ key, value, line }) => {
       if (value === '') throw inputError(`Input "images" line ${line} gives no image for container "${key}"`);
+      if (/\s/.test(value))
+        throw inputError(`Input "images" line ${line}: the image for container "${key}" contains a space`);
       return [key, value] as const;
     })
   );
@@ -76,6 +81,7 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
     sources,
     images,
     environment: readEnvironment(inputs),
+    showValues: readShowValues(inputs),
     waitForServiceStability: inputs.boolean(INPUT.waitForServiceStability, true),
     waitMs: inputs.integer(INPUT.waitForMinutes, { min: 1, max: 360, default: 30 }) * 60_000,
     forceNewDeployment: inputs.boolean(INPUT.forceNewDeployment, false),
@@ -152,6 +158,19 @@ function readSource(text: string, line: number, fileExists: (path: string) => bo
   return { kind: 'reference', reference: text };
 }
 
+/** Environment variable names (as ECS and shells spell them) whose values the diff may show. */
+function readShowValues(inputs: Inputs): Set<string> {
+  const names = inputs.list(INPUT.showValues);
+  for (const name of names) {
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+      throw inputError(
+        `Input "show-values" must list variable names, e.g. "NODE_ENV, LOG_LEVEL", got ${JSON.stringify(name)}`
+      );
+    }
+  }
+  return new Set(names);
+}
+
 /**
  * `environment-variables`: one line per variable, `container-name.NAME=value`. Container names cannot
  * hold dots, so the first dot ends the container name; the value may be empty and may hold `=`.
@@ -159,7 +178,11 @@ function readSource(text: string, line: number, fileExists: (path: string) => bo
 function readEnvironment(inputs: Inputs): EnvironmentSetting[] {
   const seen = new Map<string, number>();
   return inputs
-    .keyValues(INPUT.environmentVariables, { unique: false, shape: 'container-name.NAME=value' })
+    .keyValues(INPUT.environmentVariables, {
+      unique: false,
+      shape: 'container-name.NAME=value',
+      sensitive: true
+    })
     .map(({ key, value, line }) => {
       const dot = key.indexOf('.');
       const container = dot > 0 ? key.slice(0, dot) : '';

@@ -23,6 +23,8 @@ import {
 } from './render.js';
 import { diffTaskDefinitions, type DiffLine } from './diff.js';
 import type { Shape } from './shape.js';
+import { PLACEHOLDER_FIX } from '@deploy-suite/core';
+import { parseJsonDocument } from '@deploy-suite/core/documents';
 
 /** What the step will do to one service, decided before any mutating call. */
 export interface ServicePlan {
@@ -90,6 +92,13 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
     if (rendered.has(key) || missingPlaceholders.has(key)) continue;
     try {
       const document = await loadSource(source, service, deps, describe);
+      if (document.refused.length > 0) {
+        throw inputError(
+          `Input "task-definition": ${document.label} uses ` +
+            document.refused.map(({ name, why }) => `\${${name}} (${why})`).join(', ') +
+            `, which a placeholder may not read. ${PLACEHOLDER_FIX}`
+        );
+      }
       if (document.missing.length > 0) {
         missingPlaceholders.set(key, document.missing);
         continue;
@@ -120,7 +129,9 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
   const plans: ServicePlan[] = [];
   const final = new Map<string, TaskDefinitionRequest>();
   for (const [key, taskDefinition] of rendered) {
-    final.set(key, applyEnvironment(applyImages(taskDefinition, inputs.images), inputs.environment));
+    const result = applyEnvironment(applyImages(taskDefinition, inputs.images), inputs.environment);
+    checkRegistrable(result, key.replace(/^(file|ref):/, ''));
+    final.set(key, result);
   }
   for (const name of inputs.services) {
     const service = services.get(name)!;
@@ -128,7 +139,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
     const key = sourceKey(inputs.sources.get(name) ?? { kind: 'current' }, currentArn);
     const taskDefinition = final.get(key)!;
     const current = (await describe(currentArn, 'service')).taskDefinition;
-    const diff = diffTaskDefinitions(current, taskDefinition);
+    const diff = diffTaskDefinitions(current, taskDefinition, inputs.showValues);
     const desiredChanges = inputs.desiredCount !== undefined && inputs.desiredCount !== service.desiredCount;
     plans.push({
       service: name,
@@ -198,29 +209,57 @@ async function loadSource(
   service: Service,
   deps: PlanDeps,
   describe: (reference: string, input: string) => Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }>
-): Promise<{ value: unknown; missing: string[]; label: string }> {
+): Promise<{
+  value: unknown;
+  missing: string[];
+  refused: Array<{ name: string; why: string }>;
+  label: string;
+}> {
   if (source.kind === 'file') {
     let text: string;
     try {
       text = await deps.readFile(source.path);
     } catch (error) {
+      if (error instanceof ActionError) throw error;
       throw inputError(`Input "task-definition": cannot read ${source.path}: ${errorMessage(error)}`);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw inputError(`Input "task-definition": ${source.path} is not valid JSON: ${errorMessage(error)}`);
-    }
+    const parsed = parseJsonDocument(text, { input: 'task-definition', file: source.path });
     const filled = fillPlaceholders(parsed, deps.env);
-    return { value: filled.value, missing: filled.missing, label: source.path };
+    return { ...filled, label: source.path };
   }
   const reference = source.kind === 'reference' ? source.reference : currentTaskDefinition(service);
   const { taskDefinition, tags } = await describe(
     reference,
     source.kind === 'reference' ? 'task-definition' : 'service'
   );
-  return { value: { ...taskDefinition, tags: userTags(tags) }, missing: [], label: reference };
+  return { value: { ...taskDefinition, tags: userTags(tags) }, missing: [], refused: [], label: reference };
+}
+
+/** RegisterTaskDefinition refuses a request larger than this (ECS's task definition size limit). */
+const MAX_TASK_DEFINITION_BYTES = 64 * 1024;
+/** What ECS accepts as an image reference: no whitespace or control characters, at most 255 characters. */
+const IMAGE_REFERENCE = /^[^\s\p{Cc}]{1,255}$/u;
+
+/**
+ * What ECS would refuse after the registration started, checked now: the request's size and the image
+ * reference of every container (images come from the file, placeholders and the `images` input alike).
+ */
+function checkRegistrable(taskDefinition: TaskDefinitionRequest, source: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(taskDefinition), 'utf8');
+  if (bytes > MAX_TASK_DEFINITION_BYTES) {
+    throw inputError(
+      `Input "task-definition": ${source} renders to ${Math.ceil(bytes / 1024)} KiB; ECS accepts task definitions ` +
+        `up to 64 KiB. Move large values (long environment lists, scripts) out of the task definition`
+    );
+  }
+  for (const container of taskDefinition.containerDefinitions ?? []) {
+    if (!IMAGE_REFERENCE.test(container.image ?? '')) {
+      throw inputError(
+        `Container "${container.name}" of ${source} has an image ECS cannot pull: an image reference has no spaces ` +
+          `or control characters and at most 255 characters (check "images" and the file's placeholders)`
+      );
+    }
+  }
 }
 
 /** Every container named in `images` or `environment-variables` must exist in some task definition. */

@@ -1,6 +1,7 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Tag } from '@aws-sdk/client-ecs';
 import type { Shape } from './shape.js';
 import { SUITE_TAG_PREFIX } from '@deploy-suite/aws/ecs';
+import { refusedPlaceholder } from '@deploy-suite/core';
 
 /** A task definition ready for RegisterTaskDefinition. */
 export type TaskDefinitionRequest = RegisterTaskDefinitionCommandInput;
@@ -44,17 +45,24 @@ const PLACEHOLDER = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
  * Fills `${NAME}` in every string of the document from `env`; `$${NAME}` stays as a literal `${NAME}`.
- * Returns the names that had no value, all of them, so the step can list them at once.
+ * Returns the names that had no value, all of them, so the step can list them at once, and the names
+ * that may never be read (runner and credential variables, see secrets.ts), which are left unfilled.
  */
 export function fillPlaceholders(
   document: unknown,
   env: Record<string, string | undefined>
-): { value: unknown; missing: string[] } {
+): { value: unknown; missing: string[]; refused: Array<{ name: string; why: string }> } {
   const missing = new Set<string>();
+  const refused = new Map<string, string>();
   const fill = (node: unknown): unknown => {
     if (typeof node === 'string') {
       return node.replace(PLACEHOLDER, (whole: string, escaped: string | undefined, name: string) => {
         if (escaped) return whole.slice(1);
+        const why = refusedPlaceholder(name);
+        if (why) {
+          refused.set(name, why);
+          return whole;
+        }
         const value = env[name];
         if (value === undefined) {
           missing.add(name);
@@ -70,7 +78,11 @@ export function fillPlaceholders(
     return node;
   };
   const value = fill(document);
-  return { value, missing: [...missing].sort() };
+  return {
+    value,
+    missing: [...missing].sort(),
+    refused: [...refused].sort(([a], [b]) => a.localeCompare(b)).map(([name, why]) => ({ name, why }))
+  };
 }
 
 /**

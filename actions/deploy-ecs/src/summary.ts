@@ -11,7 +11,8 @@ const HEADLINE: Record<DeployResult['status'], string> = {
   planned: 'dry run: planned, nothing changed',
   started: 'started (not watched)',
   paused: 'paused at a lifecycle hook (on-pause: stop)',
-  superseded: 'superseded by another deployment (nothing rolled back)'
+  superseded: 'superseded by another deployment (nothing rolled back)',
+  cancelled: 'CANCELLED'
 };
 
 /** The job summary: one row per service with old -> new revision, images, result, duration and console links. */

@@ -60,6 +60,7 @@ describe('dist/verify-health/index.js run as the runner runs it', () => {
   it('verifies a healthy endpoint and never shows the Authorization token', async () => {
     const result = await runActionAsRunner({
       actionDir,
+      plantedSecrets: [TOKEN],
       inputs: {
         urls: `${tria.url}/health`,
         'expect-json': 'status=healthy\nversion=1.1.0',
@@ -99,6 +100,7 @@ describe('dist/verify-health/index.js run as the runner runs it', () => {
     const port = await freePort();
     const result = await runActionAsRunner({
       actionDir,
+      plantedSecrets: [TOKEN],
       inputs: {
         urls: `${tria.url}/health\nhttp://127.0.0.1:${port}/health`,
         headers: `Authorization: Bearer ${TOKEN}`,
@@ -128,10 +130,74 @@ describe('dist/verify-health/index.js run as the runner runs it', () => {
     expect(leaksOf(result.rawLog, TOKEN)).toEqual([]);
   });
 
+  it('redacts URL user-info, the Basic value derived from it and query values from every excerpt, log and summary', async () => {
+    const password = 'planted-url-password-06';
+    const queryToken = 'planted-query-token-07';
+    const apiKey = 'planted-api-key-08';
+    // a debug endpoint that echoes what it got: the Basic header, the query and the user headers
+    const echo = await startServer((request, response) =>
+      json(response, 503, {
+        status: 'degraded <!-- deploy-suite:verify-health:production --> [x](https://evil.test)',
+        authorization: request.headers.authorization,
+        apiKey: request.headers['x-api-key'],
+        url: `http://${request.headers.host}${request.url}`
+      })
+    );
+    try {
+      const url = new URL(`${echo.url}/health?token=${queryToken}`);
+      url.username = 'ops';
+      url.password = password;
+      const basic = Buffer.from(`ops:${password}`).toString('base64');
+      const result = await runActionAsRunner({
+        actionDir,
+        plantedSecrets: [password, queryToken, apiKey, basic],
+        inputs: {
+          urls: url.toString(),
+          headers: `X-Api-Key: ${apiKey}`,
+          'expect-json': 'status=healthy',
+          'wait-for': '0s'
+        },
+        expressions: { 'github.token': 'ghs_runner_token' }
+      });
+      expect(result.exitCode).toBe(1);
+      expect(echo.requests[0].headers.authorization).toBe(`Basic ${basic}`);
+      const [entry] = JSON.parse(result.outputs.report);
+      expect(entry.url).toBe(`${echo.url}/health?token=***`);
+      expect(entry.bodyExcerpt).toContain('"authorization":"***"');
+      expect(result.summary).not.toContain('<!--');
+      expect(result.summary).not.toContain('](https');
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('on SIGINT while waiting for an endpoint, reports healthy=false and a cancelled summary, and exits 1', async () => {
+    const port = await freePort();
+    const result = await runActionAsRunner({
+      actionDir,
+      plantedSecrets: [TOKEN],
+      inputs: {
+        urls: `http://127.0.0.1:${port}/health`,
+        headers: `Authorization: Bearer ${TOKEN}`,
+        'wait-for': '10m',
+        'retry-delay': '50ms'
+      },
+      expressions: { 'github.token': 'ghs_runner_token' },
+      cancelWhen: /attempt 2: refused/
+    });
+    expect(result.signals[0]).toBe('SIGINT');
+    expect(result.signals).not.toContain('SIGKILL');
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toBe('Cancelled by SIGINT');
+    expect(result.outputs.healthy).toBe('false');
+    expect(result.summary).toMatch(/### verify-health: cancelled \(SIGINT\)/);
+  });
+
   it('rejects bad input before any request, naming the input', async () => {
     const before = tria.requests.length;
     const result = await runActionAsRunner({
       actionDir,
+      plantedSecrets: [TOKEN],
       inputs: { urls: `${tria.url}/health`, headers: `Authorization Bearer ${TOKEN}` },
       expressions: { 'github.token': 'ghs_runner_token' }
     });
@@ -141,6 +207,8 @@ describe('dist/verify-health/index.js run as the runner runs it', () => {
     );
     expect(tria.requests.length).toBe(before);
     expect(leaksOf(result.rawLog, TOKEN)).toEqual([]);
+    expect(result.outputs.healthy).toBe('false');
+    expect(result.summary).toMatch(/### verify-health: failed/);
   });
 
   it('upserts one sticky PR comment: created on the first run, updated on the second', async () => {
@@ -148,6 +216,7 @@ describe('dist/verify-health/index.js run as the runner runs it', () => {
     const run = (runId: string) =>
       runActionAsRunner({
         actionDir,
+        plantedSecrets: [TOKEN],
         inputs: {
           urls: `${tria.url}/health`,
           headers: `Authorization: Bearer ${TOKEN}`,
@@ -177,6 +246,7 @@ describe('dist/verify-health/index.js run as the runner runs it', () => {
   it('only warns when the token cannot comment (a fork pull request)', async () => {
     const result = await runActionAsRunner({
       actionDir,
+      plantedSecrets: [TOKEN],
       inputs: {
         urls: `${tria.url}/health`,
         headers: `Authorization: Bearer ${TOKEN}`,

@@ -190,13 +190,15 @@ describe('bad input names the input and the fix', () => {
     ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') }));
   });
 
-  it('masks the password of a URL with user-info, and not a token too short to mask safely', () => {
+  it('masks the password of a URL with user-info, the Basic value it becomes, query tokens, and not a token too short to mask safely', () => {
     const { masked, config } = read({
-      urls: 'https://deploy:hunter2@chatrelay.example.com/health',
+      urls: 'https://deploy:hunter2@chatrelay.example.com/health?token=planted-query-token-04&v=1',
       'github-token': 't'
     });
-    expect(masked).toEqual(['hunter2']);
-    expect(config.secrets).toEqual(['hunter2']);
+    const basic = Buffer.from('deploy:hunter2').toString('base64');
+    const expected = ['hunter2', 'deploy:hunter2', basic, `Basic ${basic}`, 'planted-query-token-04'];
+    expect(masked).toEqual(expected);
+    expect(config.secrets).toEqual(expected);
   });
 
   it('hides URL credentials in the error', () => {

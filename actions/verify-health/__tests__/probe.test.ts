@@ -72,18 +72,32 @@ describe('httpProbe on loopback', () => {
     expect(kept).toMatchObject({ status: 301, redirects: 0 });
   });
 
-  it('drops Authorization when a redirect leaves the origin', async () => {
+  it('drops every user header when a redirect leaves the origin, and keeps them on the same origin', async () => {
     const other = await server((_, response) => json(response, 200, seedBodies.chatRelay));
     const api = await server((_, response) => {
       response.writeHead(302, { location: `http://localhost:${other.port}/health` });
       response.end();
     });
-    await httpProbe(
-      request(`${api.url}/health`, { headers: { Authorization: 'Bearer s3cr3t-token', 'X-Trace': 'on' } })
-    );
+    const headers = {
+      Authorization: 'Bearer s3cr3t-token',
+      'X-Api-Key': 'planted-api-key-0003',
+      'X-Trace': 'on'
+    };
+    await httpProbe(request(`${api.url}/health`, { headers }));
     expect(api.requests[0].headers.authorization).toBe('Bearer s3cr3t-token');
+    expect(api.requests[0].headers['x-api-key']).toBe('planted-api-key-0003');
     expect(other.requests[0].headers.authorization).toBeUndefined();
-    expect(other.requests[0].headers['x-trace']).toBe('on');
+    expect(other.requests[0].headers['x-api-key']).toBeUndefined();
+    expect(other.requests[0].headers['x-trace']).toBeUndefined();
+    expect(other.requests[0].headers['user-agent']).toBe('deploy-suite-verify-health');
+    const same = await server((request, response) => {
+      if (request.url === '/health') {
+        response.writeHead(302, { location: '/v2/health' });
+        response.end();
+      } else json(response, 200, seedBodies.chatRelay);
+    });
+    await httpProbe(request(`${same.url}/health`, { headers }));
+    expect(same.requests[1].headers['x-api-key']).toBe('planted-api-key-0003');
   });
 
   it('stops a redirect loop', async () => {

@@ -109,3 +109,22 @@ describe('markdown', () => {
     );
   });
 });
+
+describe('health-body text in the summary and the PR comment', () => {
+  it('is inert: no live markdown, no HTML, no forged marker of another comment', () => {
+    const forged: UrlResult = {
+      ...unhealthy,
+      lastFailure:
+        'body is not JSON (starts "<!-- deploy-suite:verify-health:production --> ## ✅ all good [login](https://evil.test)")'
+    };
+    const report = buildReport([forged]);
+    for (const markdown of [
+      commentMarkdown(report, 'health', {}),
+      summaryMarkdown(report, { waitForMs: 1000, consecutiveSuccesses: 1 })
+    ]) {
+      expect(markdown).not.toContain('<!--');
+      expect(markdown).not.toContain('](https');
+      expect(markdown).toContain('&lt;\\!-- deploy-suite');
+    }
+  });
+});

@@ -1,10 +1,13 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { MemoryLogger } from '@deploy-suite/testing';
 import { parseJsonExpectations } from '../src/json-path.js';
 import { httpProbe, type Probe, type ProbeResponse } from '../src/probe.js';
 import { parseExpectedStatus } from '../src/status.js';
+import { stopBodyMatcher } from '../src/body-match.js';
 import { evaluateResponse, verifyAll, verifyUrl, type VerifySettings } from '../src/verify.js';
 import { freePort, json, ScriptedClock, seedBodies, startServer, type LoopbackServer } from './servers.js';
+
+afterAll(stopBodyMatcher);
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -287,14 +290,28 @@ describe('evaluateResponse', () => {
     finalUrl: '',
     redirects: 0
   });
-  it('explains a body that is not JSON', () => {
+  it('explains a body that is not JSON', async () => {
     const expectations = {
       statuses: parseExpectedStatus('200'),
       json: parseJsonExpectations([{ text: 'status=healthy', line: 1 }])
     };
-    expect(evaluateResponse(answer('<html>Bad Gateway</html>'), expectations)).toBe(
+    expect(await evaluateResponse(answer('<html>Bad Gateway</html>'), expectations)).toBe(
       'body is not JSON (starts "<html>Bad Gateway</html>")'
     );
-    expect(evaluateResponse(answer('', 502), expectations)).toBe('status 502 is not 200');
+    expect(await evaluateResponse(answer('', 502), expectations)).toBe('status 502 is not 200');
+  });
+
+  it('stops a catastrophic expect-body regex at its time limit instead of hanging', async () => {
+    const expectations = {
+      statuses: parseExpectedStatus('200'),
+      json: [],
+      body: /^(a+)+$/
+    };
+    // 40 a's and a b: backtracking would take longer than the universe; the matcher is stopped
+    const failure = await evaluateResponse(answer('a'.repeat(40) + 'b'), expectations);
+    expect(failure).toMatch(/expect-body \/\^\(a\+\)\+\$\/ was stopped after 1s without an answer/);
+    // the matcher comes back for the next attempt
+    expect(await evaluateResponse(answer('aaaa'), expectations)).toBeUndefined();
+    expect(await evaluateResponse(answer('aaab'), expectations)).toMatch(/body does not match/);
   });
 });

@@ -1,4 +1,12 @@
-import { inputError, redactUrl, type Inputs } from '@deploy-suite/core';
+import {
+  inputError,
+  redactUrl,
+  redactUrlsIn,
+  secretRedactor,
+  urlCredentialValues,
+  worthMasking,
+  type Inputs
+} from '@deploy-suite/core';
 import { STICKY_TAG_PATTERN } from '@deploy-suite/core/github';
 import { parseJsonExpectations } from './json-path.js';
 import type { ProbeMethod } from './probe.js';
@@ -150,12 +158,12 @@ export function readVerifyHealthInputs(inputs: Inputs, mask: (secret: string) =>
   if (token.length >= MIN_MASK_LENGTH) mask(token);
 
   const urls = parseUrls(inputs.lines(INPUT.urls));
-  // URLs are printed without user-info; the password is still a secret should a body echo it
-  for (const url of urls) {
-    const password = decodeURIComponent(url.password);
-    if (password.length >= MIN_MASK_LENGTH && !secrets.includes(password)) {
-      mask(password);
-      secrets.push(password);
+  // URLs are printed without user-info and query values; those are still secrets should a body echo
+  // them, and so is the Basic header Node derives from the user-info
+  for (const secret of urls.flatMap(urlSecrets)) {
+    if (!secrets.includes(secret)) {
+      mask(secret);
+      secrets.push(secret);
     }
   }
   const method = inputs.oneOf<ProbeMethod>(INPUT.method, ['GET', 'HEAD'], 'GET');
@@ -189,8 +197,21 @@ export function readVerifyHealthInputs(inputs: Inputs, mask: (secret: string) =>
   return { urls, settings, secrets, comment: { enabled, tag, token } };
 }
 
-/** Replaces every secret in `text` with ***, longest first (one secret may contain another). */
+/** The values of a URL that are secrets: its user-info (and the Basic value it becomes), its query values. */
+function urlSecrets(url: URL): string[] {
+  const query = [...url.searchParams].filter(
+    ([name, value]) => worthMasking(value, name) || value.length >= 8
+  );
+  return [...urlCredentialValues(url), ...query.map(([, value]) => value)].filter(
+    value => value.length >= MIN_MASK_LENGTH
+  );
+}
+
+/**
+ * Removes every secret from text that may reach a log, output, summary or comment: the given values
+ * (header values, URL credentials, query values) and the user-info and query values of any URL in it.
+ */
 export function redactor(secrets: string[]): (text: string) => string {
-  const ordered = [...secrets].sort((a, b) => b.length - a.length);
-  return text => ordered.reduce((current, secret) => current.split(secret).join('***'), text);
+  const known = secretRedactor(secrets);
+  return text => redactUrlsIn(known(text));
 }

@@ -52,8 +52,6 @@ const DEFAULT_MAX_REDIRECTS = 5;
 /** enough for any health document; a bigger body is cut (and a JSON assertion on it then fails) */
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** headers that must not follow a redirect to another origin, as browsers and curl do */
-const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -192,9 +190,9 @@ export const httpProbe: Probe = async request => {
           throw new ProbeError('redirect', `redirected to a non-HTTP URL ${redactUrl(next.toString())}`);
         }
         if (next.origin !== url.origin) {
-          headers = Object.fromEntries(
-            Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.has(name.toLowerCase()))
-          );
+          // Every user header may carry a credential (X-Api-Key, X-Auth-Token, ...), not only
+          // Authorization and Cookie: none of them follows a redirect to another origin.
+          headers = {};
         }
         url = next;
         continue;

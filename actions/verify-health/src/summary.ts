@@ -1,4 +1,4 @@
-import { code, formatDuration, markdownLink, markdownTable } from '@deploy-suite/core';
+import { code, formatDuration, markdownLink, markdownTable, markdownText } from '@deploy-suite/core';
 import type { UrlResult } from './verify.js';
 
 /**
@@ -75,7 +75,8 @@ function resultsTable(report: UrlReport[]): string {
       String(entry.attempts),
       entry.status === null ? '—' : String(entry.status),
       latencyCell(entry.latencyMs),
-      entry.lastFailure ?? ''
+      // the failure may quote the health body: inert text, so a body cannot write markdown or HTML
+      markdownText(entry.lastFailure ?? '')
     ])
   );
 }

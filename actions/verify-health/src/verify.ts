@@ -2,6 +2,7 @@ import { formatDuration, nextDelay, redactUrl, type Clock, type Logger } from '@
 import { checkJsonExpectation, type JsonExpectation } from './json-path.js';
 import { ProbeError, type Probe, type ProbeMethod, type ProbeResponse } from './probe.js';
 import { describeStatusRanges, statusAccepted, type StatusRange } from './status.js';
+import { BODY_MATCH_LIMIT_MS, matchBody } from './body-match.js';
 
 /**
  * What a healthy answer looks like.
@@ -72,15 +73,26 @@ function bodyExcerpt(body: string, redact: (text: string) => string): string {
  * Undefined when the answer is healthy; otherwise every reason it is not, joined.
  * @internal exported for its tests; the actions do not use it
  */
-export function evaluateResponse(response: ProbeResponse, expectations: Expectations): string | undefined {
+export async function evaluateResponse(
+  response: ProbeResponse,
+  expectations: Expectations
+): Promise<string | undefined> {
   if (!statusAccepted(response.status, expectations.statuses)) {
     return `status ${response.status} is not ${describeStatusRanges(expectations.statuses)}`;
   }
   const problems: string[] = [];
-  if (expectations.body && !expectations.body.test(response.body)) {
-    problems.push(
-      `body does not match ${expectations.body}${response.bodyTruncated ? ' (body cut at 1 MiB)' : ''}`
-    );
+  if (expectations.body) {
+    const match = await matchBody(expectations.body, response.body);
+    if ('timedOut' in match) {
+      problems.push(
+        `expect-body ${expectations.body} was stopped after ${formatDuration(BODY_MATCH_LIMIT_MS)} without an answer ` +
+          '(nested repetition such as (a+)+ can take exponential time): simplify the regular expression'
+      );
+    } else if (!match.matched) {
+      problems.push(
+        `body does not match ${expectations.body}${response.bodyTruncated ? ' (body cut at 1 MiB)' : ''}`
+      );
+    }
   }
   if (expectations.json.length > 0) {
     let document: unknown;
@@ -147,7 +159,7 @@ export async function verifyUrl(
       result.status = response.status;
       result.latenciesMs.push(response.latencyMs);
       if (settings.method !== 'HEAD') result.bodyExcerpt = bodyExcerpt(response.body, redact);
-      failure = evaluateResponse(response, settings.expectations);
+      failure = await evaluateResponse(response, settings.expectations);
       const via = response.redirects > 0 ? ` via ${response.redirects} redirect(s)` : '';
       line = `${response.status} in ${Math.round(response.latencyMs)}ms${via}`;
     } catch (error) {

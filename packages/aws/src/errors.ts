@@ -22,15 +22,22 @@ const TRANSIENT_ERRORS = new Set([
   'TimeoutError',
   'ECONNRESET',
   'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
   'EPIPE'
 ]);
 
 /** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
-function isTransientAwsError(error: unknown): boolean {
-  const name = awsErrorName(error) ?? (error as { code?: string } | undefined)?.code;
+export function isTransientAwsError(error: unknown): boolean {
+  // network errors are plain Errors whose `code` says what happened (ECONNREFUSED: a lost endpoint)
+  const names = [awsErrorName(error), (error as { code?: string } | undefined)?.code];
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
     ?.httpStatusCode;
-  return (name !== undefined && TRANSIENT_ERRORS.has(name)) || (status !== undefined && status >= 500);
+  return (
+    names.some(name => name !== undefined && TRANSIENT_ERRORS.has(name)) ||
+    (status !== undefined && status >= 500)
+  );
 }
 
 /**
@@ -45,7 +52,7 @@ export async function lookPolitely<T>(look: () => Promise<PollResult<T>>): Promi
     if (!isTransientAwsError(error)) throw error;
     return {
       done: false,
-      progress: `a describe call failed (${awsErrorName(error) ?? errorMessage(error)}); looking again at the next poll`
+      progress: `a describe call failed (${(error as { code?: string })?.code ?? awsErrorName(error) ?? errorMessage(error)}); backing off and looking again until the deadline`
     };
   }
 }

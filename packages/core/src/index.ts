@@ -6,3 +6,5 @@ export * from './net.js';
 export * from './logger.js';
 export * from './markdown.js';
 export * from './pool.js';
+export * from './secrets.js';
+export * from './step-end.js';

@@ -1,5 +1,6 @@
 import { inputError } from './errors.js';
 import { parseDuration, formatDuration } from './duration.js';
+import { NOT_SHOWN } from './secrets.js';
 
 /**
  * Reads a raw input by its name as `action.yml` spells it. Returns '' when the input was not given, like
@@ -35,6 +36,8 @@ export interface KeyValueOptions {
   unique?: boolean;
   /** what a line should look like, for the error message, e.g. 'container-name=image' */
   shape?: string;
+  /** the values may be secrets: an error names the line number, never its text */
+  sensitive?: boolean;
 }
 
 export interface KeyValue {
@@ -165,7 +168,10 @@ export class Inputs {
       const at = text.indexOf(separator);
       const key = at > 0 ? text.slice(0, at).trim() : '';
       if (at <= 0 || key === '') {
-        throw inputError(`Input "${name}" line ${line} must look like ${shape}, got ${quote(text)}`);
+        throw inputError(
+          `Input "${name}" line ${line} must look like ${shape}, ` +
+            (options.sensitive ? NOT_SHOWN : `got ${quote(text)}`)
+        );
       }
       if (unique && seen.has(key)) {
         throw inputError(

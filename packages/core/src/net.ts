@@ -1,18 +1,8 @@
 /** Proxy settings from the environment, as curl and most CLIs read them, and the one proxy agent. */
 import type { Agent } from 'node:http';
 
-/** Removes user-info from a URL so proxy credentials never reach a log. Leaves non-URLs untouched. */
-export function redactUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    if (!url.username && !url.password) return text;
-    url.username = '';
-    url.password = '';
-    return url.toString();
-  } catch {
-    return text.replace(/\/\/[^/@\s]+@/, '//');
-  }
-}
+/** URLs are printed through the one redaction in secrets.ts (user-info and query values removed). */
+export { redactUrl } from './secrets.js';
 
 function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;

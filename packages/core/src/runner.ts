@@ -14,6 +14,13 @@ import {
 } from '@actions/core';
 import { isActionError, errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
+import {
+  CANCEL_BUDGET_MS,
+  StepLedger,
+  endingMessage,
+  type CancelSignal,
+  type StepEnding
+} from './step-end.js';
 import { Inputs, envInputReader } from './inputs.js';
 
 /**
@@ -42,6 +49,7 @@ export function setOutputs(outputs: Record<string, string | number | boolean | o
   }
 }
 
+/** @internal exported for the harness's fixture action; actions write their summary through runAction's reporter */
 export async function appendSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return; // run outside a runner: nowhere to write
   await summary.addRaw(markdown, true).write();
@@ -56,19 +64,66 @@ export function readState(name: string): string {
 }
 
 /**
- * Runs an action's entry point. Errors meant for the user fail the step with their message alone;
- * anything else is a bug, failed with its message and the stack printed for the report.
+ * Runs an action's entry point through the one exit path. The work gets the step's ledger: it sets a
+ * reporter (outputs, `status`, summary) as soon as it can, and cancel hooks once it changed something.
+ * However the step ends, the reporter is asked for the final report, which is written before the step
+ * fails: errors meant for the user fail it with their message alone; anything else is a bug, failed
+ * with its message and the stack printed for the report. SIGINT/SIGTERM run the cancel hooks within
+ * the runner's grace period, report `cancelled` and exit non-zero.
  */
-export async function runAction(work: () => Promise<void>): Promise<void> {
+export async function runAction(work: (step: StepLedger) => Promise<void>): Promise<void> {
+  const step = new StepLedger();
+  let reported = false;
+  const finish = async (ending: StepEnding): Promise<void> => {
+    if (reported) return;
+    reported = true;
+    try {
+      const report = await step.finalReport(ending);
+      if (report?.outputs) setOutputs(report.outputs);
+      if (report?.summary) await appendSummary(report.summary);
+    } catch (error) {
+      warning(`Could not write the step's final report: ${errorMessage(error)}`);
+    }
+    const failure = endingMessage(ending);
+    if (failure) setFailed(failure);
+  };
+
+  let cancelling: Promise<void> | undefined;
+  let secondSignal: (() => void) | undefined;
+  const cutShort = new Promise<void>(resolve => (secondSignal = resolve));
+  const onSignal = (signal: CancelSignal): void => {
+    if (cancelling) {
+      secondSignal?.(); // SIGTERM after SIGINT: about 2.5 s to SIGKILL, report now
+      return;
+    }
+    warning(`Received ${signal}: cancelling, starting the rollback of what this step changed`);
+    cancelling = (async () => {
+      const started = await step.cancel(signal, CANCEL_BUDGET_MS[signal], cutShort);
+      await finish({ kind: 'cancelled', signal, started });
+      process.exit(1);
+    })();
+  };
+  const onInterrupt = (): void => onSignal('SIGINT');
+  const onTerminate = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onTerminate);
   try {
-    await work();
+    await work(step);
+    if (cancelling) return await cancelling;
+    await finish({ kind: 'succeeded' });
   } catch (error) {
+    if (cancelling) return await cancelling;
     if (isActionError(error)) {
       if (error.stack) debug(error.stack);
-      setFailed(error.message);
+      await finish({ kind: 'failed', error, message: error.message });
     } else {
       coreError(error instanceof Error && error.stack ? error.stack : errorMessage(error));
-      setFailed(`Unexpected error: ${errorMessage(error)}`);
+      await finish({ kind: 'failed', error, message: `Unexpected error: ${errorMessage(error)}` });
+    }
+  } finally {
+    if (!cancelling) {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
     }
   }
 }

@@ -67,6 +67,32 @@ describe('runActionAsRunner on the bundled fixture action', () => {
     expect(result.post?.log).toContain('post: cleaning up after chatrelay');
   });
 
+  it('scans log, summary, outputs and state for planted secrets, and fails the run that leaks one', async () => {
+    const planted = 'planted-greeting-secret-0005';
+    const leaked = await runActionAsRunner({
+      actionDir,
+      inputs: { greeting: planted },
+      plantedSecrets: [planted],
+      allowLeaks: true,
+      runPost: false
+    });
+    expect(leaked.leaks.map(leak => leak.where).sort()).toEqual([
+      'output:message',
+      'state:greeted',
+      'summary'
+    ]);
+    await expect(
+      runActionAsRunner({
+        actionDir,
+        inputs: { greeting: planted },
+        plantedSecrets: [planted],
+        runPost: false
+      })
+    ).rejects.toThrow(/Planted secret\(s\) leaked: plan…05 in summary/);
+    const clean = await runActionAsRunner({ actionDir, inputs: { greeting: 'chatrelay' }, runPost: false });
+    expect(clean.leaks).toEqual([]);
+  });
+
   it('reports the failure message and a non-zero exit code', async () => {
     const result = await runActionAsRunner({
       actionDir,

@@ -357,6 +357,34 @@ export class FakeBeanstalk implements BeanstalkApi {
     return this.storageBucket;
   }
 
+  /** Drops the update's pending changes; Ready again on the label it ran before, 20 s later. */
+  async abortEnvironmentUpdate(application: string, environment: string): Promise<void> {
+    this.record('AbortEnvironmentUpdate');
+    const env = this.environments.get(environment);
+    if (!env || env.application !== application) {
+      throw fakeAwsError(
+        'InvalidParameterValue',
+        `No Environment found for EnvironmentName = '${environment}'.`
+      );
+    }
+    const now = this.clock.now();
+    const state = this.stateOf(env);
+    if (state.status !== 'Updating') {
+      throw fakeAwsError(
+        'InvalidParameterValue',
+        `Environment named ${env.name} is in an invalid state for this operation. Must be Updating.`
+      );
+    }
+    env.changes = env.changes.filter(change => change.at <= now);
+    env.changes.push({
+      at: now + 20_000,
+      status: 'Ready',
+      health: 'Green',
+      versionLabel: state.versionLabel
+    });
+    this.event(now, env, 'INFO', 'Aborting the environment update. The environment will roll back.');
+  }
+
   // ---- internals ----------------------------------------------------------------------------------
 
   private record(operation: string): void {

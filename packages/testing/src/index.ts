@@ -10,3 +10,4 @@ export * from './ecr.js';
 export * from './github.js';
 export * from './real-build.js';
 export * from './seeds.js';
+export * from './planted-secrets.js';

@@ -3,6 +3,12 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import {
+  RUNNER_SECRETS,
+  RUNNER_SECRET_VALUES,
+  assertNoSecretLeaks,
+  findSecretLeaks
+} from './planted-secrets.js';
 
 /**
  * Runs an action's bundle (action.yml `runs.main`, e.g. `../../dist/<name>/index.js`) in a separate node
@@ -35,13 +41,34 @@ export interface ActionRunOptions {
    * the result then carries `runDeferredPost` instead of `post`. Ignored when `runPost` is false.
    */
   deferPost?: boolean;
+  /**
+   * Secrets the test planted (in inputs, files, AWS or the environment). With the runner's own secrets
+   * (RUNNER_SECRETS, always planted), they must reach no log, summary, output, state or exported
+   * variable: the run fails the test otherwise, unless `allowLeaks` is set (tests of the scan itself).
+   */
+  plantedSecrets?: string[];
+  allowLeaks?: boolean;
+  /**
+   * Cancel the main step the way the runner does once its output matches: SIGINT, SIGTERM 7.5 s later,
+   * SIGKILL 2.5 s after that (unless it exited). The result's `signals` lists what was sent.
+   */
+  cancelWhen?: RegExp;
 }
 
 export interface StepResult {
   exitCode: number | null;
   stdout: string;
   stderr: string;
+  /** signals sent to cancel the step (cancelWhen) */
+  signals: string[];
 }
+
+/** The runner's cancel sequence: SIGINT, then SIGTERM after 7.5 s, then SIGKILL after 2.5 s more. */
+export const RUNNER_CANCEL_SEQUENCE: Array<{ signal: NodeJS.Signals; afterMs: number }> = [
+  { signal: 'SIGINT', afterMs: 0 },
+  { signal: 'SIGTERM', afterMs: 7_500 },
+  { signal: 'SIGKILL', afterMs: 2_500 }
+];
 
 export interface PostResult {
   exitCode: number | null;
@@ -74,6 +101,10 @@ export interface ActionRunResult {
   runDeferredPost?: () => Promise<PostResult>;
   /** folders the step added to PATH through GITHUB_PATH */
   paths: string[];
+  /** signals sent to cancel the main step (cancelWhen), in order */
+  signals: string[];
+  /** where planted secrets showed up (always empty unless `allowLeaks`) */
+  leaks: ReturnType<typeof findSecretLeaks>;
   workspace: string;
   runnerTemp: string;
 }
@@ -180,15 +211,33 @@ function runNode(
   env: NodeJS.ProcessEnv,
   cwd: string,
   timeoutMs: number,
-  onOutput?: ActionRunOptions['onOutput']
+  onOutput?: ActionRunOptions['onOutput'],
+  cancelWhen?: RegExp
 ): Promise<StepResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bundleNode(), [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    const signals: string[] = [];
+    const cancelTimers: NodeJS.Timeout[] = [];
+    let exited = false;
+    const cancel = (): void => {
+      let at = 0;
+      for (const { signal, afterMs } of RUNNER_CANCEL_SEQUENCE) {
+        at += afterMs;
+        cancelTimers.push(
+          setTimeout(() => {
+            if (exited) return;
+            signals.push(signal);
+            child.kill(signal);
+          }, at)
+        );
+      }
+    };
     child.stdout.on('data', chunk => {
       stdout += chunk;
       onOutput?.(String(chunk), 'stdout');
+      if (cancelWhen && cancelTimers.length === 0 && cancelWhen.test(stdout)) cancel();
     });
     child.stderr.on('data', chunk => {
       stderr += chunk;
@@ -196,9 +245,13 @@ function runNode(
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
+    child.on('exit', () => {
+      exited = true;
+    });
     child.on('close', exitCode => {
       clearTimeout(timer);
-      resolve({ exitCode, stdout, stderr });
+      cancelTimers.forEach(clearTimeout);
+      resolve({ exitCode, stdout, stderr, signals });
     });
   });
 }
@@ -270,6 +323,7 @@ export async function runActionAsRunner(options: ActionRunOptions): Promise<Acti
   }
   const env: NodeJS.ProcessEnv = {
     ...runnerEnvironment(workspace, runnerTemp, files),
+    ...RUNNER_SECRETS,
     ...inputEnv,
     ...options.env
   };
@@ -279,7 +333,8 @@ export async function runActionAsRunner(options: ActionRunOptions): Promise<Acti
     env,
     workspace,
     timeoutMs,
-    options.onOutput
+    options.onOutput,
+    options.cancelWhen
   );
   const rawLog = main.stdout + main.stderr;
   const { masks, annotations } = readWorkflowCommands(rawLog);
@@ -301,7 +356,14 @@ export async function runActionAsRunner(options: ActionRunOptions): Promise<Acti
       .split('\n')
       .filter(line => line.trim() !== ''),
     workspace,
-    runnerTemp
+    runnerTemp,
+    signals: main.signals,
+    leaks: []
+  };
+  const secrets = [...RUNNER_SECRET_VALUES, ...(options.plantedSecrets ?? [])];
+  const scan = (): void => {
+    result.leaks = findSecretLeaks(result, secrets);
+    if (!options.allowLeaks) assertNoSecretLeaks(result, secrets);
   };
 
   const postScript = manifest.runs.post;
@@ -324,9 +386,15 @@ export async function runActionAsRunner(options: ActionRunOptions): Promise<Acti
         log: applyMasks(postRaw, [...masks, ...readWorkflowCommands(postRaw).masks])
       };
     };
-    if (options.deferPost) result.runDeferredPost = runPostScript;
-    else result.post = await runPostScript();
+    if (options.deferPost) {
+      result.runDeferredPost = async () => {
+        result.post = await runPostScript();
+        scan();
+        return result.post;
+      };
+    } else result.post = await runPostScript();
   }
+  scan();
   return result;
 }
 

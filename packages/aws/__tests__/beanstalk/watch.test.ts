@@ -103,7 +103,9 @@ describe('deployLabel', () => {
     });
     const { outcome } = await deployLabel(throttled, request, timing, logger);
     expect(outcome).toMatchObject({ ok: true, environment: { VersionLabel: 'v2' } });
-    expect(logger.text()).toMatch(/a describe call failed \(Throttling\); looking again at the next poll/);
+    expect(logger.text()).toMatch(
+      /a describe call failed \(Throttling\); backing off and looking again until the deadline/
+    );
   });
 
   it('fails at once on a describe error that another look cannot fix', async () => {

@@ -31,6 +31,12 @@ export interface BeanstalkApi {
   createStorageLocation(): Promise<string>;
   /** Every version of an application (DescribeApplicationVersions without labels, all pages): rollback's `previous`. */
   listApplicationVersions(application: string): Promise<ApplicationVersionDescription[]>;
+  /**
+   * AbortEnvironmentUpdate: Beanstalk's own way to stop a deployment in progress and put the environment
+   * back on what it ran before (a new UpdateEnvironment is refused while one is in progress). How a
+   * cancelled deploy starts its rollback.
+   */
+  abortEnvironmentUpdate(application: string, environment: string): Promise<void>;
 }
 
 export interface EventQuery {

@@ -118,6 +118,10 @@ export function sdkBeanstalkApi(context: AwsContext): BeanstalkApi {
         })
       );
     },
+    async abortEnvironmentUpdate(_application: string, environment: string) {
+      const { module, client } = await sdk();
+      await client.send(new module.AbortEnvironmentUpdateCommand({ EnvironmentName: environment }));
+    },
     async createStorageLocation() {
       const { module, client } = await sdk();
       const result = await client.send(new module.CreateStorageLocationCommand({}));

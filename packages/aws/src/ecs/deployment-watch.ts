@@ -2,6 +2,7 @@ import type { Deployment, Service, ServiceDeployment, ServiceEvent } from '@aws-
 import {
   PollTimeoutError,
   errorMessage,
+  formatDuration,
   realClock,
   waitUntil,
   type Clock,
@@ -13,6 +14,7 @@ import {
   describeServicesByName,
   type EcsApi
 } from './client.js';
+import { lookPolitely } from '../errors.js';
 import { classifyStoppedTask, progressLine, stoppedTaskCheckNeeded, type TaskFailure } from './assess.js';
 import { isFinal, judgeServiceDeployment, serviceDeploymentProgress, type Judgement } from './judge.js';
 
@@ -275,13 +277,21 @@ export async function watchServiceDeployments(
   let timedOut: PollTimeoutError | undefined;
   try {
     await waitUntil(
-      async () =>
-        (await poll())
-          ? { done: true, value: undefined }
-          : {
-              done: false,
-              progress: tracked.map(entry => entry.progress ?? entry.target.service).join('; ')
-            },
+      async () => {
+        // A throttled or failed describe (after the SDK's own retries) is transient until the deadline.
+        const look = await lookPolitely(async () =>
+          (await poll())
+            ? { done: true as const, value: undefined }
+            : {
+                done: false as const,
+                progress: tracked.map(entry => entry.progress ?? entry.target.service).join('; ')
+              }
+        );
+        if (!look.done && look.progress?.startsWith('a describe call failed')) {
+          logger.info(`  ${look.progress} (${formatDuration(clock.now() - started)} elapsed)`);
+        }
+        return look;
+      },
       {
         what: `${options.what} of ${tracked.map(entry => entry.target.service).join(', ')}`,
         timeoutMs: options.timeoutMs,

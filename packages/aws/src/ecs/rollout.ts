@@ -1,6 +1,6 @@
 import type { UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { errorMessage, formatDuration, type Clock, type Logger } from '@deploy-suite/core';
-import { awsErrorName } from '../errors.js';
+import { awsErrorName, isTransientAwsError } from '../errors.js';
 import type { EcsApi } from './client.js';
 import { primaryDeployment } from './services.js';
 import { watchDeployments, type WatchOutcome } from './watch.js';
@@ -87,6 +87,10 @@ export interface RolloutOptions {
   announceWatch: boolean;
   /** what to do at a PAUSE lifecycle hook; default wait */
   onPause?: OnPause;
+  /** told of each UpdateService that started a deployment, as it happens (a step's progress record) */
+  onUpdated?: (step: RolloutStep, deploymentId: string | undefined, serviceDeploymentArn?: string) => void;
+  /** once aborted (the runner cancelled the step), no further service is updated */
+  signal?: AbortSignal;
 }
 
 /** Why a watched deployment did not end deployed, in the watcher's words; undefined when it gave none. */
@@ -137,7 +141,7 @@ export async function rollout(
   let stopped = false;
   for (const step of steps) {
     const base = { service: step.service, taskDefinitionArn: step.taskDefinitionArn, startedAt: clock.now() };
-    if (stopped) {
+    if (stopped || options.signal?.aborted) {
       results.push({ ...base, state: 'not-started' });
       continue;
     }
@@ -151,6 +155,7 @@ export async function rollout(
     }
     if (step.nativeRollback) {
       const result = await startNativeRollback(api, step, step.nativeRollback, logger);
+      if (result?.state === 'started') options.onUpdated?.(step, undefined, result.serviceDeploymentArn);
       if (result) {
         results.push({ ...base, ...result });
         continue;
@@ -167,6 +172,7 @@ export async function rollout(
       });
       const deploymentId = primaryDeployment(output.service)?.id;
       logger.info(options.describeUpdate(step, deploymentId));
+      options.onUpdated?.(step, deploymentId, output.service?.currentServiceDeployment);
       const result: RolloutResult = { ...base, state: 'started', deploymentId };
       updates.set(result, { currentServiceDeployment: output.service?.currentServiceDeployment, updatedAt });
       results.push(result);
@@ -261,15 +267,22 @@ async function identifyInto(
   watching: boolean
 ): Promise<boolean> {
   const entries = [...updates];
-  const identification = await identifyServiceDeployments(
-    api,
-    cluster,
-    entries.map(([result, update]) => ({
-      service: result.service,
-      taskDefinitionArn: result.taskDefinitionArn,
-      ...update
-    }))
-  );
+  let identification: Awaited<ReturnType<typeof identifyServiceDeployments>>;
+  try {
+    identification = await identifyServiceDeployments(
+      api,
+      cluster,
+      entries.map(([result, update]) => ({
+        service: result.service,
+        taskDefinitionArn: result.taskDefinitionArn,
+        ...update
+      }))
+    );
+  } catch (error) {
+    // A throttled or lost describe must not end a deploy that is under way: the rolling view can still judge it.
+    if (!isTransientAwsError(error)) throw error;
+    identification = { kind: 'unavailable', reason: `${awsErrorName(error) ?? errorMessage(error)}` };
+  }
   if (identification.kind === 'unavailable') {
     logger.warning(
       `Cannot tell this step's service deployments (${identification.reason})` +

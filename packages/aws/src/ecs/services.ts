@@ -1,5 +1,5 @@
 import type { Deployment, Service, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
-import { errorMessage, inputError } from '@deploy-suite/core';
+import { ActionError, errorMessage, inputError } from '@deploy-suite/core';
 import { awsErrorName } from '../errors.js';
 import { describeServicesByName, type EcsApi } from './client.js';
 
@@ -38,7 +38,13 @@ export async function describeNamedServices(
         `Input "cluster": cluster ${JSON.stringify(cluster)} not found in this account and region (${errorMessage(error)})`
       );
     }
-    throw error;
+    if (error instanceof ActionError) throw error;
+    // AWS refusing (throttling past the SDK's retries, access denied, a lost endpoint) before any change
+    throw new ActionError(
+      'aws',
+      `DescribeServices in cluster ${JSON.stringify(cluster)} failed: ${errorMessage(error)}; nothing was changed`,
+      { cause: error }
+    );
   }
 }
 

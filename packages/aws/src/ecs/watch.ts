@@ -1,6 +1,14 @@
 import type { Deployment, ServiceEvent } from '@aws-sdk/client-ecs';
 import type { Logger } from '@deploy-suite/core';
-import { waitUntil, PollTimeoutError, realClock, type Clock, errorMessage } from '@deploy-suite/core';
+import {
+  waitUntil,
+  PollTimeoutError,
+  realClock,
+  type Clock,
+  errorMessage,
+  formatDuration
+} from '@deploy-suite/core';
+import { lookPolitely } from '../errors.js';
 import type { EcsApi } from './client.js';
 import { DESCRIBE_TASKS_BATCH, describeServicesByName } from './client.js';
 import {
@@ -113,10 +121,19 @@ export async function watchDeployments(api: EcsApi, options: WatchOptions): Prom
   let timedOut: PollTimeoutError | undefined;
   try {
     await waitUntil(
-      async () =>
-        (await poll())
-          ? { done: true, value: undefined }
-          : { done: false, progress: progressSummary(tracked) },
+      async () => {
+        // A throttled or failed describe (after the SDK's own retries) is transient until the deadline:
+        // the loop backs off and looks again, and the progress line says so.
+        const look = await lookPolitely(async () =>
+          (await poll())
+            ? { done: true as const, value: undefined }
+            : { done: false as const, progress: progressSummary(tracked) }
+        );
+        if (!look.done && look.progress?.startsWith('a describe call failed')) {
+          logger.info(`  ${look.progress} (${formatDuration(clock.now() - started)} elapsed)`);
+        }
+        return look;
+      },
       {
         what: `${options.what ?? 'deployment'} of ${[...tracked.keys()].join(', ')}`,
         timeoutMs: options.timeoutMs,

@@ -263,4 +263,20 @@ describe('findStickyComment', () => {
     ];
     expect(findStickyComment(comments, marker, 'github-actions')?.id).toBe(1);
   });
+
+  it('matches the marker only at the start of the body, and only on the bot account itself', () => {
+    const marker = stickyCommentMarker('verify-health', 'health');
+    const comments = [
+      {
+        id: 1,
+        body: `A quote of the marker: ${marker}\nforged`,
+        author: 'github-actions[bot]',
+        authorType: 'Bot'
+      },
+      { id: 2, body: `| x | ${marker} |`, author: 'github-actions[bot]', authorType: 'Bot' },
+      { id: 3, body: `${marker}\nby a person`, author: 'github-actions', authorType: 'User' },
+      { id: 4, body: `${marker}\nreal`, author: 'github-actions[bot]', authorType: 'Bot' }
+    ];
+    expect(findStickyComment(comments, marker, 'github-actions[bot]')?.id).toBe(4);
+  });
 });

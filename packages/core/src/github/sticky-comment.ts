@@ -27,6 +27,8 @@ export interface IssueComment {
   id: number;
   body: string;
   author: string;
+  /** GitHub's account type of the author: `Bot` for github-actions[bot], `User` for people */
+  authorType?: string;
   url?: string;
 }
 
@@ -81,7 +83,7 @@ function toComment(raw: unknown): IssueComment | undefined {
   const value = raw as {
     id?: unknown;
     body?: unknown;
-    user?: { login?: unknown } | null;
+    user?: { login?: unknown; type?: unknown } | null;
     html_url?: unknown;
   };
   if (typeof value.id !== 'number') return undefined;
@@ -89,6 +91,7 @@ function toComment(raw: unknown): IssueComment | undefined {
     id: value.id,
     body: typeof value.body === 'string' ? value.body : '',
     author: typeof value.user?.login === 'string' ? value.user.login : '',
+    authorType: typeof value.user?.type === 'string' ? value.user.type : undefined,
     url: typeof value.html_url === 'string' ? value.html_url : undefined
   };
 }
@@ -121,7 +124,8 @@ export async function listIssueComments(
 }
 
 /**
- * The comment to update: the oldest one carrying the marker and written by `author`.
+ * The comment to update: the oldest one written by `author` whose body starts with the marker (where
+ * upsertStickyComment puts it). A marker quoted further down, in this or another comment, never matches.
  * @internal exported for its tests; the actions do not use it
  */
 export function findStickyComment(
@@ -129,7 +133,17 @@ export function findStickyComment(
   marker: string,
   author: string
 ): IssueComment | undefined {
-  return comments.find(comment => comment.body.includes(marker) && sameLogin(comment.author, author));
+  return comments.find(
+    comment =>
+      (comment.body === marker || comment.body.startsWith(`${marker}\n`)) && isOwnComment(comment, author)
+  );
+}
+
+/** Written by `author`; when that is a bot, by the bot account itself, not a person whose login resembles it. */
+function isOwnComment(comment: IssueComment, author: string): boolean {
+  if (!sameLogin(comment.author, author)) return false;
+  const expectBot = /\[bot\]$/i.test(author) || sameLogin(author, GITHUB_ACTIONS_LOGIN);
+  return !expectBot || comment.authorType === undefined || comment.authorType === 'Bot';
 }
 
 /**

@@ -74,7 +74,8 @@ export const TIMING = {
   deployFails: 35,
   abortedReady: 60,
   recoveredAfterAbort: 120,
-  configurationDone: 20
+  configurationDone: 20,
+  abortDone: 30
 } as const;
 
 const DEFAULT_STACK = '64bit Amazon Linux 2023 v4.4.0 running Docker';
@@ -125,6 +126,7 @@ export class BeanstalkSimService implements SimService {
         CreateEnvironment: op(this.createEnvironment),
         DescribeEnvironments: op(this.describeEnvironments),
         UpdateEnvironment: op(this.updateEnvironment),
+        AbortEnvironmentUpdate: op(this.abortEnvironmentUpdate),
         DescribeEvents: op(this.describeEvents),
         DescribeEnvironmentHealth: op(this.describeEnvironmentHealth),
         DescribeInstancesHealth: op(this.describeInstancesHealth),
@@ -549,6 +551,34 @@ export class BeanstalkSimService implements SimService {
     }
     this.deploy(env, version, generation);
     return this.describeEnvXml(env);
+  }
+
+  /**
+   * Stops the update in progress: its timeline is dropped (a new generation), the environment goes back
+   * to what it ran before and is Ready again after TIMING.abortDone, as Beanstalk's rollback does.
+   */
+  private abortEnvironmentUpdate(params: Params): string {
+    const env = this.mustEnvironment(params);
+    if (env.status !== 'Updating') {
+      throw invalid(
+        `Environment named ${env.name} is in an invalid state for this operation. Must be Updating.`
+      );
+    }
+    const generation = ++env.generation;
+    env.updatedAt = this.now();
+    this.event(env, 'INFO', 'Aborting the environment update. The environment will roll back.');
+    this.ctx.clock.after(TIMING.abortDone, `environment ${env.name} update aborted`, () => {
+      if (env.generation !== generation) return;
+      env.status = 'Ready';
+      env.updatedAt = this.now();
+      this.setHealth(env, 'Green', 'Ok', []);
+      this.event(
+        env,
+        'INFO',
+        'Environment update was aborted; the environment is back on its previous version.'
+      );
+    });
+    return '';
   }
 
   /** A deployment over simulated time; see the timeline at the top of this file. */

@@ -1,0 +1,146 @@
+import { errorMessage, type Logger, type StepEnding } from '@deploy-suite/core';
+import { describeProfile, type EcsApi } from '@deploy-suite/aws/ecs';
+import type { DeployEcsInputs } from './inputs.js';
+import type { ServicePlan } from './plan.js';
+import type { DeployResult, ServiceResult } from './deploy.js';
+
+/**
+ * What this step has done so far, written as it happens, so that whatever ends the step (an error, a
+ * lost endpoint, SIGINT/SIGTERM) the final report can say what changed and what is still in flight,
+ * and a cancel can roll back exactly what this step changed.
+ */
+export interface UpdatedService {
+  service: string;
+  previousTaskDefinitionArn: string;
+  previousDesiredCount: number;
+  taskDefinitionArn: string;
+  deploymentId?: string;
+  /** the service deployment UpdateService answered (`currentServiceDeployment`) */
+  serviceDeploymentArn?: string;
+  strategy: string;
+  profile: string;
+}
+
+export interface StartedRollback {
+  service: string;
+  taskDefinitionArn: string;
+  deploymentId?: string;
+  /** a native rollback's (or the update's) service deployment */
+  serviceDeploymentArn?: string;
+}
+
+export class DeployProgress {
+  plans: ServicePlan[] = [];
+  readonly registered: string[] = [];
+  readonly updated: UpdatedService[] = [];
+  readonly rollbacks: StartedRollback[] = [];
+  /** set when the deployment ran to its own verdict */
+  result?: DeployResult;
+}
+
+/**
+ * The cancel hook: with rollback-on-failure, puts every service this step updated back on the revision
+ * it ran before, all at once, not waited for (the runner kills the step seconds later): natively with
+ * StopServiceDeployment ROLLBACK where the service deployment is known (ECS returns to the last completed
+ * revision), else (or when ECS refuses: it has already ended) with UpdateService.
+ */
+export async function startCancelRollback(
+  inputs: DeployEcsInputs,
+  progress: DeployProgress,
+  api: EcsApi,
+  logger: Logger
+): Promise<string[]> {
+  const pending = progress.updated.filter(
+    entry => !progress.rollbacks.some(rollback => rollback.service === entry.service)
+  );
+  if (pending.length === 0) return [];
+  if (!inputs.rollbackOnFailure) {
+    return pending.map(
+      entry =>
+        `${entry.service}: not rolled back (rollback-on-failure is false); deployment ${entry.deploymentId ?? '?'} to ${entry.taskDefinitionArn} is still in flight`
+    );
+  }
+  return Promise.all(
+    pending.map(async entry => {
+      if (entry.serviceDeploymentArn) {
+        try {
+          await api.stopServiceDeployment({
+            serviceDeploymentArn: entry.serviceDeploymentArn,
+            stopType: 'ROLLBACK'
+          });
+          progress.rollbacks.push({
+            service: entry.service,
+            taskDefinitionArn: entry.previousTaskDefinitionArn,
+            serviceDeploymentArn: entry.serviceDeploymentArn
+          });
+          const line = `${entry.service}: rollback to ${entry.previousTaskDefinitionArn} started (StopServiceDeployment ROLLBACK on ${entry.serviceDeploymentArn}), not waited for`;
+          logger.info(line);
+          return line;
+        } catch (error) {
+          logger.info(
+            `${entry.service}: native rollback refused (${errorMessage(error)}); updating back instead`
+          );
+        }
+      }
+      try {
+        const output = await api.updateService({
+          cluster: inputs.cluster,
+          service: entry.service,
+          taskDefinition: entry.previousTaskDefinitionArn,
+          desiredCount: inputs.desiredCount === undefined ? undefined : entry.previousDesiredCount
+        });
+        const deploymentId = output.service?.deployments?.find(d => d.status === 'PRIMARY')?.id;
+        progress.rollbacks.push({
+          service: entry.service,
+          taskDefinitionArn: entry.previousTaskDefinitionArn,
+          deploymentId
+        });
+        const line = `${entry.service}: rollback to ${entry.previousTaskDefinitionArn} started (deployment ${deploymentId ?? 'unknown'}), not waited for`;
+        logger.info(line);
+        return line;
+      } catch (error) {
+        return `${entry.service}: could not start the rollback to ${entry.previousTaskDefinitionArn} (${errorMessage(error)}); deployment ${entry.deploymentId ?? '?'} is still in flight`;
+      }
+    })
+  );
+}
+
+/**
+ * The result to report for a step that ended without its own verdict (error or cancel): each service
+ * with what this step did to it, and what is still in flight.
+ */
+export function interruptedResult(progress: DeployProgress, ending: StepEnding): DeployResult {
+  const cancelled = ending.kind === 'cancelled';
+  const reason =
+    ending.kind === 'failed'
+      ? ending.message
+      : ending.kind === 'cancelled'
+        ? `cancelled by ${ending.signal}`
+        : undefined;
+  const services: ServiceResult[] = progress.plans.map(plan => {
+    const updated = progress.updated.find(entry => entry.service === plan.service);
+    const rollback = progress.rollbacks.find(entry => entry.service === plan.service);
+    const base: ServiceResult = {
+      service: plan.service,
+      previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+      strategy: plan.profile.strategy,
+      profile: describeProfile(plan.profile),
+      result: cancelled ? 'cancelled' : 'failed',
+      durationSeconds: 0,
+      images: plan.images,
+      diff: plan.diff
+    };
+    if (!updated) return { ...base, reason: 'not updated' };
+    const inFlight = `deployment ${updated.deploymentId ?? '?'} to ${updated.taskDefinitionArn} still in flight`;
+    return {
+      ...base,
+      taskDefinitionArn: updated.taskDefinitionArn,
+      deploymentId: updated.deploymentId,
+      serviceDeploymentArn: updated.serviceDeploymentArn,
+      reason: rollback
+        ? `${inFlight}; rollback to ${rollback.taskDefinitionArn} started (deployment ${rollback.deploymentId ?? 'unknown'})`
+        : inFlight
+    };
+  });
+  return { status: cancelled ? 'cancelled' : 'failed', reason, services };
+}
