@@ -1,24 +1,26 @@
 /**
  * bench/ecs-deploy: figures for deploy-ecs on the simulator (simulated time; the simulator is not AWS).
  *
- * For 1, 3 and 10 services deployed together, the first of which (desired count 10) gets an image that
- * crash-loops: simulated seconds from the first failed task to the start of the rollback, and the API
- * calls per poll and per deploy. A healthy deploy of the same services is measured too, for the calls.
+ * For 1, 3 and 10 services deployed together, with the ROLLING and the BLUE_GREEN strategy: the API calls
+ * per poll of the watch (DescribeServices + DescribeServiceDeployments, the goal being at most 2 for up to
+ * 10 services), the ListTasks/DescribeTasks calls (only when new tasks stopped), and for a run whose first
+ * service (desired count 10) crash-loops, the simulated seconds from its first failed task to the rollback.
  *
  *   npx tsx bench/ecs-deploy/run.ts [--poll 10s]
  */
-import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListTasksCommand, type DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import type { RunningSimulator } from '@deploy-suite/sim';
 import { Inputs, parseDuration } from '@deploy-suite/core';
 import {
   MemoryLogger,
   objectInputReader,
   frozenSim,
+  seedEcsServices,
   simAwsContext,
   simClock,
   simEcsClient
 } from '@deploy-suite/testing';
-import { createEcsApi } from '@deploy-suite/aws/ecs';
+import { createEcsApi, type EcsApi } from '@deploy-suite/aws/ecs';
 import { readDeployEcsInputs } from '../../actions/deploy-ecs/src/inputs.js';
 import { planDeployment } from '../../actions/deploy-ecs/src/plan.js';
 import { executeDeployment } from '../../actions/deploy-ecs/src/deploy.js';
@@ -27,20 +29,32 @@ import {
   CLUSTER,
   backendImage,
   backendSeed,
-  seedServices,
+  taskDefinition,
   type ServiceSeed
 } from '@deploy-suite/testing/worlds/deploy-ecs';
 
 const pollArg = process.argv.indexOf('--poll');
 const poll = pollArg > 0 ? process.argv[pollArg + 1] : '10s';
 
+type Strategy = 'ROLLING' | 'BLUE_GREEN';
+const CONFIG: Record<Strategy, DeploymentConfiguration> = {
+  ROLLING: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+  BLUE_GREEN: {
+    strategy: 'BLUE_GREEN',
+    bakeTimeInMinutes: 2,
+    deploymentCircuitBreaker: { enable: true, rollback: true }
+  }
+};
+
 interface Figures {
   services: number;
+  strategy: Strategy;
   scenario: string;
   status: string;
   polls: number;
+  describePerPoll: string;
+  taskReads: number;
   callsPerDeploy: number;
-  callsPerPoll: string;
   firstFailureToRollback?: number;
   simSeconds: number;
 }
@@ -59,23 +73,47 @@ function seeds(count: number): ServiceSeed[] {
   );
 }
 
-async function measure(count: number, crash: boolean): Promise<Figures> {
+/** The action's EcsApi, counting each call by operation while `counting()` is true. */
+function countingApi(real: EcsApi, counting: () => boolean, counts: Map<string, number>): EcsApi {
+  const api = {} as Record<string, unknown>;
+  for (const [name, call] of Object.entries(real)) {
+    api[name] = async (input: unknown) => {
+      if (counting()) counts.set(name, (counts.get(name) ?? 0) + 1);
+      return (call as (input: unknown) => Promise<unknown>)(input);
+    };
+  }
+  return api as unknown as EcsApi;
+}
+
+async function measure(count: number, strategy: Strategy, crash: boolean): Promise<Figures> {
   const sim: RunningSimulator = await frozenSim();
   try {
     const list = seeds(count);
-    await seedServices(sim, list);
-    if (crash) sim.control.images({ image: backendImage('v2'), behavior: 'crash' });
-    const api = createEcsApi(simAwsContext(sim, 'deploy-ecs'));
-    const clock = simClock(sim);
-    const images = list.map(
-      (seed, index) => `${seed.container}=${seed.image.replace(/:v1$/, ':v2')}${index < 0 ? '' : ''}`
+    await seedEcsServices(
+      sim,
+      CLUSTER,
+      list.map(seed => ({
+        name: seed.name,
+        taskDefinition: taskDefinition(seed.family, seed.container, seed.image, seed.port),
+        desiredCount: seed.desiredCount,
+        deploymentConfiguration: {
+          maximumPercent: seed.maximumPercent ?? 200,
+          minimumHealthyPercent: 100,
+          ...CONFIG[strategy]
+        }
+      }))
     );
+    if (crash) sim.control.images({ image: backendImage('v2'), behavior: 'crash' });
+    let watching = false;
+    const counts = new Map<string, number>();
+    const api = countingApi(createEcsApi(simAwsContext(sim, 'deploy-ecs')), () => watching, counts);
+    const clock = simClock(sim);
     const inputs = readDeployEcsInputs(
       new Inputs(
         objectInputReader({
           cluster: CLUSTER,
           service: list.map(seed => seed.name).join('\n'),
-          images: images.join('\n'),
+          images: list.map(seed => `${seed.container}=${seed.image.replace(/:v1$/, ':v2')}`).join('\n'),
           'poll-interval': poll
         })
       ),
@@ -83,20 +121,15 @@ async function measure(count: number, crash: boolean): Promise<Figures> {
     );
     const before = totalCalls(sim);
     const started = clock.now();
-    const logger = new MemoryLogger();
-    let polls = 0;
-    const countingLogger = Object.assign(Object.create(logger) as MemoryLogger, {
-      info: (message: string) => {
-        if (message.startsWith(`${list[0].name}: `)) polls++;
-        logger.info(message);
-      }
-    });
     let rollbackStartedAt: number | undefined;
-    const watchingLogger = Object.assign(Object.create(countingLogger) as MemoryLogger, {
+    const logger = new MemoryLogger();
+    const watchingLogger = Object.assign(Object.create(logger) as MemoryLogger, {
       info: (message: string) => {
+        // The watch starts with "Watching ..."; identifying the deployments is the first call after it.
+        if (message.startsWith('Watching ')) watching = true;
         if (message.startsWith('Rolling back') && rollbackStartedAt === undefined)
           rollbackStartedAt = clock.now();
-        countingLogger.info(message);
+        logger.info(message);
       }
     });
     const plans = await planDeployment(inputs, {
@@ -106,10 +139,11 @@ async function measure(count: number, crash: boolean): Promise<Figures> {
       readFile: async () => '',
       env: {}
     });
-    const afterPlan = totalCalls(sim);
     const result = await executeDeployment(inputs, plans, { api, logger: watchingLogger, clock });
     const calls = totalCalls(sim) - before;
-    const watchCalls = totalCalls(sim) - afterPlan;
+    const of = (name: string): number => counts.get(name) ?? 0;
+    // One DescribeServiceDeployments per poll (up to 20 services), less the one that identified the deployments.
+    const polls = of('describeServiceDeployments') - 1;
     let firstFailureToRollback: number | undefined;
     if (crash && rollbackStartedAt !== undefined) {
       const firstStop = await firstFailedTaskStop(sim);
@@ -117,11 +151,13 @@ async function measure(count: number, crash: boolean): Promise<Figures> {
     }
     return {
       services: count,
+      strategy,
       scenario: crash ? 'first service crash-loops' : 'all healthy',
       status: result.status,
       polls,
+      describePerPoll: ((of('describeServices') + polls) / Math.max(1, polls)).toFixed(2),
+      taskReads: of('listTasks') + of('describeTasks'),
       callsPerDeploy: calls,
-      callsPerPoll: (watchCalls / Math.max(1, polls)).toFixed(2),
       firstFailureToRollback,
       simSeconds: (clock.now() - started) / 1000
     };
@@ -154,9 +190,11 @@ async function firstFailedTaskStop(sim: RunningSimulator): Promise<number | unde
 }
 
 const rows: Figures[] = [];
-for (const count of [1, 3, 10]) {
-  rows.push(await measure(count, true));
-  rows.push(await measure(count, false));
+for (const strategy of ['ROLLING', 'BLUE_GREEN'] as const) {
+  for (const count of [1, 3, 10]) {
+    rows.push(await measure(count, strategy, false));
+    rows.push(await measure(count, strategy, true));
+  }
 }
 console.log(
   `deploy-ecs on the simulator (NOT AWS), poll-interval ${poll} (${parseDuration(poll)} ms, growing 1.25x to 4x)`
@@ -164,11 +202,13 @@ console.log(
 console.table(
   rows.map(row => ({
     services: row.services,
+    strategy: row.strategy,
     scenario: row.scenario,
     status: row.status,
-    'first failed task -> rollback start (sim s)': row.firstFailureToRollback ?? '',
     polls: row.polls,
-    'API calls / poll': row.callsPerPoll,
+    'describe calls / poll': row.describePerPoll,
+    'ListTasks+DescribeTasks': row.taskReads,
+    'first failed task -> rollback (sim s)': row.firstFailureToRollback ?? '',
     'API calls / deploy': row.callsPerDeploy,
     'sim seconds': row.simSeconds
   }))

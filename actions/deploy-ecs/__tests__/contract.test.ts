@@ -194,6 +194,8 @@ describe('deploy-ecs dist/deploy-ecs/index.js as the runner runs it', () => {
       );
       expect(run.summary).toMatch(/### deploy-ecs: CANCELLED/);
       expect(run.summary).toMatch(/rollback to .*docuthinker-backend:1 started/);
+      // The rollback is ECS's own (StopServiceDeployment ROLLBACK): it takes over within seconds.
+      frozen.control.advance(10);
       const described = await describeService(frozen, BACKEND);
       const primary = described.deployments?.find(deployment => deployment.status === 'PRIMARY');
       expect(primary?.taskDefinition).toMatch(/docuthinker-backend:1$/);

@@ -179,7 +179,8 @@ describe('deploy-ecs on the simulator', () => {
     ]) {
       sim.control.faults({ operation: `ECS.${operation}`, throttle: 1, times: 1 });
     }
-    sim.control.faults({ operation: 'ECS.ListTasks', error5xx: 1, times: 1 });
+    sim.control.faults({ operation: 'ECS.ListServiceDeployments', throttle: 1, times: 1 });
+    sim.control.faults({ operation: 'ECS.DescribeServiceDeployments', error5xx: 1, times: 1 });
     const { result } = await deployOnSim(sim, {
       service: BACKEND,
       images: `backend=${backendImage('v2')}`,

@@ -1,10 +1,15 @@
 import type { Logger, Clock } from '@deploy-suite/core';
 import { ActionError, errorMessage, realClock } from '@deploy-suite/core';
 import {
+  currentTaskDefinition,
+  describeProfile,
+  describeServicesByName,
   reasonOf,
   recordKnownGoodOrWarn,
   rollout,
+  waitUntilServicesIdle,
   type EcsApi,
+  type RolloutResult,
   type RolloutStep,
   type WatchOutcome
 } from '@deploy-suite/aws/ecs';
@@ -16,9 +21,21 @@ import type { DeployProgress } from './progress.js';
 /** The rollback wait gets the deploy's budget again, and never less than this. */
 const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
 
-type DeployStatus = 'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started' | 'cancelled';
+type DeployStatus =
+  'deployed' | 'rolled-back' | 'failed' | 'planned' | 'started' | 'paused' | 'superseded' | 'cancelled';
 type ServiceResultKind =
-  'deployed' | 'unchanged' | 'planned' | 'started' | 'rolled-back' | 'failed' | 'cancelled';
+  | 'deployed'
+  | 'unchanged'
+  | 'planned'
+  | 'started'
+  | 'rolled-back'
+  | 'failed'
+  | 'paused'
+  | 'superseded'
+  | 'cancelled';
+
+/** The least time a deploy keeps for its own watch after waiting for other deployments. */
+const MIN_WATCH_AFTER_BUSY_MS = 60_000;
 
 /** What happened to one service; also the shape of the `services` output. */
 export interface ServiceResult {
@@ -26,6 +43,14 @@ export interface ServiceResult {
   previousTaskDefinitionArn: string;
   taskDefinitionArn?: string;
   deploymentId?: string;
+  /** ECS's service deployment this step started (accounts with the service-deployment API) */
+  serviceDeploymentArn?: string;
+  /** ROLLING, BLUE_GREEN, LINEAR or CANARY */
+  strategy: string;
+  /** what the plan read: strategy, load balancers, hooks, alarms, circuit breaker */
+  profile: string;
+  /** the PAUSE lifecycle hook waiting for action (result paused) */
+  hookId?: string;
   result: ServiceResultKind;
   reason?: string;
   durationSeconds: number;
@@ -56,6 +81,7 @@ interface Changed {
   plan: ServicePlan;
   taskDefinitionArn: string;
   deploymentId?: string;
+  rollout: RolloutResult;
   startedAt: number;
   result?: ServiceResult;
 }
@@ -81,6 +107,8 @@ export async function executeDeployment(
   const base = (plan: ServicePlan, result: ServiceResultKind, reason?: string): ServiceResult => ({
     service: plan.service,
     previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+    strategy: plan.profile.strategy,
+    profile: describeProfile(plan.profile),
     result,
     reason,
     durationSeconds: 0,
@@ -121,6 +149,25 @@ export async function executeDeployment(
     })
   });
 
+  // Someone else's deployment in progress: wait for it (or fail) before changing anything.
+  let watchMs = inputs.waitMs;
+  if (toChange.length > 0) {
+    const busySince = clock.now();
+    const idle = await waitUntilServicesIdle(api, {
+      cluster: inputs.cluster,
+      services: toChange.map(plan => plan.service),
+      ifBusy: inputs.ifBusy,
+      timeoutMs: inputs.waitMs,
+      intervalMs: inputs.pollIntervalMs,
+      logger,
+      clock
+    });
+    if (idle === 'waited') {
+      watchMs = Math.max(inputs.waitMs - (clock.now() - busySince), MIN_WATCH_AFTER_BUSY_MS);
+      await refreshCurrentRevisions(api, inputs.cluster, toChange, logger);
+    }
+  }
+
   // Register each distinct rendered task definition once.
   const registered = new Map<string, string>();
   try {
@@ -146,6 +193,7 @@ export async function executeDeployment(
     toChange.map(plan => ({
       service: plan.service,
       taskDefinitionArn: registered.get(plan.sourceKey)!,
+      strategy: plan.profile.strategy,
       update: { forceNewDeployment: inputs.forceNewDeployment, desiredCount: inputs.desiredCount }
     })),
     {
@@ -153,7 +201,8 @@ export async function executeDeployment(
       logger,
       clock,
       watch: inputs.waitForServiceStability,
-      timeoutMs: inputs.waitMs,
+      onPause: inputs.onPause,
+      timeoutMs: watchMs,
       intervalMs: inputs.pollIntervalMs,
       stopOnFirstFailure: true,
       what: 'deployment',
@@ -161,14 +210,17 @@ export async function executeDeployment(
         `Updated ${step.service} to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
       announceWatch: true,
       signal: deps.signal,
-      onUpdated: (step, deploymentId) => {
+      onUpdated: (step, deploymentId, serviceDeploymentArn) => {
         const plan = toChange.find(candidate => candidate.service === step.service)!;
         deps.progress?.updated.push({
           service: plan.service,
           previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
           previousDesiredCount: plan.currentDesiredCount,
           taskDefinitionArn: step.taskDefinitionArn,
-          deploymentId
+          deploymentId,
+          serviceDeploymentArn,
+          strategy: plan.profile.strategy,
+          profile: describeProfile(plan.profile)
         });
       }
     }
@@ -180,6 +232,7 @@ export async function executeDeployment(
       plan: toChange[index],
       taskDefinitionArn: result.taskDefinitionArn,
       deploymentId: result.deploymentId,
+      rollout: result,
       startedAt: result.startedAt
     });
   }
@@ -195,16 +248,17 @@ export async function executeDeployment(
   const outcomes: WatchOutcome[] = started.flatMap(result => (result.watched ? [result.watched] : []));
   let failure = updateFailure;
   if (!failure) {
-    const bad =
-      outcomes.find(outcome => outcome.state === 'failed') ??
-      outcomes.find(outcome => outcome.state !== 'deployed');
-    if (bad) failure = `${bad.service}: ${reasonOf(bad)}`;
+    const bad = started.find(result => result.state === 'failed');
+    if (bad) failure = `${bad.service}: ${bad.reason ?? 'failed'}`;
   }
 
   if (!failure) {
     const at = now();
     for (const entry of changed) {
-      entry.result = resultOf(entry, 'deployed', clock);
+      const state = entry.rollout.state;
+      const kind: ServiceResultKind = state === 'paused' || state === 'superseded' ? state : 'deployed';
+      entry.result = resultOf(entry, kind, clock, kind === 'deployed' ? undefined : entry.rollout.reason);
+      if (kind !== 'deployed') continue;
       if (inputs.desiredCount === 0) continue; // no task ran it: no proof it is good
       if (!inputs.recordKnownGood) continue;
       await recordKnownGoodOrWarn(
@@ -216,6 +270,14 @@ export async function executeDeployment(
         'deployed'
       );
     }
+    const superseded = changed.find(entry => entry.rollout.state === 'superseded');
+    if (superseded) {
+      const why = `${superseded.plan.service}: ${superseded.rollout.reason}; nothing was rolled back`;
+      logger.warning(`Deployment superseded: ${why}`);
+      return finish('superseded', why);
+    }
+    const paused = changed.find(entry => entry.rollout.state === 'paused');
+    if (paused) return finish('paused', `${paused.plan.service}: ${paused.rollout.reason}`);
     return finish('deployed');
   }
 
@@ -226,27 +288,29 @@ export async function executeDeployment(
   }
   if (!inputs.rollbackOnFailure || changed.length === 0) {
     for (const entry of changed) {
-      const outcome = outcomes.find(candidate => candidate.service === entry.plan.service);
-      entry.result = resultOf(
-        entry,
-        outcome?.state === 'deployed' ? 'deployed' : 'failed',
-        clock,
-        reasonOf(outcome) ?? failure
-      );
+      const state = entry.rollout.state;
+      const kind: ServiceResultKind =
+        state === 'deployed' || state === 'superseded' || state === 'paused' ? state : 'failed';
+      entry.result = resultOf(entry, kind, clock, entry.rollout.reason ?? failure);
     }
     return finish('failed', failure);
   }
   if (deps.signal?.aborted) return finish('failed', `${failure}; cancelled before the rollback`);
-  const rolledBack = await rollBack(inputs, changed, outcomes, deps, clock);
-  for (const entry of changed) {
+  // Deployments another actor replaced are theirs now: never roll those back.
+  const ours = changed.filter(entry => entry.rollout.state !== 'superseded');
+  for (const entry of changed.filter(candidate => !ours.includes(candidate))) {
+    entry.result = resultOf(entry, 'superseded', clock, `${entry.rollout.reason}; not rolled back`);
+  }
+  const rolledBack = await rollBack(inputs, ours, outcomes, deps, clock);
+  for (const entry of ours) {
     const outcome = outcomes.find(candidate => candidate.service === entry.plan.service);
     const back = rolledBack.get(entry.plan.service);
-    const why = reasonOf(outcome) ?? failure;
+    const why = entry.rollout.reason ?? reasonOf(outcome) ?? failure;
     entry.result = back?.ok
       ? resultOf(entry, 'rolled-back', clock, why)
       : resultOf(entry, 'failed', clock, `${why}; rollback did not finish: ${back?.reason ?? 'unknown'}`);
   }
-  const allBack = changed.every(entry => rolledBack.get(entry.plan.service)?.ok);
+  const allBack = ours.every(entry => rolledBack.get(entry.plan.service)?.ok);
   return finish(
     allBack ? 'rolled-back' : 'failed',
     allBack ? failure : `${failure}; and the rollback did not finish`
@@ -259,6 +323,10 @@ function resultOf(entry: Changed, result: ServiceResultKind, clock: Clock, reaso
     previousTaskDefinitionArn: entry.plan.currentTaskDefinitionArn,
     taskDefinitionArn: entry.taskDefinitionArn,
     deploymentId: entry.deploymentId,
+    serviceDeploymentArn: entry.rollout.serviceDeploymentArn,
+    strategy: entry.plan.profile.strategy,
+    profile: describeProfile(entry.plan.profile),
+    hookId: entry.rollout.hookId,
     result,
     reason,
     durationSeconds: Math.round((clock.now() - entry.startedAt) / 1000),
@@ -280,25 +348,7 @@ async function rollBack(
 ): Promise<Map<string, { ok: boolean; reason?: string }>> {
   const { api, logger } = deps;
   logger.info(`Rolling back ${changed.map(entry => entry.plan.service).join(', ')}`);
-  const steps: RolloutStep[] = changed.map(entry => {
-    const outcome = outcomes.find(candidate => candidate.service === entry.plan.service);
-    if (outcome?.state === 'failed' && outcome.circuitBreakerRollback?.deploymentId) {
-      const ecsRollback = outcome.circuitBreakerRollback;
-      logger.info(
-        `  ${entry.plan.service}: ECS circuit breaker is already rolling back to ${ecsRollback.taskDefinitionArn}; waiting for it`
-      );
-      return {
-        service: entry.plan.service,
-        taskDefinitionArn: ecsRollback.taskDefinitionArn,
-        existingDeploymentId: ecsRollback.deploymentId
-      };
-    }
-    return {
-      service: entry.plan.service,
-      taskDefinitionArn: entry.plan.currentTaskDefinitionArn,
-      update: { desiredCount: inputs.desiredCount === undefined ? undefined : entry.plan.currentDesiredCount }
-    };
-  });
+  const steps = changed.map(entry => rollbackStep(entry, outcomes, inputs, logger));
   const results = await rollout(api, steps, {
     cluster: inputs.cluster,
     logger,
@@ -308,15 +358,18 @@ async function rollBack(
     timeoutMs: Math.max(inputs.waitMs, MIN_ROLLBACK_WAIT_MS),
     intervalMs: inputs.pollIntervalMs,
     stopOnFirstFailure: false,
+    // Going back does not wait for an approval: a PAUSE hook on the way back is continued.
+    onPause: 'continue',
     what: 'rollback',
     describeUpdate: (step, id) =>
       `  ${step.service}: back to ${step.taskDefinitionArn} (deployment ${id ?? 'unknown'})`,
     announceWatch: false,
-    onUpdated: (step, deploymentId) =>
+    onUpdated: (step, deploymentId, serviceDeploymentArn) =>
       deps.progress?.rollbacks.push({
         service: step.service,
         taskDefinitionArn: step.taskDefinitionArn,
-        deploymentId
+        deploymentId,
+        serviceDeploymentArn
       })
   });
   return new Map(
@@ -325,4 +378,93 @@ async function rollBack(
       result.state === 'deployed' ? { ok: true } : { ok: false, reason: result.reason ?? result.state }
     ])
   );
+}
+
+/**
+ * How one changed service goes back. By ECS's service deployment: in flight -> StopServiceDeployment
+ * ROLLBACK; paused -> ContinueServiceDeployment ROLLBACK; ECS rolling back or rolled back -> wait for (or
+ * confirm) its end; finished (SUCCESSFUL, STOPPED, ROLLBACK_FAILED) -> UpdateService to the
+ * previous revision. Without the API: the rolling view's circuit-breaker rollback, else UpdateService.
+ */
+function rollbackStep(
+  entry: Changed,
+  outcomes: WatchOutcome[],
+  inputs: DeployEcsInputs,
+  logger: Logger
+): RolloutStep {
+  const service = entry.plan.service;
+  const previous = entry.plan.currentTaskDefinitionArn;
+  const update: RolloutStep = {
+    service,
+    taskDefinitionArn: previous,
+    strategy: entry.plan.profile.strategy,
+    update: { desiredCount: inputs.desiredCount === undefined ? undefined : entry.plan.currentDesiredCount }
+  };
+  const deployment = entry.rollout.deployment;
+  if (deployment) {
+    const arn = deployment.serviceDeploymentArn;
+    const native = (action: 'stop' | 'continue-rollback' | 'watch', hookId?: string): RolloutStep => ({
+      ...update,
+      nativeRollback: { serviceDeploymentArn: arn, action, hookId }
+    });
+    switch (deployment.state) {
+      case 'rolled-back':
+      case 'rolling-back': {
+        // ECS rolls it back itself (circuit breaker, alarm, hook): confirm its end, never stack another.
+        const judgement = deployment.judgement;
+        const byBreaker =
+          (judgement?.state === 'rolling-back' || judgement?.state === 'rolled-back') &&
+          judgement.byCircuitBreaker;
+        logger.info(
+          `  ${service}: ${byBreaker ? 'ECS circuit breaker' : 'ECS'} is already rolling back to ${previous}; waiting for it`
+        );
+        return native('watch');
+      }
+      case 'paused':
+        return native('continue-rollback', deployment.hookId);
+      case 'in-flight':
+      case 'failed-tasks':
+        // still waiting at a PAUSE hook (the deadline passed there): the hook's own ROLLBACK answer
+        return deployment.hookId ? native('continue-rollback', deployment.hookId) : native('stop');
+      default:
+        return update;
+    }
+  }
+  const outcome = outcomes.find(candidate => candidate.service === service);
+  if (outcome?.state === 'failed' && outcome.circuitBreakerRollback?.deploymentId) {
+    const ecsRollback = outcome.circuitBreakerRollback;
+    logger.info(
+      `  ${service}: ECS circuit breaker is already rolling back to ${ecsRollback.taskDefinitionArn}; waiting for it`
+    );
+    return {
+      service,
+      taskDefinitionArn: ecsRollback.taskDefinitionArn,
+      existingDeploymentId: ecsRollback.deploymentId
+    };
+  }
+  return update;
+}
+
+/** After waiting for another deployment, what each service runs now is what a rollback returns to. */
+async function refreshCurrentRevisions(
+  api: EcsApi,
+  cluster: string,
+  plans: ServicePlan[],
+  logger: Logger
+): Promise<void> {
+  const { found } = await describeServicesByName(
+    api,
+    cluster,
+    plans.map(plan => plan.service)
+  );
+  for (const plan of plans) {
+    const service = found.get(plan.service);
+    if (!service) continue;
+    const now = currentTaskDefinition(service);
+    if (now && now !== plan.currentTaskDefinitionArn) {
+      logger.info(`${plan.service}: now runs ${now} (was ${plan.currentTaskDefinitionArn} when planned)`);
+      plan.currentTaskDefinitionArn = now;
+      plan.currentDesiredCount = service.desiredCount ?? plan.currentDesiredCount;
+    }
+  }
 }

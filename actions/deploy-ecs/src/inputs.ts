@@ -2,7 +2,9 @@ import { inputError, type Inputs } from '@deploy-suite/core';
 import {
   checkClusterInput,
   checkServiceInputLines,
-  parseTaskDefinitionReference
+  parseTaskDefinitionReference,
+  type IfBusy,
+  type OnPause
 } from '@deploy-suite/aws/ecs';
 import type { EnvironmentSetting } from './render.js';
 
@@ -22,6 +24,8 @@ export const INPUT = {
   recordKnownGood: 'record-known-good',
   dryRun: 'dry-run',
   pollInterval: 'poll-interval',
+  ifBusy: 'if-busy',
+  onPause: 'on-pause',
   awsRegion: 'aws-region'
 } as const;
 
@@ -51,6 +55,10 @@ export interface DeployEcsInputs {
   recordKnownGood: boolean;
   dryRun: boolean;
   pollIntervalMs: number;
+  /** another deployment in progress on a service: wait for it (within waitMs), or fail changing nothing */
+  ifBusy: IfBusy;
+  /** a PAUSE lifecycle hook waiting for action: wait, continue it, or end the step (status paused) */
+  onPause: OnPause;
   region?: string;
 }
 
@@ -88,6 +96,8 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
     recordKnownGood: inputs.boolean(INPUT.recordKnownGood, true),
     dryRun: inputs.boolean(INPUT.dryRun, false),
     pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '10s' }),
+    ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait'),
+    onPause: inputs.oneOf(INPUT.onPause, ['wait', 'continue', 'stop'] as const, 'wait'),
     region: inputs.optionalString(INPUT.awsRegion)
   };
 }

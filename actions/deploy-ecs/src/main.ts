@@ -18,12 +18,16 @@ function outputsOf(result: DeployResult) {
     'task-definition-arn': first?.taskDefinitionArn,
     'previous-task-definition-arn': first?.previousTaskDefinitionArn,
     'deployment-id': first?.deploymentId,
+    'service-deployment-arn': first?.serviceDeploymentArn,
+    'hook-id': result.services.find(service => service.hookId)?.hookId,
     status: result.status,
     services: result.services.map(service => ({
       service: service.service,
       previousTaskDefinitionArn: service.previousTaskDefinitionArn,
       taskDefinitionArn: service.taskDefinitionArn ?? null,
       deploymentId: service.deploymentId ?? null,
+      serviceDeploymentArn: service.serviceDeploymentArn ?? null,
+      strategy: service.strategy,
       result: service.result,
       reason: service.reason ?? null,
       durationSeconds: service.durationSeconds

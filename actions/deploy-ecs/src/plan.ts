@@ -3,8 +3,12 @@ import { ActionError, errorMessage, inputError, type Logger } from '@deploy-suit
 import {
   currentTaskDefinition,
   describeNamedServices,
+  describeProfile,
   findTaskDefinition,
-  type EcsApi
+  profileService,
+  unsupportedController,
+  type EcsApi,
+  type ServiceProfile
 } from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs, TaskDefinitionSource } from './inputs.js';
 import {
@@ -37,6 +41,8 @@ export interface ServicePlan {
   images: string[];
   /** true when registering and updating would change nothing and no new deployment was asked for */
   unchanged: boolean;
+  /** controller, strategy, traffic wiring, hooks, alarms, circuit breaker: what "deployed" will mean */
+  profile: ServiceProfile;
 }
 
 export interface PlanDeps {
@@ -60,6 +66,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
     inputs.services,
     'Check the name and the "cluster" input (services must exist; this action does not create them).'
   );
+  const profiles = classifyServices(inputs.services, services, deps.logger);
   const described = new Map<string, Promise<{ taskDefinition: TaskDefinition; tags?: Tag[] }>>();
   const describe = (
     reference: string,
@@ -149,10 +156,26 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
         diff.length === 0 &&
         current.family === taskDefinition.family &&
         !inputs.forceNewDeployment &&
-        !desiredChanges
+        !desiredChanges,
+      profile: profiles.get(name)!
     });
   }
   return plans;
+}
+
+/** Classifies every service and refuses, before any change, the ones this action cannot deploy. */
+function classifyServices(
+  names: readonly string[],
+  services: Map<string, Service>,
+  logger: Logger
+): Map<string, ServiceProfile> {
+  const profiles = new Map(names.map(name => [name, profileService(services.get(name)!)]));
+  const refused = names.flatMap(name => unsupportedController(name, profiles.get(name)!) ?? []);
+  if (refused.length > 0) {
+    throw new ActionError('deployment', `Nothing was changed: ${refused.join(' | ')}`);
+  }
+  for (const [name, profile] of profiles) logger.info(`${name}: ${describeProfile(profile)}`);
+  return profiles;
 }
 
 function sourceKey(source: TaskDefinitionSource, currentArn: string): string {

@@ -1,5 +1,5 @@
 import { errorMessage, type Logger, type StepEnding } from '@deploy-suite/core';
-import type { EcsApi } from '@deploy-suite/aws/ecs';
+import { describeProfile, type EcsApi } from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import type { DeployResult, ServiceResult } from './deploy.js';
@@ -15,12 +15,18 @@ export interface UpdatedService {
   previousDesiredCount: number;
   taskDefinitionArn: string;
   deploymentId?: string;
+  /** the service deployment UpdateService answered (`currentServiceDeployment`) */
+  serviceDeploymentArn?: string;
+  strategy: string;
+  profile: string;
 }
 
 export interface StartedRollback {
   service: string;
   taskDefinitionArn: string;
   deploymentId?: string;
+  /** a native rollback's (or the update's) service deployment */
+  serviceDeploymentArn?: string;
 }
 
 export class DeployProgress {
@@ -34,7 +40,9 @@ export class DeployProgress {
 
 /**
  * The cancel hook: with rollback-on-failure, puts every service this step updated back on the revision
- * it ran before (UpdateService, not waited for: the runner kills the step seconds later), all at once.
+ * it ran before, all at once, not waited for (the runner kills the step seconds later): natively with
+ * StopServiceDeployment ROLLBACK where the service deployment is known (ECS returns to the last completed
+ * revision), else (or when ECS refuses: it has already ended) with UpdateService.
  */
 export async function startCancelRollback(
   inputs: DeployEcsInputs,
@@ -54,6 +62,26 @@ export async function startCancelRollback(
   }
   return Promise.all(
     pending.map(async entry => {
+      if (entry.serviceDeploymentArn) {
+        try {
+          await api.stopServiceDeployment({
+            serviceDeploymentArn: entry.serviceDeploymentArn,
+            stopType: 'ROLLBACK'
+          });
+          progress.rollbacks.push({
+            service: entry.service,
+            taskDefinitionArn: entry.previousTaskDefinitionArn,
+            serviceDeploymentArn: entry.serviceDeploymentArn
+          });
+          const line = `${entry.service}: rollback to ${entry.previousTaskDefinitionArn} started (StopServiceDeployment ROLLBACK on ${entry.serviceDeploymentArn}), not waited for`;
+          logger.info(line);
+          return line;
+        } catch (error) {
+          logger.info(
+            `${entry.service}: native rollback refused (${errorMessage(error)}); updating back instead`
+          );
+        }
+      }
       try {
         const output = await api.updateService({
           cluster: inputs.cluster,
@@ -95,6 +123,8 @@ export function interruptedResult(progress: DeployProgress, ending: StepEnding):
     const base: ServiceResult = {
       service: plan.service,
       previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+      strategy: plan.profile.strategy,
+      profile: describeProfile(plan.profile),
       result: cancelled ? 'cancelled' : 'failed',
       durationSeconds: 0,
       images: plan.images,
@@ -106,6 +136,7 @@ export function interruptedResult(progress: DeployProgress, ending: StepEnding):
       ...base,
       taskDefinitionArn: updated.taskDefinitionArn,
       deploymentId: updated.deploymentId,
+      serviceDeploymentArn: updated.serviceDeploymentArn,
       reason: rollback
         ? `${inFlight}; rollback to ${rollback.taskDefinitionArn} started (deployment ${rollback.deploymentId ?? 'unknown'})`
         : inFlight

@@ -10,12 +10,18 @@ const HEADLINE: Record<DeployResult['status'], string> = {
   failed: 'FAILED',
   planned: 'dry run: planned, nothing changed',
   started: 'started (not watched)',
+  paused: 'paused at a lifecycle hook (on-pause: stop)',
+  superseded: 'superseded by another deployment (nothing rolled back)',
   cancelled: 'CANCELLED'
 };
 
 /** The job summary: one row per service with old -> new revision, images, result, duration and console links. */
 /** The step's failure message, when the deploy did not end deployed (or planned, or started). */
 export function failureMessage(result: DeployResult): string | undefined {
+  if (result.status === 'superseded') {
+    // Not this step's failure, but what it deployed is not what runs: later steps must not go on as if it were.
+    return `Deployment superseded: ${result.reason ?? 'another deployment replaced it'}`;
+  }
   if (result.status !== 'failed' && result.status !== 'rolled-back') return undefined;
   const prefix =
     result.status === 'rolled-back' ? 'Deployment failed and was rolled back' : 'Deployment failed';
@@ -36,13 +42,16 @@ export function deploySummary(result: DeployResult, cluster: string, region: str
     markdownLink(service.service, consoleLinks.ecsService(region, cluster, service.service)),
     `${revisionLink(service.previousTaskDefinitionArn)} → ${revisionLink(service.taskDefinitionArn)}`,
     service.images.map(code).join('<br>'),
-    service.result + (service.reason ? `: ${service.reason}` : ''),
+    service.profile,
+    service.result +
+      (service.reason ? `: ${service.reason}` : '') +
+      (service.serviceDeploymentArn ? `<br>${code(service.serviceDeploymentArn)}` : ''),
     `${service.durationSeconds}s`
   ]);
   const parts = [
     `### deploy-ecs: ${HEADLINE[result.status]}`,
     `Cluster ${code(cluster)} in ${code(region)}`,
-    markdownTable(['Service', 'Revision (old → new)', 'Images', 'Result', 'Duration'], rows)
+    markdownTable(['Service', 'Revision (old → new)', 'Images', 'Strategy', 'Result', 'Duration'], rows)
   ];
   if (result.reason) parts.push(`**Reason:** ${result.reason}`);
   const diffs = result.services

@@ -111,7 +111,8 @@ group('rollback of ECS services on the simulator', () => {
     expect(logger.text()).toMatch(
       /target docuthinker-backend:2 from ECS's deployment history: it is what the last SUCCESSFUL ECS deployment on another revision put in place .*; the service has no known-good record/
     );
-    expect(sim.control.calls()['ECS.ListServiceDeployments']).toBe(1);
+    // One read of the history, and one look for deployments in progress before the update (if-busy).
+    expect(sim.control.calls()['ECS.ListServiceDeployments']).toBe(2);
     expect(sim.control.calls()['ECS.ListTaskDefinitions'] ?? 0).toBe(0);
   });
 

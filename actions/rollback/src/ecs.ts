@@ -11,6 +11,10 @@ import {
   activeRevisions,
   currentTaskDefinition,
   describeNamedServices,
+  describeServicesByName,
+  profileService,
+  unsupportedController,
+  waitUntilServicesIdle,
   familyRevision,
   findTaskDefinition,
   parseTaskDefinitionReference,
@@ -70,6 +74,8 @@ export interface EcsServicePlan {
   /** already there, but ECS is still rolling onto it (e.g. its circuit breaker): the deployment to watch */
   settlingDeploymentId?: string;
   images: ImageCheck[];
+  /** ROLLING, BLUE_GREEN, LINEAR or CANARY */
+  strategy: string;
 }
 
 export interface ServiceOutcome {
@@ -81,6 +87,9 @@ export interface ServiceOutcome {
   result: RollbackStatus;
   reason?: string;
   deploymentId?: string;
+  /** the service deployment of the rollback (accounts with the service-deployment API) */
+  serviceDeploymentArn?: string;
+  strategy?: string;
   durationSeconds: number;
 }
 
@@ -155,13 +164,19 @@ async function planService(
   const { api, logger } = deps;
   const primary = primaryDeployment(service);
   const current = currentTaskDefinition(service);
+  const profile = profileService(service);
+  const refused = unsupportedController(name, profile);
+  if (refused) {
+    problems.push(refused);
+    return undefined;
+  }
   const currentFamily = parseTaskDefinitionReference(current)?.family;
   const serviceArn = service.serviceArn ?? name;
   const skipped = guardProblem(inputs, name, current);
   if (skipped) {
     logger.info(`${name}: ${skipped}: not rolled back`);
     const base = { service: name, serviceArn, from: current, to: current, source: 'explicit' as const };
-    return { ...base, why: skipped, alreadyThere: false, skipped, images: [] };
+    return { ...base, why: skipped, alreadyThere: false, skipped, images: [], strategy: profile.strategy };
   }
   const request = inputs.toByService.get(name) ?? inputs.to;
   const facts: EcsTargetFacts = { current, request };
@@ -211,7 +226,15 @@ async function planService(
       return undefined;
     }
     const to = pick.target;
-    const base = { service: name, serviceArn, from: current, to, source: pick.source, why: pick.why };
+    const base = {
+      service: name,
+      serviceArn,
+      from: current,
+      to,
+      source: pick.source,
+      why: pick.why,
+      strategy: profile.strategy
+    };
     if (to === current) {
       logger.info(`${name}: target ${familyRevision(to)} from ${SOURCE_TEXT[pick.source]}: ${pick.why}`);
       const settling = primary?.rolloutState && primary.rolloutState !== 'COMPLETED' ? primary.id : undefined;
@@ -310,6 +333,7 @@ export async function executeEcsRollback(
     to: plan.to,
     source: plan.source,
     why: plan.why,
+    strategy: plan.strategy,
     result,
     durationSeconds: 0,
     ...extra
@@ -329,11 +353,34 @@ export async function executeEcsRollback(
   // only-if-current left these alone: nothing to update or watch
   const skipped = plans.filter(plan => plan.skipped);
   const active = plans.filter(plan => !plan.skipped);
+
+  // Someone else's deployment in progress (a deploy, ECS's own rollback): wait for it, or fail, first.
+  let watchMs = inputs.waitMs;
+  const toUpdate = active.filter(plan => !plan.alreadyThere);
+  if (toUpdate.length > 0) {
+    const busySince = clock.now();
+    const idle = await waitUntilServicesIdle(api, {
+      cluster: inputs.cluster,
+      services: toUpdate.map(plan => plan.service),
+      ifBusy: inputs.ifBusy,
+      supersedesInProgress: true,
+      timeoutMs: inputs.waitMs,
+      intervalMs: inputs.pollIntervalMs,
+      logger,
+      clock
+    });
+    if (idle === 'waited') {
+      watchMs = Math.max(inputs.waitMs - (clock.now() - busySince), 60_000);
+      await refreshFrom(api, inputs.cluster, toUpdate, logger);
+    }
+  }
+
   const results = await rollout(
     api,
     active.map(plan => ({
       service: plan.service,
       taskDefinitionArn: plan.to,
+      strategy: plan.strategy,
       // already there: watch the deployment still settling onto it, if any; else nothing to do
       ...(plan.alreadyThere ? { existingDeploymentId: plan.settlingDeploymentId ?? null } : {})
     })),
@@ -342,9 +389,11 @@ export async function executeEcsRollback(
       logger,
       clock,
       watch: inputs.waitForServiceStability,
-      timeoutMs: inputs.waitMs,
+      timeoutMs: watchMs,
       intervalMs: inputs.pollIntervalMs,
       stopOnFirstFailure: false,
+      // The rollback is the operator's decision already: a PAUSE hook on its way is continued.
+      onPause: 'continue',
       what: 'rollback',
       describeUpdate: (step, id) =>
         `Updated ${step.service} to ${familyRevision(step.taskDefinitionArn)} (deployment ${id ?? 'unknown'})`,
@@ -356,6 +405,7 @@ export async function executeEcsRollback(
   for (const [index, result] of results.entries()) {
     const plan = active[index];
     const arrived = plan.alreadyThere ? 'already-there' : 'rolled-back';
+    const serviceDeploymentArn = result.serviceDeploymentArn;
     if (result.updateFailed) {
       services.push(outcome(plan, 'failed', { reason: result.reason }));
     } else if (result.state === 'there' || !result.deploymentId) {
@@ -371,7 +421,7 @@ export async function executeEcsRollback(
       const durationSeconds = Math.round((clock.now() - result.startedAt) / 1000);
       const deploymentId = result.deploymentId;
       if (result.state === 'deployed') {
-        services.push(outcome(plan, arrived, { deploymentId, durationSeconds }));
+        services.push(outcome(plan, arrived, { deploymentId, serviceDeploymentArn, durationSeconds }));
         if (!plan.alreadyThere && !inputs.recordKnownGood) {
           // the caller verifies the target first, then records it (mode record-known-good)
           const at = now();
@@ -401,7 +451,14 @@ export async function executeEcsRollback(
           );
         }
       } else {
-        services.push(outcome(plan, 'failed', { deploymentId, durationSeconds, reason: result.reason }));
+        services.push(
+          outcome(plan, 'failed', {
+            deploymentId,
+            serviceDeploymentArn,
+            durationSeconds,
+            reason: result.reason
+          })
+        );
         logger.error(`${plan.service}: rollback to ${familyRevision(plan.to)} failed: ${result.reason}`);
       }
     }
@@ -413,6 +470,30 @@ export async function executeEcsRollback(
       plans.findIndex(plan => plan.service === b.service)
   );
   return { status: overallStatus(services), services, elapsedMs: clock.now() - started };
+}
+
+/** After waiting for another deployment: what each service runs now is what it is rolled back from. */
+async function refreshFrom(
+  api: EcsApi,
+  cluster: string,
+  plans: EcsServicePlan[],
+  logger: Logger
+): Promise<void> {
+  const { found } = await describeServicesByName(
+    api,
+    cluster,
+    plans.map(plan => plan.service)
+  );
+  for (const plan of plans) {
+    const service = found.get(plan.service);
+    const now = service ? currentTaskDefinition(service) : '';
+    if (!now || now === plan.from) continue;
+    logger.info(
+      `${plan.service}: now runs ${familyRevision(now)} (was ${familyRevision(plan.from)} when planned)`
+    );
+    plan.from = now;
+    if (now === plan.to) plan.alreadyThere = true;
+  }
 }
 
 /** failed beats everything; then started, rolled-back, and already-there only when every service was. */

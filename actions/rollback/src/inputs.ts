@@ -1,6 +1,6 @@
 import { inputError, type Inputs } from '@deploy-suite/core';
 import { checkBucketInput, parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
-import { checkClusterInput, checkServiceInputLines } from '@deploy-suite/aws/ecs';
+import { checkClusterInput, checkServiceInputLines, type IfBusy } from '@deploy-suite/aws/ecs';
 import { parseBeanstalkTo, parseEcsTo, type BeanstalkTo, type EcsTo } from './target.js';
 import {
   checkBucketName,
@@ -27,6 +27,7 @@ export const INPUT = {
   siteBucket: 'site-bucket',
   sitePrefix: 'site-prefix',
   distributionId: 'distribution-id',
+  ifBusy: 'if-busy',
   awsRegion: 'aws-region',
   mode: 'mode',
   onlyIfCurrent: 'only-if-current',
@@ -66,6 +67,8 @@ export interface EcsRollbackInputs extends CommonInputs {
    * deployed); a service another run has moved on is skipped and said so. Per service, or '*' for all.
    */
   onlyIfCurrent: Map<string, string>;
+  /** another deployment in progress on a service: wait for it (within waitMs), or fail changing nothing */
+  ifBusy: IfBusy;
 }
 
 export interface BeanstalkRollbackInputs extends CommonInputs {
@@ -200,7 +203,8 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
     services,
     to: parseEcsTo(defaultTo),
     toByService,
-    onlyIfCurrent: readEcsGuard(inputs, services)
+    onlyIfCurrent: readEcsGuard(inputs, services),
+    ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait')
   };
 }
 

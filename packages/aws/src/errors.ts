@@ -29,7 +29,7 @@ const TRANSIENT_ERRORS = new Set([
 ]);
 
 /** A throttled, 5xx or dropped describe: the SDK gave up retrying it, but the next poll may well work. */
-function isTransientAwsError(error: unknown): boolean {
+export function isTransientAwsError(error: unknown): boolean {
   // network errors are plain Errors whose `code` says what happened (ECONNREFUSED: a lost endpoint)
   const names = [awsErrorName(error), (error as { code?: string } | undefined)?.code];
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata

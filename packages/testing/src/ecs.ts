@@ -84,4 +84,17 @@ export class ScriptedEcs implements EcsApi {
     this.record('ListTaskDefinitions', input);
     return { taskDefinitionArns: [] };
   }
+  // A scripted world predates service deployments: watches of it use the rolling view.
+  async describeServiceDeployments(input: unknown): Promise<never> {
+    this.record('DescribeServiceDeployments', input);
+    throw new Error('not scripted');
+  }
+  async stopServiceDeployment(input: unknown): Promise<never> {
+    this.record('StopServiceDeployment', input);
+    throw new Error('not scripted');
+  }
+  async continueServiceDeployment(input: unknown): Promise<never> {
+    this.record('ContinueServiceDeployment', input);
+    throw new Error('not scripted');
+  }
 }

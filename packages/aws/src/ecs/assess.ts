@@ -34,7 +34,7 @@ function isCircuitBreakerRollback(deployment: Deployment | undefined): boolean {
 }
 
 /** `backend-service: 1/2 running, 1 pending, rollout IN_PROGRESS, 0 failed tasks, 1m 20s` */
-function progressLine(service: string, deployment: Deployment | undefined, elapsedMs: number): string {
+export function progressLine(service: string, deployment: Deployment | undefined, elapsedMs: number): string {
   if (!deployment) return `${service}: deployment not listed, ${formatDuration(elapsedMs)}`;
   const parts = [
     `${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0} running`,

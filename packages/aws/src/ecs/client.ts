@@ -19,7 +19,13 @@ import type {
   DescribeServiceRevisionsCommandInput,
   DescribeServiceRevisionsCommandOutput,
   ListTaskDefinitionsCommandInput,
-  ListTaskDefinitionsCommandOutput
+  ListTaskDefinitionsCommandOutput,
+  DescribeServiceDeploymentsCommandInput,
+  DescribeServiceDeploymentsCommandOutput,
+  StopServiceDeploymentCommandInput,
+  StopServiceDeploymentCommandOutput,
+  ContinueServiceDeploymentCommandInput,
+  ContinueServiceDeploymentCommandOutput
 } from '@aws-sdk/client-ecs';
 import { lazy, type AwsContext } from '../context.js';
 
@@ -51,10 +57,24 @@ export interface EcsApi {
     input: DescribeServiceRevisionsCommandInput
   ): Promise<Out<DescribeServiceRevisionsCommandOutput>>;
   listTaskDefinitions(input: ListTaskDefinitionsCommandInput): Promise<Out<ListTaskDefinitionsCommandOutput>>;
+  /** the watch of every strategy: one call for up to 20 service deployments */
+  describeServiceDeployments(
+    input: DescribeServiceDeploymentsCommandInput
+  ): Promise<Out<DescribeServiceDeploymentsCommandOutput>>;
+  /** the native rollback of a deployment in flight (stopType ROLLBACK) */
+  stopServiceDeployment(
+    input: StopServiceDeploymentCommandInput
+  ): Promise<Out<StopServiceDeploymentCommandOutput>>;
+  /** a PAUSE lifecycle hook's answer: CONTINUE, or ROLLBACK */
+  continueServiceDeployment(
+    input: ContinueServiceDeploymentCommandInput
+  ): Promise<Out<ContinueServiceDeploymentCommandOutput>>;
 }
 
 /** Most services DescribeServices accepts in one call. */
 const DESCRIBE_SERVICES_BATCH = 10;
+/** Most ARNs DescribeServiceDeployments and DescribeServiceRevisions accept in one call. */
+export const SERVICE_DEPLOYMENTS_BATCH = 20;
 /** Most tasks DescribeTasks accepts in one call. */
 export const DESCRIBE_TASKS_BATCH = 100;
 
@@ -72,7 +92,11 @@ export function createEcsApi(context: AwsContext): EcsApi {
     listTagsForResource: async input => (await load()).send('ListTagsForResourceCommand', input),
     listServiceDeployments: async input => (await load()).send('ListServiceDeploymentsCommand', input),
     describeServiceRevisions: async input => (await load()).send('DescribeServiceRevisionsCommand', input),
-    listTaskDefinitions: async input => (await load()).send('ListTaskDefinitionsCommand', input)
+    listTaskDefinitions: async input => (await load()).send('ListTaskDefinitionsCommand', input),
+    describeServiceDeployments: async input =>
+      (await load()).send('DescribeServiceDeploymentsCommand', input),
+    stopServiceDeployment: async input => (await load()).send('StopServiceDeploymentCommand', input),
+    continueServiceDeployment: async input => (await load()).send('ContinueServiceDeploymentCommand', input)
   };
 }
 
@@ -87,7 +111,10 @@ type CommandName =
   | 'ListTagsForResourceCommand'
   | 'ListServiceDeploymentsCommand'
   | 'DescribeServiceRevisionsCommand'
-  | 'ListTaskDefinitionsCommand';
+  | 'ListTaskDefinitionsCommand'
+  | 'DescribeServiceDeploymentsCommand'
+  | 'StopServiceDeploymentCommand'
+  | 'ContinueServiceDeploymentCommand';
 
 type Sender = { send: <T>(name: CommandName, input: object) => Promise<T> };
 

@@ -7,3 +7,7 @@ export * from './names.js';
 export * from './services.js';
 export * from './rollout.js';
 export * from './history.js';
+export * from './strategy.js';
+export * from './judge.js';
+export * from './deployment-watch.js';
+export * from './service-deployments.js';

@@ -17,5 +17,8 @@ export {
   ListServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   ListTaskDefinitionsCommand,
+  DescribeServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
+  ContinueServiceDeploymentCommand,
   RegisterTaskDefinitionRequest$
 } from '@aws-sdk/client-ecs';

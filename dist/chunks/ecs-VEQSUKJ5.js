@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d}from"./chunk-ZXE4HXJ3.js";import"./chunk-4EK4DAWG.js";import"./chunk-HC6U5BCC.js";import"./chunk-RX5LJ5GK.js";import"./chunk-ZQG5IHZO.js";import"./chunk-L5CWUZTT.js";import"./chunk-QU42M2DU.js";import"./chunk-ZKAAFD5R.js";export{c as executeEcsRollback,b as guardProblem,d as overallStatus,a as planEcsRollback};
