@@ -19,14 +19,14 @@ export async function run(): Promise<void> {
       inputs?: RollbackInputs;
       result?: RollbackResult;
       site?: RollbackSiteResult;
-      /** the static-site mode's module, loaded only in that mode */
-      staticSite?: typeof import('./static-site.js');
+      /** the static-site mode's summary, loaded only in that mode */
+      siteSummary?: (site: RollbackSiteResult) => string;
       region: string;
     } = {
       region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || ''
     };
     step.report(ending => {
-      const { inputs, result, site, staticSite, region } = known;
+      const { inputs, result, site, siteSummary, region } = known;
       if (!inputs || !result) {
         return {
           outputs: { status: endingStatus(ending) ?? 'failed' },
@@ -47,8 +47,8 @@ export async function run(): Promise<void> {
         },
         summary:
           inputs.kind === 'static-site'
-            ? site && staticSite
-              ? staticSite.staticSiteSummary(inputs, site, region, actor)
+            ? site && siteSummary
+              ? siteSummary(site)
               : endingSummary('rollback', ending, [])
             : rollbackSummary(inputs, result, region, actor)
       };
@@ -64,10 +64,10 @@ export async function run(): Promise<void> {
     let result: RollbackResult;
     if (inputs.kind === 'static-site') {
       known.inputs = inputs;
-      const staticSite = await import('./static-site.js');
+      const { rollbackStaticSite, staticSiteSummary } = await import('./static-site.js');
       const { sdkCdnApi, sdkSiteStore } = await import('@deploy-suite/aws/static-site');
-      known.staticSite = staticSite;
-      const rolled = await staticSite.rollbackStaticSite(inputs, context.region, {
+      known.siteSummary = site => staticSiteSummary(inputs, site, known.region, actor);
+      const rolled = await rollbackStaticSite(inputs, context.region, {
         store: sdkSiteStore(context, inputs.bucket),
         cdn: inputs.distributionId ? sdkCdnApi(context) : undefined,
         clock: realClock,
