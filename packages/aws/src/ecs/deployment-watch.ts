@@ -1,21 +1,16 @@
 import type { Deployment, Service, ServiceDeployment, ServiceEvent } from '@aws-sdk/client-ecs';
 import {
   PollTimeoutError,
-  errorMessage,
   formatDuration,
   realClock,
   waitUntil,
   type Clock,
   type Logger
 } from '@deploy-suite/core';
-import {
-  DESCRIBE_TASKS_BATCH,
-  SERVICE_DEPLOYMENTS_BATCH,
-  describeServicesByName,
-  type EcsApi
-} from './client.js';
+import { SERVICE_DEPLOYMENTS_BATCH, describeServicesByName, type EcsApi } from './client.js';
 import { lookPolitely } from '../errors.js';
-import { classifyStoppedTask, progressLine, stoppedTaskCheckNeeded, type TaskFailure } from './assess.js';
+import { progressLine, stoppedTaskCheckNeeded, type TaskFailure } from './assess.js';
+import { collectTaskFailures } from './watch.js';
 import { isFinal, judgeServiceDeployment, serviceDeploymentProgress, type Judgement } from './judge.js';
 
 /** What to do when a PAUSE lifecycle hook waits for action: keep waiting, continue it, or end the step. */
@@ -403,40 +398,4 @@ function rollingDeploymentOf(service: Service | undefined, target: DeploymentTar
       deployment => deployment.status === 'PRIMARY' && deployment.taskDefinition === target.taskDefinitionArn
     )
   );
-}
-
-/**
- * Lists the deployment's stopped tasks (only when its failed-task count or a stop event moved) and describes
- * only the ones not described before; keeps those of the new revision that prove it broken.
- */
-async function collectTaskFailures(
-  api: EcsApi,
-  cluster: string,
-  entry: Tracked,
-  deploymentId: string,
-  calls: DeploymentWatchResult['calls'],
-  logger: Logger
-): Promise<void> {
-  try {
-    calls.listTasks++;
-    const listed = await api.listTasks({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED' });
-    const fresh = (listed.taskArns ?? []).filter(arn => !entry.describedTasks.has(arn));
-    for (let index = 0; index < fresh.length; index += DESCRIBE_TASKS_BATCH) {
-      const batch = fresh.slice(index, index + DESCRIBE_TASKS_BATCH);
-      calls.describeTasks++;
-      const described = await api.describeTasks({ cluster, tasks: batch });
-      for (const arn of batch) entry.describedTasks.add(arn);
-      for (const task of described.tasks ?? []) {
-        if (task.taskDefinitionArn !== entry.target.taskDefinitionArn) continue;
-        const failure = classifyStoppedTask(task);
-        if (failure) {
-          entry.failures.push(failure);
-          logger.info(`  ${entry.target.service} task stopped: ${failure.reason}`);
-        }
-      }
-    }
-  } catch (error) {
-    // Reading stopped tasks only sharpens the verdict; ECS's deployment status still decides it.
-    logger.warning(`Could not read stopped tasks of ${entry.target.service}: ${errorMessage(error)}`);
-  }
 }

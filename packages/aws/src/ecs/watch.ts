@@ -108,7 +108,7 @@ export async function watchDeployments(api: EcsApi, options: WatchOptions): Prom
       const newEvents = freshEvents(service.events ?? [], seenEvents, since);
       for (const event of newEvents) logger.info(`  ${entry.target.service} event: ${event.message ?? ''}`);
       if (stoppedTaskCheckNeeded(deployment, entry.lastDeployment, newEvents.length)) {
-        await collectTaskFailures(api, cluster, entry, calls, logger);
+        await collectTaskFailures(api, cluster, entry, entry.target.deploymentId, calls, logger);
       }
       entry.lastDeployment = deployment;
       entry.verdict = assessDeployment(service, entry.target, entry.failures, elapsed);
@@ -197,21 +197,30 @@ function freshEvents(events: readonly ServiceEvent[], seen: Set<string>, since: 
   return fresh.reverse();
 }
 
-/** Lists the deployment's stopped tasks and describes only the ones not described before. */
-async function collectTaskFailures(
+/** What reading a deployment's stopped tasks needs to know and keeps, in either watch. */
+export interface StoppedTaskTracking {
+  target: { service: string; taskDefinitionArn: string };
+  /** stopped tasks already described: each is described once */
+  describedTasks: Set<string>;
+  /** stopped tasks of the watched revision that prove it broken */
+  failures: TaskFailure[];
+}
+
+/**
+ * Lists the deployment's stopped tasks and describes only the ones not described before; keeps those of
+ * the watched revision that prove it broken. Used by this watch and by the service-deployment watch.
+ */
+export async function collectTaskFailures(
   api: EcsApi,
   cluster: string,
-  entry: Tracked,
-  calls: WatchResult['calls'],
+  entry: StoppedTaskTracking,
+  deploymentId: string,
+  calls: { listTasks: number; describeTasks: number },
   logger: Logger
 ): Promise<void> {
   try {
     calls.listTasks++;
-    const listed = await api.listTasks({
-      cluster,
-      startedBy: entry.target.deploymentId,
-      desiredStatus: 'STOPPED'
-    });
+    const listed = await api.listTasks({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED' });
     const fresh = (listed.taskArns ?? []).filter(arn => !entry.describedTasks.has(arn));
     for (let index = 0; index < fresh.length; index += DESCRIBE_TASKS_BATCH) {
       const batch = fresh.slice(index, index + DESCRIBE_TASKS_BATCH);
@@ -228,7 +237,7 @@ async function collectTaskFailures(
       }
     }
   } catch (error) {
-    // Reading stopped tasks only sharpens the verdict; the deployment state still decides it.
+    // Reading stopped tasks only sharpens the verdict; the deployment's own state still decides it.
     logger.warning(`Could not read stopped tasks of ${entry.target.service}: ${errorMessage(error)}`);
   }
 }
