@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,7 @@ describe('npm run rehearse -- eloquent --break frontend', () => {
   beforeAll(async () => {
     const example = findExample('eloquent')!;
     run = await rehearseExample({
+      workRoot: tmpdir(),
       example,
       suiteRoot: root,
       releases: releasesFor(example, root, 'frontend'),

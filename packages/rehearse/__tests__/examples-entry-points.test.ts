@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +32,7 @@ describe('a trust policy that does not allow a job’s OIDC subject', () => {
     ) as unknown;
     const lines: string[] = [];
     run = await rehearseExample({
+      workRoot: tmpdir(),
       example,
       suiteRoot: root,
       releases: releasesFor(example, root),
@@ -66,6 +68,7 @@ describe('--then .github/workflows/rollback.yml: Tria staging back to revision 1
     const example = findExample('tria')!;
     const lines: string[] = [];
     run = await rehearseExample({
+      workRoot: tmpdir(),
       example,
       suiteRoot: root,
       releases: releasesFor(example, root),
@@ -104,6 +107,7 @@ describe('--then .github/workflows/pr-preview.yml --event pull_request: DocuThin
   beforeAll(async () => {
     const example = findExample('docuthinker')!;
     run = await rehearseExample({
+      workRoot: tmpdir(),
       example,
       suiteRoot: root,
       releases: releasesFor(example, root),
@@ -135,6 +139,7 @@ describe('Eloquent checks what its guide’s /health returns: database and vecto
     const eloquent = findExample('eloquent')!;
     const example = { ...eloquent, healthFields: { database: 'disconnected', vector_db: 'connected' } };
     const run = await rehearseExample({
+      workRoot: tmpdir(),
       example,
       suiteRoot: root,
       releases: releasesFor(example, root),
