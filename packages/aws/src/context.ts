@@ -2,7 +2,8 @@ import { ActionError, formatDuration, proxyAgentFor, type Logger } from '@deploy
 import manifest from '../package.json' with { type: 'json' };
 
 /** The services the suite calls, by the name the SDK uses for `AWS_ENDPOINT_URL_<SERVICE>`. */
-export type AwsService = 'ecs' | 'ecr' | 'elastic-beanstalk' | 's3' | 'sts' | 'cloudfront';
+export type AwsService =
+  'ecs' | 'ecr' | 'elastic-beanstalk' | 's3' | 'sts' | 'cloudfront' | 'codedeploy' | 'cloudwatch-logs';
 
 const ENDPOINT_ENV: Record<AwsService, string> = {
   ecs: 'AWS_ENDPOINT_URL_ECS',
@@ -10,7 +11,9 @@ const ENDPOINT_ENV: Record<AwsService, string> = {
   'elastic-beanstalk': 'AWS_ENDPOINT_URL_ELASTIC_BEANSTALK',
   s3: 'AWS_ENDPOINT_URL_S3',
   sts: 'AWS_ENDPOINT_URL_STS',
-  cloudfront: 'AWS_ENDPOINT_URL_CLOUDFRONT'
+  cloudfront: 'AWS_ENDPOINT_URL_CLOUDFRONT',
+  codedeploy: 'AWS_ENDPOINT_URL_CODEDEPLOY',
+  'cloudwatch-logs': 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS'
 };
 
 // The version comes from the manifest (bundled into each action's dist), so it cannot drift from a release.
@@ -54,7 +57,9 @@ function serviceUrl(service: AwsService, region: string, env: NodeJS.ProcessEnv)
     'elastic-beanstalk': 'elasticbeanstalk',
     s3: 's3',
     sts: 'sts',
-    cloudfront: 'cloudfront'
+    cloudfront: 'cloudfront',
+    codedeploy: 'codedeploy',
+    'cloudwatch-logs': 'logs'
   }[service];
   // CloudFront is global: one endpoint for every region
   if (service === 'cloudfront') return 'https://cloudfront.amazonaws.com';
