@@ -4,9 +4,14 @@ import {
   currentTaskDefinition,
   describeProfile,
   describeServicesByName,
+  essentialContainers,
   reasonOf,
   recordKnownGoodOrWarn,
   rollout,
+  runTaskBeforeDeploy,
+  runTaskFailure,
+  type RunTaskResult,
+  type RunTaskTracker,
   waitUntilServicesIdle,
   type EcsApi,
   type RolloutResult,
@@ -14,7 +19,7 @@ import {
   type WatchOutcome
 } from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs } from './inputs.js';
-import type { ServicePlan } from './plan.js';
+import { runTaskRequest, type ServicePlan } from './plan.js';
 import { formatDiff, type DiffLine } from './diff.js';
 import type { DeployProgress } from './progress.js';
 
@@ -63,6 +68,8 @@ export interface DeployResult {
   /** why the step failed or rolled back */
   reason?: string;
   services: ServiceResult[];
+  /** run-task: the one-off task (a migration) run before the services were updated */
+  runTask?: RunTaskResult;
 }
 
 export interface DeployDeps {
@@ -123,9 +130,19 @@ export async function executeDeployment(
   }
   if (inputs.dryRun) {
     logger.info('dry-run: nothing registered or updated');
+    const runTask = inputs.runTask && {
+      state: 'planned' as const,
+      taskDefinitionArn: plans[0].taskDefinition.family ?? plans[0].currentTaskDefinitionArn,
+      taskArns: [],
+      tasks: [],
+      reason: `would run ${plans[0].service}'s new revision once before any update; dry-run: not run`,
+      elapsedMs: 0
+    };
+    if (runTask) logger.info(`dry-run: run-task ${runTask.reason}`);
     return {
       status: 'planned',
-      services: plans.map(plan => base(plan, plan.unchanged ? 'unchanged' : 'planned'))
+      services: plans.map(plan => base(plan, plan.unchanged ? 'unchanged' : 'planned')),
+      runTask
     };
   }
 
@@ -133,9 +150,11 @@ export async function executeDeployment(
   for (const plan of unchanged) logger.info(`${plan.service}: already runs this task definition; left alone`);
   const toChange = plans.filter(plan => !plan.unchanged);
   let changed: Changed[] = [];
+  let runTask: RunTaskResult | undefined;
   const finish = (status: DeployStatus, reason?: string): DeployResult => ({
     status,
     reason,
+    runTask,
     services: plans.map(plan => {
       const entry = changed.find(candidate => candidate.plan === plan);
       if (entry?.result) return entry.result;
@@ -185,6 +204,27 @@ export async function executeDeployment(
     throw new ActionError('aws', `Registering the task definition failed: ${errorMessage(error)}`, {
       cause: error
     });
+  }
+
+  // run-task (a migration): the first service's revision runs once, before any service is updated.
+  if (inputs.runTask) {
+    const first = plans[0];
+    const tracker: RunTaskTracker = { cluster: inputs.cluster, taskArns: [], watching: false, stopped: false };
+    if (deps.progress) deps.progress.runTask = tracker;
+    const arn = registered.get(first.sourceKey) ?? first.currentTaskDefinitionArn;
+    runTask = await runTaskBeforeDeploy(api, runTaskRequest(inputs, first, arn), {
+      essentialContainers: essentialContainers(first.taskDefinition),
+      wait: inputs.runTask.waitForStopped,
+      timeoutMs: watchMs,
+      intervalMs: inputs.pollIntervalMs,
+      logger,
+      clock,
+      signal: deps.signal,
+      tracker
+    });
+    if (runTask.state !== 'succeeded' && runTask.state !== 'started')
+      return finish('failed', runTaskFailure(runTask, [...registered.values()]));
+    watchMs = Math.max(watchMs - runTask.elapsedMs, MIN_WATCH_AFTER_BUSY_MS);
   }
 
   // Update every service (all or nothing: the first failure stops the rest), then watch them together.

@@ -1,5 +1,11 @@
 import { inputError, type Inputs } from '@deploy-suite/core';
 import {
+  checkCapacityProviderStrategy,
+  checkContainerOverrides,
+  checkNetworkIds,
+  checkStartedBy,
+  checkTaskTags,
+  type RunTaskSettings,
   checkClusterInput,
   checkServiceInputLines,
   parseTaskDefinitionReference,
@@ -7,6 +13,20 @@ import {
   type OnPause
 } from '@deploy-suite/aws/ecs';
 import type { EnvironmentSetting } from './render.js';
+
+/** The run-task inputs (AED's names and meanings: a one-off task, e.g. a migration, before the deploy). */
+const RUN_TASK_INPUT = {
+  runTask: 'run-task',
+  runTaskContainerOverrides: 'run-task-container-overrides',
+  runTaskSubnets: 'run-task-subnets',
+  runTaskSecurityGroups: 'run-task-security-groups',
+  runTaskAssignPublicIp: 'run-task-assign-public-IP',
+  runTaskLaunchType: 'run-task-launch-type',
+  runTaskCapacityProviderStrategy: 'run-task-capacity-provider-strategy',
+  runTaskStartedBy: 'run-task-started-by',
+  runTaskTags: 'run-task-tags',
+  waitForTaskStopped: 'wait-for-task-stopped'
+} as const;
 
 /** Input names, as action.yml spells them (the ones shared with aws-actions keep their names). */
 export const INPUT = {
@@ -26,7 +46,8 @@ export const INPUT = {
   pollInterval: 'poll-interval',
   ifBusy: 'if-busy',
   onPause: 'on-pause',
-  awsRegion: 'aws-region'
+  awsRegion: 'aws-region',
+  ...RUN_TASK_INPUT
 } as const;
 
 /** Where a service's next task definition comes from. */
@@ -60,6 +81,8 @@ export interface DeployEcsInputs {
   /** a PAUSE lifecycle hook waiting for action: wait, continue it, or end the step (status paused) */
   onPause: OnPause;
   region?: string;
+  /** run-task: true; the task runs the first service's new revision before any service is updated */
+  runTask?: RunTaskSettings;
 }
 
 /** Container names (checked in `environment-variables`): the character set ECS allows. */
@@ -98,7 +121,64 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
     pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '10s' }),
     ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait'),
     onPause: inputs.oneOf(INPUT.onPause, ['wait', 'continue', 'stop'] as const, 'wait'),
-    region: inputs.optionalString(INPUT.awsRegion)
+    region: inputs.optionalString(INPUT.awsRegion),
+    runTask: readRunTask(inputs)
+  };
+}
+
+/**
+ * The run-task inputs, every one checked now (before any AWS call). The container names are checked
+ * against the task definition by the plan. Without `run-task: true` the others must be left out: a
+ * forgotten switch would otherwise skip a migration silently.
+ */
+function readRunTask(inputs: Inputs): RunTaskSettings | undefined {
+  const names = Object.values(RUN_TASK_INPUT).filter(name => name !== INPUT.runTask);
+  if (!inputs.boolean(INPUT.runTask, false)) {
+    // started-by and wait-for-task-stopped have defaults in action.yml: only a value that asks for something counts.
+    const stray = names.filter(name =>
+      name === INPUT.runTaskStartedBy
+        ? false
+        : name === INPUT.waitForTaskStopped
+          ? inputs.raw(name).toLowerCase() === 'true'
+          : inputs.raw(name) !== ''
+    );
+    if (stray.length > 0) {
+      throw inputError(
+        `Input ${stray.map(name => `"${name}"`).join(', ')} is set but "run-task" is not true: set run-task: true to run the task, or remove them`
+      );
+    }
+    return undefined;
+  }
+  const launchType = inputs.raw(INPUT.runTaskLaunchType)
+    ? inputs.oneOf(INPUT.runTaskLaunchType, ['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES'] as const)
+    : undefined;
+  const capacityProviderStrategy = checkCapacityProviderStrategy(
+    inputs.raw(INPUT.runTaskCapacityProviderStrategy),
+    INPUT.runTaskCapacityProviderStrategy
+  );
+  if (launchType && capacityProviderStrategy) {
+    throw inputError(
+      `Inputs "${INPUT.runTaskLaunchType}" and "${INPUT.runTaskCapacityProviderStrategy}" exclude each other (ECS refuses both): give one`
+    );
+  }
+  return {
+    containerOverrides: checkContainerOverrides(
+      inputs.raw(INPUT.runTaskContainerOverrides),
+      INPUT.runTaskContainerOverrides
+    ),
+    subnets: checkNetworkIds(inputs.list(INPUT.runTaskSubnets), INPUT.runTaskSubnets, 'subnet'),
+    securityGroups: checkNetworkIds(inputs.list(INPUT.runTaskSecurityGroups), INPUT.runTaskSecurityGroups, 'sg'),
+    assignPublicIp: inputs.raw(INPUT.runTaskAssignPublicIp)
+      ? inputs.oneOf(INPUT.runTaskAssignPublicIp, ['ENABLED', 'DISABLED'] as const)
+      : undefined,
+    launchType,
+    capacityProviderStrategy,
+    startedBy: checkStartedBy(
+      inputs.string(INPUT.runTaskStartedBy, { default: 'GitHub-Actions' }),
+      INPUT.runTaskStartedBy
+    ),
+    tags: checkTaskTags(inputs.raw(INPUT.runTaskTags), INPUT.runTaskTags),
+    waitForStopped: inputs.boolean(INPUT.waitForTaskStopped, false)
   };
 }
 

@@ -3,7 +3,7 @@ import { ActionError, endingSummary, realClock } from '@deploy-suite/core';
 import { readWorkspaceText, requireWorkspaceFile, resolveInWorkspace } from '@deploy-suite/core/workspace';
 import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
 import { actionInputs, coreLogger, runAction } from '@deploy-suite/core/runner';
-import { createEcsApi } from '@deploy-suite/aws/ecs';
+import { createEcsApi, maskRunTaskValues, stopRunTasks } from '@deploy-suite/aws/ecs';
 import { readDeployEcsInputs, INPUT } from './inputs.js';
 import { loadTaskDefinitionShape } from './shape.js';
 import { planDeployment } from './plan.js';
@@ -20,6 +20,8 @@ function outputsOf(result: DeployResult) {
     'deployment-id': first?.deploymentId,
     'service-deployment-arn': first?.serviceDeploymentArn,
     'hook-id': result.services.find(service => service.hookId)?.hookId,
+    // AED's output: the JSON list of the one-off tasks' ARNs
+    'run-task-arn': result.runTask?.taskArns.length ? result.runTask.taskArns : undefined,
     status: result.status,
     services: result.services.map(service => ({
       service: service.service,
@@ -62,7 +64,10 @@ export async function run(): Promise<void> {
     where.region = context.region;
     const api = createEcsApi(context);
     const logger = coreLogger;
+    maskRunTaskValues(inputs.runTask, logger);
     step.onCancel(() => startCancelRollback(inputs, progress, api, logger));
+    // a cancel while the step waits for run-task's task stops it (StopTask)
+    step.onCancel(async () => (progress.runTask ? stopRunTasks(api, progress.runTask, logger) : []));
 
     if (inputs.waitForServiceStability && !inputs.dryRun) {
       await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);

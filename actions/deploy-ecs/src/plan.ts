@@ -1,6 +1,7 @@
-import type { Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
+import type { RunTaskCommandInput, Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
 import { ActionError, errorMessage, inputError, type Logger } from '@deploy-suite/core';
 import {
+  buildRunTaskRequest,
   currentTaskDefinition,
   describeNamedServices,
   describeProfile,
@@ -8,9 +9,10 @@ import {
   profileService,
   unsupportedController,
   type EcsApi,
+  type ServiceLaunch,
   type ServiceProfile
 } from '@deploy-suite/aws/ecs';
-import type { DeployEcsInputs, TaskDefinitionSource } from './inputs.js';
+import { INPUT, type DeployEcsInputs, type TaskDefinitionSource } from './inputs.js';
 import {
   applyEnvironment,
   applyImages,
@@ -43,6 +45,8 @@ export interface ServicePlan {
   unchanged: boolean;
   /** controller, strategy, traffic wiring, hooks, alarms, circuit breaker: what "deployed" will mean */
   profile: ServiceProfile;
+  /** the service's network and launch settings: run-task's defaults (first service) */
+  launch: ServiceLaunch;
 }
 
 export interface PlanDeps {
@@ -157,9 +161,16 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
         current.family === taskDefinition.family &&
         !inputs.forceNewDeployment &&
         !desiredChanges,
-      profile: profiles.get(name)!
+      profile: profiles.get(name)!,
+      launch: {
+        networkConfiguration: service.networkConfiguration,
+        launchType: service.launchType,
+        capacityProviderStrategy: service.capacityProviderStrategy
+      }
     });
   }
+  // run-task's overrides and network are checked against the first service's revision now, before any change.
+  if (inputs.runTask) runTaskRequest(inputs, plans[0], '(registered)');
   return plans;
 }
 
@@ -282,4 +293,26 @@ function checkContainersExist(rendered: Map<string, TaskDefinitionRequest>, inpu
         `Containers found: ${list}`
     );
   }
+}
+
+/** The RunTask request for the first service's revision (`taskDefinitionArn`: the one registered, or its current). */
+export function runTaskRequest(
+  inputs: DeployEcsInputs,
+  first: ServicePlan,
+  taskDefinitionArn: string
+): RunTaskCommandInput {
+  return buildRunTaskRequest(
+    inputs.runTask!,
+    {
+      cluster: inputs.cluster,
+      taskDefinitionArn,
+      taskDefinition: first.taskDefinition,
+      service: first.launch,
+      serviceName: first.service
+    },
+    {
+      containerOverrides: INPUT.runTaskContainerOverrides,
+      subnets: INPUT.runTaskSubnets
+    }
+  );
 }

@@ -1,5 +1,5 @@
 import { errorMessage, type Logger, type StepEnding } from '@deploy-suite/core';
-import { describeProfile, type EcsApi } from '@deploy-suite/aws/ecs';
+import { describeProfile, type EcsApi, type RunTaskTracker } from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import type { DeployResult, ServiceResult } from './deploy.js';
@@ -34,6 +34,8 @@ export class DeployProgress {
   readonly registered: string[] = [];
   readonly updated: UpdatedService[] = [];
   readonly rollbacks: StartedRollback[] = [];
+  /** run-task's tasks, while the step waits for them (a cancel stops them) */
+  runTask?: RunTaskTracker;
   /** set when the deployment ran to its own verdict */
   result?: DeployResult;
 }
@@ -142,5 +144,19 @@ export function interruptedResult(progress: DeployProgress, ending: StepEnding):
         : inFlight
     };
   });
-  return { status: cancelled ? 'cancelled' : 'failed', reason, services };
+  return { status: cancelled ? 'cancelled' : 'failed', reason, services, runTask: interruptedRunTask(progress) };
+}
+
+/** run-task's tasks when the step ended without its verdict: stopped by the cancel hook, or still running. */
+function interruptedRunTask(progress: DeployProgress): DeployResult['runTask'] {
+  const tracker = progress.runTask;
+  if (!tracker || tracker.taskArns.length === 0 || progress.updated.length > 0) return undefined;
+  return {
+    state: 'cancelled',
+    taskDefinitionArn: '',
+    taskArns: tracker.taskArns,
+    tasks: [],
+    reason: tracker.stopped ? 'stopped (StopTask) when the step ended' : 'may still be running',
+    elapsedMs: 0
+  };
 }

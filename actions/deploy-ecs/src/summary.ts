@@ -1,6 +1,7 @@
 import { code, markdownDetails, markdownLink, markdownTable } from '@deploy-suite/core';
 import { consoleLinks } from '@deploy-suite/aws';
 import { familyRevision, parseTaskDefinitionReference } from '@deploy-suite/aws/ecs';
+import type { RunTaskResult } from '@deploy-suite/aws/ecs';
 import type { DeployResult } from './deploy.js';
 import { formatDiff } from './diff.js';
 
@@ -53,10 +54,33 @@ export function deploySummary(result: DeployResult, cluster: string, region: str
     `Cluster ${code(cluster)} in ${code(region)}`,
     markdownTable(['Service', 'Revision (old → new)', 'Images', 'Strategy', 'Result', 'Duration'], rows)
   ];
+  if (result.runTask) parts.push(runTaskLine(result.runTask, region, cluster));
   if (result.reason) parts.push(`**Reason:** ${result.reason}`);
   const diffs = result.services
     .map(service => `${service.service}\n${formatDiff(service.diff)}`)
     .join('\n\n');
   parts.push(markdownDetails('Changes', '```diff\n' + diffs + '\n```'));
   return parts.join('\n\n') + '\n';
+}
+
+const RUN_TASK_HEADLINE: Record<RunTaskResult['state'], string> = {
+  succeeded: 'succeeded',
+  failed: 'FAILED',
+  started: 'started, not watched',
+  'timed-out': 'TIMED OUT',
+  cancelled: 'cancelled',
+  planned: 'planned (dry run: not run)'
+};
+
+/** The migration's line: its result, its task(s) with console links, and how it ended. */
+function runTaskLine(runTask: RunTaskResult, region: string, cluster: string): string {
+  const tasks = runTask.taskArns.map(arn => {
+    const id = arn.split('/').pop() ?? arn;
+    return markdownLink(id, consoleLinks.ecsTask(region, cluster, id));
+  });
+  return (
+    `**Run task before the deploy:** ${RUN_TASK_HEADLINE[runTask.state]}` +
+    (tasks.length > 0 ? ` (${tasks.join(', ')})` : '') +
+    ` — ${runTask.reason}`
+  );
 }

@@ -4,6 +4,8 @@ const CONSOLE = (region: string): string => `https://${region}.console.aws.amazo
 export const consoleLinks = {
   ecsService: (region: string, cluster: string, service: string): string =>
     `${CONSOLE(region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`,
+  ecsTask: (region: string, cluster: string, taskId: string): string =>
+    `${CONSOLE(region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(taskId)}/configuration?region=${region}`,
   ecsTaskDefinition: (region: string, family: string, revision: number | string): string =>
     `${CONSOLE(region)}/ecs/v2/task-definitions/${encodeURIComponent(family)}/${revision}/containers?region=${region}`,
   beanstalkEnvironment: (region: string, environmentId: string): string =>

@@ -97,4 +97,12 @@ export class ScriptedEcs implements EcsApi {
     this.record('ContinueServiceDeployment', input);
     throw new Error('not scripted');
   }
+  async runTask(input: unknown): Promise<never> {
+    this.record('RunTask', input);
+    throw new Error('not scripted');
+  }
+  async stopTask(input: unknown): Promise<never> {
+    this.record('StopTask', input);
+    throw new Error('not scripted');
+  }
 }

@@ -152,27 +152,36 @@ const STOP_EVIDENCE: Array<{ pattern: RegExp; label: string }> = [
  */
 export function classifyStoppedTask(task: Task): TaskFailure | undefined {
   if (task.lastStatus !== 'STOPPED' && task.desiredStatus !== 'STOPPED') return undefined;
-  const stoppedReason = task.stoppedReason ?? '';
   const containers = task.containers ?? [];
-  const exits = containers
-    .filter(container => container.exitCode !== undefined && container.exitCode !== null)
-    .map(
-      container =>
-        `${container.name} exit ${container.exitCode}${container.reason ? ` (${container.reason})` : ''}`
-    );
-  const containerReasons = containers
-    .filter(container => container.exitCode === undefined && container.reason)
-    .map(container => `${container.name}: ${container.reason}`);
-  const text = [stoppedReason, ...containerReasons].join(' ');
+  const text = [task.stoppedReason ?? '', ...containerReasons(task)].join(' ');
   const matched = STOP_EVIDENCE.find(evidence => evidence.pattern.test(text));
   const nonZeroExit = containers.some(container => (container.exitCode ?? 0) !== 0);
   const failedToStart = task.stopCode === 'TaskFailedToStart';
   if (!matched && !failedToStart && !(nonZeroExit && task.stopCode === 'EssentialContainerExited'))
     return undefined;
-  const details = [stoppedReason || task.stopCode || 'stopped', ...containerReasons, ...exits].filter(
-    Boolean
-  );
-  return { taskArn: task.taskArn ?? 'unknown', reason: [...new Set(details)].join('; ') };
+  return { taskArn: task.taskArn ?? 'unknown', reason: stoppedTaskDetails(task) };
+}
+
+/**
+ * How a stopped task is printed wherever one is judged (service watches, deploy-ecs's run-task): its
+ * `stoppedReason` (else its stop code), the reasons of containers that have no exit code (they never
+ * ran: CannotPullContainerError...), and every exit code with the container's reason.
+ */
+export function stoppedTaskDetails(task: Task): string {
+  const exits = (task.containers ?? [])
+    .filter(container => container.exitCode !== undefined && container.exitCode !== null)
+    .map(
+      container =>
+        `${container.name} exit ${container.exitCode}${container.reason ? ` (${container.reason})` : ''}`
+    );
+  const details = [task.stoppedReason || task.stopCode || 'stopped', ...containerReasons(task), ...exits];
+  return [...new Set(details.filter(Boolean))].join('; ');
+}
+
+function containerReasons(task: Task): string[] {
+  return (task.containers ?? [])
+    .filter(container => container.exitCode === undefined && container.reason)
+    .map(container => `${container.name}: ${container.reason}`);
 }
 
 function shortTaskId(taskArn: string): string {

@@ -25,7 +25,11 @@ import type {
   StopServiceDeploymentCommandInput,
   StopServiceDeploymentCommandOutput,
   ContinueServiceDeploymentCommandInput,
-  ContinueServiceDeploymentCommandOutput
+  ContinueServiceDeploymentCommandOutput,
+  RunTaskCommandInput,
+  RunTaskCommandOutput,
+  StopTaskCommandInput,
+  StopTaskCommandOutput
 } from '@aws-sdk/client-ecs';
 import { lazy, type AwsContext } from '../context.js';
 
@@ -69,6 +73,10 @@ export interface EcsApi {
   continueServiceDeployment(
     input: ContinueServiceDeploymentCommandInput
   ): Promise<Out<ContinueServiceDeploymentCommandOutput>>;
+  /** deploy-ecs's one-off task before the deploy (run-task: a database migration) */
+  runTask(input: RunTaskCommandInput): Promise<Out<RunTaskCommandOutput>>;
+  /** stops that one-off task when the step is cancelled while waiting for it */
+  stopTask(input: StopTaskCommandInput): Promise<Out<StopTaskCommandOutput>>;
 }
 
 /** Most services DescribeServices accepts in one call. */
@@ -96,7 +104,9 @@ export function createEcsApi(context: AwsContext): EcsApi {
     describeServiceDeployments: async input =>
       (await load()).send('DescribeServiceDeploymentsCommand', input),
     stopServiceDeployment: async input => (await load()).send('StopServiceDeploymentCommand', input),
-    continueServiceDeployment: async input => (await load()).send('ContinueServiceDeploymentCommand', input)
+    continueServiceDeployment: async input => (await load()).send('ContinueServiceDeploymentCommand', input),
+    runTask: async input => (await load()).send('RunTaskCommand', input),
+    stopTask: async input => (await load()).send('StopTaskCommand', input)
   };
 }
 
@@ -114,7 +124,9 @@ type CommandName =
   | 'ListTaskDefinitionsCommand'
   | 'DescribeServiceDeploymentsCommand'
   | 'StopServiceDeploymentCommand'
-  | 'ContinueServiceDeploymentCommand';
+  | 'ContinueServiceDeploymentCommand'
+  | 'RunTaskCommand'
+  | 'StopTaskCommand';
 
 type Sender = { send: <T>(name: CommandName, input: object) => Promise<T> };
 

@@ -20,5 +20,7 @@ export {
   DescribeServiceDeploymentsCommand,
   StopServiceDeploymentCommand,
   ContinueServiceDeploymentCommand,
+  RunTaskCommand,
+  StopTaskCommand,
   RegisterTaskDefinitionRequest$
 } from '@aws-sdk/client-ecs';
