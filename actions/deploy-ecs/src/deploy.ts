@@ -209,7 +209,12 @@ export async function executeDeployment(
   // run-task (a migration): the first service's revision runs once, before any service is updated.
   if (inputs.runTask) {
     const first = plans[0];
-    const tracker: RunTaskTracker = { cluster: inputs.cluster, taskArns: [], watching: false, stopped: false };
+    const tracker: RunTaskTracker = {
+      cluster: inputs.cluster,
+      taskArns: [],
+      watching: false,
+      stopped: false
+    };
     if (deps.progress) deps.progress.runTask = tracker;
     const arn = registered.get(first.sourceKey) ?? first.currentTaskDefinitionArn;
     runTask = await runTaskBeforeDeploy(api, runTaskRequest(inputs, first, arn), {

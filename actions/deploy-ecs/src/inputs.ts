@@ -167,7 +167,11 @@ function readRunTask(inputs: Inputs): RunTaskSettings | undefined {
       INPUT.runTaskContainerOverrides
     ),
     subnets: checkNetworkIds(inputs.list(INPUT.runTaskSubnets), INPUT.runTaskSubnets, 'subnet'),
-    securityGroups: checkNetworkIds(inputs.list(INPUT.runTaskSecurityGroups), INPUT.runTaskSecurityGroups, 'sg'),
+    securityGroups: checkNetworkIds(
+      inputs.list(INPUT.runTaskSecurityGroups),
+      INPUT.runTaskSecurityGroups,
+      'sg'
+    ),
     assignPublicIp: inputs.raw(INPUT.runTaskAssignPublicIp)
       ? inputs.oneOf(INPUT.runTaskAssignPublicIp, ['ENABLED', 'DISABLED'] as const)
       : undefined,

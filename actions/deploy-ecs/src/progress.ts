@@ -144,7 +144,12 @@ export function interruptedResult(progress: DeployProgress, ending: StepEnding):
         : inFlight
     };
   });
-  return { status: cancelled ? 'cancelled' : 'failed', reason, services, runTask: interruptedRunTask(progress) };
+  return {
+    status: cancelled ? 'cancelled' : 'failed',
+    reason,
+    services,
+    runTask: interruptedRunTask(progress)
+  };
 }
 
 /** run-task's tasks when the step ended without its verdict: stopped by the cancel hook, or still running. */

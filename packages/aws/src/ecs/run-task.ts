@@ -79,8 +79,8 @@ function parseQuietly(text: string, input: string, what: string): unknown {
   } catch (error) {
     const at = /position (\d+)/.exec(errorMessage(error));
     throw inputError(
-      `Input "${input}" must be ${what} in JSON${at ? ` (invalid JSON at character ${at[1]})` : ' (invalid JSON)'}; ` +
-        'the text is not shown: it may hold a secret'
+      `Input "${input}" is not valid JSON${at ? ` (at character ${at[1]})` : ''}; expected ${what} ` +
+        '(the text is not shown: it may hold a secret)'
     );
   }
 }
@@ -94,9 +94,15 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function checkContainerOverrides(text: string, input: string): ContainerOverride[] {
   if (text === '') return [];
-  const parsed = parseQuietly(text, input, 'an array of container overrides, e.g. [{"name": "app", "command": ["npm", "run", "migrate"]}]');
+  const parsed = parseQuietly(
+    text,
+    input,
+    'an array of container overrides, e.g. [{"name": "app", "command": ["npm", "run", "migrate"]}]'
+  );
   if (!Array.isArray(parsed)) {
-    throw inputError(`Input "${input}" must be a JSON array of container overrides ([{"name": ..., "command": [...]}])`);
+    throw inputError(
+      `Input "${input}" must be a JSON array of container overrides ([{"name": ..., "command": [...]}])`
+    );
   }
   const seen = new Set<string>();
   return parsed.map((entry, index) => {
@@ -151,20 +157,35 @@ function checkPairs(value: unknown, where: string, key: 'name' | 'type'): void {
 }
 
 /** `run-task-capacity-provider-strategy`: a JSON array of {capacityProvider, weight?, base?}. */
-export function checkCapacityProviderStrategy(text: string, input: string): CapacityProviderStrategyItem[] | undefined {
+export function checkCapacityProviderStrategy(
+  text: string,
+  input: string
+): CapacityProviderStrategyItem[] | undefined {
   if (text === '') return undefined;
-  const parsed = parseQuietly(text, input, 'an array such as [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]');
+  const parsed = parseQuietly(
+    text,
+    input,
+    'an array such as [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]'
+  );
   if (!Array.isArray(parsed) || parsed.length === 0 || parsed.length > 20)
-    throw inputError(`Input "${input}" must be a JSON array of 1 to 20 {"capacityProvider", "weight", "base"} items`);
+    throw inputError(
+      `Input "${input}" must be a JSON array of 1 to 20 {"capacityProvider", "weight", "base"} items`
+    );
   return parsed.map((item, index) => {
     const where = `Input "${input}" item ${index + 1}`;
     if (!isObject(item) || typeof item.capacityProvider !== 'string' || item.capacityProvider === '')
       throw inputError(`${where} needs "capacityProvider" (e.g. "FARGATE" or "FARGATE_SPOT")`);
     const unknown = Object.keys(item).filter(key => !['capacityProvider', 'weight', 'base'].includes(key));
     if (unknown.length > 0) throw inputError(`${where} has unknown member(s) ${unknown.join(', ')}`);
-    for (const [key, max] of [['weight', 1000], ['base', 100_000]] as const) {
+    for (const [key, max] of [
+      ['weight', 1000],
+      ['base', 100_000]
+    ] as const) {
       const value = item[key];
-      if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max))
+      if (
+        value !== undefined &&
+        !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max)
+      )
         throw inputError(`${where}: "${key}" must be a whole number from 0 to ${max}`);
     }
     return item as unknown as CapacityProviderStrategyItem;
@@ -204,8 +225,11 @@ export function checkNetworkIds(ids: string[], input: string, kind: 'subnet' | '
   const max = kind === 'subnet' ? 16 : 5;
   const bad = ids.find(id => !new RegExp(`^${kind}-[0-9a-z]+$`).test(id));
   if (bad !== undefined)
-    throw inputError(`Input "${input}" must list ${kind}-... ids separated by commas, got ${JSON.stringify(bad)}`);
-  if (ids.length > max) throw inputError(`Input "${input}" lists ${ids.length} ids; ECS takes at most ${max}`);
+    throw inputError(
+      `Input "${input}" must list ${kind}-... ids separated by commas, got ${JSON.stringify(bad)}`
+    );
+  if (ids.length > max)
+    throw inputError(`Input "${input}" lists ${ids.length} ids; ECS takes at most ${max}`);
   if (new Set(ids).size !== ids.length) throw inputError(`Input "${input}" names an id twice`);
   return ids;
 }
@@ -244,8 +268,12 @@ export function buildRunTaskRequest(
   },
   names: RunTaskInputNames
 ): RunTaskCommandInput {
-  const containers = (target.taskDefinition.containerDefinitions ?? []).map(container => container.name ?? '');
-  const unknown = settings.containerOverrides.map(override => override.name ?? '').filter(name => !containers.includes(name));
+  const containers = (target.taskDefinition.containerDefinitions ?? []).map(
+    container => container.name ?? ''
+  );
+  const unknown = settings.containerOverrides
+    .map(override => override.name ?? '')
+    .filter(name => !containers.includes(name));
   if (unknown.length > 0) {
     throw inputError(
       `Input "${names.containerOverrides}" names ${unknown.map(name => `"${name}"`).join(', ')}, which task definition ` +
@@ -272,15 +300,22 @@ function launchOf(
   settings: RunTaskSettings,
   service: ServiceLaunch
 ): Pick<RunTaskCommandInput, 'launchType' | 'capacityProviderStrategy'> {
-  if (settings.capacityProviderStrategy) return { capacityProviderStrategy: settings.capacityProviderStrategy };
+  if (settings.capacityProviderStrategy)
+    return { capacityProviderStrategy: settings.capacityProviderStrategy };
   if (settings.launchType) return { launchType: settings.launchType };
-  if (service.capacityProviderStrategy?.length) return { capacityProviderStrategy: service.capacityProviderStrategy };
+  if (service.capacityProviderStrategy?.length)
+    return { capacityProviderStrategy: service.capacityProviderStrategy };
   return { launchType: service.launchType ?? 'FARGATE' };
 }
 
 function networkOf(
   settings: RunTaskSettings,
-  target: { taskDefinition: RunTaskDefinition; service: ServiceLaunch; serviceName: string; taskDefinitionArn: string },
+  target: {
+    taskDefinition: RunTaskDefinition;
+    service: ServiceLaunch;
+    serviceName: string;
+    taskDefinitionArn: string;
+  },
   names: RunTaskInputNames
 ): NetworkConfiguration | undefined {
   const given = settings.subnets.length > 0 || settings.securityGroups.length > 0 || settings.assignPublicIp;
@@ -299,7 +334,8 @@ function networkOf(
       `Input "${names.subnets}" is needed: the task definition uses awsvpc and service ${target.serviceName} has no ` +
         'awsvpcConfiguration to take the subnets from. Give subnet-... ids separated by commas'
     );
-  const securityGroups = settings.securityGroups.length > 0 ? settings.securityGroups : service?.securityGroups;
+  const securityGroups =
+    settings.securityGroups.length > 0 ? settings.securityGroups : service?.securityGroups;
   return {
     awsvpcConfiguration: {
       subnets,
@@ -367,7 +403,12 @@ export async function runTaskBeforeDeploy(
   const clock = options.clock ?? realClock;
   const started = clock.now();
   const taskDefinitionArn = request.taskDefinition ?? '';
-  const end = (state: RunTaskResult['state'], reason: string, taskArns: string[], tasks: Task[]): RunTaskResult => ({
+  const end = (
+    state: RunTaskResult['state'],
+    reason: string,
+    taskArns: string[],
+    tasks: Task[]
+  ): RunTaskResult => ({
     state,
     taskDefinitionArn,
     taskArns,
@@ -384,8 +425,15 @@ export async function runTaskBeforeDeploy(
   const tasks = output.tasks ?? [];
   const taskArns = tasks.flatMap(task => (task.taskArn ? [task.taskArn] : []));
   if (taskArns.length === 0) {
-    const failures = (output.failures ?? []).map(failure => `${failure.arn ?? ''} ${failure.reason ?? ''} ${failure.detail ?? ''}`.trim());
-    return end('failed', `RunTask started no task${failures.length ? ': ' + failures.join('; ') : ''}`, [], []);
+    const failures = (output.failures ?? []).map(failure =>
+      `${failure.arn ?? ''} ${failure.reason ?? ''} ${failure.detail ?? ''}`.trim()
+    );
+    return end(
+      'failed',
+      `RunTask started no task${failures.length ? ': ' + failures.join('; ') : ''}`,
+      [],
+      []
+    );
   }
   options.tracker?.taskArns.push(...taskArns);
   logger.info(`run-task: started ${taskArns.join(', ')} (${taskDefinitionArn})`);
@@ -404,9 +452,11 @@ export async function runTaskBeforeDeploy(
           const described = await api.describeTasks({ cluster: request.cluster, tasks: taskArns });
           last = described.tasks ?? last;
           const line = last.map(task => `${shortId(task.taskArn)} ${task.lastStatus ?? '?'}`).join(', ');
-          if (line !== lastLine) logger.info(`run-task: ${line} (${formatDuration(clock.now() - started)} elapsed)`);
+          if (line !== lastLine)
+            logger.info(`run-task: ${line} (${formatDuration(clock.now() - started)} elapsed)`);
           lastLine = line;
-          const allStopped = last.length === taskArns.length && last.every(task => task.lastStatus === 'STOPPED');
+          const allStopped =
+            last.length === taskArns.length && last.every(task => task.lastStatus === 'STOPPED');
           return allStopped ? { done: true, value: last } : { done: false, progress: line };
         });
       },
@@ -420,7 +470,11 @@ export async function runTaskBeforeDeploy(
       }
     );
     if (stoppedTasks === 'cancelled') {
-      const lines = await stopRunTasks(api, options.tracker ?? { cluster: request.cluster ?? '', taskArns, watching: true, stopped: false }, logger);
+      const lines = await stopRunTasks(
+        api,
+        options.tracker ?? { cluster: request.cluster ?? '', taskArns, watching: true, stopped: false },
+        logger
+      );
       return end('cancelled', `cancelled while waiting for the task; ${lines.join('; ')}`, taskArns, last);
     }
     const verdicts = stoppedTasks.map(task => judgeRunTask(task, options.essentialContainers));
@@ -479,7 +533,8 @@ export async function stopRunTasks(api: EcsApi, tracker: RunTaskTracker, logger:
  * was updated; the revisions registered stay, as every revision does; a task still running says so).
  */
 export function runTaskFailure(result: RunTaskResult, registered: readonly string[]): string {
-  const left = registered.length > 0 ? `registered ${registered.join(', ')} (left registered)` : 'nothing registered';
+  const left =
+    registered.length > 0 ? `registered ${registered.join(', ')} (left registered)` : 'nothing registered';
   return `run-task ${result.state === 'failed' ? 'failed' : result.state}: ${result.reason}; no service was updated; ${left}`;
 }
 
