@@ -308,7 +308,7 @@ describe('judgeRunTask', () => {
 
 /** A scripted ECS answering RunTask with one task, then DescribeTasks with each answer in turn. */
 function scripted(answers: Task[][], calls: string[]): EcsApi {
-  const base = new ScriptedEcs();
+  const base = new ScriptedEcs([{}]);
   let index = 0;
   return Object.assign(base, {
     runTask: async () => {
@@ -387,7 +387,7 @@ describe('runTaskBeforeDeploy', () => {
   });
 
   it('a refused RunTask is a failure, not a throw', async () => {
-    const api = Object.assign(new ScriptedEcs(), {
+    const api = Object.assign(new ScriptedEcs([{}]), {
       runTask: async () => {
         throw new Error('Override for container named backend is not a container in the TaskDefinition.');
       }
