@@ -77,3 +77,95 @@ describe('readDeployEcsInputs', () => {
     expect(() => read(values)).toThrow(message);
   });
 });
+
+describe('run-task inputs (AED names and meanings)', () => {
+  const tria = { cluster: 'tria-aibpo-staging-cluster', service: 'tria-aibpo-staging-service' };
+
+  it('is off by default, and then reads nothing else', () => {
+    expect(read(tria).runTask).toBeUndefined();
+    // action.yml's defaults arrive with every run: they do not count as asking for a task
+    expect(
+      read({ ...tria, 'run-task-started-by': 'GitHub-Actions', 'wait-for-task-stopped': 'false' }).runTask
+    ).toBeUndefined();
+  });
+
+  it("reads AED's defaults: started-by GitHub-Actions, not waited for, network and launch type left to the service", () => {
+    expect(read({ ...tria, 'run-task': 'true' }).runTask).toEqual({
+      containerOverrides: [],
+      subnets: [],
+      securityGroups: [],
+      assignPublicIp: undefined,
+      launchType: undefined,
+      capacityProviderStrategy: undefined,
+      startedBy: 'GitHub-Actions',
+      tags: [],
+      waitForStopped: false
+    });
+  });
+
+  it('reads every input', () => {
+    const runTask = read({
+      ...tria,
+      'run-task': 'true',
+      'run-task-container-overrides':
+        '[{"name": "tria-aibpo-backend", "command": ["npm", "run", "migrate"]}]',
+      'run-task-subnets': 'subnet-0a1b2c3d, subnet-4e5f6a7b',
+      'run-task-security-groups': 'sg-0ecs1tasks',
+      'run-task-assign-public-IP': 'enabled',
+      'run-task-launch-type': 'FARGATE',
+      'run-task-started-by': 'tria-migrations',
+      'run-task-tags': '[{"key": "purpose", "value": "migration"}]',
+      'wait-for-task-stopped': 'true'
+    }).runTask;
+    expect(runTask).toEqual({
+      containerOverrides: [{ name: 'tria-aibpo-backend', command: ['npm', 'run', 'migrate'] }],
+      subnets: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'],
+      securityGroups: ['sg-0ecs1tasks'],
+      assignPublicIp: 'ENABLED',
+      launchType: 'FARGATE',
+      capacityProviderStrategy: undefined,
+      startedBy: 'tria-migrations',
+      tags: [{ key: 'purpose', value: 'migration' }],
+      waitForStopped: true
+    });
+  });
+
+  it.each([
+    [
+      { 'run-task-container-overrides': '[{"name": "tria-aibpo-backend"}]' },
+      'Input "run-task-container-overrides" is set but "run-task" is not true'
+    ],
+    [{ 'wait-for-task-stopped': 'true' }, 'Input "wait-for-task-stopped" is set but "run-task" is not true'],
+    [{ 'run-task': 'yes' }, 'Input "run-task" must be true or false'],
+    [
+      { 'run-task': 'true', 'run-task-assign-public-IP': 'on' },
+      'Input "run-task-assign-public-IP" must be one of ENABLED, DISABLED'
+    ],
+    [
+      { 'run-task': 'true', 'run-task-launch-type': 'SPOT' },
+      'Input "run-task-launch-type" must be one of FARGATE, EC2'
+    ],
+    [
+      {
+        'run-task': 'true',
+        'run-task-launch-type': 'FARGATE',
+        'run-task-capacity-provider-strategy': '[{"capacityProvider": "FARGATE_SPOT"}]'
+      },
+      'Inputs "run-task-launch-type" and "run-task-capacity-provider-strategy" exclude each other'
+    ],
+    [
+      { 'run-task': 'true', 'run-task-subnets': 'subnet-0a1b, sg-0abc' },
+      'Input "run-task-subnets" must list subnet-... ids'
+    ],
+    [
+      { 'run-task': 'true', 'run-task-tags': '{"purpose": "migration"}' },
+      'Input "run-task-tags" must be a JSON array'
+    ],
+    [
+      { 'run-task': 'true', 'wait-for-task-stopped': 'always' },
+      'Input "wait-for-task-stopped" must be true or false'
+    ]
+  ])('rejects %j', (values, message) => {
+    expect(() => read({ ...tria, ...values })).toThrow(message);
+  });
+});

@@ -148,20 +148,25 @@ export function interruptedResult(progress: DeployProgress, ending: StepEnding):
     status: cancelled ? 'cancelled' : 'failed',
     reason,
     services,
-    runTask: interruptedRunTask(progress)
+    runTask: interruptedRunTask(progress, cancelled)
   };
 }
 
 /** run-task's tasks when the step ended without its verdict: stopped by the cancel hook, or still running. */
-function interruptedRunTask(progress: DeployProgress): DeployResult['runTask'] {
+function interruptedRunTask(progress: DeployProgress, cancelled: boolean): DeployResult['runTask'] {
   const tracker = progress.runTask;
-  if (!tracker || tracker.taskArns.length === 0 || progress.updated.length > 0) return undefined;
+  if (!tracker || tracker.taskArns.length === 0) return undefined;
+  const reason = tracker.stopped
+    ? 'stopped (StopTask) when the step was cancelled'
+    : tracker.watching
+      ? 'the step ended while waiting for it: it may still be running'
+      : 'started, not watched';
   return {
-    state: 'cancelled',
+    state: cancelled ? 'cancelled' : tracker.watching ? 'failed' : 'started',
     taskDefinitionArn: '',
     taskArns: tracker.taskArns,
     tasks: [],
-    reason: tracker.stopped ? 'stopped (StopTask) when the step ended' : 'may still be running',
+    reason,
     elapsedMs: 0
   };
 }

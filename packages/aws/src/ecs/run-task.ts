@@ -494,6 +494,7 @@ export async function runTaskBeforeDeploy(
  * A stopped one-off task succeeded when every essential container exited 0. One that never started
  * (TaskFailedToStart: CannotPullContainerError, ResourceInitializationError...) or was stopped before
  * its essential containers exited failed. The reason is printed the way service watches print stopped tasks.
+ * @internal exported for its tests; runTaskBeforeDeploy is the one caller
  */
 export function judgeRunTask(task: Task, essential: readonly string[]): { ok: boolean; reason: string } {
   const id = shortId(task.taskArn);
