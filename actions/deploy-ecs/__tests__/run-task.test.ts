@@ -13,6 +13,7 @@ import { ECR, seedEcsServices } from '@deploy-suite/testing';
 import type { EcsApi } from '@deploy-suite/aws/ecs';
 import { deployOnSim, frozenSim, sdkClient, simApi } from '@deploy-suite/testing/worlds/deploy-ecs';
 import { describeEcsService } from '@deploy-suite/testing';
+import { deploySummary } from '../src/summary.js';
 
 /** Tria AI-BPO staging (seed 002, examples/tria/ecs/task-definition-staging.json). */
 const TRIA_CLUSTER = 'tria-aibpo-staging-cluster';
@@ -222,6 +223,39 @@ describe('deploy-ecs run-task on the simulator (Tria staging migration)', () => 
     expect(result.runTask!.taskArns).toHaveLength(1);
   });
 
+  it('a cancel while waiting stops the task (StopTask) and updates nothing', async () => {
+    await seedTria();
+    await sim.control.images({
+      image: `${ECR}/tria-aibpo-staging`,
+      behavior: 'exit',
+      exitCode: 0,
+      runSeconds: 600,
+      command: MIGRATE
+    });
+    const controller = new AbortController();
+    const real = simApi(sim);
+    const api: EcsApi = {
+      ...real,
+      describeTasks: async input => {
+        const output = await real.describeTasks(input);
+        if (output.tasks?.[0]?.lastStatus === 'RUNNING') controller.abort(); // the runner cancels mid-migration
+        return output;
+      }
+    };
+    const { result } = await deployOnSim(sim, migration(), { api, signal: controller.signal });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(
+      /^run-task: cancelled while waiting for the task; run-task \w+ stopped \(StopTask\); no service was updated/
+    );
+    expect(sim.control.calls()['ECS.StopTask']).toBe(1);
+    expect(sim.control.calls()['ECS.UpdateService'] ?? 0).toBe(0);
+    sim.control.advance(10);
+    const described = await sdkClient(sim).send(
+      new DescribeTasksCommand({ cluster: TRIA_CLUSTER, tasks: result.runTask!.taskArns })
+    );
+    expect(described.tasks![0]).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated' });
+  });
+
   it('dry-run runs nothing and says so', async () => {
     await seedTria();
     const { result, logger } = await deployOnSim(sim, migration({ 'dry-run': 'true' }));
@@ -353,7 +387,8 @@ describe('deploy-ecs run-task network defaults (Eloquent AI, seed 004)', () => {
       startedBy: 'eloquent-migrations',
       tags: expect.arrayContaining([{ key: 'purpose', value: 'migration' }])
     });
-    // the override's secret value never reached the log
+    // the override's secret value never reached the log or the job summary
     expect(logger.text()).not.toContain('Aur0ra');
+    expect(deploySummary(result, CLUSTER, 'us-east-1')).not.toContain('Aur0ra');
   });
 });

@@ -4,14 +4,11 @@ import {
   currentTaskDefinition,
   describeProfile,
   describeServicesByName,
-  essentialContainers,
   reasonOf,
   recordKnownGoodOrWarn,
   rollout,
-  runTaskBeforeDeploy,
   runTaskFailure,
   type RunTaskResult,
-  type RunTaskTracker,
   waitUntilServicesIdle,
   type EcsApi,
   type RolloutResult,
@@ -19,7 +16,8 @@ import {
   type WatchOutcome
 } from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs } from './inputs.js';
-import { runTaskRequest, type ServicePlan } from './plan.js';
+import type { ServicePlan } from './plan.js';
+import { plannedRunTask, runFirstServiceTask } from './run-task.js';
 import { formatDiff, type DiffLine } from './diff.js';
 import type { DeployProgress } from './progress.js';
 
@@ -130,19 +128,10 @@ export async function executeDeployment(
   }
   if (inputs.dryRun) {
     logger.info('dry-run: nothing registered or updated');
-    const runTask = inputs.runTask && {
-      state: 'planned' as const,
-      taskDefinitionArn: plans[0].taskDefinition.family ?? plans[0].currentTaskDefinitionArn,
-      taskArns: [],
-      tasks: [],
-      reason: `would run ${plans[0].service}'s new revision once before any update; dry-run: not run`,
-      elapsedMs: 0
-    };
-    if (runTask) logger.info(`dry-run: run-task ${runTask.reason}`);
     return {
       status: 'planned',
       services: plans.map(plan => base(plan, plan.unchanged ? 'unchanged' : 'planned')),
-      runTask
+      runTask: inputs.runTask && plannedRunTask(plans[0], logger)
     };
   }
 
@@ -209,24 +198,13 @@ export async function executeDeployment(
   // run-task (a migration): the first service's revision runs once, before any service is updated.
   if (inputs.runTask) {
     const first = plans[0];
-    const tracker: RunTaskTracker = {
-      cluster: inputs.cluster,
-      taskArns: [],
-      watching: false,
-      stopped: false
-    };
-    if (deps.progress) deps.progress.runTask = tracker;
-    const arn = registered.get(first.sourceKey) ?? first.currentTaskDefinitionArn;
-    runTask = await runTaskBeforeDeploy(api, runTaskRequest(inputs, first, arn), {
-      essentialContainers: essentialContainers(first.taskDefinition),
-      wait: inputs.runTask.waitForStopped,
-      timeoutMs: watchMs,
-      intervalMs: inputs.pollIntervalMs,
-      logger,
-      clock,
-      signal: deps.signal,
-      tracker
-    });
+    runTask = await runFirstServiceTask(
+      inputs,
+      first,
+      registered.get(first.sourceKey),
+      { ...deps, clock },
+      watchMs
+    );
     if (runTask.state !== 'succeeded' && runTask.state !== 'started')
       return finish('failed', runTaskFailure(runTask, [...registered.values()]));
     watchMs = Math.max(watchMs - runTask.elapsedMs, MIN_WATCH_AFTER_BUSY_MS);

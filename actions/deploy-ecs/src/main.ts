@@ -69,7 +69,7 @@ export async function run(): Promise<void> {
     // a cancel while the step waits for run-task's task stops it (StopTask)
     step.onCancel(async () => (progress.runTask ? stopRunTasks(api, progress.runTask, logger) : []));
 
-    if (inputs.waitForServiceStability && !inputs.dryRun) {
+    if ((inputs.waitForServiceStability || inputs.runTask?.waitForStopped) && !inputs.dryRun) {
       await warnIfCredentialsExpireFirst(logger, inputs.waitMs, INPUT.waitForMinutes);
     }
     progress.plans = await planDeployment(inputs, {

@@ -1,7 +1,6 @@
-import type { RunTaskCommandInput, Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
+import type { Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
 import { ActionError, errorMessage, inputError, type Logger } from '@deploy-suite/core';
 import {
-  buildRunTaskRequest,
   currentTaskDefinition,
   describeNamedServices,
   describeProfile,
@@ -12,7 +11,8 @@ import {
   type ServiceLaunch,
   type ServiceProfile
 } from '@deploy-suite/aws/ecs';
-import { INPUT, type DeployEcsInputs, type TaskDefinitionSource } from './inputs.js';
+import type { DeployEcsInputs, TaskDefinitionSource } from './inputs.js';
+import { runTaskRequest } from './run-task.js';
 import {
   applyEnvironment,
   applyImages,
@@ -293,26 +293,4 @@ function checkContainersExist(rendered: Map<string, TaskDefinitionRequest>, inpu
         `Containers found: ${list}`
     );
   }
-}
-
-/** The RunTask request for the first service's revision (`taskDefinitionArn`: the one registered, or its current). */
-export function runTaskRequest(
-  inputs: DeployEcsInputs,
-  first: ServicePlan,
-  taskDefinitionArn: string
-): RunTaskCommandInput {
-  return buildRunTaskRequest(
-    inputs.runTask!,
-    {
-      cluster: inputs.cluster,
-      taskDefinitionArn,
-      taskDefinition: first.taskDefinition,
-      service: first.launch,
-      serviceName: first.service
-    },
-    {
-      containerOverrides: INPUT.runTaskContainerOverrides,
-      subnets: INPUT.runTaskSubnets
-    }
-  );
 }

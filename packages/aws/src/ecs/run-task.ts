@@ -536,7 +536,13 @@ export async function stopRunTasks(api: EcsApi, tracker: RunTaskTracker, logger:
 export function runTaskFailure(result: RunTaskResult, registered: readonly string[]): string {
   const left =
     registered.length > 0 ? `registered ${registered.join(', ')} (left registered)` : 'nothing registered';
-  return `run-task ${result.state === 'failed' ? 'failed' : result.state}: ${result.reason}; no service was updated; ${left}`;
+  const what =
+    result.state === 'failed'
+      ? 'run-task failed'
+      : result.state === 'timed-out'
+        ? 'run-task timed out'
+        : 'run-task';
+  return `${what}: ${result.reason}; no service was updated; ${left}`;
 }
 
 function shortId(taskArn: string | undefined): string {

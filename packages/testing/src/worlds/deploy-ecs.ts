@@ -140,6 +140,8 @@ export async function deployOnSim(
     env?: Record<string, string>;
     waitMs?: number;
     api?: EcsApi;
+    /** the runner's cancel, as executeDeployment sees it */
+    signal?: AbortSignal;
   } = {}
 ): Promise<{ result: DeployResult; logger: MemoryLogger }> {
   const files = options.files ?? {};
@@ -160,6 +162,11 @@ export async function deployOnSim(
     },
     env: options.env ?? {}
   });
-  const result = await executeDeployment(parsed, plans, { api, logger, clock: simClock(sim) });
+  const result = await executeDeployment(parsed, plans, {
+    api,
+    logger,
+    clock: simClock(sim),
+    signal: options.signal
+  });
   return { result, logger };
 }
