@@ -443,7 +443,6 @@ export async function runTaskBeforeDeploy(
 
   if (options.tracker) options.tracker.watching = true;
   let last: Task[] = tasks;
-  let lastLine = '';
   try {
     const stoppedTasks = await waitUntil<Task[] | 'cancelled'>(
       async () => {
@@ -452,9 +451,8 @@ export async function runTaskBeforeDeploy(
           const described = await api.describeTasks({ cluster: request.cluster, tasks: taskArns });
           last = described.tasks ?? last;
           const line = last.map(task => `${shortId(task.taskArn)} ${task.lastStatus ?? '?'}`).join(', ');
-          if (line !== lastLine)
-            logger.info(`run-task: ${line} (${formatDuration(clock.now() - started)} elapsed)`);
-          lastLine = line;
+          // a progress line per poll, like every other wait (the backoff keeps them few)
+          logger.info(`run-task: ${line} (${formatDuration(clock.now() - started)} elapsed)`);
           const allStopped =
             last.length === taskArns.length && last.every(task => task.lastStatus === 'STOPPED');
           return allStopped ? { done: true, value: last } : { done: false, progress: line };
@@ -475,7 +473,8 @@ export async function runTaskBeforeDeploy(
         options.tracker ?? { cluster: request.cluster ?? '', taskArns, watching: true, stopped: false },
         logger
       );
-      return end('cancelled', `cancelled while waiting for the task; ${lines.join('; ')}`, taskArns, last);
+      const stoppedBy = lines.length > 0 ? lines.join('; ') : 'the cancel hook stopped it (StopTask)';
+      return end('cancelled', `cancelled while waiting for the task; ${stoppedBy}`, taskArns, last);
     }
     const verdicts = stoppedTasks.map(task => judgeRunTask(task, options.essentialContainers));
     const failed = verdicts.find(verdict => !verdict.ok);
