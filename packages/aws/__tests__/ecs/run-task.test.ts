@@ -418,7 +418,10 @@ describe('runTaskBeforeDeploy', () => {
       build(),
       options({ signal: controller.signal, tracker, clock, logger })
     );
-    expect(result.state).toBe('cancelled');
+    expect(result).toMatchObject({
+      state: 'cancelled',
+      reason: 'cancelled while waiting for the task; the cancel hook stopped it (StopTask)'
+    });
     expect(calls.filter(call => call === 'StopTask')).toHaveLength(1);
     expect(tracker).toMatchObject({ taskArns: [TASK_ARN], stopped: true, watching: false });
     // not watching any more: a late cancel hook stops nothing
