@@ -57,7 +57,11 @@ export async function run(): Promise<void> {
       const found = resolveInWorkspace(INPUT.taskDefinition, file, workspace);
       return found !== undefined && statSync(found.real).isFile();
     });
-    const context = new AwsContext({ action: 'deploy-ecs', region: inputs.region });
+    const context = new AwsContext({
+      action: 'deploy-ecs',
+      region: inputs.region,
+      maxAttempts: inputs.maxAttempts
+    });
     where.cluster = inputs.cluster;
     where.region = context.region;
     const api = createEcsApi(context);

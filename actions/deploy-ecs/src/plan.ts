@@ -1,7 +1,9 @@
 import type { Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
 import { ActionError, errorMessage, inputError, type Logger } from '@deploy-suite/core';
 import {
+  checkConfiguredAtLaunch,
   currentTaskDefinition,
+  primaryDeployment,
   describeNamedServices,
   describeProfile,
   findTaskDefinition,
@@ -10,7 +12,7 @@ import {
   type EcsApi,
   type ServiceProfile
 } from '@deploy-suite/aws/ecs';
-import type { DeployEcsInputs, TaskDefinitionSource } from './inputs.js';
+import { INPUT, type DeployEcsInputs, type TaskDefinitionSource } from './inputs.js';
 import {
   applyEnvironment,
   applyImages,
@@ -103,8 +105,19 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
         missingPlaceholders.set(key, document.missing);
         continue;
       }
-      const result = renderTaskDefinition(document.value, document.label, deps.shape);
+      const result = renderTaskDefinition(
+        document.value,
+        document.label,
+        deps.shape,
+        source.kind === 'file' ? { keep: inputs.keepNullValueKeys } : undefined
+      );
       warnings.push(...result.warnings);
+      if (result.dropped.length > 0) {
+        deps.logger.info(
+          `${document.label}: empty values left out, as aws-actions/amazon-ecs-deploy-task-definition does ` +
+            `(name a key in "${INPUT.keepNullValueKeys}" to keep it): ${result.dropped.join(', ')}`
+        );
+      }
       rendered.set(key, result.taskDefinition);
     } catch (error) {
       if (error instanceof RenderError) renderProblems.push(error.message);
@@ -131,6 +144,8 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
   for (const [key, taskDefinition] of rendered) {
     const result = applyEnvironment(applyImages(taskDefinition, inputs.images), inputs.environment);
     checkRegistrable(result, key.replace(/^(file|ref):/, ''));
+    const volumes = inputs.serviceSettings.volumeConfigurations;
+    if (volumes) checkConfiguredAtLaunch(result, volumes, INPUT.serviceManagedEbsVolumeName);
     final.set(key, result);
   }
   for (const name of inputs.services) {
@@ -141,6 +156,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
     const current = (await describe(currentArn, 'service')).taskDefinition;
     const diff = diffTaskDefinitions(current, taskDefinition, inputs.showValues);
     const desiredChanges = inputs.desiredCount !== undefined && inputs.desiredCount !== service.desiredCount;
+    const settingsChange = serviceSettingsChange(inputs.serviceSettings, service);
     plans.push({
       service: name,
       serviceArn: service.serviceArn ?? name,
@@ -156,11 +172,30 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
         diff.length === 0 &&
         current.family === taskDefinition.family &&
         !inputs.forceNewDeployment &&
-        !desiredChanges,
+        !desiredChanges &&
+        !settingsChange,
       profile: profiles.get(name)!
     });
   }
   return plans;
+}
+
+/**
+ * Whether the UpdateService settings given (`enable-ecs-managed-tags`, `propagate-tags`,
+ * `service-managed-ebs-volume`) differ from what the service has: then an unchanged task definition
+ * still gets its update, as aws-actions would make it.
+ */
+function serviceSettingsChange(settings: DeployEcsInputs['serviceSettings'], service: Service): boolean {
+  if (
+    settings.enableECSManagedTags !== undefined &&
+    settings.enableECSManagedTags !== (service.enableECSManagedTags ?? false)
+  )
+    return true;
+  if (settings.propagateTags !== undefined && settings.propagateTags !== (service.propagateTags ?? 'NONE'))
+    return true;
+  if (settings.volumeConfigurations === undefined) return false;
+  const current = primaryDeployment(service)?.volumeConfigurations ?? [];
+  return JSON.stringify(current) !== JSON.stringify(settings.volumeConfigurations);
 }
 
 /** Classifies every service and refuses, before any change, the ones this action cannot deploy. */
@@ -268,8 +303,11 @@ function checkContainersExist(rendered: Map<string, TaskDefinitionRequest>, inpu
   const list = [...found].sort().join(', ');
   const unknownImages = [...inputs.images.keys()].filter(name => !found.has(name));
   if (unknownImages.length > 0) {
+    const input = unknownImages.every(name => inputs.containerNameImages.includes(name))
+      ? 'container-name'
+      : 'images';
     throw inputError(
-      `Input "images" names ${unknownImages.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
+      `Input "${input}" names ${unknownImages.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
         `Containers found: ${list}`
     );
   }

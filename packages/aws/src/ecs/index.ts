@@ -11,3 +11,4 @@ export * from './strategy.js';
 export * from './judge.js';
 export * from './deployment-watch.js';
 export * from './service-deployments.js';
+export * from './ebs-volume.js';
