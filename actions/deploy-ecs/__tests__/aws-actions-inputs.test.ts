@@ -76,6 +76,14 @@ describe("aws-actions' input names, read and checked before any AWS call", () =>
       { 'propagate-tags': 'TASK' },
       'Input "propagate-tags" must be one of SERVICE, TASK_DEFINITION, NONE, got "TASK"'
     ],
+    [
+      { secrets: 'OPENAI_API_KEY=arn:aws:secretsmanager:us-east-1:123456789012:secret:docuthinker/openai' },
+      `Input "secrets" (aws-actions/amazon-ecs-render-task-definition's) is not an input of deploy-ecs: set containerDefinitions[].secrets in the task-definition file`
+    ],
+    [
+      { 'task-definition-family': 'docuthinker-backend', 'task-definition-revision': '6' },
+      'give the family (or family:revision) as "task-definition"'
+    ],
     [{ 'max-retries': '-1' }, 'Input "max-retries" must be a whole number from 0 to 20, got "-1"'],
     [{ 'max-retries': '21' }, 'Input "max-retries" must be a whole number from 0 to 20, got "21"'],
     [

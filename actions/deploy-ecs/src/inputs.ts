@@ -42,6 +42,27 @@ export const INPUT = {
 /** UpdateService's propagateTags values. */
 const PROPAGATE_TAGS = ['SERVICE', 'TASK_DEFINITION', 'NONE'] as const;
 
+/**
+ * Inputs of aws-actions/amazon-ecs-render-task-definition this action has no input for. The runner only
+ * warns about an input an action does not declare, so a step switched by its `uses:` line would deploy
+ * without them, silently: refused instead, saying where the value goes.
+ */
+const RENDER_ONLY: Record<string, string> = {
+  'task-definition-arn': 'give the ARN as "task-definition"',
+  'task-definition-family': 'give the family (or family:revision) as "task-definition"',
+  'task-definition-revision': 'give family:revision as "task-definition"',
+  'log-configuration-log-driver':
+    'set containerDefinitions[].logConfiguration.logDriver in the task-definition file',
+  'log-configuration-options':
+    'set containerDefinitions[].logConfiguration.options in the task-definition file',
+  'docker-labels': 'set containerDefinitions[].dockerLabels in the task-definition file',
+  command: 'set containerDefinitions[].command in the task-definition file',
+  'task-role-arn': 'set taskRoleArn in the task-definition file',
+  'execution-role-arn': 'set executionRoleArn in the task-definition file',
+  'env-files': 'set containerDefinitions[].environmentFiles in the task-definition file',
+  secrets: 'set containerDefinitions[].secrets in the task-definition file'
+};
+
 /** Retries after the first attempt when `max-retries` is not given (the suite's own default: 8 attempts). */
 const DEFAULT_MAX_RETRIES = 7;
 
@@ -98,6 +119,13 @@ const NAME = /^[A-Za-z0-9_-]{1,255}$/;
  * `task-definition` value is a file path or a reference to a registered revision.
  */
 export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) => boolean): DeployEcsInputs {
+  for (const [name, fix] of Object.entries(RENDER_ONLY)) {
+    if (inputs.has(name)) {
+      throw inputError(
+        `Input "${name}" (aws-actions/amazon-ecs-render-task-definition's) is not an input of deploy-ecs: ${fix}`
+      );
+    }
+  }
   const cluster = checkClusterInput(inputs.string(INPUT.cluster, { default: 'default' }));
   const services = readServices(inputs);
   const sources = readSources(inputs, services, fileExists);
