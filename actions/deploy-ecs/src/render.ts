@@ -39,7 +39,7 @@ export interface RenderResult {
  * written for it rely on that (a console export's `"hostPort": ""`), so files get the same treatment.
  * A registered revision (`current`, `family:revision`) is copied as ECS returns it and never cleaned.
  */
-export interface DropEmpty {
+interface DropEmpty {
   /** key names (at any depth) whose empty values stay */
   keep: ReadonlySet<string>;
 }
