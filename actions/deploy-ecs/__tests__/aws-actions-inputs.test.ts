@@ -366,6 +366,10 @@ describe('UpdateService settings on the simulator', () => {
       { api }
     );
     expect(changed.result.services[0].result).toBe('deployed');
+    expect(changed.result.services[0].diff).toContainEqual({
+      change: '~',
+      text: 'service propagateTags: SERVICE -> TASK_DEFINITION'
+    });
     expect(updates).toEqual([expect.objectContaining({ propagateTags: 'TASK_DEFINITION' })]);
     const again = await deployOnSim(sim, { service: BACKEND, 'propagate-tags': 'TASK_DEFINITION' }, { api });
     expect(again.result.services[0].result).toBe('unchanged');

@@ -156,7 +156,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
     const current = (await describe(currentArn, 'service')).taskDefinition;
     const diff = diffTaskDefinitions(current, taskDefinition, inputs.showValues);
     const desiredChanges = inputs.desiredCount !== undefined && inputs.desiredCount !== service.desiredCount;
-    const settingsChange = serviceSettingsChange(inputs.serviceSettings, service);
+    const settings = serviceSettingsDiff(inputs.serviceSettings, service);
     plans.push({
       service: name,
       serviceArn: service.serviceArn ?? name,
@@ -164,7 +164,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
       currentDesiredCount: service.desiredCount ?? 0,
       sourceKey: key,
       taskDefinition,
-      diff,
+      diff: [...diff, ...settings],
       images: (taskDefinition.containerDefinitions ?? []).map(
         container => `${container.name}=${container.image}`
       ),
@@ -173,7 +173,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
         current.family === taskDefinition.family &&
         !inputs.forceNewDeployment &&
         !desiredChanges &&
-        !settingsChange,
+        settings.length === 0,
       profile: profiles.get(name)!
     });
   }
@@ -181,21 +181,31 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
 }
 
 /**
- * Whether the UpdateService settings given (`enable-ecs-managed-tags`, `propagate-tags`,
- * `service-managed-ebs-volume`) differ from what the service has: then an unchanged task definition
- * still gets its update, as aws-actions would make it.
+ * The UpdateService settings given (`enable-ecs-managed-tags`, `propagate-tags`,
+ * `service-managed-ebs-volume`) that differ from what the service has, as diff lines: any of them makes
+ * an update even when the task definition is unchanged, as aws-actions would make it.
  */
-function serviceSettingsChange(settings: DeployEcsInputs['serviceSettings'], service: Service): boolean {
+function serviceSettingsDiff(settings: DeployEcsInputs['serviceSettings'], service: Service): DiffLine[] {
+  const lines: DiffLine[] = [];
+  const tags = service.enableECSManagedTags ?? false;
+  if (settings.enableECSManagedTags !== undefined && settings.enableECSManagedTags !== tags)
+    lines.push({
+      change: '~',
+      text: `service enableECSManagedTags: ${tags} -> ${settings.enableECSManagedTags}`
+    });
+  const propagate = service.propagateTags ?? 'NONE';
+  if (settings.propagateTags !== undefined && settings.propagateTags !== propagate)
+    lines.push({ change: '~', text: `service propagateTags: ${propagate} -> ${settings.propagateTags}` });
+  const volumes = settings.volumeConfigurations;
   if (
-    settings.enableECSManagedTags !== undefined &&
-    settings.enableECSManagedTags !== (service.enableECSManagedTags ?? false)
+    volumes &&
+    JSON.stringify(primaryDeployment(service)?.volumeConfigurations ?? []) !== JSON.stringify(volumes)
   )
-    return true;
-  if (settings.propagateTags !== undefined && settings.propagateTags !== (service.propagateTags ?? 'NONE'))
-    return true;
-  if (settings.volumeConfigurations === undefined) return false;
-  const current = primaryDeployment(service)?.volumeConfigurations ?? [];
-  return JSON.stringify(current) !== JSON.stringify(settings.volumeConfigurations);
+    lines.push({
+      change: '~',
+      text: `service volume ${volumes.map(volume => volume.name).join(', ')}: managed EBS volume configuration`
+    });
+  return lines;
 }
 
 /** Classifies every service and refuses, before any change, the ones this action cannot deploy. */
