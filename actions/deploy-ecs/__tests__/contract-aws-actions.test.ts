@@ -206,6 +206,28 @@ describe("switching from aws-actions' ECS actions (bundle, aws-actions' input na
     expect(run.log).not.toMatch(/empty values left out.*containerDefinitions\[0\]\.command/);
   });
 
+  it("a deploy step still fed by render's output file (RUNNER_TEMP) is told to switch the render step too", async () => {
+    const workspace = workspaceWithTaskDefinition();
+    const runnerTemp = mkdtempSync(path.join(tmpdir(), 'runner-temp-'));
+    const rendered = path.join(runnerTemp, 'task-definition-12345-abcdef.json');
+    writeFileSync(rendered, readFileSync(path.join(workspace, '.aws/backend-task-definition.json')));
+    const before = JSON.stringify(sim.control.calls());
+    const run = await runActionAsRunner({
+      actionDir,
+      workspace,
+      inputs: { 'task-definition': rendered, service: BACKEND, cluster: CLUSTER },
+      env: { ...simEnv(sim), RUNNER_TEMP: runnerTemp }
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.failure).toBe(
+      `Input "task-definition": ${rendered} is under RUNNER_TEMP, where aws-actions/amazon-ecs-render-task-definition ` +
+        'writes its output; deploy-ecs reads task-definition files in the workspace only. Switch the render step ' +
+        'to deploy-ecs instead (its task-definition, container-name and image inputs carry over) and give it this ' +
+        "step's inputs (README: Switching from aws-actions)"
+    );
+    expect(JSON.stringify(sim.control.calls())).toBe(before);
+  });
+
   it('max-retries is the number of retries after the first attempt', async () => {
     const workspace = workspaceWithTaskDefinition();
     const before = sim.control.calls()['ECS.DescribeServices'] ?? 0;
