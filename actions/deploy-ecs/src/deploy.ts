@@ -217,7 +217,11 @@ export async function executeDeployment(
       service: plan.service,
       taskDefinitionArn: registered.get(plan.sourceKey)!,
       strategy: plan.profile.strategy,
-      update: { forceNewDeployment: inputs.forceNewDeployment, desiredCount: inputs.desiredCount }
+      update: {
+        forceNewDeployment: inputs.forceNewDeployment,
+        desiredCount: inputs.desiredCount,
+        ...inputs.serviceSettings
+      }
     })),
     {
       cluster: inputs.cluster,

@@ -9,9 +9,11 @@ import {
   checkClusterInput,
   checkServiceInputLines,
   parseTaskDefinitionReference,
+  readServiceManagedEbsVolume,
   type IfBusy,
   type OnPause
 } from '@deploy-suite/aws/ecs';
+import type { ServiceVolumeConfiguration } from '@aws-sdk/client-ecs';
 import type { EnvironmentSetting } from './render.js';
 
 /** The run-task inputs (AED's names and meanings: a one-off task, e.g. a migration, before the deploy). */
@@ -34,6 +36,8 @@ export const INPUT = {
   service: 'service',
   taskDefinition: 'task-definition',
   images: 'images',
+  containerName: 'container-name',
+  image: 'image',
   environmentVariables: 'environment-variables',
   showValues: 'show-values',
   waitForServiceStability: 'wait-for-service-stability',
@@ -47,8 +51,41 @@ export const INPUT = {
   ifBusy: 'if-busy',
   onPause: 'on-pause',
   awsRegion: 'aws-region',
+  enableEcsManagedTags: 'enable-ecs-managed-tags',
+  propagateTags: 'propagate-tags',
+  serviceManagedEbsVolumeName: 'service-managed-ebs-volume-name',
+  serviceManagedEbsVolume: 'service-managed-ebs-volume',
+  keepNullValueKeys: 'keep-null-value-keys',
+  maxRetries: 'max-retries',
   ...RUN_TASK_INPUT
 } as const;
+
+/** UpdateService's propagateTags values. */
+const PROPAGATE_TAGS = ['SERVICE', 'TASK_DEFINITION', 'NONE'] as const;
+
+/**
+ * Inputs of aws-actions/amazon-ecs-render-task-definition this action has no input for. The runner only
+ * warns about an input an action does not declare, so a step switched by its `uses:` line would deploy
+ * without them, silently: refused instead, saying where the value goes.
+ */
+const RENDER_ONLY: Record<string, string> = {
+  'task-definition-arn': 'give the ARN as "task-definition"',
+  'task-definition-family': 'give the family (or family:revision) as "task-definition"',
+  'task-definition-revision': 'give family:revision as "task-definition"',
+  'log-configuration-log-driver':
+    'set containerDefinitions[].logConfiguration.logDriver in the task-definition file',
+  'log-configuration-options':
+    'set containerDefinitions[].logConfiguration.options in the task-definition file',
+  'docker-labels': 'set containerDefinitions[].dockerLabels in the task-definition file',
+  command: 'set containerDefinitions[].command in the task-definition file',
+  'task-role-arn': 'set taskRoleArn in the task-definition file',
+  'execution-role-arn': 'set executionRoleArn in the task-definition file',
+  'env-files': 'set containerDefinitions[].environmentFiles in the task-definition file',
+  secrets: 'set containerDefinitions[].secrets in the task-definition file'
+};
+
+/** Retries after the first attempt when `max-retries` is not given (the suite's own default: 8 attempts). */
+const DEFAULT_MAX_RETRIES = 7;
 
 /** Where a service's next task definition comes from. */
 export type TaskDefinitionSource =
@@ -59,8 +96,10 @@ export interface DeployEcsInputs {
   services: string[];
   /** per service, in the order of `services` */
   sources: Map<string, TaskDefinitionSource>;
-  /** container name -> image */
+  /** container name -> image (the `images` lines and `container-name` + `image`) */
   images: Map<string, string>;
+  /** the containers `container-name` named (their image is in `images`) */
+  containerNameImages: string[];
   environment: EnvironmentSetting[];
   /** variable names whose values the diff may show (`show-values`); every other value stays hidden */
   showValues: Set<string>;
@@ -83,6 +122,16 @@ export interface DeployEcsInputs {
   region?: string;
   /** run-task: true; the task runs the first service's new revision before any service is updated */
   runTask?: RunTaskSettings;
+  /** UpdateService settings aws-actions' deploy passes through; undefined: not sent, the service keeps its own */
+  serviceSettings: {
+    enableECSManagedTags?: boolean;
+    propagateTags?: (typeof PROPAGATE_TAGS)[number];
+    volumeConfigurations?: ServiceVolumeConfiguration[];
+  };
+  /** keys of a task-definition file whose empty values are kept (aws-actions' `keep-null-value-keys`) */
+  keepNullValueKeys: Set<string>;
+  /** attempts per AWS call, counting the first (`max-retries` + 1) */
+  maxAttempts: number;
 }
 
 /** Container names (checked in `environment-variables`): the character set ECS allows. */
@@ -93,6 +142,13 @@ const NAME = /^[A-Za-z0-9_-]{1,255}$/;
  * `task-definition` value is a file path or a reference to a registered revision.
  */
 export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) => boolean): DeployEcsInputs {
+  for (const [name, fix] of Object.entries(RENDER_ONLY)) {
+    if (inputs.has(name)) {
+      throw inputError(
+        `Input "${name}" (aws-actions/amazon-ecs-render-task-definition's) is not an input of deploy-ecs: ${fix}`
+      );
+    }
+  }
   const cluster = checkClusterInput(inputs.string(INPUT.cluster, { default: 'default' }));
   const services = readServices(inputs);
   const sources = readSources(inputs, services, fileExists);
@@ -104,12 +160,14 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
       return [key, value] as const;
     })
   );
+  const single = readContainerImage(inputs, images);
   return {
     cluster,
     services,
     sources,
     images,
-    environment: readEnvironment(inputs),
+    containerNameImages: single,
+    environment: readEnvironment(inputs, single),
     showValues: readShowValues(inputs),
     waitForServiceStability: inputs.boolean(INPUT.waitForServiceStability, true),
     waitMs: inputs.integer(INPUT.waitForMinutes, { min: 1, max: 360, default: 30 }) * 60_000,
@@ -122,6 +180,22 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
     ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait'),
     onPause: inputs.oneOf(INPUT.onPause, ['wait', 'continue', 'stop'] as const, 'wait'),
     region: inputs.optionalString(INPUT.awsRegion),
+    serviceSettings: {
+      enableECSManagedTags: inputs.has(INPUT.enableEcsManagedTags)
+        ? inputs.boolean(INPUT.enableEcsManagedTags, false)
+        : undefined,
+      propagateTags: inputs.has(INPUT.propagateTags)
+        ? inputs.oneOf(INPUT.propagateTags, PROPAGATE_TAGS)
+        : undefined,
+      volumeConfigurations: readServiceManagedEbsVolume(
+        INPUT.serviceManagedEbsVolumeName,
+        inputs.optionalString(INPUT.serviceManagedEbsVolumeName),
+        INPUT.serviceManagedEbsVolume,
+        inputs.json(INPUT.serviceManagedEbsVolume)
+      )
+    },
+    keepNullValueKeys: new Set(inputs.list(INPUT.keepNullValueKeys)),
+    maxAttempts: inputs.integer(INPUT.maxRetries, { min: 0, max: 20, default: DEFAULT_MAX_RETRIES }) + 1,
     runTask: readRunTask(inputs)
   };
 }
@@ -184,6 +258,38 @@ function readRunTask(inputs: Inputs): RunTaskSettings | undefined {
     tags: checkTaskTags(inputs.raw(INPUT.runTaskTags), INPUT.runTaskTags),
     waitForStopped: inputs.boolean(INPUT.waitForTaskStopped, false)
   };
+}
+
+/**
+ * `container-name` + `image`, the form of aws-actions/amazon-ecs-render-task-definition: the same as one
+ * `images` line per named container (render takes several names, comma-separated, for one image). Added to
+ * `images`; returns the container names, which render's `environment-variables` lines (`NAME=value`) apply to.
+ */
+function readContainerImage(inputs: Inputs, images: Map<string, string>): string[] {
+  const names = inputs.list(INPUT.containerName);
+  const image = inputs.optionalString(INPUT.image);
+  if (names.length === 0 && image === undefined) return [];
+  if (names.length === 0 || image === undefined) {
+    throw inputError(
+      `Inputs "container-name" and "image" go together (only "${image === undefined ? 'container-name' : 'image'}" was given): ` +
+        'give both, or list the containers in "images" as container-name=image lines'
+    );
+  }
+  if (/\s/.test(image)) throw inputError('Input "image" contains a space');
+  for (const name of names) {
+    if (!NAME.test(name)) {
+      throw inputError(
+        `Input "container-name" must name containers (letters, digits, - and _), comma-separated, got ${JSON.stringify(name)}`
+      );
+    }
+    if (images.has(name)) {
+      throw inputError(
+        `Inputs "container-name" and "images" both set the image of container "${name}": keep one of them`
+      );
+    }
+    images.set(name, image);
+  }
+  return names;
 }
 
 function readServices(inputs: Inputs): string[] {
@@ -264,9 +370,11 @@ function readShowValues(inputs: Inputs): Set<string> {
 
 /**
  * `environment-variables`: one line per variable, `container-name.NAME=value`. Container names cannot
- * hold dots, so the first dot ends the container name; the value may be empty and may hold `=`.
+ * hold dots, so the first dot ends the container name; the value may be empty and may hold `=`. With
+ * `container-name` given, a line `NAME=value` (no dot: render-task-definition's form) sets NAME in those
+ * containers.
  */
-function readEnvironment(inputs: Inputs): EnvironmentSetting[] {
+function readEnvironment(inputs: Inputs, renderContainers: readonly string[]): EnvironmentSetting[] {
   const seen = new Map<string, number>();
   return inputs
     .keyValues(INPUT.environmentVariables, {
@@ -274,7 +382,18 @@ function readEnvironment(inputs: Inputs): EnvironmentSetting[] {
       shape: 'container-name.NAME=value',
       sensitive: true
     })
-    .map(({ key, value, line }) => {
+    .flatMap(({ key, value, line }) => {
+      if (!key.includes('.') && renderContainers.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        return renderContainers.map(container => {
+          const full = `${container}.${key}`;
+          if (seen.has(full))
+            throw inputError(
+              `Input "environment-variables" sets ${full} twice (lines ${seen.get(full)} and ${line})`
+            );
+          seen.set(full, line);
+          return { container, name: key, value };
+        });
+      }
       const dot = key.indexOf('.');
       const container = dot > 0 ? key.slice(0, dot) : '';
       const name = dot > 0 ? key.slice(dot + 1) : '';
@@ -288,6 +407,6 @@ function readEnvironment(inputs: Inputs): EnvironmentSetting[] {
           `Input "environment-variables" sets ${key} twice (lines ${seen.get(key)} and ${line})`
         );
       seen.set(key, line);
-      return { container, name, value };
+      return [{ container, name, value }];
     });
 }

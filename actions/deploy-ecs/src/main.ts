@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { ActionError, endingSummary, realClock } from '@deploy-suite/core';
+import path from 'node:path';
+import { ActionError, endingSummary, inputError, realClock } from '@deploy-suite/core';
 import { readWorkspaceText, requireWorkspaceFile, resolveInWorkspace } from '@deploy-suite/core/workspace';
 import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
 import { actionInputs, coreLogger, runAction } from '@deploy-suite/core/runner';
@@ -56,10 +57,15 @@ export async function run(): Promise<void> {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     // A path that climbs out of the workspace or a link leaving it is refused here, naming the input.
     const inputs = readDeployEcsInputs(actionInputs(), file => {
+      refuseRenderOutput(file, process.env.RUNNER_TEMP);
       const found = resolveInWorkspace(INPUT.taskDefinition, file, workspace);
       return found !== undefined && statSync(found.real).isFile();
     });
-    const context = new AwsContext({ action: 'deploy-ecs', region: inputs.region });
+    const context = new AwsContext({
+      action: 'deploy-ecs',
+      region: inputs.region,
+      maxAttempts: inputs.maxAttempts
+    });
     where.cluster = inputs.cluster;
     where.region = context.region;
     const api = createEcsApi(context);
@@ -91,4 +97,21 @@ export async function run(): Promise<void> {
     const failure = failureMessage(result);
     if (failure) throw new ActionError('deployment', failure);
   });
+}
+
+/**
+ * aws-actions/amazon-ecs-render-task-definition writes its output under RUNNER_TEMP, outside the workspace,
+ * where this action reads no file: a step switched by its `uses:` line alone, still fed by render's
+ * output, is told how to switch the render step too (instead of only "outside the workspace").
+ */
+function refuseRenderOutput(file: string, runnerTemp: string | undefined): void {
+  if (!runnerTemp || !path.isAbsolute(file)) return;
+  const relative = path.relative(path.resolve(runnerTemp), path.resolve(file));
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return;
+  throw inputError(
+    `Input "${INPUT.taskDefinition}": ${file} is under RUNNER_TEMP, where aws-actions/amazon-ecs-render-task-definition ` +
+      'writes its output; deploy-ecs reads task-definition files in the workspace only. Switch the render step ' +
+      'to deploy-ecs instead (its task-definition, container-name and image inputs carry over) and give it this ' +
+      "step's inputs (README: Switching from aws-actions)"
+  );
 }

@@ -1,7 +1,9 @@
 import type { Service, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
 import { ActionError, errorMessage, inputError, type Logger } from '@deploy-suite/core';
 import {
+  checkConfiguredAtLaunch,
   currentTaskDefinition,
+  primaryDeployment,
   describeNamedServices,
   describeProfile,
   findTaskDefinition,
@@ -11,7 +13,7 @@ import {
   type ServiceLaunch,
   type ServiceProfile
 } from '@deploy-suite/aws/ecs';
-import type { DeployEcsInputs, TaskDefinitionSource } from './inputs.js';
+import { INPUT, type DeployEcsInputs, type TaskDefinitionSource } from './inputs.js';
 import { runTaskRequest } from './run-task.js';
 import {
   applyEnvironment,
@@ -107,8 +109,19 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
         missingPlaceholders.set(key, document.missing);
         continue;
       }
-      const result = renderTaskDefinition(document.value, document.label, deps.shape);
+      const result = renderTaskDefinition(
+        document.value,
+        document.label,
+        deps.shape,
+        source.kind === 'file' ? { keep: inputs.keepNullValueKeys } : undefined
+      );
       warnings.push(...result.warnings);
+      if (result.dropped.length > 0) {
+        deps.logger.info(
+          `${document.label}: empty values left out, as aws-actions/amazon-ecs-deploy-task-definition does ` +
+            `(name a key in "${INPUT.keepNullValueKeys}" to keep it): ${result.dropped.join(', ')}`
+        );
+      }
       rendered.set(key, result.taskDefinition);
     } catch (error) {
       if (error instanceof RenderError) renderProblems.push(error.message);
@@ -135,6 +148,8 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
   for (const [key, taskDefinition] of rendered) {
     const result = applyEnvironment(applyImages(taskDefinition, inputs.images), inputs.environment);
     checkRegistrable(result, key.replace(/^(file|ref):/, ''));
+    const volumes = inputs.serviceSettings.volumeConfigurations;
+    if (volumes) checkConfiguredAtLaunch(result, volumes, INPUT.serviceManagedEbsVolumeName);
     final.set(key, result);
   }
   for (const name of inputs.services) {
@@ -145,6 +160,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
     const current = (await describe(currentArn, 'service')).taskDefinition;
     const diff = diffTaskDefinitions(current, taskDefinition, inputs.showValues);
     const desiredChanges = inputs.desiredCount !== undefined && inputs.desiredCount !== service.desiredCount;
+    const settings = serviceSettingsDiff(inputs.serviceSettings, service);
     plans.push({
       service: name,
       serviceArn: service.serviceArn ?? name,
@@ -152,7 +168,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
       currentDesiredCount: service.desiredCount ?? 0,
       sourceKey: key,
       taskDefinition,
-      diff,
+      diff: [...diff, ...settings],
       images: (taskDefinition.containerDefinitions ?? []).map(
         container => `${container.name}=${container.image}`
       ),
@@ -160,7 +176,8 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
         diff.length === 0 &&
         current.family === taskDefinition.family &&
         !inputs.forceNewDeployment &&
-        !desiredChanges,
+        !desiredChanges &&
+        settings.length === 0,
       profile: profiles.get(name)!,
       launch: {
         networkConfiguration: service.networkConfiguration,
@@ -172,6 +189,34 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
   // run-task's overrides and network are checked against the first service's revision now, before any change.
   if (inputs.runTask) runTaskRequest(inputs, plans[0], '(registered)');
   return plans;
+}
+
+/**
+ * The UpdateService settings given (`enable-ecs-managed-tags`, `propagate-tags`,
+ * `service-managed-ebs-volume`) that differ from what the service has, as diff lines: any of them makes
+ * an update even when the task definition is unchanged, as aws-actions would make it.
+ */
+function serviceSettingsDiff(settings: DeployEcsInputs['serviceSettings'], service: Service): DiffLine[] {
+  const lines: DiffLine[] = [];
+  const tags = service.enableECSManagedTags ?? false;
+  if (settings.enableECSManagedTags !== undefined && settings.enableECSManagedTags !== tags)
+    lines.push({
+      change: '~',
+      text: `service enableECSManagedTags: ${tags} -> ${settings.enableECSManagedTags}`
+    });
+  const propagate = service.propagateTags ?? 'NONE';
+  if (settings.propagateTags !== undefined && settings.propagateTags !== propagate)
+    lines.push({ change: '~', text: `service propagateTags: ${propagate} -> ${settings.propagateTags}` });
+  const volumes = settings.volumeConfigurations;
+  if (
+    volumes &&
+    JSON.stringify(primaryDeployment(service)?.volumeConfigurations ?? []) !== JSON.stringify(volumes)
+  )
+    lines.push({
+      change: '~',
+      text: `service volume ${volumes.map(volume => volume.name).join(', ')}: managed EBS volume configuration`
+    });
+  return lines;
 }
 
 /** Classifies every service and refuses, before any change, the ones this action cannot deploy. */
@@ -279,8 +324,11 @@ function checkContainersExist(rendered: Map<string, TaskDefinitionRequest>, inpu
   const list = [...found].sort().join(', ');
   const unknownImages = [...inputs.images.keys()].filter(name => !found.has(name));
   if (unknownImages.length > 0) {
+    const input = unknownImages.every(name => inputs.containerNameImages.includes(name))
+      ? 'container-name'
+      : 'images';
     throw inputError(
-      `Input "images" names ${unknownImages.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
+      `Input "${input}" names ${unknownImages.map(name => `"${name}"`).join(', ')}, which no task definition of this step has. ` +
         `Containers found: ${list}`
     );
   }

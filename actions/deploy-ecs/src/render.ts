@@ -28,6 +28,41 @@ export interface RenderResult {
   taskDefinition: TaskDefinitionRequest;
   /** unknown keys (dropped) and similar, each naming where it was found */
   warnings: string[];
+  /** paths of the empty values removed (`dropEmpty`), for an info line */
+  dropped: string[];
+}
+
+/**
+ * aws-actions/amazon-ecs-deploy-task-definition removes every empty value from a task-definition file
+ * before registering it (null, "", and lists and objects holding nothing else), except under the keys
+ * named in its `keep-null-value-keys`, and it puts `value: ""` back on environment entries. Documents
+ * written for it rely on that (a console export's `"hostPort": ""`), so files get the same treatment.
+ * A registered revision (`current`, `family:revision`) is copied as ECS returns it and never cleaned.
+ */
+interface DropEmpty {
+  /** key names (at any depth) whose empty values stay */
+  keep: ReadonlySet<string>;
+}
+
+/** Empty as aws-actions counts it; a kept key counts as a value, so the object holding it stays. */
+function isEmptyValue(value: unknown, keep: ReadonlySet<string>): boolean {
+  if (value === null || value === undefined || value === '') return true;
+  if (Array.isArray(value)) return value.every(item => isEmptyValue(item, keep));
+  if (isObject(value))
+    return Object.entries(value).every(([key, item]) => !keep.has(key) && isEmptyValue(item, keep));
+  return false;
+}
+
+/** The environment value "" is meaningful (a flag set to nothing): never dropped. */
+function keepsEmpty(shape: Shape, key: string, empty: DropEmpty): boolean {
+  return empty.keep.has(key) || (shape.kind === 'struct' && shape.name === 'KeyValuePair' && key === 'value');
+}
+
+interface Conform {
+  warnings: string[];
+  problems: string[];
+  empty?: DropEmpty;
+  dropped: string[];
 }
 
 /** Thrown for a document that cannot be registered; lists every problem found, not just the first. */
@@ -108,15 +143,10 @@ function unwrapDocument(document: unknown, source: string): Record<string, unkno
  * Checks a document against the SDK's shape: unknown keys are dropped with a warning naming them (the SDK
  * would drop them silently), numbers written as strings become numbers, numbers where ECS wants strings
  * (task-level `cpu: 256`) become strings, `"true"`/`"false"` become booleans; anything else of the wrong
- * type is an error naming its path. Empty strings are kept (`value: ""` is a meaningful env value).
+ * type is an error naming its path. Without `empty` (a registered revision), empty values are kept as they are.
  */
-function conformToShape(
-  value: unknown,
-  shape: Shape,
-  path: string,
-  warnings: string[],
-  problems: string[]
-): unknown {
+function conformToShape(value: unknown, shape: Shape, path: string, context: Conform): unknown {
+  const { warnings, problems, empty } = context;
   if (value === null || value === undefined) return undefined;
   switch (shape.kind) {
     case 'struct': {
@@ -127,12 +157,16 @@ function conformToShape(
       const result: Record<string, unknown> = {};
       const unknown: string[] = [];
       for (const [key, member] of Object.entries(value)) {
+        if (empty && !keepsEmpty(shape, key, empty) && isEmptyValue(member, empty.keep)) {
+          if (member !== null && member !== undefined) context.dropped.push(join(path, key));
+          continue;
+        }
         const memberShape = shape.members[key];
         if (!memberShape) {
           unknown.push(join(path, key));
           continue;
         }
-        const conformed = conformToShape(member, memberShape, join(path, key), warnings, problems);
+        const conformed = conformToShape(member, memberShape, join(path, key), context);
         if (conformed !== undefined) result[key] = conformed;
       }
       if (unknown.length > 0) {
@@ -148,19 +182,26 @@ function conformToShape(
         problems.push(`${path} must be a list, got ${describe(value)}`);
         return undefined;
       }
-      return value.map((item, index) =>
-        conformToShape(item, shape.item, `${path}[${index}]`, warnings, problems)
-      );
+      return value.flatMap((item, index) => {
+        if (empty && isEmptyValue(item, empty.keep)) {
+          context.dropped.push(`${path}[${index}]`);
+          return [];
+        }
+        return [conformToShape(item, shape.item, `${path}[${index}]`, context)];
+      });
     case 'map':
       if (!isObject(value)) {
         problems.push(`${path} must be an object of names to values, got ${describe(value)}`);
         return undefined;
       }
       return Object.fromEntries(
-        Object.entries(value).map(([key, item]) => [
-          key,
-          conformToShape(item, shape.value, `${path}.${key}`, warnings, problems)
-        ])
+        Object.entries(value).flatMap(([key, item]) => {
+          if (empty && !empty.keep.has(key) && isEmptyValue(item, empty.keep)) {
+            context.dropped.push(`${path}.${key}`);
+            return [];
+          }
+          return [[key, conformToShape(item, shape.value, `${path}.${key}`, context)]];
+        })
       );
     case 'number':
       if (typeof value === 'number') return value;
@@ -184,14 +225,20 @@ function conformToShape(
 
 /**
  * Turns a task-definition document into a RegisterTaskDefinition request: unwrap, strip read-only
- * fields, check it against the SDK's shape, require a family and named containers with images.
- * Images and environment are applied afterwards, across all task definitions of the step (see plan.ts).
+ * fields, drop empty values (`dropEmpty`: files, as aws-actions does), check it against the SDK's shape,
+ * require a family and named containers with images. Images and environment are applied afterwards,
+ * across all task definitions of the step (see plan.ts).
  */
-export function renderTaskDefinition(document: unknown, source: string, shape: Shape): RenderResult {
+export function renderTaskDefinition(
+  document: unknown,
+  source: string,
+  shape: Shape,
+  dropEmpty?: DropEmpty
+): RenderResult {
   const body = unwrapDocument(document, source);
-  const warnings: string[] = [];
-  const problems: string[] = [];
-  const conformed = conformToShape(body, shape, '', warnings, problems) as TaskDefinitionRequest | undefined;
+  const context: Conform = { warnings: [], problems: [], empty: dropEmpty, dropped: [] };
+  const { warnings, problems } = context;
+  const conformed = conformToShape(body, shape, '', context) as TaskDefinitionRequest | undefined;
   if (conformed) {
     if (!conformed.family) problems.push('"family" is required');
     const containers = conformed.containerDefinitions ?? [];
@@ -202,7 +249,11 @@ export function renderTaskDefinition(document: unknown, source: string, shape: S
     });
   }
   if (problems.length > 0 || !conformed) throw new RenderError(source, problems);
-  return { taskDefinition: conformed, warnings: warnings.map(warning => `${source}: ${warning}`) };
+  return {
+    taskDefinition: conformed,
+    warnings: warnings.map(warning => `${source}: ${warning}`),
+    dropped: context.dropped
+  };
 }
 
 /** Sets the image of every container with that name; returns the container names it matched. */

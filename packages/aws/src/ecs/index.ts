@@ -12,3 +12,4 @@ export * from './judge.js';
 export * from './deployment-watch.js';
 export * from './service-deployments.js';
 export * from './run-task.js';
+export * from './ebs-volume.js';

@@ -27,8 +27,14 @@ export interface RolloutStep {
   taskDefinitionArn: string;
   /** the service's strategy, for progress lines (ROLLING when not given) */
   strategy?: string;
-  /** UpdateService fields besides cluster, service and task definition */
-  update?: Pick<UpdateServiceCommandInput, 'forceNewDeployment' | 'desiredCount'>;
+  /**
+   * UpdateService fields besides cluster, service and task definition. Absent fields are not sent, so the
+   * service keeps what it has (aws-actions sends `volumeConfigurations: []` on every update).
+   */
+  update?: Pick<
+    UpdateServiceCommandInput,
+    'forceNewDeployment' | 'desiredCount' | 'enableECSManagedTags' | 'propagateTags' | 'volumeConfigurations'
+  >;
   /**
    * An ECS deployment already heading to this revision (ECS's circuit-breaker rollback, or one still settling):
    * it is watched and no UpdateService is made. `null`: nothing to update or watch, the service is there.

@@ -365,7 +365,8 @@ export class EcsSimService implements SimService {
       'deploymentController',
       'healthCheckGracePeriodSeconds',
       'enableExecuteCommand',
-      'propagateTags'
+      'propagateTags',
+      'enableECSManagedTags'
     ]) {
       if (params[key] !== undefined) service.passthrough[key] = params[key];
     }
@@ -445,6 +446,9 @@ export class EcsSimService implements SimService {
       clusterArn: s.clusterArn,
       loadBalancers: [],
       serviceRegistries: [],
+      // ECS's defaults, unless CreateService or UpdateService set them
+      enableECSManagedTags: false,
+      propagateTags: 'NONE',
       ...s.passthrough,
       status: s.status,
       desiredCount: s.desiredCount,
@@ -466,8 +470,6 @@ export class EcsSimService implements SimService {
       deploymentController: s.passthrough.deploymentController ?? { type: 'ECS' },
       ...this.currentRevisions(s),
       createdBy: s.createdBy,
-      enableECSManagedTags: false,
-      propagateTags: 'NONE',
       enableExecuteCommand: false,
       ...(withTags ? { tags: s.tags } : {})
     };
