@@ -1,0 +1,6 @@
+export * from './client.js';
+export * from './appspec.js';
+export * from './group.js';
+export * from './watch.js';
+export * from './deploy.js';
+export * from './rollback.js';
