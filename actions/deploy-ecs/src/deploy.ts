@@ -17,6 +17,8 @@ import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import { formatDiff, type DiffLine } from './diff.js';
 import type { DeployProgress } from './progress.js';
+import type { CodeDeployApi } from '@deploy-suite/aws/codedeploy';
+import { deployThroughCodeDeploy, rollBackThroughCodeDeploy, type CodeDeployRollout } from './codedeploy.js';
 
 /** The rollback wait gets the deploy's budget again, and never less than this. */
 const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
@@ -51,6 +53,9 @@ export interface ServiceResult {
   profile: string;
   /** the PAUSE lifecycle hook waiting for action (result paused) */
   hookId?: string;
+  /** CODE_DEPLOY services: the CodeDeploy deployment this step created, and its lifecycle events */
+  codeDeployDeploymentId?: string;
+  lifecycleEvents?: string[];
   result: ServiceResultKind;
   reason?: string;
   durationSeconds: number;
@@ -75,6 +80,8 @@ export interface DeployDeps {
   progress?: DeployProgress;
   /** aborted when the runner cancels the step: no new change is started after that */
   signal?: AbortSignal;
+  /** CodeDeploy, for services of the CODE_DEPLOY controller */
+  codeDeploy?: CodeDeployApi;
 }
 
 interface Changed {
@@ -84,6 +91,8 @@ interface Changed {
   rollout: RolloutResult;
   startedAt: number;
   result?: ServiceResult;
+  codeDeployDeploymentId?: string;
+  lifecycleEvents?: string[];
 }
 
 /**
@@ -188,9 +197,13 @@ export async function executeDeployment(
   }
 
   // Update every service (all or nothing: the first failure stops the rest), then watch them together.
-  const started = await rollout(
+  // CODE_DEPLOY services go through CodeDeploy afterwards, unless an ECS one failed first.
+  const viaEcs = toChange.filter(plan => !plan.codeDeploy);
+  const viaCodeDeploy = toChange.filter(plan => plan.codeDeploy);
+  const ordered = [...viaEcs, ...viaCodeDeploy];
+  const started: RolloutResult[] = await rollout(
     api,
-    toChange.map(plan => ({
+    viaEcs.map(plan => ({
       service: plan.service,
       taskDefinitionArn: registered.get(plan.sourceKey)!,
       strategy: plan.profile.strategy,
@@ -211,7 +224,7 @@ export async function executeDeployment(
       announceWatch: true,
       signal: deps.signal,
       onUpdated: (step, deploymentId, serviceDeploymentArn) => {
-        const plan = toChange.find(candidate => candidate.service === step.service)!;
+        const plan = viaEcs.find(candidate => candidate.service === step.service)!;
         deps.progress?.updated.push({
           service: plan.service,
           previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
@@ -225,15 +238,44 @@ export async function executeDeployment(
       }
     }
   );
+  if (viaCodeDeploy.length > 0) {
+    const ecsFailed = started.some(result => result.updateFailed || result.state === 'failed');
+    const codeDeployed = ecsFailed
+      ? viaCodeDeploy.map(plan => ({
+          service: plan.service,
+          taskDefinitionArn: registered.get(plan.sourceKey)!,
+          state: 'not-started' as const,
+          startedAt: clock.now()
+        }))
+      : await deployThroughCodeDeploy(inputs, viaCodeDeploy, registered, {
+          ...deps,
+          clock,
+          waitMs: watchMs,
+          onCreated: (plan, deploymentId) =>
+            deps.progress?.updated.push({
+              service: plan.service,
+              previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+              previousDesiredCount: plan.currentDesiredCount,
+              taskDefinitionArn: registered.get(plan.sourceKey)!,
+              codeDeployDeploymentId: deploymentId,
+              strategy: plan.profile.strategy,
+              profile: describeProfile(plan.profile)
+            })
+        });
+    started.push(...codeDeployed);
+  }
   changed = [];
   for (const [index, result] of started.entries()) {
     if (result.updateFailed || result.state === 'not-started') continue;
+    const codeDeploy = (result as Partial<CodeDeployRollout>).codeDeploy;
     changed.push({
-      plan: toChange[index],
+      plan: ordered[index],
       taskDefinitionArn: result.taskDefinitionArn,
       deploymentId: result.deploymentId,
       rollout: result,
-      startedAt: result.startedAt
+      startedAt: result.startedAt,
+      codeDeployDeploymentId: codeDeploy?.deploymentId,
+      lifecycleEvents: codeDeploy?.outcome?.lifecycleEvents
     });
   }
   const updateFailed = started.find(result => result.updateFailed);
@@ -327,6 +369,8 @@ function resultOf(entry: Changed, result: ServiceResultKind, clock: Clock, reaso
     strategy: entry.plan.profile.strategy,
     profile: describeProfile(entry.plan.profile),
     hookId: entry.rollout.hookId,
+    codeDeployDeploymentId: entry.codeDeployDeploymentId,
+    lifecycleEvents: entry.lifecycleEvents,
     result,
     reason,
     durationSeconds: Math.round((clock.now() - entry.startedAt) / 1000),
@@ -348,14 +392,41 @@ async function rollBack(
 ): Promise<Map<string, { ok: boolean; reason?: string }>> {
   const { api, logger } = deps;
   logger.info(`Rolling back ${changed.map(entry => entry.plan.service).join(', ')}`);
-  const steps = changed.map(entry => rollbackStep(entry, outcomes, inputs, logger));
+  const waitMs = Math.max(inputs.waitMs, MIN_ROLLBACK_WAIT_MS);
+  // CODE_DEPLOY services go back by CodeDeploy, alongside the ECS rollout of the others.
+  const viaCodeDeploy = Promise.all(
+    changed
+      .filter(entry => entry.codeDeployDeploymentId)
+      .map(async entry => {
+        const back = await rollBackThroughCodeDeploy(inputs, entry.plan, entry.codeDeployDeploymentId!, {
+          ...deps,
+          clock,
+          waitMs
+        });
+        if (back.rollbackDeploymentId) {
+          deps.progress?.rollbacks.push({
+            service: entry.plan.service,
+            taskDefinitionArn: entry.plan.currentTaskDefinitionArn,
+            codeDeployDeploymentId: back.rollbackDeploymentId
+          });
+        }
+        entry.lifecycleEvents = [
+          ...(entry.lifecycleEvents ?? []),
+          ...back.lifecycleEvents.map(line => `rollback ${back.rollbackDeploymentId}: ${line}`)
+        ];
+        return [entry.plan.service, back] as const;
+      })
+  );
+  const steps = changed
+    .filter(entry => !entry.codeDeployDeploymentId)
+    .map(entry => rollbackStep(entry, outcomes, inputs, logger));
   const results = await rollout(api, steps, {
     cluster: inputs.cluster,
     logger,
     clock,
     watch: true,
     // A tight deploy deadline must not cut the way back short.
-    timeoutMs: Math.max(inputs.waitMs, MIN_ROLLBACK_WAIT_MS),
+    timeoutMs: waitMs,
     intervalMs: inputs.pollIntervalMs,
     stopOnFirstFailure: false,
     // Going back does not wait for an approval: a PAUSE hook on the way back is continued.
@@ -372,12 +443,16 @@ async function rollBack(
         serviceDeploymentArn
       })
   });
-  return new Map(
-    results.map(result => [
-      result.service,
-      result.state === 'deployed' ? { ok: true } : { ok: false, reason: result.reason ?? result.state }
-    ])
-  );
+  return new Map([
+    ...results.map(
+      result =>
+        [
+          result.service,
+          result.state === 'deployed' ? { ok: true } : { ok: false, reason: result.reason ?? result.state }
+        ] as const
+    ),
+    ...(await viaCodeDeploy)
+  ]);
 }
 
 /**

@@ -23,6 +23,8 @@ import {
 } from './render.js';
 import { diffTaskDefinitions, type DiffLine } from './diff.js';
 import type { Shape } from './shape.js';
+import type { CodeDeployApi } from '@deploy-suite/aws/codedeploy';
+import { planCodeDeploy, type CodeDeployPlan } from './codedeploy.js';
 import { PLACEHOLDER_FIX } from '@deploy-suite/core';
 import { parseJsonDocument } from '@deploy-suite/core/documents';
 
@@ -43,6 +45,8 @@ export interface ServicePlan {
   unchanged: boolean;
   /** controller, strategy, traffic wiring, hooks, alarms, circuit breaker: what "deployed" will mean */
   profile: ServiceProfile;
+  /** CODE_DEPLOY services: the AppSpec and the deployment group CodeDeploy deploys them with */
+  codeDeploy?: CodeDeployPlan;
 }
 
 export interface PlanDeps {
@@ -52,6 +56,10 @@ export interface PlanDeps {
   readFile: (path: string) => Promise<string>;
   /** the step's environment, for `${NAME}` placeholders */
   env: Record<string, string | undefined>;
+  /** CodeDeploy, for services of the CODE_DEPLOY controller (read-only calls here) */
+  codeDeploy?: CodeDeployApi;
+  /** reads the `codedeploy-appspec` file (inside the workspace) */
+  readAppSpec?: (path: string) => Promise<string>;
 }
 
 /**
@@ -160,6 +168,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
       profile: profiles.get(name)!
     });
   }
+  await planCodeDeploy(inputs, plans, deps);
   return plans;
 }
 
@@ -170,7 +179,9 @@ function classifyServices(
   logger: Logger
 ): Map<string, ServiceProfile> {
   const profiles = new Map(names.map(name => [name, profileService(services.get(name)!)]));
-  const refused = names.flatMap(name => unsupportedController(name, profiles.get(name)!) ?? []);
+  const refused = names.flatMap(
+    name => unsupportedController(name, profiles.get(name)!, { viaCodeDeploy: true }) ?? []
+  );
   if (refused.length > 0) {
     throw new ActionError('deployment', `Nothing was changed: ${refused.join(' | ')}`);
   }

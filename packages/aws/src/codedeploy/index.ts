@@ -1,4 +1,5 @@
-export * from './client.js';
+// createCodeDeployApi comes from '@deploy-suite/aws/codedeploy/client', light enough for a start path
+export type { CodeDeployApi } from './client.js';
 export * from './appspec.js';
 export * from './group.js';
 export * from './watch.js';
