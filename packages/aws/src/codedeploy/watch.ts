@@ -11,6 +11,7 @@ import {
 } from '@deploy-suite/core';
 import { awsErrorName, lookPolitely } from '../errors.js';
 import type { EcsApi } from '../ecs/client.js';
+import { collectTaskFailures, type StoppedTaskTracking } from '../ecs/watch.js';
 import type { CodeDeployApi } from './client.js';
 
 /** Statuses after which CodeDeploy does nothing more with a deployment. */
@@ -76,7 +77,13 @@ export function describeDeploymentFailure(info: DeploymentInfo, events: readonly
   if (error?.code || error?.message)
     parts.push(`${error.code ?? 'error'}: ${redactUrlsIn(error.message ?? '(no message)')}`);
   const failed = events.find(event => event.status === 'Failed');
-  if (failed) parts.push(`lifecycle event ${describeLifecycleEvent(failed)}`);
+  if (failed) {
+    // CodeDeploy often repeats its error message in the event's diagnostics: say it once
+    const same = failed.diagnostics?.message !== undefined && failed.diagnostics.message === error?.message;
+    parts.push(
+      `lifecycle event ${same ? `${failed.lifecycleEventName ?? '?'} ${failed.status}` : describeLifecycleEvent(failed)}`
+    );
+  }
   if (info.rollbackInfo?.rollbackDeploymentId)
     parts.push(`CodeDeploy rolls back with deployment ${info.rollbackInfo.rollbackDeploymentId}`);
   return parts.join('; ');
@@ -143,6 +150,17 @@ export async function watchCodeDeployment(
   let events: LifecycleEvent[] = [];
   let continued = false;
   let terminationAnnounced = false;
+  // The replacement task set's stopped tasks, printed as they stop (reason, exit code), as for ECS deployments.
+  const stopped: StoppedTaskTracking = {
+    target: { service, taskDefinitionArn: options.taskDefinitionArn },
+    describedTasks: new Set(),
+    failures: []
+  };
+  const calls = { listTasks: 0, describeTasks: 0 };
+  const withTasks = (reason: string): string =>
+    stopped.failures.length === 0
+      ? reason
+      : `${reason}; ${stopped.failures.length} task${stopped.failures.length > 1 ? 's' : ''} of ${options.taskDefinitionArn} stopped (last: ${stopped.failures[stopped.failures.length - 1].reason})`;
   const lines = () => events.map(describeLifecycleEvent);
   type Ended = Omit<CodeDeployOutcome, 'deploymentId' | 'lifecycleEvents'>;
   const look = async (): Promise<PollResult<Ended>> => {
@@ -152,6 +170,13 @@ export async function watchCodeDeployment(
         ? undefined
         : await readTarget(api, deploymentId, known);
     events = target?.ecsTarget?.lifecycleEvents ?? events;
+    // The task set running this deployment's revision (tasks are started by the task set's id).
+    const replacement = target?.ecsTarget?.taskSetsInfo?.find(
+      set => set.identifer && set.taskSetLabel === 'Green'
+    )?.identifer;
+    if (replacement && info.status !== 'Succeeded') {
+      await collectTaskFailures(ecs, options.cluster, stopped, replacement, calls, logger);
+    }
     for (const event of events) {
       const name = event.lifecycleEventName ?? '?';
       if (event.status === 'Pending' || printed.get(name) === event.status) continue;
@@ -181,7 +206,7 @@ export async function watchCodeDeployment(
           value: {
             state: 'failed',
             status: info.status,
-            reason: describeDeploymentFailure(info, events),
+            reason: withTasks(describeDeploymentFailure(info, events)),
             rollbackDeploymentId
           }
         };
