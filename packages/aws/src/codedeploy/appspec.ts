@@ -99,6 +99,28 @@ function loadBalancerInfo(properties: Node, source: DocumentSource, path: Array<
   return { containerName: name, containerPort: port };
 }
 
+/** A parsed YAML scalar: its style and where its value sits in the source text. */
+interface SourceScalar {
+  type?: string;
+  range?: [number, number, number];
+}
+
+/**
+ * `text` with the source of `node` (a scalar of the parsed text) replaced by `value`, written in the same
+ * style (double-quoted, single-quoted, plain when the value is safe plain); undefined for other nodes.
+ */
+function spliceScalar(text: string, node: unknown, value: string): string | undefined {
+  if (!node || typeof node !== 'object' || !('range' in node) || !('type' in node)) return undefined;
+  const { type, range } = node as SourceScalar;
+  if (!range) return undefined;
+  let written: string;
+  if (type === 'QUOTE_DOUBLE') written = JSON.stringify(value);
+  else if (type === 'QUOTE_SINGLE') written = `'${value.replace(/'/g, "''")}'`;
+  else if (type === 'PLAIN' && /^[A-Za-z0-9][A-Za-z0-9:/._-]*$/.test(value)) written = value;
+  else return undefined;
+  return text.slice(0, range[0]) + written + text.slice(range[1]);
+}
+
 const sha256 = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
 
 /**
@@ -131,7 +153,12 @@ export async function parseAppSpec(text: string, source: DocumentSource): Promis
     format: 'yaml',
     ...loadBalancerInfo(properties, source, path),
     render: arn => {
-      // A clone of the parsed document, one scalar replaced: comments, quoting and key order stay.
+      // The file's own text with one scalar's source replaced: comments, layout and quoting stay byte for byte.
+      const spliced = spliceScalar(text, document.getIn(path, true), arn);
+      if (spliced !== undefined && parseYamlDocument(spliced, source).getIn(path) === arn) {
+        return { content: spliced, sha256: sha256(spliced) };
+      }
+      // No TaskDefinition to replace (or an unusual scalar): the document re-printed, the value added or set.
       const copy = document.clone();
       copy.setIn(path, arn);
       const content = copy.toString({ lineWidth: 0 });
