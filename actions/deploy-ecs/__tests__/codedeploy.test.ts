@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { GetDeploymentCommand, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import type { RunningSimulator } from '@deploy-suite/sim';
 import type { CodeDeployApi } from '@deploy-suite/aws/codedeploy';
 import { ActionError } from '@deploy-suite/core';
@@ -12,8 +11,7 @@ import {
   describeService,
   frozenSim,
   seedCodeDeployBackend,
-  simCodeDeployApi,
-  simCodeDeployClient
+  simCodeDeployApi
 } from '@deploy-suite/testing/worlds/deploy-ecs';
 import { outputsOf } from '../src/main.js';
 
@@ -53,10 +51,7 @@ function recordingApi(): { api: CodeDeployApi; appSpecs: string[]; stopped: stri
 }
 
 async function deploymentOf(id: string) {
-  const client = simCodeDeployClient(sim);
-  const info = (await client.send(new GetDeploymentCommand({ deploymentId: id }))).deploymentInfo!;
-  client.destroy();
-  return info;
+  return (await simCodeDeployApi(sim).getDeployment({ deploymentId: id })).deploymentInfo!;
 }
 
 describe('deploy-ecs with a CODE_DEPLOY service (DocuThinker backend, CodeDeployDefault.ECSAllAtOnce)', () => {
@@ -209,14 +204,10 @@ describe('deploy-ecs with a CODE_DEPLOY service (DocuThinker backend, CodeDeploy
     );
     expect(sim.control.calls()['ECS.RegisterTaskDefinition'] ?? 0).toBe(1); // the seed's own
     expect(sim.control.calls()['CodeDeploy.CreateDeployment']).toBeUndefined();
-    const client = simCodeDeployClient(sim);
-    const group = await client.send(
-      new GetDeploymentGroupCommand({
-        applicationName: 'docuthinker-app',
-        deploymentGroupName: 'docuthinker-dg'
-      })
-    );
-    client.destroy();
+    const group = await simCodeDeployApi(sim).getDeploymentGroup({
+      applicationName: 'docuthinker-app',
+      deploymentGroupName: 'docuthinker-dg'
+    });
     expect(group.deploymentGroupInfo!.lastAttemptedDeployment).toBeUndefined();
   });
 });

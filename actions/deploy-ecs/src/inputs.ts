@@ -35,7 +35,7 @@ export const INPUT = {
 } as const;
 
 /** How services of the CODE_DEPLOY controller are deployed (AED's inputs, same names and defaults). */
-export interface CodeDeployInputs {
+interface CodeDeployInputs {
   /** the AppSpec file (YAML or JSON), relative to the workspace; read only when a service uses CodeDeploy */
   appSpec: string;
   /** empty: `AppECS-<cluster>-<service>` */

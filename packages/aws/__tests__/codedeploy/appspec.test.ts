@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { parse } from 'yaml';
+import { parseYamlDocument } from '@deploy-suite/core/yaml-document';
 import { createHash } from 'node:crypto';
 import { appSpecContainerProblem, parseAppSpec } from '../../src/codedeploy/index.js';
 
 const NEW = 'arn:aws:ecs:us-east-1:123456789012:task-definition/docuthinker-backend:7';
 const SOURCE = { input: 'codedeploy-appspec', file: 'appspec.yaml' };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed AppSpec, read by its known keys
+const parse = (text: string): any => parseYamlDocument(text, SOURCE).toJS();
 
 /** DocuThinker's backend AppSpec with everything an AppSpec may carry besides the task definition. */
 const YAML = `# blue/green through CodeDeploy (DocuThinker backend)

@@ -177,7 +177,7 @@ describe('watchCodeDeployment', () => {
   });
 
   it('continues a deployment waiting in Ready with on-pause continue, and stops watching it with on-pause stop', async () => {
-    const ready = { info: { status: 'Ready' }, target: target(5) };
+    const ready = { info: { status: 'Ready' as const }, target: target(5) };
     const continuing = scripted([ready, { info: { status: 'Succeeded' }, target: target(8) }]);
     const deployed = await watchCodeDeployment(continuing.api, ecsRunning(NEW), ID, {
       ...options(new MemoryLogger()),

@@ -4,12 +4,6 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput
 } from '@aws-sdk/client-ecs';
-import {
-  CodeDeployClient,
-  CreateApplicationCommand,
-  CreateDeploymentGroupCommand,
-  type CreateDeploymentGroupCommandInput
-} from '@aws-sdk/client-codedeploy';
 import type { RunningSimulator } from '@deploy-suite/sim';
 import { Inputs } from '@deploy-suite/core';
 import {
@@ -96,9 +90,24 @@ export function simCodeDeployApi(sim: RunningSimulator): CodeDeployApi {
   return createCodeDeployApi(simAwsContext(sim, 'deploy-ecs'));
 }
 
-/** A plain CodeDeploy SDK client for setting up and inspecting state. */
-export function simCodeDeployClient(sim: RunningSimulator): CodeDeployClient {
-  return new CodeDeployClient({ endpoint: sim.endpoint, region: SIM_REGION, credentials: simCredentials });
+/**
+ * One CodeDeploy call on the wire (JSON 1.1, a SigV4-shaped header: the simulator reads the region from it and
+ * checks no signature), for setting up state the action never creates (applications, deployment groups)
+ * without making the test kit depend on CodeDeploy's SDK.
+ */
+async function codeDeployCall(sim: RunningSimulator, operation: string, params: object): Promise<unknown> {
+  const response = await fetch(sim.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `CodeDeploy_20141006.${operation}`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${simCredentials.accessKeyId}/20261202/${SIM_REGION}/codedeploy/aws4_request, SignedHeaders=host, Signature=0`
+    },
+    body: JSON.stringify(params)
+  });
+  const body = (await response.json()) as unknown;
+  if (!response.ok) throw new Error(`CodeDeploy ${operation} failed: ${JSON.stringify(body)}`);
+  return body;
 }
 
 /** The two target groups of DocuThinker's backend behind the ALB: CodeDeploy moves traffic between them. */
@@ -117,7 +126,8 @@ export async function seedCodeDeployBackend(
   sim: RunningSimulator,
   options: {
     names?: { application: string; group: string };
-    group?: Partial<CreateDeploymentGroupCommandInput>;
+    /** CreateDeploymentGroup members replacing the defaults below */
+    group?: Record<string, unknown>;
   } = {}
 ): Promise<string> {
   const ecs = sdkClientOf(sim);
@@ -143,37 +153,36 @@ export async function seedCodeDeployBackend(
       ]
     })
   );
-  const cd = simCodeDeployClient(sim);
-  await cd.send(new CreateApplicationCommand({ applicationName: names.application, computePlatform: 'ECS' }));
-  await cd.send(
-    new CreateDeploymentGroupCommand({
-      applicationName: names.application,
-      deploymentGroupName: names.group,
-      deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
-      serviceRoleArn: 'arn:aws:iam::123456789012:role/ecsCodeDeployRole',
-      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
-      ecsServices: [{ clusterName: CLUSTER, serviceName: BACKEND }],
-      loadBalancerInfo: {
-        targetGroupPairInfoList: [
-          {
-            targetGroups: [{ name: 'docuthinker-backend-blue' }, { name: 'docuthinker-backend-green' }],
-            prodTrafficRoute: { listenerArns: [listener(443)] },
-            testTrafficRoute: { listenerArns: [listener(8443)] }
-          }
-        ]
-      },
-      blueGreenDeploymentConfiguration: {
-        deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: 0 },
-        terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 5 }
-      },
-      autoRollbackConfiguration: {
-        enabled: true,
-        events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST']
-      },
-      ...options.group
-    })
-  );
-  cd.destroy();
+  await codeDeployCall(sim, 'CreateApplication', {
+    applicationName: names.application,
+    computePlatform: 'ECS'
+  });
+  await codeDeployCall(sim, 'CreateDeploymentGroup', {
+    applicationName: names.application,
+    deploymentGroupName: names.group,
+    deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+    serviceRoleArn: 'arn:aws:iam::123456789012:role/ecsCodeDeployRole',
+    deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+    ecsServices: [{ clusterName: CLUSTER, serviceName: BACKEND }],
+    loadBalancerInfo: {
+      targetGroupPairInfoList: [
+        {
+          targetGroups: [{ name: 'docuthinker-backend-blue' }, { name: 'docuthinker-backend-green' }],
+          prodTrafficRoute: { listenerArns: [listener(443)] },
+          testTrafficRoute: { listenerArns: [listener(8443)] }
+        }
+      ]
+    },
+    blueGreenDeploymentConfiguration: {
+      deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: 0 },
+      terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 5 }
+    },
+    autoRollbackConfiguration: {
+      enabled: true,
+      events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST']
+    },
+    ...options.group
+  });
   sim.control.advance(600);
   return arn;
 }
