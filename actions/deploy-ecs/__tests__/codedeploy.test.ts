@@ -14,6 +14,12 @@ import {
   simCodeDeployApi
 } from '@deploy-suite/testing/worlds/deploy-ecs';
 import { outputsOf } from '../src/main.js';
+import { deploySummary } from '../src/summary.js';
+import { DeployProgress, startCancelRollback } from '../src/progress.js';
+import { readDeployEcsInputs } from '../src/inputs.js';
+import { Inputs } from '@deploy-suite/core';
+import { MemoryLogger, objectInputReader } from '@deploy-suite/testing';
+import { parseAppSpec } from '@deploy-suite/aws/codedeploy';
 
 let sim: RunningSimulator;
 beforeEach(async () => {
@@ -115,6 +121,11 @@ describe('deploy-ecs with a CODE_DEPLOY service (DocuThinker backend, CodeDeploy
       'task-definition-arn': backend.taskDefinitionArn,
       'previous-task-definition-arn': before
     });
+    const summary = deploySummary(result, CLUSTER, 'us-east-1');
+    expect(summary).toContain(
+      `CodeDeploy [${backend.codeDeployDeploymentId}](https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/${backend.codeDeployDeploymentId}?region=us-east-1)`
+    );
+    expect(summary).toMatch(/<summary>CodeDeploy lifecycle events<\/summary>[\s\S]*AllowTraffic Succeeded/);
   });
 
   it('rolls a crash-looping image back by CodeDeploy: rolled-back, the service back on the revision it ran', async () => {
@@ -161,6 +172,85 @@ describe('deploy-ecs with a CODE_DEPLOY service (DocuThinker backend, CodeDeploy
       status: 'rolled-back',
       'codedeploy-deployment-id': failed.deploymentId
     });
+  });
+
+  it('looks before changing: another deployment active on the group is waited for (if-busy: wait) or refused (fail)', async () => {
+    const before = await seedCodeDeployBackend(sim);
+    const cd = simCodeDeployApi(sim);
+    const template = await parseAppSpec(backendAppSpecYaml, {
+      input: 'codedeploy-appspec',
+      file: 'appspec.yaml'
+    });
+    const theirs = async () =>
+      (
+        await cd.createDeployment({
+          applicationName: 'docuthinker-app',
+          deploymentGroupName: 'docuthinker-dg',
+          revision: { revisionType: 'AppSpecContent', appSpecContent: template.render(before) }
+        })
+      ).deploymentId!;
+    const first = await theirs();
+    const refused = await deployOnSim(
+      sim,
+      { service: BACKEND, images: `backend=${backendImage('v2')}`, ...GUIDE, 'if-busy': 'fail' },
+      { files: { 'appspec.yaml': backendAppSpecYaml } }
+    );
+    expect(refused.result.status).toBe('failed');
+    expect(refused.result.reason).toMatch(
+      new RegExp(
+        `deployment group docuthinker-dg has deployment ${first} (Created|InProgress) \\(if-busy: fail\\); nothing was changed`
+      )
+    );
+    expect(sim.control.calls()['CodeDeploy.CreateDeployment']).toBe(1); // theirs only
+    expect((await deploymentOf(first)).status).not.toBe('Stopped'); // never touched
+    const waited = await deployOnSim(
+      sim,
+      { service: BACKEND, images: `backend=${backendImage('v2')}`, ...GUIDE },
+      { files: { 'appspec.yaml': backendAppSpecYaml } }
+    );
+    expect({ status: waited.result.status, log: waited.logger.text() }).toMatchObject({ status: 'deployed' });
+    expect(waited.logger.text()).toMatch(`has deployment ${first}`);
+    expect((await deploymentOf(first)).status).toBe('Succeeded');
+  });
+
+  it('a cancelled step stops its CodeDeploy deployment with automatic rollback', async () => {
+    const before = await seedCodeDeployBackend(sim);
+    const cd = simCodeDeployApi(sim);
+    const template = await parseAppSpec(backendAppSpecYaml, {
+      input: 'codedeploy-appspec',
+      file: 'appspec.yaml'
+    });
+    const id = (
+      await cd.createDeployment({
+        applicationName: 'docuthinker-app',
+        deploymentGroupName: 'docuthinker-dg',
+        revision: { revisionType: 'AppSpecContent', appSpecContent: template.render(before) }
+      })
+    ).deploymentId!;
+    sim.control.advance(5);
+    const progress = new DeployProgress();
+    progress.updated.push({
+      service: BACKEND,
+      previousTaskDefinitionArn: before,
+      previousDesiredCount: 2,
+      taskDefinitionArn: before,
+      codeDeployDeploymentId: id,
+      strategy: 'CODE_DEPLOY',
+      profile: 'CODE_DEPLOY'
+    });
+    const { api, stopped } = recordingApi();
+    const inputs = readDeployEcsInputs(
+      new Inputs(objectInputReader({ cluster: CLUSTER, service: BACKEND })),
+      () => false
+    );
+    const lines = await startCancelRollback(inputs, progress, {} as never, new MemoryLogger(), api);
+    expect(stopped).toEqual([id]);
+    expect(lines[0]).toMatch(
+      new RegExp(`stopped CodeDeploy deployment ${id} with automatic rollback .*rollback deployment d-\\w+`)
+    );
+    const info = await deploymentOf(id);
+    expect(info).toMatchObject({ status: 'Stopped', errorInformation: { code: 'MANUAL_STOP' } });
+    expect(progress.rollbacks[0].codeDeployDeploymentId).toBe(info.rollbackInfo!.rollbackDeploymentId);
   });
 
   it('refuses a missing AppSpec file before any AWS change, naming the input', async () => {

@@ -135,6 +135,7 @@ export async function deployThroughCodeDeploy(
     waitMs: deps.waitMs,
     intervalMs: inputs.pollIntervalMs,
     onReady: inputs.onPause,
+    ifBusy: inputs.ifBusy,
     signal: deps.signal,
     onCreated: (step, id) =>
       deps.onCreated(

@@ -1,9 +1,10 @@
-import { errorMessage, type Clock, type Logger } from '@deploy-suite/core';
+import { errorMessage, formatDuration, waitUntil, type Clock, type Logger } from '@deploy-suite/core';
+import { lookPolitely } from '../errors.js';
 import type { EcsApi } from '../ecs/client.js';
 import type { AppSpecTemplate } from './appspec.js';
 import type { CodeDeployApi } from './client.js';
 import { codeDeployDeadlineMs, type DeploymentGroupSettings } from './group.js';
-import { watchCodeDeployment, type CodeDeployOutcome, type OnReady } from './watch.js';
+import { isActive, watchCodeDeployment, type CodeDeployOutcome, type OnReady } from './watch.js';
 
 /** One CODE_DEPLOY service to put on a registered revision, as the plan read it. */
 export interface CodeDeployStep {
@@ -39,6 +40,8 @@ export interface CodeDeployRolloutOptions {
   waitMs: number;
   intervalMs: number;
   onReady?: OnReady;
+  /** another deployment active on the group (CodeDeploy allows one): wait for it (within waitMs), or fail */
+  ifBusy?: 'wait' | 'fail';
   /** told of each deployment as soon as CodeDeploy accepted it (the step's progress record, for a cancel) */
   onCreated?: (step: CodeDeployStep, deploymentId: string) => void;
   /** once aborted, no further deployment is created */
@@ -66,6 +69,46 @@ export async function createCodeDeployment(
 }
 
 /**
+ * Looks before changing: the group's last attempted deployment still active is someone else's (a person,
+ * another run). `if-busy: wait` waits for it to end, `fail` refuses. Returns why nothing was created, or
+ * undefined when the group is free.
+ */
+async function waitUntilGroupIdle(
+  api: CodeDeployApi,
+  step: CodeDeployStep,
+  options: CodeDeployRolloutOptions
+): Promise<string | undefined> {
+  const { application, group } = step.settings;
+  const last = (await api.getDeploymentGroup({ applicationName: application, deploymentGroupName: group }))
+    .deploymentGroupInfo?.lastAttemptedDeployment;
+  if (!last?.deploymentId || !isActive(last.status)) return undefined;
+  const busy = `deployment group ${group} has deployment ${last.deploymentId} ${last.status ?? 'active'}`;
+  if (options.ifBusy === 'fail') return `${busy} (if-busy: fail); nothing was changed`;
+  options.logger.info(`${step.service}: ${busy}; waiting for it to end (if-busy: wait)`);
+  try {
+    await waitUntil(
+      () =>
+        lookPolitely(async () => {
+          const status = (await api.getDeployment({ deploymentId: last.deploymentId! })).deploymentInfo
+            ?.status;
+          return isActive(status)
+            ? { done: false, progress: `${last.deploymentId} ${status ?? '?'}` }
+            : { done: true, value: status };
+        }),
+      {
+        what: `deployment ${last.deploymentId} of group ${group} to end`,
+        timeoutMs: options.waitMs,
+        intervalMs: options.intervalMs,
+        clock: options.clock
+      }
+    );
+  } catch (error) {
+    return `${busy} after ${formatDuration(options.waitMs)} of waiting: ${errorMessage(error)}; nothing was changed`;
+  }
+  return undefined;
+}
+
+/**
  * Deploys CODE_DEPLOY services through CodeDeploy: one deployment per service (the first refusal stops
  * the rest: all or nothing), then every deployment watched together by CodeDeploy's own status, each
  * against a deadline that counts its group's ready and termination waits.
@@ -90,6 +133,12 @@ export async function codeDeployRollout(
       continue;
     }
     try {
+      const busy = await waitUntilGroupIdle(api, step, options);
+      if (busy) {
+        refused = true;
+        results.push({ ...base, state: 'failed', createFailed: true, reason: busy });
+        continue;
+      }
       const deploymentId = await createCodeDeployment(api, step);
       options.onCreated?.(step, deploymentId);
       logger.info(
