@@ -11,6 +11,8 @@ import {
   describeService,
   frozenSim,
   seedCodeDeployBackend,
+  simApi,
+  simClock,
   simCodeDeployApi
 } from '@deploy-suite/testing/worlds/deploy-ecs';
 import { outputsOf } from '../src/main.js';
@@ -19,7 +21,7 @@ import { DeployProgress, startCancelRollback } from '../src/progress.js';
 import { readDeployEcsInputs } from '../src/inputs.js';
 import { Inputs } from '@deploy-suite/core';
 import { MemoryLogger, objectInputReader } from '@deploy-suite/testing';
-import { parseAppSpec } from '@deploy-suite/aws/codedeploy';
+import { parseAppSpec, readDeploymentGroup, rollBackCodeDeployment } from '@deploy-suite/aws/codedeploy';
 
 let sim: RunningSimulator;
 beforeEach(async () => {
@@ -211,6 +213,50 @@ describe('deploy-ecs with a CODE_DEPLOY service (DocuThinker backend, CodeDeploy
     expect({ status: waited.result.status, log: waited.logger.text() }).toMatchObject({ status: 'deployed' });
     expect(waited.logger.text()).toMatch(`has deployment ${first}`);
     expect((await deploymentOf(first)).status).toBe('Succeeded');
+  });
+
+  it('rolls a succeeded deployment back by a CodeDeploy deployment of the previous revision', async () => {
+    const before = await seedCodeDeployBackend(sim);
+    const { result } = await deployOnSim(
+      sim,
+      { service: BACKEND, images: `backend=${backendImage('v2')}`, ...GUIDE },
+      { files: { 'appspec.yaml': backendAppSpecYaml } }
+    );
+    const [backend] = result.services;
+    expect(backend.result).toBe('deployed');
+    const cd = simCodeDeployApi(sim);
+    const logger = new MemoryLogger();
+    const back = await rollBackCodeDeployment(
+      cd,
+      simApi(sim),
+      {
+        cluster: CLUSTER,
+        service: BACKEND,
+        deploymentId: backend.codeDeployDeploymentId!,
+        previousTaskDefinitionArn: before,
+        template: await parseAppSpec(backendAppSpecYaml, {
+          input: 'codedeploy-appspec',
+          file: 'appspec.yaml'
+        }),
+        settings: await readDeploymentGroup(
+          cd,
+          { cluster: CLUSTER, service: BACKEND, application: 'docuthinker-app', group: 'docuthinker-dg' },
+          { application: 'codedeploy-application', group: 'codedeploy-deployment-group' }
+        )
+      },
+      { logger, clock: simClock(sim), waitMs: 600_000, intervalMs: 10_000 }
+    );
+    expect({ back, log: logger.text() }).toMatchObject({ back: { ok: true } });
+    const rollback = await deploymentOf(back.rollbackDeploymentId!);
+    expect(rollback).toMatchObject({
+      status: 'Succeeded',
+      description: `deploy-ecs rollback of ${backend.codeDeployDeploymentId} to ${before}`
+    });
+    expect(rollback.revision!.appSpecContent!.content).toBe(
+      backendAppSpecYaml.replace('"<TASK_DEFINITION>"', `"${before}"`)
+    );
+    const service = await describeService(sim, BACKEND);
+    expect(service.taskSets!.find(set => set.status === 'PRIMARY')!.taskDefinition).toBe(before);
   });
 
   it('a cancelled step stops its CodeDeploy deployment with automatic rollback', async () => {
