@@ -16,6 +16,8 @@ export interface DeploymentGroupSettings {
   /** terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes: the wait after traffic moved */
   terminationWaitMinutes: number;
   autoRollbackOnFailure: boolean;
+  /** the group's last Succeeded deployment, whose AppSpec actions/rollback reuses */
+  lastSuccessfulDeploymentId?: string;
 }
 
 /** AED's names when the inputs give none: `AppECS-<cluster>-<service>`, `DgpECS-<cluster>-<service>`. */
@@ -58,7 +60,10 @@ export function groupSettings(
     autoRollbackOnFailure: Boolean(
       info.autoRollbackConfiguration?.enabled &&
       info.autoRollbackConfiguration.events?.includes('DEPLOYMENT_FAILURE')
-    )
+    ),
+    ...(info.lastSuccessfulDeployment?.deploymentId
+      ? { lastSuccessfulDeploymentId: info.lastSuccessfulDeployment.deploymentId }
+      : {})
   };
 }
 

@@ -1,6 +1,6 @@
 import { errorMessage, type Clock, type Logger } from '@deploy-suite/core';
 import type { EcsApi } from '../ecs/client.js';
-import type { AppSpecTemplate } from './appspec.js';
+import { parseAppSpec, type AppSpecTemplate } from './appspec.js';
 import type { CodeDeployApi } from './client.js';
 import { createCodeDeployment } from './deploy.js';
 import { codeDeployDeadlineMs, type DeploymentGroupSettings } from './group.js';
@@ -98,4 +98,25 @@ export async function rollBackCodeDeployment(
       lifecycleEvents: []
     };
   }
+}
+
+/**
+ * The AppSpec of the group's last Succeeded deployment, as CodeDeploy kept it, for a rollback that has no
+ * AppSpec file of its own (actions/rollback): hooks and LoadBalancerInfo as the last deploy sent them, the
+ * TaskDefinition replaced by the target. Undefined when the group never succeeded or kept no AppSpec content.
+ */
+export async function lastSuccessfulAppSpec(
+  api: CodeDeployApi,
+  settings: DeploymentGroupSettings,
+  input: string
+): Promise<AppSpecTemplate | undefined> {
+  const id = settings.lastSuccessfulDeploymentId;
+  if (!id) return undefined;
+  const content = (await api.getDeployment({ deploymentId: id })).deploymentInfo?.revision?.appSpecContent
+    ?.content;
+  if (!content) return undefined;
+  return parseAppSpec(content, {
+    input,
+    file: `the AppSpec of ${settings.group}'s last successful deployment ${id}`
+  });
 }
