@@ -85,7 +85,7 @@ describe('rollback of a CODE_DEPLOY service (DocuThinker backend)', () => {
         'codedeploy-deployment-group': 'docuthinker-dg'
       })
     ).rejects.toThrow(
-      /Rollback refused before any change:\n  - backend-service: deployment group docuthinker-dg has no successful deployment/
+      /Rollback refused before any change:\n {2}- backend-service: deployment group docuthinker-dg has no successful deployment/
     );
     await expect(rollbackOnSim(sim, { service: BACKEND, to: target, force: 'true' })).rejects.toThrow(
       /^Input "codedeploy-application": CodeDeploy application "AppECS-docuthinker-cluster-backend-service" not found/
