@@ -13,7 +13,11 @@ import {
   seedCodeDeployBackend,
   simApi,
   simClock,
-  simCodeDeployApi
+  simCodeDeployApi,
+  seedServices,
+  aiMlSeed,
+  AI_ML,
+  aiMlImage
 } from '@deploy-suite/testing/worlds/deploy-ecs';
 import { outputsOf } from '../src/main.js';
 import { deploySummary } from '../src/summary.js';
@@ -174,6 +178,34 @@ describe('deploy-ecs with a CODE_DEPLOY service (DocuThinker backend, CodeDeploy
       status: 'rolled-back',
       'codedeploy-deployment-id': failed.deploymentId
     });
+  });
+
+  it('all or nothing with an ECS service in the same step: the ECS one deployed, CodeDeploy failed, both back', async () => {
+    const [aiMlBefore] = Object.values(await seedServices(sim, [aiMlSeed]));
+    const before = await seedCodeDeployBackend(sim);
+    sim.control.images({ image: backendImage('deadbee'), behavior: 'crash' });
+    const { result, logger } = await deployOnSim(
+      sim,
+      {
+        service: `${AI_ML}\n${BACKEND}`,
+        images: `ai-ml=${aiMlImage('v2')}\nbackend=${backendImage('deadbee')}`,
+        ...GUIDE
+      },
+      { files: { 'appspec.yaml': backendAppSpecYaml } }
+    );
+    expect({ status: result.status, log: logger.text() }).toMatchObject({ status: 'rolled-back' });
+    expect(result.services.map(service => [service.service, service.strategy, service.result])).toEqual([
+      [AI_ML, 'ROLLING', 'rolled-back'],
+      [BACKEND, 'CODE_DEPLOY', 'rolled-back']
+    ]);
+    // the ECS service went back by UpdateService, the CODE_DEPLOY one by CodeDeploy's own rollback
+    expect(sim.control.calls()['ECS.UpdateService']).toBe(2);
+    expect(sim.control.calls()['CodeDeploy.CreateDeployment']).toBe(1);
+    sim.control.advance(30);
+    expect((await describeService(sim, AI_ML)).taskDefinition).toBe(aiMlBefore);
+    expect(
+      (await describeService(sim, BACKEND)).taskSets!.map(set => [set.status, set.taskDefinition])
+    ).toEqual([['PRIMARY', before]]);
   });
 
   it('looks before changing: another deployment active on the group is waited for (if-busy: wait) or refused (fail)', async () => {
