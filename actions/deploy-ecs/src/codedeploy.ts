@@ -6,7 +6,7 @@ import {
   type Clock,
   type Logger
 } from '@deploy-suite/core';
-import type { EcsApi, RolloutResult } from '@deploy-suite/aws/ecs';
+import { describeProfile, type EcsApi, type RolloutResult } from '@deploy-suite/aws/ecs';
 import type {
   AppSpecTemplate,
   CodeDeployApi,
@@ -16,6 +16,7 @@ import type {
 } from '@deploy-suite/aws/codedeploy';
 import { INPUT, type DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
+import type { DeployProgress } from './progress.js';
 
 /**
  * The glue between deploy-ecs and packages/aws/codedeploy for services of the CODE_DEPLOY controller:
@@ -103,11 +104,16 @@ export async function planCodeDeploy(
 /** A CodeDeploy result in the ECS rollout's shape, so the deploy's verdict and rollback handle both alike. */
 export type CodeDeployRollout = RolloutResult & { codeDeploy: CodeDeployResult };
 
-/** Deploys the CODE_DEPLOY plans to their registered revisions through CodeDeploy. */
+/**
+ * Deploys the CODE_DEPLOY plans to their registered revisions through CodeDeploy, after the ECS rollout
+ * of the others (`ecsResults`): when one of those failed, none is started (all or nothing). Each created
+ * deployment is recorded in the step's progress at once, for a cancel.
+ */
 export async function deployThroughCodeDeploy(
   inputs: DeployEcsInputs,
   plans: ServicePlan[],
   registered: Map<string, string>,
+  ecsResults: readonly RolloutResult[],
   deps: {
     api: EcsApi;
     codeDeploy?: CodeDeployApi;
@@ -115,10 +121,10 @@ export async function deployThroughCodeDeploy(
     clock: Clock;
     waitMs: number;
     signal?: AbortSignal;
-    onCreated: (plan: ServicePlan, deploymentId: string) => void;
+    progress?: DeployProgress;
   }
 ): Promise<CodeDeployRollout[]> {
-  const codedeploy = await load();
+  if (plans.length === 0) return [];
   const steps = plans.map(plan => ({
     service: plan.service,
     taskDefinitionArn: registered.get(plan.sourceKey)!,
@@ -127,22 +133,35 @@ export async function deployThroughCodeDeploy(
     deploymentConfigName: inputs.codeDeploy.deploymentConfig,
     description: inputs.codeDeploy.description
   }));
-  const results = await codedeploy.codeDeployRollout(deps.codeDeploy!, deps.api, steps, {
-    cluster: inputs.cluster,
-    logger: deps.logger,
-    clock: deps.clock,
-    watch: inputs.waitForServiceStability,
-    waitMs: deps.waitMs,
-    intervalMs: inputs.pollIntervalMs,
-    onReady: inputs.onPause,
-    ifBusy: inputs.ifBusy,
-    signal: deps.signal,
-    onCreated: (step, id) =>
-      deps.onCreated(
-        plans.find(plan => plan.service === step.service)!,
-        id
-      )
-  });
+  let results: CodeDeployResult[];
+  if (ecsResults.some(result => result.updateFailed || result.state === 'failed')) {
+    results = steps.map(step => ({ ...step, state: 'not-started', startedAt: deps.clock.now() }));
+  } else {
+    const codedeploy = await load();
+    results = await codedeploy.codeDeployRollout(deps.codeDeploy!, deps.api, steps, {
+      cluster: inputs.cluster,
+      logger: deps.logger,
+      clock: deps.clock,
+      watch: inputs.waitForServiceStability,
+      waitMs: deps.waitMs,
+      intervalMs: inputs.pollIntervalMs,
+      onReady: inputs.onPause,
+      ifBusy: inputs.ifBusy,
+      signal: deps.signal,
+      onCreated: (step, deploymentId) => {
+        const plan = plans.find(candidate => candidate.service === step.service)!;
+        deps.progress?.updated.push({
+          service: plan.service,
+          previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+          previousDesiredCount: plan.currentDesiredCount,
+          taskDefinitionArn: step.taskDefinitionArn,
+          codeDeployDeploymentId: deploymentId,
+          strategy: plan.profile.strategy,
+          profile: describeProfile(plan.profile)
+        });
+      }
+    });
+  }
   return results.map(result => ({
     service: result.service,
     taskDefinitionArn: result.taskDefinitionArn,
@@ -154,26 +173,62 @@ export async function deployThroughCodeDeploy(
   }));
 }
 
-/** Puts one CODE_DEPLOY service back on the revision it ran before, by CodeDeploy (see rollBackCodeDeployment). */
+/** What deploy.ts knows of a changed service, as far as its CodeDeploy rollback needs. */
+interface ChangedByCodeDeploy {
+  plan: ServicePlan;
+  codeDeployDeploymentId?: string;
+  lifecycleEvents?: string[];
+}
+
+/**
+ * Puts every changed CODE_DEPLOY service back on the revision it ran before, by CodeDeploy (see
+ * rollBackCodeDeployment), all at once; adds the rollback's lifecycle events to the service's. Returns
+ * each service's verdict; services of the ECS controller are left to the ECS rollout.
+ */
 export async function rollBackThroughCodeDeploy(
   inputs: DeployEcsInputs,
-  plan: ServicePlan,
-  deploymentId: string,
-  deps: { api: EcsApi; codeDeploy?: CodeDeployApi; logger: Logger; clock: Clock; waitMs: number }
-): Promise<CodeDeployRollbackResult> {
+  changed: readonly ChangedByCodeDeploy[],
+  deps: {
+    api: EcsApi;
+    codeDeploy?: CodeDeployApi;
+    logger: Logger;
+    clock: Clock;
+    waitMs: number;
+    progress?: DeployProgress;
+  }
+): Promise<Array<readonly [string, { ok: boolean; reason?: string }]>> {
+  const ours = changed.filter(entry => entry.codeDeployDeploymentId);
+  if (ours.length === 0) return [];
   const codedeploy = await load();
-  return codedeploy.rollBackCodeDeployment(
-    deps.codeDeploy!,
-    deps.api,
-    {
-      cluster: inputs.cluster,
-      service: plan.service,
-      deploymentId,
-      previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
-      template: plan.codeDeploy!.template,
-      settings: plan.codeDeploy!.settings,
-      deploymentConfigName: inputs.codeDeploy.deploymentConfig
-    },
-    { logger: deps.logger, clock: deps.clock, waitMs: deps.waitMs, intervalMs: inputs.pollIntervalMs }
+  return Promise.all(
+    ours.map(async entry => {
+      const { plan } = entry;
+      const back: CodeDeployRollbackResult = await codedeploy.rollBackCodeDeployment(
+        deps.codeDeploy!,
+        deps.api,
+        {
+          cluster: inputs.cluster,
+          service: plan.service,
+          deploymentId: entry.codeDeployDeploymentId!,
+          previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
+          template: plan.codeDeploy!.template,
+          settings: plan.codeDeploy!.settings,
+          deploymentConfigName: inputs.codeDeploy.deploymentConfig
+        },
+        { logger: deps.logger, clock: deps.clock, waitMs: deps.waitMs, intervalMs: inputs.pollIntervalMs }
+      );
+      if (back.rollbackDeploymentId) {
+        deps.progress?.rollbacks.push({
+          service: plan.service,
+          taskDefinitionArn: plan.currentTaskDefinitionArn,
+          codeDeployDeploymentId: back.rollbackDeploymentId
+        });
+      }
+      entry.lifecycleEvents = [
+        ...(entry.lifecycleEvents ?? []),
+        ...back.lifecycleEvents.map(line => `rollback ${back.rollbackDeploymentId}: ${line}`)
+      ];
+      return [plan.service, back] as const;
+    })
   );
 }

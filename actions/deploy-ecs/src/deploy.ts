@@ -238,32 +238,13 @@ export async function executeDeployment(
       }
     }
   );
-  if (viaCodeDeploy.length > 0) {
-    const ecsFailed = started.some(result => result.updateFailed || result.state === 'failed');
-    const codeDeployed = ecsFailed
-      ? viaCodeDeploy.map(plan => ({
-          service: plan.service,
-          taskDefinitionArn: registered.get(plan.sourceKey)!,
-          state: 'not-started' as const,
-          startedAt: clock.now()
-        }))
-      : await deployThroughCodeDeploy(inputs, viaCodeDeploy, registered, {
-          ...deps,
-          clock,
-          waitMs: watchMs,
-          onCreated: (plan, deploymentId) =>
-            deps.progress?.updated.push({
-              service: plan.service,
-              previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
-              previousDesiredCount: plan.currentDesiredCount,
-              taskDefinitionArn: registered.get(plan.sourceKey)!,
-              codeDeployDeploymentId: deploymentId,
-              strategy: plan.profile.strategy,
-              profile: describeProfile(plan.profile)
-            })
-        });
-    started.push(...codeDeployed);
-  }
+  started.push(
+    ...(await deployThroughCodeDeploy(inputs, viaCodeDeploy, registered, started, {
+      ...deps,
+      clock,
+      waitMs: watchMs
+    }))
+  );
   changed = [];
   for (const [index, result] of started.entries()) {
     if (result.updateFailed || result.state === 'not-started') continue;
@@ -394,29 +375,7 @@ async function rollBack(
   logger.info(`Rolling back ${changed.map(entry => entry.plan.service).join(', ')}`);
   const waitMs = Math.max(inputs.waitMs, MIN_ROLLBACK_WAIT_MS);
   // CODE_DEPLOY services go back by CodeDeploy, alongside the ECS rollout of the others.
-  const viaCodeDeploy = Promise.all(
-    changed
-      .filter(entry => entry.codeDeployDeploymentId)
-      .map(async entry => {
-        const back = await rollBackThroughCodeDeploy(inputs, entry.plan, entry.codeDeployDeploymentId!, {
-          ...deps,
-          clock,
-          waitMs
-        });
-        if (back.rollbackDeploymentId) {
-          deps.progress?.rollbacks.push({
-            service: entry.plan.service,
-            taskDefinitionArn: entry.plan.currentTaskDefinitionArn,
-            codeDeployDeploymentId: back.rollbackDeploymentId
-          });
-        }
-        entry.lifecycleEvents = [
-          ...(entry.lifecycleEvents ?? []),
-          ...back.lifecycleEvents.map(line => `rollback ${back.rollbackDeploymentId}: ${line}`)
-        ];
-        return [entry.plan.service, back] as const;
-      })
-  );
+  const viaCodeDeploy = rollBackThroughCodeDeploy(inputs, changed, { ...deps, clock, waitMs });
   const steps = changed
     .filter(entry => !entry.codeDeployDeploymentId)
     .map(entry => rollbackStep(entry, outcomes, inputs, logger));
