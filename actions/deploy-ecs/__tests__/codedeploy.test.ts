@@ -35,6 +35,10 @@ afterEach(async () => {
   await sim.close();
 });
 
+/** A secret planted in the new revision's environment: no log line, summary or output may carry it. */
+const PLANTED = 'planted-mongo-password-7f3a9c';
+const PLANTED_URI = `mongodb+srv://docuthinker:${PLANTED}@cluster0.mongodb.net/docuthinker`;
+
 const GUIDE = {
   'codedeploy-application': 'docuthinker-app',
   'codedeploy-deployment-group': 'docuthinker-dg'
@@ -77,7 +81,8 @@ describe('deploy-ecs with a CODE_DEPLOY service (DocuThinker backend, CodeDeploy
         images: `backend=${backendImage('v2')}`,
         ...GUIDE,
         'codedeploy-deployment-config': 'CodeDeployDefault.ECSAllAtOnce',
-        'codedeploy-deployment-description': 'DocuThinker backend v2'
+        'codedeploy-deployment-description': 'DocuThinker backend v2',
+        'environment-variables': `backend.MONGODB_URI=${PLANTED_URI}`
       },
       { files: { 'appspec.yaml': backendAppSpecYaml }, codeDeploy: api }
     );
@@ -132,6 +137,8 @@ describe('deploy-ecs with a CODE_DEPLOY service (DocuThinker backend, CodeDeploy
       `CodeDeploy [${backend.codeDeployDeploymentId}](https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/${backend.codeDeployDeploymentId}?region=us-east-1)`
     );
     expect(summary).toMatch(/<summary>CodeDeploy lifecycle events<\/summary>[\s\S]*AllowTraffic Succeeded/);
+    for (const where of [logger.text(), summary, JSON.stringify(outputsOf(result))])
+      expect(where).not.toContain(PLANTED);
   });
 
   it('rolls a crash-looping image back by CodeDeploy: rolled-back, the service back on the revision it ran', async () => {
