@@ -76,6 +76,41 @@ describe('readDeployEcsInputs', () => {
   ])('rejects %j', (values, message) => {
     expect(() => read(values)).toThrow(message);
   });
+
+  it('reads the CodeDeploy inputs with AED defaults, and refuses bad ones naming the input', () => {
+    expect(read({ service: 'backend-service' }).codeDeploy).toEqual({
+      appSpec: 'appspec.yaml',
+      application: undefined,
+      deploymentGroup: undefined,
+      description: undefined,
+      deploymentConfig: undefined
+    });
+    expect(
+      read({
+        service: 'backend-service',
+        'codedeploy-appspec': 'infrastructure/appspec.json',
+        'codedeploy-application': 'docuthinker-app',
+        'codedeploy-deployment-group': 'docuthinker-dg',
+        'codedeploy-deployment-description': 'DocuThinker backend',
+        'codedeploy-deployment-config': 'CodeDeployDefault.ECSAllAtOnce'
+      }).codeDeploy
+    ).toEqual({
+      appSpec: 'infrastructure/appspec.json',
+      application: 'docuthinker-app',
+      deploymentGroup: 'docuthinker-dg',
+      description: 'DocuThinker backend',
+      deploymentConfig: 'CodeDeployDefault.ECSAllAtOnce'
+    });
+    expect(() => read({ service: 'backend-service', 'codedeploy-appspec': 'appspec.txt' })).toThrow(
+      /^Input "codedeploy-appspec" must name a \.yaml, \.yml or \.json AppSpec file/
+    );
+    expect(() =>
+      read({ service: 'backend-service', 'codedeploy-deployment-group': 'x'.repeat(101) })
+    ).toThrow(/^Input "codedeploy-deployment-group" must be a CodeDeploy name of 1 to 100 characters/);
+    expect(() =>
+      read({ service: 'backend-service', 'codedeploy-deployment-description': 'd'.repeat(1001) })
+    ).toThrow(/^Input "codedeploy-deployment-description" has 1001 characters; at most 1000/);
+  });
 });
 
 describe('run-task inputs (AED names and meanings)', () => {

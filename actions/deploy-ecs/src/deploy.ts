@@ -20,6 +20,8 @@ import type { ServicePlan } from './plan.js';
 import { plannedRunTask, runFirstServiceTask } from './run-task.js';
 import { formatDiff, type DiffLine } from './diff.js';
 import type { DeployProgress } from './progress.js';
+import type { CodeDeployApi } from '@deploy-suite/aws/codedeploy';
+import { deployThroughCodeDeploy, rollBackThroughCodeDeploy, type CodeDeployRollout } from './codedeploy.js';
 
 /** The rollback wait gets the deploy's budget again, and never less than this. */
 const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
@@ -54,6 +56,9 @@ export interface ServiceResult {
   profile: string;
   /** the PAUSE lifecycle hook waiting for action (result paused) */
   hookId?: string;
+  /** CODE_DEPLOY services: the CodeDeploy deployment this step created, and its lifecycle events */
+  codeDeployDeploymentId?: string;
+  lifecycleEvents?: string[];
   result: ServiceResultKind;
   reason?: string;
   durationSeconds: number;
@@ -80,6 +85,8 @@ export interface DeployDeps {
   progress?: DeployProgress;
   /** aborted when the runner cancels the step: no new change is started after that */
   signal?: AbortSignal;
+  /** CodeDeploy, for services of the CODE_DEPLOY controller */
+  codeDeploy?: CodeDeployApi;
 }
 
 interface Changed {
@@ -89,6 +96,8 @@ interface Changed {
   rollout: RolloutResult;
   startedAt: number;
   result?: ServiceResult;
+  codeDeployDeploymentId?: string;
+  lifecycleEvents?: string[];
 }
 
 /**
@@ -211,9 +220,13 @@ export async function executeDeployment(
   }
 
   // Update every service (all or nothing: the first failure stops the rest), then watch them together.
-  const started = await rollout(
+  // CODE_DEPLOY services go through CodeDeploy afterwards, unless an ECS one failed first.
+  const viaEcs = toChange.filter(plan => !plan.codeDeploy);
+  const viaCodeDeploy = toChange.filter(plan => plan.codeDeploy);
+  const ordered = [...viaEcs, ...viaCodeDeploy];
+  const started: RolloutResult[] = await rollout(
     api,
-    toChange.map(plan => ({
+    viaEcs.map(plan => ({
       service: plan.service,
       taskDefinitionArn: registered.get(plan.sourceKey)!,
       strategy: plan.profile.strategy,
@@ -238,7 +251,7 @@ export async function executeDeployment(
       announceWatch: true,
       signal: deps.signal,
       onUpdated: (step, deploymentId, serviceDeploymentArn) => {
-        const plan = toChange.find(candidate => candidate.service === step.service)!;
+        const plan = viaEcs.find(candidate => candidate.service === step.service)!;
         deps.progress?.updated.push({
           service: plan.service,
           previousTaskDefinitionArn: plan.currentTaskDefinitionArn,
@@ -252,15 +265,25 @@ export async function executeDeployment(
       }
     }
   );
+  started.push(
+    ...(await deployThroughCodeDeploy(inputs, viaCodeDeploy, registered, started, {
+      ...deps,
+      clock,
+      waitMs: watchMs
+    }))
+  );
   changed = [];
   for (const [index, result] of started.entries()) {
     if (result.updateFailed || result.state === 'not-started') continue;
+    const codeDeploy = (result as Partial<CodeDeployRollout>).codeDeploy;
     changed.push({
-      plan: toChange[index],
+      plan: ordered[index],
       taskDefinitionArn: result.taskDefinitionArn,
       deploymentId: result.deploymentId,
       rollout: result,
-      startedAt: result.startedAt
+      startedAt: result.startedAt,
+      codeDeployDeploymentId: codeDeploy?.deploymentId,
+      lifecycleEvents: codeDeploy?.outcome?.lifecycleEvents
     });
   }
   const updateFailed = started.find(result => result.updateFailed);
@@ -354,6 +377,8 @@ function resultOf(entry: Changed, result: ServiceResultKind, clock: Clock, reaso
     strategy: entry.plan.profile.strategy,
     profile: describeProfile(entry.plan.profile),
     hookId: entry.rollout.hookId,
+    codeDeployDeploymentId: entry.codeDeployDeploymentId,
+    lifecycleEvents: entry.lifecycleEvents,
     result,
     reason,
     durationSeconds: Math.round((clock.now() - entry.startedAt) / 1000),
@@ -375,14 +400,19 @@ async function rollBack(
 ): Promise<Map<string, { ok: boolean; reason?: string }>> {
   const { api, logger } = deps;
   logger.info(`Rolling back ${changed.map(entry => entry.plan.service).join(', ')}`);
-  const steps = changed.map(entry => rollbackStep(entry, outcomes, inputs, logger));
+  const waitMs = Math.max(inputs.waitMs, MIN_ROLLBACK_WAIT_MS);
+  // CODE_DEPLOY services go back by CodeDeploy, alongside the ECS rollout of the others.
+  const viaCodeDeploy = rollBackThroughCodeDeploy(inputs, changed, { ...deps, clock, waitMs });
+  const steps = changed
+    .filter(entry => !entry.codeDeployDeploymentId)
+    .map(entry => rollbackStep(entry, outcomes, inputs, logger));
   const results = await rollout(api, steps, {
     cluster: inputs.cluster,
     logger,
     clock,
     watch: true,
     // A tight deploy deadline must not cut the way back short.
-    timeoutMs: Math.max(inputs.waitMs, MIN_ROLLBACK_WAIT_MS),
+    timeoutMs: waitMs,
     intervalMs: inputs.pollIntervalMs,
     stopOnFirstFailure: false,
     // Going back does not wait for an approval: a PAUSE hook on the way back is continued.
@@ -399,12 +429,16 @@ async function rollBack(
         serviceDeploymentArn
       })
   });
-  return new Map(
-    results.map(result => [
-      result.service,
-      result.state === 'deployed' ? { ok: true } : { ok: false, reason: result.reason ?? result.state }
-    ])
-  );
+  return new Map([
+    ...results.map(
+      result =>
+        [
+          result.service,
+          result.state === 'deployed' ? { ok: true } : { ok: false, reason: result.reason ?? result.state }
+        ] as const
+    ),
+    ...(await viaCodeDeploy)
+  ]);
 }
 
 /**

@@ -50,6 +50,11 @@ export const INPUT = {
   pollInterval: 'poll-interval',
   ifBusy: 'if-busy',
   onPause: 'on-pause',
+  codeDeployAppSpec: 'codedeploy-appspec',
+  codeDeployApplication: 'codedeploy-application',
+  codeDeployDeploymentGroup: 'codedeploy-deployment-group',
+  codeDeployDeploymentDescription: 'codedeploy-deployment-description',
+  codeDeployDeploymentConfig: 'codedeploy-deployment-config',
   awsRegion: 'aws-region',
   enableEcsManagedTags: 'enable-ecs-managed-tags',
   propagateTags: 'propagate-tags',
@@ -87,6 +92,19 @@ const RENDER_ONLY: Record<string, string> = {
 /** Retries after the first attempt when `max-retries` is not given (the suite's own default: 8 attempts). */
 const DEFAULT_MAX_RETRIES = 7;
 
+/** How services of the CODE_DEPLOY controller are deployed (AED's inputs, same names and defaults). */
+interface CodeDeployInputs {
+  /** the AppSpec file (YAML or JSON), relative to the workspace; read only when a service uses CodeDeploy */
+  appSpec: string;
+  /** empty: `AppECS-<cluster>-<service>` */
+  application?: string;
+  /** empty: `DgpECS-<cluster>-<service>` */
+  deploymentGroup?: string;
+  description?: string;
+  /** empty: the group's own configuration */
+  deploymentConfig?: string;
+}
+
 /** Where a service's next task definition comes from. */
 export type TaskDefinitionSource =
   { kind: 'file'; path: string } | { kind: 'reference'; reference: string } | { kind: 'current' };
@@ -119,6 +137,7 @@ export interface DeployEcsInputs {
   ifBusy: IfBusy;
   /** a PAUSE lifecycle hook waiting for action: wait, continue it, or end the step (status paused) */
   onPause: OnPause;
+  codeDeploy: CodeDeployInputs;
   region?: string;
   /** run-task: true; the task runs the first service's new revision before any service is updated */
   runTask?: RunTaskSettings;
@@ -196,7 +215,8 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
     },
     keepNullValueKeys: new Set(inputs.list(INPUT.keepNullValueKeys)),
     maxAttempts: inputs.integer(INPUT.maxRetries, { min: 0, max: 20, default: DEFAULT_MAX_RETRIES }) + 1,
-    runTask: readRunTask(inputs)
+    runTask: readRunTask(inputs),
+    codeDeploy: readCodeDeploy(inputs)
   };
 }
 
@@ -290,6 +310,43 @@ function readContainerImage(inputs: Inputs, images: Map<string, string>): string
     images.set(name, image);
   }
   return names;
+}
+
+
+/** CodeDeploy's names: applications, groups and configurations have 1 to 100 characters, no control characters. */
+const CODEDEPLOY_NAME = /^[^\p{Cc}]{1,100}$/u;
+/** Longest description this action sends (CodeDeploy's own limit is not documented; AED sends it as given). */
+const MAX_DESCRIPTION = 1000;
+
+function readCodeDeploy(inputs: Inputs): CodeDeployInputs {
+  const name = (input: string, example: string): string | undefined => {
+    const value = inputs.optionalString(input);
+    if (value !== undefined && !CODEDEPLOY_NAME.test(value)) {
+      throw inputError(
+        `Input "${input}" must be a CodeDeploy name of 1 to 100 characters on one line (e.g. ${example}), got ${value.length} characters`
+      );
+    }
+    return value;
+  };
+  const appSpec = inputs.string(INPUT.codeDeployAppSpec, { default: 'appspec.yaml' });
+  if (!/\.(ya?ml|json)$/i.test(appSpec)) {
+    throw inputError(
+      `Input "codedeploy-appspec" must name a .yaml, .yml or .json AppSpec file relative to the workspace, got ${JSON.stringify(appSpec)}`
+    );
+  }
+  const description = inputs.optionalString(INPUT.codeDeployDeploymentDescription);
+  if (description !== undefined && description.length > MAX_DESCRIPTION) {
+    throw inputError(
+      `Input "codedeploy-deployment-description" has ${description.length} characters; at most ${MAX_DESCRIPTION} are sent`
+    );
+  }
+  return {
+    appSpec,
+    application: name(INPUT.codeDeployApplication, 'docuthinker-app'),
+    deploymentGroup: name(INPUT.codeDeployDeploymentGroup, 'docuthinker-dg'),
+    description,
+    deploymentConfig: name(INPUT.codeDeployDeploymentConfig, 'CodeDeployDefault.ECSAllAtOnce')
+  };
 }
 
 function readServices(inputs: Inputs): string[] {

@@ -5,6 +5,7 @@ import { readWorkspaceText, requireWorkspaceFile, resolveInWorkspace } from '@de
 import { AwsContext, warnIfCredentialsExpireFirst } from '@deploy-suite/aws';
 import { actionInputs, coreLogger, runAction } from '@deploy-suite/core/runner';
 import { createEcsApi, maskRunTaskValues, stopRunTasks } from '@deploy-suite/aws/ecs';
+import { createCodeDeployApi } from '@deploy-suite/aws/codedeploy/client';
 import { readDeployEcsInputs, INPUT } from './inputs.js';
 import { loadTaskDefinitionShape } from './shape.js';
 import { planDeployment } from './plan.js';
@@ -12,8 +13,11 @@ import { executeDeployment, type DeployResult } from './deploy.js';
 import { DeployProgress, interruptedResult, startCancelRollback } from './progress.js';
 import { deploySummary, failureMessage } from './summary.js';
 
-/** The action's outputs for a result, whichever way it came about. */
-function outputsOf(result: DeployResult) {
+/**
+ * The action's outputs for a result, whichever way it came about.
+ * @internal exported for its tests
+ */
+export function outputsOf(result: DeployResult) {
   const first = result.services[0];
   return {
     'task-definition-arn': first?.taskDefinitionArn,
@@ -23,6 +27,8 @@ function outputsOf(result: DeployResult) {
     'hook-id': result.services.find(service => service.hookId)?.hookId,
     // AED's output: the JSON list of the one-off tasks' ARNs
     'run-task-arn': result.runTask?.taskArns.length ? result.runTask.taskArns : undefined,
+    'codedeploy-deployment-id': result.services.find(service => service.codeDeployDeploymentId)
+      ?.codeDeployDeploymentId,
     status: result.status,
     services: result.services.map(service => ({
       service: service.service,
@@ -30,6 +36,7 @@ function outputsOf(result: DeployResult) {
       taskDefinitionArn: service.taskDefinitionArn ?? null,
       deploymentId: service.deploymentId ?? null,
       serviceDeploymentArn: service.serviceDeploymentArn ?? null,
+      codeDeployDeploymentId: service.codeDeployDeploymentId ?? null,
       strategy: service.strategy,
       result: service.result,
       reason: service.reason ?? null,
@@ -69,9 +76,11 @@ export async function run(): Promise<void> {
     where.cluster = inputs.cluster;
     where.region = context.region;
     const api = createEcsApi(context);
+    // its SDK loads on the first call: only a step with a CODE_DEPLOY service makes one
+    const codeDeploy = createCodeDeployApi(context);
     const logger = coreLogger;
     maskRunTaskValues(inputs.runTask, logger);
-    step.onCancel(() => startCancelRollback(inputs, progress, api, logger));
+    step.onCancel(() => startCancelRollback(inputs, progress, api, logger, codeDeploy));
     // a cancel while the step waits for run-task's task stops it (StopTask)
     step.onCancel(async () => (progress.runTask ? stopRunTasks(api, progress.runTask, logger) : []));
 
@@ -84,14 +93,21 @@ export async function run(): Promise<void> {
       shape: await loadTaskDefinitionShape(),
       readFile: async file =>
         readWorkspaceText(INPUT.taskDefinition, requireWorkspaceFile(INPUT.taskDefinition, file, workspace)),
-      env: process.env
+      env: process.env,
+      codeDeploy,
+      readAppSpec: async file =>
+        readWorkspaceText(
+          INPUT.codeDeployAppSpec,
+          requireWorkspaceFile(INPUT.codeDeployAppSpec, file, workspace)
+        )
     });
     const result = await executeDeployment(inputs, progress.plans, {
       api,
       logger,
       clock: realClock,
       progress,
-      signal: step.signal
+      signal: step.signal,
+      codeDeploy
     });
     progress.result = result;
     const failure = failureMessage(result);

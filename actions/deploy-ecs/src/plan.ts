@@ -27,6 +27,8 @@ import {
 } from './render.js';
 import { diffTaskDefinitions, type DiffLine } from './diff.js';
 import type { Shape } from './shape.js';
+import type { CodeDeployApi } from '@deploy-suite/aws/codedeploy';
+import { planCodeDeploy, type CodeDeployPlan } from './codedeploy.js';
 import { PLACEHOLDER_FIX } from '@deploy-suite/core';
 import { parseJsonDocument } from '@deploy-suite/core/documents';
 
@@ -49,6 +51,8 @@ export interface ServicePlan {
   profile: ServiceProfile;
   /** the service's network and launch settings: run-task's defaults (first service) */
   launch: ServiceLaunch;
+  /** CODE_DEPLOY services: the AppSpec and the deployment group CodeDeploy deploys them with */
+  codeDeploy?: CodeDeployPlan;
 }
 
 export interface PlanDeps {
@@ -58,6 +62,10 @@ export interface PlanDeps {
   readFile: (path: string) => Promise<string>;
   /** the step's environment, for `${NAME}` placeholders */
   env: Record<string, string | undefined>;
+  /** CodeDeploy, for services of the CODE_DEPLOY controller (read-only calls here) */
+  codeDeploy?: CodeDeployApi;
+  /** reads the `codedeploy-appspec` file (inside the workspace) */
+  readAppSpec?: (path: string) => Promise<string>;
 }
 
 /**
@@ -188,6 +196,7 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
   }
   // run-task's overrides and network are checked against the first service's revision now, before any change.
   if (inputs.runTask) runTaskRequest(inputs, plans[0], '(registered)');
+  await planCodeDeploy(inputs, plans, deps);
   return plans;
 }
 
@@ -226,7 +235,9 @@ function classifyServices(
   logger: Logger
 ): Map<string, ServiceProfile> {
   const profiles = new Map(names.map(name => [name, profileService(services.get(name)!)]));
-  const refused = names.flatMap(name => unsupportedController(name, profiles.get(name)!) ?? []);
+  const refused = names.flatMap(
+    name => unsupportedController(name, profiles.get(name)!, { viaCodeDeploy: true }) ?? []
+  );
   if (refused.length > 0) {
     throw new ActionError('deployment', `Nothing was changed: ${refused.join(' | ')}`);
   }

@@ -3,6 +3,7 @@ import { describeProfile, type EcsApi, type RunTaskTracker } from '@deploy-suite
 import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import type { DeployResult, ServiceResult } from './deploy.js';
+import type { CodeDeployApi } from '@deploy-suite/aws/codedeploy';
 
 /**
  * What this step has done so far, written as it happens, so that whatever ends the step (an error, a
@@ -17,6 +18,8 @@ export interface UpdatedService {
   deploymentId?: string;
   /** the service deployment UpdateService answered (`currentServiceDeployment`) */
   serviceDeploymentArn?: string;
+  /** CODE_DEPLOY services: the CodeDeploy deployment CreateDeployment answered */
+  codeDeployDeploymentId?: string;
   strategy: string;
   profile: string;
 }
@@ -27,6 +30,8 @@ export interface StartedRollback {
   deploymentId?: string;
   /** a native rollback's (or the update's) service deployment */
   serviceDeploymentArn?: string;
+  /** the CodeDeploy deployment taking a CODE_DEPLOY service back */
+  codeDeployDeploymentId?: string;
 }
 
 export class DeployProgress {
@@ -44,13 +49,15 @@ export class DeployProgress {
  * The cancel hook: with rollback-on-failure, puts every service this step updated back on the revision
  * it ran before, all at once, not waited for (the runner kills the step seconds later): natively with
  * StopServiceDeployment ROLLBACK where the service deployment is known (ECS returns to the last completed
- * revision), else (or when ECS refuses: it has already ended) with UpdateService.
+ * revision), else (or when ECS refuses: it has already ended) with UpdateService. A CodeDeploy deployment
+ * is stopped with `autoRollbackEnabled`: CodeDeploy routes the traffic back to the original task set.
  */
 export async function startCancelRollback(
   inputs: DeployEcsInputs,
   progress: DeployProgress,
   api: EcsApi,
-  logger: Logger
+  logger: Logger,
+  codeDeploy?: CodeDeployApi
 ): Promise<string[]> {
   const pending = progress.updated.filter(
     entry => !progress.rollbacks.some(rollback => rollback.service === entry.service)
@@ -64,6 +71,24 @@ export async function startCancelRollback(
   }
   return Promise.all(
     pending.map(async entry => {
+      if (entry.codeDeployDeploymentId && codeDeploy) {
+        const id = entry.codeDeployDeploymentId;
+        try {
+          await codeDeploy.stopDeployment({ deploymentId: id, autoRollbackEnabled: true });
+          const rollbackId = (await codeDeploy.getDeployment({ deploymentId: id })).deploymentInfo
+            ?.rollbackInfo?.rollbackDeploymentId;
+          progress.rollbacks.push({
+            service: entry.service,
+            taskDefinitionArn: entry.previousTaskDefinitionArn,
+            codeDeployDeploymentId: rollbackId
+          });
+          const line = `${entry.service}: stopped CodeDeploy deployment ${id} with automatic rollback to ${entry.previousTaskDefinitionArn} (rollback deployment ${rollbackId ?? 'not started: the original task set still serves'}), not waited for`;
+          logger.info(line);
+          return line;
+        } catch (error) {
+          return `${entry.service}: could not stop CodeDeploy deployment ${id} (${errorMessage(error)}); it may still be in flight`;
+        }
+      }
       if (entry.serviceDeploymentArn) {
         try {
           await api.stopServiceDeployment({
@@ -133,14 +158,18 @@ export function interruptedResult(progress: DeployProgress, ending: StepEnding):
       diff: plan.diff
     };
     if (!updated) return { ...base, reason: 'not updated' };
-    const inFlight = `deployment ${updated.deploymentId ?? '?'} to ${updated.taskDefinitionArn} still in flight`;
+    const what = updated.codeDeployDeploymentId
+      ? `CodeDeploy deployment ${updated.codeDeployDeploymentId}`
+      : `deployment ${updated.deploymentId ?? '?'}`;
+    const inFlight = `${what} to ${updated.taskDefinitionArn} still in flight`;
     return {
       ...base,
       taskDefinitionArn: updated.taskDefinitionArn,
       deploymentId: updated.deploymentId,
       serviceDeploymentArn: updated.serviceDeploymentArn,
+      codeDeployDeploymentId: updated.codeDeployDeploymentId,
       reason: rollback
-        ? `${inFlight}; rollback to ${rollback.taskDefinitionArn} started (deployment ${rollback.deploymentId ?? 'unknown'})`
+        ? `${inFlight}; rollback to ${rollback.taskDefinitionArn} started (${rollback.codeDeployDeploymentId ? 'CodeDeploy deployment ' + rollback.codeDeployDeploymentId : 'deployment ' + (rollback.deploymentId ?? 'unknown')})`
         : inFlight
     };
   });

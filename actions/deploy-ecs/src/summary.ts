@@ -46,7 +46,10 @@ export function deploySummary(result: DeployResult, cluster: string, region: str
     service.profile,
     service.result +
       (service.reason ? `: ${service.reason}` : '') +
-      (service.serviceDeploymentArn ? `<br>${code(service.serviceDeploymentArn)}` : ''),
+      (service.serviceDeploymentArn ? `<br>${code(service.serviceDeploymentArn)}` : '') +
+      (service.codeDeployDeploymentId
+        ? `<br>CodeDeploy ${markdownLink(service.codeDeployDeploymentId, consoleLinks.codeDeployDeployment(region, service.codeDeployDeploymentId))}`
+        : ''),
     `${service.durationSeconds}s`
   ]);
   const parts = [
@@ -56,6 +59,16 @@ export function deploySummary(result: DeployResult, cluster: string, region: str
   ];
   if (result.runTask) parts.push(runTaskLine(result.runTask, region, cluster));
   if (result.reason) parts.push(`**Reason:** ${result.reason}`);
+  const lifecycle = result.services.filter(service => (service.lifecycleEvents ?? []).length > 0);
+  if (lifecycle.length > 0) {
+    const text = lifecycle
+      .map(
+        service =>
+          `${service.service} (${service.codeDeployDeploymentId ?? '?'})\n${service.lifecycleEvents!.map(line => `  ${line}`).join('\n')}`
+      )
+      .join('\n\n');
+    parts.push(markdownDetails('CodeDeploy lifecycle events', '```\n' + text + '\n```'));
+  }
   const diffs = result.services
     .map(service => `${service.service}\n${formatDiff(service.diff)}`)
     .join('\n\n');

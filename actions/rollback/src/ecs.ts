@@ -27,6 +27,12 @@ import {
   type EcsApi
 } from '@deploy-suite/aws/ecs';
 import type { EcrImageLookup } from '@deploy-suite/aws/ecr';
+import type { CodeDeployApi } from '@deploy-suite/aws/codedeploy';
+import {
+  planCodeDeployRollback,
+  rollBackThroughCodeDeploy,
+  type CodeDeployRollbackPlan
+} from './codedeploy.js';
 import { checkImages, type ImageCheck } from './images.js';
 import type { EcsRollbackInputs } from './inputs.js';
 import {
@@ -57,6 +63,8 @@ export interface EcsDeps {
   now?: () => Date;
   /** who asked for the rollback (GITHUB_ACTOR), for the service tags */
   actor?: string;
+  /** CodeDeploy, for services of the CODE_DEPLOY controller (refused without it) */
+  codeDeploy?: CodeDeployApi;
 }
 
 /** The checked plan for one service: nothing has changed yet. */
@@ -74,8 +82,10 @@ export interface EcsServicePlan {
   /** already there, but ECS is still rolling onto it (e.g. its circuit breaker): the deployment to watch */
   settlingDeploymentId?: string;
   images: ImageCheck[];
-  /** ROLLING, BLUE_GREEN, LINEAR or CANARY */
+  /** ROLLING, BLUE_GREEN, LINEAR, CANARY or CODE_DEPLOY */
   strategy: string;
+  /** CODE_DEPLOY services: the group and the AppSpec the rollback deployment uses */
+  codeDeploy?: CodeDeployRollbackPlan;
 }
 
 export interface ServiceOutcome {
@@ -165,7 +175,7 @@ async function planService(
   const primary = primaryDeployment(service);
   const current = currentTaskDefinition(service);
   const profile = profileService(service);
-  const refused = unsupportedController(name, profile);
+  const refused = unsupportedController(name, profile, { viaCodeDeploy: Boolean(deps.codeDeploy) });
   if (refused) {
     problems.push(refused);
     return undefined;
@@ -265,7 +275,15 @@ async function planService(
       return undefined;
     }
     logger.info(`${name}: target ${familyRevision(to)} from ${SOURCE_TEXT[pick.source]}: ${pick.why}`);
-    return { ...base, alreadyThere: false, images: await imageChecks(inputs, target, name, deps, problems) };
+    const images = await imageChecks(inputs, target, name, deps, problems);
+    if (profile.controller !== 'CODE_DEPLOY' || !deps.codeDeploy)
+      return { ...base, alreadyThere: false, images };
+    const codeDeploy = await planCodeDeployRollback(inputs, name, deps.codeDeploy);
+    if (typeof codeDeploy === 'string') {
+      problems.push(codeDeploy);
+      return undefined;
+    }
+    return { ...base, alreadyThere: false, images, codeDeploy };
   }
   throw new Error('pickRollbackTarget did not settle on a target');
 }
@@ -375,9 +393,12 @@ export async function executeEcsRollback(
     }
   }
 
-  const results = await rollout(
+  // CODE_DEPLOY services go back by a CodeDeploy deployment, after the ECS rollout of the others
+  const viaCodeDeploy = active.filter(plan => plan.codeDeploy && !plan.alreadyThere);
+  const viaEcs = active.filter(plan => !viaCodeDeploy.includes(plan));
+  const ecsResults = await rollout(
     api,
-    active.map(plan => ({
+    viaEcs.map(plan => ({
       service: plan.service,
       taskDefinitionArn: plan.to,
       strategy: plan.strategy,
@@ -399,6 +420,14 @@ export async function executeEcsRollback(
         `Updated ${step.service} to ${familyRevision(step.taskDefinitionArn)} (deployment ${id ?? 'unknown'})`,
       announceWatch: true
     }
+  );
+  const codeDeployResults = await rollBackThroughCodeDeploy(inputs, viaCodeDeploy, {
+    ...deps,
+    clock,
+    waitMs: watchMs
+  });
+  const results = active.map(
+    plan => ecsResults[viaEcs.indexOf(plan)] ?? codeDeployResults[viaCodeDeploy.indexOf(plan)]
   );
 
   const services: ServiceOutcome[] = skipped.map(plan => outcome(plan, 'skipped', { reason: plan.skipped }));

@@ -31,7 +31,9 @@ export const INPUT = {
   awsRegion: 'aws-region',
   mode: 'mode',
   onlyIfCurrent: 'only-if-current',
-  recordKnownGood: 'record-known-good'
+  recordKnownGood: 'record-known-good',
+  codeDeployApplication: 'codedeploy-application',
+  codeDeployDeploymentGroup: 'codedeploy-deployment-group'
 } as const;
 
 /**
@@ -69,6 +71,8 @@ export interface EcsRollbackInputs extends CommonInputs {
   onlyIfCurrent: Map<string, string>;
   /** another deployment in progress on a service: wait for it (within waitMs), or fail changing nothing */
   ifBusy: IfBusy;
+  /** CODE_DEPLOY services: their CodeDeploy application and group (default AppECS-/DgpECS-<cluster>-<service>) */
+  codeDeploy: { application?: string; deploymentGroup?: string };
 }
 
 export interface BeanstalkRollbackInputs extends CommonInputs {
@@ -204,8 +208,28 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
     to: parseEcsTo(defaultTo),
     toByService,
     onlyIfCurrent: readEcsGuard(inputs, services),
-    ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait')
+    ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait'),
+    codeDeploy: {
+      application: codeDeployName(inputs, INPUT.codeDeployApplication, services),
+      deploymentGroup: codeDeployName(inputs, INPUT.codeDeployDeploymentGroup, services)
+    }
   };
+}
+
+/** A CodeDeploy name (1 to 100 characters on one line), for one service only: each has its own group. */
+function codeDeployName(inputs: Inputs, input: string, services: string[]): string | undefined {
+  const value = inputs.optionalString(input);
+  if (value === undefined) return undefined;
+  if (!/^[^\p{Cc}]{1,100}$/u.test(value)) {
+    throw inputError(`Input "${input}" must be a CodeDeploy name of 1 to 100 characters on one line`);
+  }
+  if (services.length > 1) {
+    throw inputError(
+      `Input "${input}" names one CodeDeploy ${input.endsWith('group') ? 'deployment group' : 'application'} for ${services.length} services; ` +
+        'leave it empty (AppECS-<cluster>-<service> / DgpECS-<cluster>-<service>) or roll them back in separate steps'
+    );
+  }
+  return value;
 }
 
 function readMode(inputs: Inputs): RollbackMode {

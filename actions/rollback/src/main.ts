@@ -79,6 +79,7 @@ export async function run(): Promise<void> {
       result = rolled.result;
     } else if (inputs.kind === 'ecs') {
       const { createEcsApi } = await import('@deploy-suite/aws/ecs');
+      const { createCodeDeployApi } = await import('@deploy-suite/aws/codedeploy/client');
       const { ecrImageLookup } = await import('@deploy-suite/aws/ecr');
       const { executeEcsRollback, planEcsRollback } = await import('./ecs.js');
       const { recordEcsKnownGood } = await import('./record.js');
@@ -87,7 +88,9 @@ export async function run(): Promise<void> {
         ecr: ecrImageLookup(context),
         logger,
         clock: realClock,
-        actor
+        actor,
+        // its SDK loads on the first call: only a CODE_DEPLOY service makes one
+        codeDeploy: createCodeDeployApi(context)
       };
       known.inputs = inputs;
       if (inputs.mode === 'record-known-good') result = await recordEcsKnownGood(inputs, deps);

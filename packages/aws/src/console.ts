@@ -11,5 +11,7 @@ export const consoleLinks = {
   beanstalkEnvironment: (region: string, environmentId: string): string =>
     `${CONSOLE(region)}/elasticbeanstalk/home?region=${region}#/environment/dashboard?environmentId=${encodeURIComponent(environmentId)}`,
   ecrRepository: (region: string, accountId: string, repository: string): string =>
-    `${CONSOLE(region)}/ecr/repositories/private/${accountId}/${repository}?region=${region}`
+    `${CONSOLE(region)}/ecr/repositories/private/${accountId}/${repository}?region=${region}`,
+  codeDeployDeployment: (region: string, deploymentId: string): string =>
+    `${CONSOLE(region)}/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`
 };

@@ -229,6 +229,10 @@ describe('profileService: classify before changing anything', () => {
     expect(describeProfile(rolling)).toBe('ROLLING, circuit breaker off');
     const codeDeploy = profileService({ serviceName: 'web', deploymentController: { type: 'CODE_DEPLOY' } });
     expect(unsupportedController('web', codeDeploy)).toMatch(/CODE_DEPLOY .*AWS CodeDeploy.*BLUE_GREEN/);
+    // deploy-ecs deploys it through CodeDeploy
+    expect(unsupportedController('web', codeDeploy, { viaCodeDeploy: true })).toBeUndefined();
+    expect(codeDeploy.strategy).toBe('CODE_DEPLOY');
+    expect(describeProfile(codeDeploy)).toBe('CODE_DEPLOY, circuit breaker off');
     const external = profileService({ serviceName: 'web', deploymentController: { type: 'EXTERNAL' } });
     expect(unsupportedController('web', external)).toMatch(/EXTERNAL deployment controller/);
   });

@@ -1,7 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 
-/** ECS's deployment strategies; absent on a service means ROLLING. */
-type DeploymentStrategy = 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+/** ECS's deployment strategies; absent on a service means ROLLING. CODE_DEPLOY: CodeDeploy deploys it. */
+type DeploymentStrategy = 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY' | 'CODE_DEPLOY';
 
 /** What a service's deployment will do, read before anything changes (plan and summary show it). */
 export interface ServiceProfile {
@@ -29,12 +29,18 @@ export function profileService(service: Service): ServiceProfile {
   const hooks = config.lifecycleHooks ?? [];
   const breaker = config.deploymentCircuitBreaker;
   const alarms = config.alarms?.enable ? (config.alarms.alarmNames ?? []) : [];
+  const controller = service.deploymentController?.type ?? 'ECS';
   return {
-    controller: service.deploymentController?.type ?? 'ECS',
-    strategy: (STRATEGIES.includes(raw) ? raw : 'ROLLING') as DeploymentStrategy,
+    controller,
+    // ECS's own strategy does not apply when CodeDeploy moves the traffic
+    strategy:
+      controller === 'CODE_DEPLOY'
+        ? 'CODE_DEPLOY'
+        : ((STRATEGIES.includes(raw) ? raw : 'ROLLING') as DeploymentStrategy),
     loadBalancers: service.loadBalancers?.length ?? 0,
     managedTraffic: (service.loadBalancers ?? []).some(lb => lb.advancedConfiguration !== undefined),
-    bakeTimeInMinutes: raw === 'ROLLING' ? undefined : config.bakeTimeInMinutes,
+    bakeTimeInMinutes:
+      raw === 'ROLLING' || controller === 'CODE_DEPLOY' ? undefined : config.bakeTimeInMinutes,
     hooks: hooks.map(hook => `${hook.targetType ?? 'AWS_LAMBDA'}@${(hook.lifecycleStages ?? []).join('+')}`),
     pauseHooks: hooks.filter(hook => hook.targetType === 'PAUSE').length,
     alarms,
@@ -49,13 +55,15 @@ export function describeProfile(profile: ServiceProfile): string {
     profile.strategy +
       (profile.bakeTimeInMinutes !== undefined ? ` (bake ${profile.bakeTimeInMinutes}m)` : '')
   ];
-  if (profile.controller !== 'ECS') parts.unshift(`controller ${profile.controller}`);
+  if (profile.controller !== 'ECS' && profile.strategy !== 'CODE_DEPLOY')
+    parts.unshift(`controller ${profile.controller}`);
   if (profile.loadBalancers > 0) {
     parts.push(
       `${profile.loadBalancers} load balancer${profile.loadBalancers > 1 ? 's' : ''}` +
         (profile.managedTraffic ? ' with test/production rules' : '')
     );
-  } else if (profile.strategy !== 'ROLLING') parts.push('headless (no load balancer)');
+  } else if (profile.strategy !== 'ROLLING' && profile.strategy !== 'CODE_DEPLOY')
+    parts.push('headless (no load balancer)');
   if (profile.hooks.length > 0) parts.push(`hooks ${profile.hooks.join(', ')}`);
   if (profile.alarms.length > 0)
     parts.push(`alarms ${profile.alarms.join(', ')}${profile.alarmRollback ? ' (rollback)' : ''}`);
@@ -64,16 +72,22 @@ export function describeProfile(profile: ServiceProfile): string {
 }
 
 /**
- * Why this action cannot deploy the service, or undefined when it can. Only the ECS controller is
- * deployed here: CODE_DEPLOY services change through CodeDeploy deployments, EXTERNAL ones through task sets.
+ * Why this action cannot deploy the service, or undefined when it can. CODE_DEPLOY services change through
+ * CodeDeploy deployments (`viaCodeDeploy`: the action starts those), EXTERNAL ones through task sets.
  */
-export function unsupportedController(service: string, profile: ServiceProfile): string | undefined {
+export function unsupportedController(
+  service: string,
+  profile: ServiceProfile,
+  options: { viaCodeDeploy?: boolean } = {}
+): string | undefined {
   if (profile.controller === 'ECS') return undefined;
+  if (profile.controller === 'CODE_DEPLOY' && options.viaCodeDeploy) return undefined;
   if (profile.controller === 'CODE_DEPLOY') {
     return (
       `${service} uses the CODE_DEPLOY deployment controller: its revisions change through AWS CodeDeploy ` +
-      'deployments, which this action does not start yet. Deploy it with CodeDeploy, or migrate it to ' +
-      'ECS-native blue/green (deploymentConfiguration.strategy BLUE_GREEN with the ECS controller)'
+      'deployments, which this action does not start. Roll it back with actions/deploy-ecs (task-definition = ' +
+      'the previous revision: it deploys through AWS CodeDeploy), or migrate it to ECS-native blue/green ' +
+      '(deploymentConfiguration.strategy BLUE_GREEN with the ECS controller)'
     );
   }
   return (

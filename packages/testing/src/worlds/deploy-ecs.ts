@@ -1,16 +1,24 @@
-import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput
+} from '@aws-sdk/client-ecs';
 import type { RunningSimulator } from '@deploy-suite/sim';
 import { Inputs } from '@deploy-suite/core';
 import {
   MemoryLogger,
   objectInputReader,
   describeEcsService,
+  fargateNetwork,
   seedEcsServices,
+  SIM_REGION,
   simAwsContext,
   simClock,
   simCredentials
 } from '../index.js';
 import { createEcsApi, type EcsApi } from '@deploy-suite/aws/ecs';
+import { createCodeDeployApi, type CodeDeployApi } from '@deploy-suite/aws/codedeploy/client';
 import { readDeployEcsInputs } from '../../../../actions/deploy-ecs/src/inputs.js';
 import { planDeployment } from '../../../../actions/deploy-ecs/src/plan.js';
 import { executeDeployment, type DeployResult } from '../../../../actions/deploy-ecs/src/deploy.js';
@@ -70,11 +78,132 @@ export function taskDefinition(
 }
 
 export { frozenSim, simClock, simEnv, simEcsClient as sdkClient } from '../index.js';
+import { simEcsClient as sdkClientOf } from '../index.js';
 
 /** The action's own EcsApi (real SDK, adaptive retries) pointed at the simulator. */
 export function simApi(sim: RunningSimulator): EcsApi {
   return createEcsApi(simAwsContext(sim, 'deploy-ecs'));
 }
+
+/** The action's own CodeDeployApi (real SDK) pointed at the simulator. */
+export function simCodeDeployApi(sim: RunningSimulator): CodeDeployApi {
+  return createCodeDeployApi(simAwsContext(sim, 'deploy-ecs'));
+}
+
+/**
+ * One CodeDeploy call on the wire (JSON 1.1, a SigV4-shaped header: the simulator reads the region from it and
+ * checks no signature), for setting up state the action never creates (applications, deployment groups)
+ * without making the test kit depend on CodeDeploy's SDK.
+ */
+async function codeDeployCall(sim: RunningSimulator, operation: string, params: object): Promise<unknown> {
+  const response = await fetch(sim.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `CodeDeploy_20141006.${operation}`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${simCredentials.accessKeyId}/20261202/${SIM_REGION}/codedeploy/aws4_request, SignedHeaders=host, Signature=0`
+    },
+    body: JSON.stringify(params)
+  });
+  const body = (await response.json()) as unknown;
+  if (!response.ok) throw new Error(`CodeDeploy ${operation} failed: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** The two target groups of DocuThinker's backend behind the ALB: CodeDeploy moves traffic between them. */
+export const backendTargetGroup = (colour: 'blue' | 'green'): string =>
+  `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/docuthinker-backend-${colour}/0123456789abcdef`;
+const listener = (port: number): string =>
+  `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/docuthinker-alb/50dc6c495c0c9188/${port}`;
+
+/**
+ * DocuThinker's backend (seed 001) as its guide's blue/green answer has it: an ECS service of the
+ * CODE_DEPLOY controller behind the ALB (:443 production, :8443 test), CodeDeploy application
+ * `docuthinker-app` with group `docuthinker-dg` (the guide's `aws deploy create-deployment` names), or
+ * AED's default names when `names` says so. Settles, then returns the service's task definition ARN.
+ */
+export async function seedCodeDeployBackend(
+  sim: RunningSimulator,
+  options: {
+    names?: { application: string; group: string };
+    /** CreateDeploymentGroup members replacing the defaults below */
+    group?: Record<string, unknown>;
+  } = {}
+): Promise<string> {
+  const ecs = sdkClientOf(sim);
+  const names = options.names ?? { application: 'docuthinker-app', group: 'docuthinker-dg' };
+  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  const registered = await ecs.send(
+    new RegisterTaskDefinitionCommand(
+      taskDefinition('docuthinker-backend', 'backend', backendImage('v1'), 5000)
+    )
+  );
+  const arn = registered.taskDefinition!.taskDefinitionArn!;
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: CLUSTER,
+      serviceName: BACKEND,
+      taskDefinition: arn,
+      desiredCount: 2,
+      launchType: 'FARGATE',
+      networkConfiguration: fargateNetwork,
+      deploymentController: { type: 'CODE_DEPLOY' },
+      loadBalancers: [
+        { targetGroupArn: backendTargetGroup('blue'), containerName: 'backend', containerPort: 5000 }
+      ]
+    })
+  );
+  await codeDeployCall(sim, 'CreateApplication', {
+    applicationName: names.application,
+    computePlatform: 'ECS'
+  });
+  await codeDeployCall(sim, 'CreateDeploymentGroup', {
+    applicationName: names.application,
+    deploymentGroupName: names.group,
+    deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+    serviceRoleArn: 'arn:aws:iam::123456789012:role/ecsCodeDeployRole',
+    deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+    ecsServices: [{ clusterName: CLUSTER, serviceName: BACKEND }],
+    loadBalancerInfo: {
+      targetGroupPairInfoList: [
+        {
+          targetGroups: [{ name: 'docuthinker-backend-blue' }, { name: 'docuthinker-backend-green' }],
+          prodTrafficRoute: { listenerArns: [listener(443)] },
+          testTrafficRoute: { listenerArns: [listener(8443)] }
+        }
+      ]
+    },
+    blueGreenDeploymentConfiguration: {
+      deploymentReadyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: 0 },
+      terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 5 }
+    },
+    autoRollbackConfiguration: {
+      enabled: true,
+      events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST']
+    },
+    ...options.group
+  });
+  sim.control.advance(600);
+  return arn;
+}
+
+/** DocuThinker's backend AppSpec, as the guide's `--revision file://appspec.yaml` would hold it. */
+export const backendAppSpecYaml = [
+  '# DocuThinker backend: blue/green through CodeDeploy',
+  'version: 0.0',
+  'Resources:',
+  '  - TargetService:',
+  '      Type: AWS::ECS::Service',
+  '      Properties:',
+  '        TaskDefinition: "<TASK_DEFINITION>" # set by deploy-ecs',
+  '        LoadBalancerInfo:',
+  '          ContainerName: "backend"',
+  '          ContainerPort: 5000',
+  '        PlatformVersion: "LATEST"',
+  'Hooks:',
+  '  - AfterAllowTestTraffic: "arn:aws:lambda:us-east-1:123456789012:function:docuthinker-smoke-test"',
+  ''
+].join('\n');
 
 export interface ServiceSeed {
   name: string;
@@ -142,6 +271,7 @@ export async function deployOnSim(
     api?: EcsApi;
     /** the runner's cancel, as executeDeployment sees it */
     signal?: AbortSignal;
+    codeDeploy?: CodeDeployApi;
   } = {}
 ): Promise<{ result: DeployResult; logger: MemoryLogger }> {
   const files = options.files ?? {};
@@ -151,22 +281,27 @@ export async function deployOnSim(
   );
   if (options.waitMs !== undefined) parsed.waitMs = options.waitMs;
   const api = options.api ?? simApi(sim);
+  const codeDeploy = options.codeDeploy ?? simCodeDeployApi(sim);
   const logger = new MemoryLogger();
+  const read = async (path: string): Promise<string> => {
+    if (!(path in files)) throw new Error(`ENOENT: no such file ${path}`);
+    return files[path];
+  };
   const plans = await planDeployment(parsed, {
     api,
     logger,
     shape: await loadTaskDefinitionShape(),
-    readFile: async path => {
-      if (!(path in files)) throw new Error(`ENOENT: no such file ${path}`);
-      return files[path];
-    },
-    env: options.env ?? {}
+    readFile: read,
+    env: options.env ?? {},
+    codeDeploy,
+    readAppSpec: read
   });
   const result = await executeDeployment(parsed, plans, {
     api,
     logger,
     clock: simClock(sim),
-    signal: options.signal
+    signal: options.signal,
+    codeDeploy
   });
   return { result, logger };
 }

@@ -26,6 +26,7 @@ import {
 import { readRollbackInputs, type EcsRollbackInputs } from '../../../../actions/rollback/src/inputs.js';
 import { Inputs } from '@deploy-suite/core';
 import { ecrImageLookup, type EcrImageLookup } from '@deploy-suite/aws/ecr';
+import { createCodeDeployApi } from '@deploy-suite/aws/codedeploy/client';
 
 /** Names from DocuThinker's guide (seed 001) and Tria's (seed 002). */
 import { AI_ML, BACKEND, CLUSTER, ECR } from '../seeds.js';
@@ -161,6 +162,7 @@ export async function rollbackOnSim(
     logger,
     clock: simClock(sim),
     actor: 'octocat',
+    codeDeploy: createCodeDeployApi(simContext(sim)),
     ...options.deps
   };
   try {

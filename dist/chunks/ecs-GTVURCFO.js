@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d}from"./chunk-MVNVGAZC.js";import"./chunk-BGZQYVLH.js";import"./chunk-5JW6ACSI.js";import"./chunk-V5UWIK6J.js";import"./chunk-OT5MVTVV.js";import"./chunk-AH3L2DC5.js";import"./chunk-QU42M2DU.js";import"./chunk-ZKAAFD5R.js";export{c as executeEcsRollback,b as guardProblem,d as overallStatus,a as planEcsRollback};
