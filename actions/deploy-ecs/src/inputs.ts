@@ -312,7 +312,6 @@ function readContainerImage(inputs: Inputs, images: Map<string, string>): string
   return names;
 }
 
-
 /** CodeDeploy's names: applications, groups and configurations have 1 to 100 characters, no control characters. */
 const CODEDEPLOY_NAME = /^[^\p{Cc}]{1,100}$/u;
 /** Longest description this action sends (CodeDeploy's own limit is not documented; AED sends it as given). */

@@ -1,3 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-var t=n=>`https://${n}.console.aws.amazon.com`,o={ecsService:(n,e,s)=>`${t(n)}/ecs/v2/clusters/${encodeURIComponent(e)}/services/${encodeURIComponent(s)}/deployments?region=${n}`,ecsTask:(n,e,s)=>`${t(n)}/ecs/v2/clusters/${encodeURIComponent(e)}/tasks/${encodeURIComponent(s)}/configuration?region=${n}`,ecsTaskDefinition:(n,e,s)=>`${t(n)}/ecs/v2/task-definitions/${encodeURIComponent(e)}/${s}/containers?region=${n}`,beanstalkEnvironment:(n,e)=>`${t(n)}/elasticbeanstalk/home?region=${n}#/environment/dashboard?environmentId=${encodeURIComponent(e)}`,ecrRepository:(n,e,s)=>`${t(n)}/ecr/repositories/private/${e}/${s}?region=${n}`};export{o as a};
-//# sourceMappingURL=chunk-G6F3LMGU.js.map

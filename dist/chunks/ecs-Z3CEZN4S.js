@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d}from"./chunk-M5Q5U2OQ.js";import"./chunk-QL7VSKQU.js";import"./chunk-UK4Q7HIQ.js";import"./chunk-SPJP3GAL.js";import"./chunk-3EHLDWEE.js";import"./chunk-QEUY7IKH.js";import"./chunk-QU42M2DU.js";import"./chunk-ZKAAFD5R.js";export{c as executeEcsRollback,b as guardProblem,d as overallStatus,a as planEcsRollback};
