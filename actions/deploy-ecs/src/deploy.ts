@@ -17,6 +17,7 @@ import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import { formatDiff, type DiffLine } from './diff.js';
 import type { DeployProgress } from './progress.js';
+import type { StoppedTaskLogs } from './task-logs.js';
 
 /** The rollback wait gets the deploy's budget again, and never less than this. */
 const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
@@ -63,6 +64,8 @@ export interface DeployResult {
   /** why the step failed or rolled back */
   reason?: string;
   services: ServiceResult[];
+  /** the container logs of the stopped tasks that failed it, as markdown for the summary */
+  logExcerpts?: string;
 }
 
 export interface DeployDeps {
@@ -75,6 +78,8 @@ export interface DeployDeps {
   progress?: DeployProgress;
   /** aborted when the runner cancels the step: no new change is started after that */
   signal?: AbortSignal;
+  /** prints (and returns for the summary) the container logs of stopped tasks of a failed deploy */
+  stoppedTaskLogs?: StoppedTaskLogs;
 }
 
 interface Changed {
@@ -133,9 +138,11 @@ export async function executeDeployment(
   for (const plan of unchanged) logger.info(`${plan.service}: already runs this task definition; left alone`);
   const toChange = plans.filter(plan => !plan.unchanged);
   let changed: Changed[] = [];
+  let logExcerpts: string | undefined;
   const finish = (status: DeployStatus, reason?: string): DeployResult => ({
     status,
     reason,
+    ...(logExcerpts ? { logExcerpts } : {}),
     services: plans.map(plan => {
       const entry = changed.find(candidate => candidate.plan === plan);
       if (entry?.result) return entry.result;
@@ -286,6 +293,13 @@ export async function executeDeployment(
     if (outcome.state !== 'deployed' && 'reason' in outcome)
       logger.error(`  ${outcome.service}: ${outcome.reason}`);
   }
+  logExcerpts = await deps.stoppedTaskLogs?.(
+    changed.map(entry => ({
+      label: entry.plan.service,
+      taskDefinition: entry.plan.taskDefinition,
+      tasks: entry.rollout.stoppedTasks ?? []
+    }))
+  );
   if (!inputs.rollbackOnFailure || changed.length === 0) {
     for (const entry of changed) {
       const state = entry.rollout.state;

@@ -26,6 +26,7 @@ export const INPUT = {
   pollInterval: 'poll-interval',
   ifBusy: 'if-busy',
   onPause: 'on-pause',
+  logLines: 'log-lines',
   awsRegion: 'aws-region'
 } as const;
 
@@ -59,6 +60,8 @@ export interface DeployEcsInputs {
   ifBusy: IfBusy;
   /** a PAUSE lifecycle hook waiting for action: wait, continue it, or end the step (status paused) */
   onPause: OnPause;
+  /** last lines of each essential container's log shown per stopped task of a failed deploy; 0: none */
+  logLines: number;
   region?: string;
 }
 
@@ -98,6 +101,7 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
     pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '10s' }),
     ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait'),
     onPause: inputs.oneOf(INPUT.onPause, ['wait', 'continue', 'stop'] as const, 'wait'),
+    logLines: inputs.integer(INPUT.logLines, { min: 0, max: 1000, default: 30 }),
     region: inputs.optionalString(INPUT.awsRegion)
   };
 }

@@ -10,6 +10,7 @@ import { planDeployment } from './plan.js';
 import { executeDeployment, type DeployResult } from './deploy.js';
 import { DeployProgress, interruptedResult, startCancelRollback } from './progress.js';
 import { deploySummary, failureMessage } from './summary.js';
+import { stoppedTaskLogs } from './task-logs.js';
 
 /** The action's outputs for a result, whichever way it came about. */
 function outputsOf(result: DeployResult) {
@@ -80,7 +81,8 @@ export async function run(): Promise<void> {
       logger,
       clock: realClock,
       progress,
-      signal: step.signal
+      signal: step.signal,
+      stoppedTaskLogs: stoppedTaskLogs(context, inputs.logLines, logger)
     });
     progress.result = result;
     const failure = failureMessage(result);

@@ -54,6 +54,7 @@ export function deploySummary(result: DeployResult, cluster: string, region: str
     markdownTable(['Service', 'Revision (old → new)', 'Images', 'Strategy', 'Result', 'Duration'], rows)
   ];
   if (result.reason) parts.push(`**Reason:** ${result.reason}`);
+  if (result.logExcerpts) parts.push(`#### Logs of stopped tasks\n\n${result.logExcerpts}`);
   const diffs = result.services
     .map(service => `${service.service}\n${formatDiff(service.diff)}`)
     .join('\n\n');

@@ -15,6 +15,7 @@ import { readDeployEcsInputs } from '../../../../actions/deploy-ecs/src/inputs.j
 import { planDeployment } from '../../../../actions/deploy-ecs/src/plan.js';
 import { executeDeployment, type DeployResult } from '../../../../actions/deploy-ecs/src/deploy.js';
 import { loadTaskDefinitionShape } from '../../../../actions/deploy-ecs/src/shape.js';
+import { stoppedTaskLogs } from '../../../../actions/deploy-ecs/src/task-logs.js';
 
 /** DocuThinker's guide (seed 001): cluster, services, families, ports, secrets, X-Ray sidecar. */
 import { AI_ML, BACKEND, CLUSTER, aiMlImage, backendImage } from '../seeds.js';
@@ -160,6 +161,12 @@ export async function deployOnSim(
     },
     env: options.env ?? {}
   });
-  const result = await executeDeployment(parsed, plans, { api, logger, clock: simClock(sim) });
+  const result = await executeDeployment(parsed, plans, {
+    api,
+    logger,
+    clock: simClock(sim),
+    // container logs come from the simulator's CloudWatch Logs, as the action reads them
+    stoppedTaskLogs: stoppedTaskLogs(simAwsContext(sim, 'deploy-ecs'), parsed.logLines, logger, {})
+  });
   return { result, logger };
 }
