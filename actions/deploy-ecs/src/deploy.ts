@@ -17,7 +17,7 @@ import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
 import { formatDiff, type DiffLine } from './diff.js';
 import type { DeployProgress } from './progress.js';
-import type { StoppedTaskLogs } from './task-logs.js';
+import type { StoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
 
 /** The rollback wait gets the deploy's budget again, and never less than this. */
 const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;

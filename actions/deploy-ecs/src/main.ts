@@ -10,7 +10,7 @@ import { planDeployment } from './plan.js';
 import { executeDeployment, type DeployResult } from './deploy.js';
 import { DeployProgress, interruptedResult, startCancelRollback } from './progress.js';
 import { deploySummary, failureMessage } from './summary.js';
-import { stoppedTaskLogs } from './task-logs.js';
+import { stoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
 
 /** The action's outputs for a result, whichever way it came about. */
 function outputsOf(result: DeployResult) {

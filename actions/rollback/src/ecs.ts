@@ -27,6 +27,8 @@ import {
   type EcsApi
 } from '@deploy-suite/aws/ecs';
 import type { EcrImageLookup } from '@deploy-suite/aws/ecr';
+import type { StoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
+import type { StoppedTasksOf } from '@deploy-suite/aws/logs';
 import { checkImages, type ImageCheck } from './images.js';
 import type { EcsRollbackInputs } from './inputs.js';
 import {
@@ -57,6 +59,8 @@ export interface EcsDeps {
   now?: () => Date;
   /** who asked for the rollback (GITHUB_ACTOR), for the service tags */
   actor?: string;
+  /** prints (and returns for the summary) the container logs of stopped tasks of a failed rollback */
+  stoppedTaskLogs?: StoppedTaskLogs;
 }
 
 /** The checked plan for one service: nothing has changed yet. */
@@ -98,6 +102,8 @@ export interface RollbackResult {
   services: ServiceOutcome[];
   /** simulated or real ms from the start of the step until every watched service was steady */
   elapsedMs: number;
+  /** the container logs of the target's stopped tasks (a rollback that failed), as markdown for the summary */
+  logExcerpts?: string;
 }
 
 /**
@@ -402,6 +408,7 @@ export async function executeEcsRollback(
   );
 
   const services: ServiceOutcome[] = skipped.map(plan => outcome(plan, 'skipped', { reason: plan.skipped }));
+  const stopped: StoppedTasksOf[] = [];
   for (const [index, result] of results.entries()) {
     const plan = active[index];
     const arrived = plan.alreadyThere ? 'already-there' : 'rolled-back';
@@ -460,6 +467,7 @@ export async function executeEcsRollback(
           })
         );
         logger.error(`${plan.service}: rollback to ${familyRevision(plan.to)} failed: ${result.reason}`);
+        if (result.stoppedTasks?.length) stopped.push(await stoppedTasksOf(api, plan, result.stoppedTasks));
       }
     }
   }
@@ -469,7 +477,24 @@ export async function executeEcsRollback(
       plans.findIndex(plan => plan.service === a.service) -
       plans.findIndex(plan => plan.service === b.service)
   );
-  return { status: overallStatus(services), services, elapsedMs: clock.now() - started };
+  const logExcerpts = stopped.length > 0 ? await deps.stoppedTaskLogs?.(stopped) : undefined;
+  return {
+    status: overallStatus(services),
+    services,
+    elapsedMs: clock.now() - started,
+    ...(logExcerpts ? { logExcerpts } : {})
+  };
+}
+
+/** The stopped tasks of a rollback target with its task definition (whose awslogs settings name the streams). */
+async function stoppedTasksOf(
+  api: EcsApi,
+  plan: EcsServicePlan,
+  tasks: StoppedTasksOf['tasks']
+): Promise<StoppedTasksOf> {
+  // Read only to show logs: a failed describe leaves the excerpt without streams, never fails the step.
+  const described = await api.describeTaskDefinition({ taskDefinition: plan.to }).catch(() => undefined);
+  return { label: plan.service, taskDefinition: described?.taskDefinition ?? {}, tasks };
 }
 
 /** After waiting for another deployment: what each service runs now is what it is rolled back from. */

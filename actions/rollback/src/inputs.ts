@@ -31,7 +31,8 @@ export const INPUT = {
   awsRegion: 'aws-region',
   mode: 'mode',
   onlyIfCurrent: 'only-if-current',
-  recordKnownGood: 'record-known-good'
+  recordKnownGood: 'record-known-good',
+  logLines: 'log-lines'
 } as const;
 
 /**
@@ -69,6 +70,8 @@ export interface EcsRollbackInputs extends CommonInputs {
   onlyIfCurrent: Map<string, string>;
   /** another deployment in progress on a service: wait for it (within waitMs), or fail changing nothing */
   ifBusy: IfBusy;
+  /** last lines of each essential container's log shown per stopped task of a failed rollback; 0: none */
+  logLines: number;
 }
 
 export interface BeanstalkRollbackInputs extends CommonInputs {
@@ -204,7 +207,8 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
     to: parseEcsTo(defaultTo),
     toByService,
     onlyIfCurrent: readEcsGuard(inputs, services),
-    ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait')
+    ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait'),
+    logLines: inputs.integer(INPUT.logLines, { min: 0, max: 1000, default: 30 })
   };
 }
 

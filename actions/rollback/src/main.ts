@@ -82,12 +82,14 @@ export async function run(): Promise<void> {
       const { ecrImageLookup } = await import('@deploy-suite/aws/ecr');
       const { executeEcsRollback, planEcsRollback } = await import('./ecs.js');
       const { recordEcsKnownGood } = await import('./record.js');
+      const { stoppedTaskLogs } = await import('@deploy-suite/aws/logs/lazy');
       const deps = {
         api: createEcsApi(context),
         ecr: ecrImageLookup(context),
         logger,
         clock: realClock,
-        actor
+        actor,
+        stoppedTaskLogs: stoppedTaskLogs(context, inputs.logLines, logger)
       };
       known.inputs = inputs;
       if (inputs.mode === 'record-known-good') result = await recordEcsKnownGood(inputs, deps);

@@ -15,7 +15,7 @@ import { readDeployEcsInputs } from '../../../../actions/deploy-ecs/src/inputs.j
 import { planDeployment } from '../../../../actions/deploy-ecs/src/plan.js';
 import { executeDeployment, type DeployResult } from '../../../../actions/deploy-ecs/src/deploy.js';
 import { loadTaskDefinitionShape } from '../../../../actions/deploy-ecs/src/shape.js';
-import { stoppedTaskLogs } from '../../../../actions/deploy-ecs/src/task-logs.js';
+import { stoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
 
 /** DocuThinker's guide (seed 001): cluster, services, families, ports, secrets, X-Ray sidecar. */
 import { AI_ML, BACKEND, CLUSTER, aiMlImage, backendImage } from '../seeds.js';

@@ -26,6 +26,7 @@ import {
 import { readRollbackInputs, type EcsRollbackInputs } from '../../../../actions/rollback/src/inputs.js';
 import { Inputs } from '@deploy-suite/core';
 import { ecrImageLookup, type EcrImageLookup } from '@deploy-suite/aws/ecr';
+import { stoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
 
 /** Names from DocuThinker's guide (seed 001) and Tria's (seed 002). */
 import { AI_ML, BACKEND, CLUSTER, ECR } from '../seeds.js';
@@ -60,7 +61,15 @@ export function taskDefinition(seed: ServiceSeed, tag: string): RegisterTaskDefi
         name: seed.container,
         image: imageOf(seed, tag),
         essential: true,
-        portMappings: [{ containerPort: seed.port, protocol: 'tcp' }]
+        portMappings: [{ containerPort: seed.port, protocol: 'tcp' }],
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: {
+            'awslogs-group': `/ecs/${seed.family}`,
+            'awslogs-region': 'us-east-1',
+            'awslogs-stream-prefix': 'ecs'
+          }
+        }
       },
       { name: 'xray-daemon', image: 'amazon/aws-xray-daemon', essential: false, memoryReservation: 256 }
     ]
@@ -161,6 +170,7 @@ export async function rollbackOnSim(
     logger,
     clock: simClock(sim),
     actor: 'octocat',
+    stoppedTaskLogs: stoppedTaskLogs(simContext(sim), inputs.logLines, logger, {}),
     ...options.deps
   };
   try {

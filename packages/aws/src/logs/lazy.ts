@@ -1,16 +1,17 @@
-import type { AwsContext } from '@deploy-suite/aws';
-import type { StoppedTasksOf } from '@deploy-suite/aws/logs';
 import type { Logger } from '@deploy-suite/core';
+import type { AwsContext } from '../context.js';
+import type { StoppedTasksOf } from './report.js';
 
-/** Prints the container logs of stopped tasks and returns them as markdown for the summary. */
+/** Prints the container logs of stopped tasks and returns them as markdown for the job summary. */
 export type StoppedTaskLogs = (groups: StoppedTasksOf[]) => Promise<string>;
 
 /** The runner's own tokens a container could have been handed: masked in excerpts like everything else. */
 const RUNNER_TOKENS = ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_RUNTIME_TOKEN'];
 
 /**
- * Container log excerpts (input `log-lines`) for a failed deploy. The logs library and its CloudWatch
- * Logs client load only when a failure has stopped tasks to show: a deploy that goes well never loads them.
+ * Container log excerpts (input `log-lines`) for a failed deploy or rollback, as an action wires them.
+ * This module imports nothing at run time: the logs library and its CloudWatch Logs client load only when
+ * a failure has stopped tasks to show, so a step that goes well (and its start path) never loads them.
  */
 export function stoppedTaskLogs(
   context: AwsContext,
@@ -20,7 +21,7 @@ export function stoppedTaskLogs(
 ): StoppedTaskLogs {
   return async groups => {
     if (lines <= 0 || groups.every(group => group.tasks.length === 0)) return '';
-    const { createLogsApi, reportStoppedTaskLogs } = await import('@deploy-suite/aws/logs');
+    const { createLogsApi, reportStoppedTaskLogs } = await import('./index.js');
     return reportStoppedTaskLogs(groups, {
       logger,
       lines,
