@@ -138,11 +138,12 @@ export async function executeDeployment(
   for (const plan of unchanged) logger.info(`${plan.service}: already runs this task definition; left alone`);
   const toChange = plans.filter(plan => !plan.unchanged);
   let changed: Changed[] = [];
-  let logExcerpts: string | undefined;
+  // set once the failure is known; finish() reads it, whichever way the step ends after that
+  const diagnostics: { logExcerpts?: string } = {};
   const finish = (status: DeployStatus, reason?: string): DeployResult => ({
     status,
     reason,
-    ...(logExcerpts ? { logExcerpts } : {}),
+    ...(diagnostics.logExcerpts ? { logExcerpts: diagnostics.logExcerpts } : {}),
     services: plans.map(plan => {
       const entry = changed.find(candidate => candidate.plan === plan);
       if (entry?.result) return entry.result;
@@ -293,7 +294,7 @@ export async function executeDeployment(
     if (outcome.state !== 'deployed' && 'reason' in outcome)
       logger.error(`  ${outcome.service}: ${outcome.reason}`);
   }
-  logExcerpts = await deps.stoppedTaskLogs?.(
+  diagnostics.logExcerpts = await deps.stoppedTaskLogs?.(
     changed.map(entry => ({
       label: entry.plan.service,
       taskDefinition: entry.plan.taskDefinition,

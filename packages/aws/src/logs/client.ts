@@ -8,6 +8,7 @@ type Out<T> = Omit<T, '$metadata'>;
  * The CloudWatch Logs read container-log excerpts need (`logs:GetLogEvents`), in one region. A stream's
  * region is its task definition's `awslogs-region`, which may differ from the step's: `forRegion` hands out
  * one client per region.
+ * @internal exported for fakes in tests; callers take `LogsApiForRegion`
  */
 export interface LogsApi {
   getLogEvents(input: GetLogEventsCommandInput): Promise<Out<GetLogEventsCommandOutput>>;

@@ -5,15 +5,13 @@ import { classifyStoppedTask } from '../ecs/assess.js';
 import { consoleLinks } from '../console.js';
 import type { LogsApiForRegion } from './client.js';
 
-/** How many log lines of each container are shown when the step does not say (input `log-lines`). */
-export const DEFAULT_LOG_LINES = 30;
 /** Distinct ways of stopping read in full per call; tasks beyond are counted with their reason only. */
 const MAX_DISTINCT_TASKS = 3;
 /** The IAM action the excerpts need, named in the warning when it is missing. */
-export const LOGS_PERMISSION = 'logs:GetLogEvents';
+const LOGS_PERMISSION = 'logs:GetLogEvents';
 
 /** Where a container's logs are: a CloudWatch Logs stream the excerpt reads, or somewhere else it names. */
-export type LogSource =
+type LogSource =
   | { kind: 'awslogs'; group: string; region: string; streamPrefix?: string }
   | { kind: 'elsewhere'; driver: string; where: string }
   | { kind: 'none' };
@@ -193,6 +191,7 @@ const DESTINATION_OPTIONS = [
  * Where a container's logs go. awslogs: group, region (`awslogs-region`, else the step's) and stream
  * prefix. Another driver: its name and the options that say where (never secret-looking ones, never
  * `secretOptions`).
+ * @internal exported for its tests
  */
 export function logSourceOf(
   container: Pick<ContainerDefinition, 'logConfiguration'>,
@@ -223,6 +222,7 @@ export function logSourceOf(
 /**
  * The awslogs stream of a container of a task: `prefix/container/task-id`; without a prefix ECS names it
  * after the container's runtime id (unknown when the container never started).
+ * @internal exported for its tests
  */
 export function streamName(prefix: string | undefined, container: string, task: Task): string | undefined {
   if (prefix) return `${prefix}/${container}/${taskIdOf(task)}`;
@@ -250,7 +250,7 @@ function stopSignature(task: Task): string {
  * Masks what may be secret in container output: values of the task definition's environment worth
  * masking (read back from AWS, the runner cannot mask them), the given secrets, and URL credentials.
  */
-export function logRedactor(
+function logRedactor(
   taskDefinition: ExcerptTaskDefinition,
   secrets: readonly string[]
 ): (text: string) => string {
