@@ -141,6 +141,8 @@ describe('containerLogExcerpts', () => {
       [`${stream}t1`]: ['Server starting on port 5000', 'Error: connect ECONNREFUSED 10.0.3.17:27017']
     });
     const tasks = ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8'].map(id => crashed(id));
+    // a sidecar still stopping (no exit code yet) in one of them does not make it another way of stopping
+    tasks[3].containers![1] = { name: 'xray-daemon' };
     const excerpts = await containerLogExcerpts({
       taskDefinition,
       tasks,

@@ -233,16 +233,21 @@ function taskIdOf(task: Task): string {
   return (task.taskArn ?? 'unknown').split('/').pop()!;
 }
 
-/** Tasks that stopped the same way share this: the stop reason and each container's exit code and reason. */
+/**
+ * Tasks that stopped the same way share this: the stop code and reason, and each container that failed
+ * (non-zero exit, or a reason without an exit). A sidecar that exited 0 in one task and was still
+ * stopping in another does not make them different.
+ */
 function stopSignature(task: Task): string {
-  const containers = (task.containers ?? [])
+  const failed = (task.containers ?? [])
+    .filter(container => (container.exitCode ?? 0) !== 0 || (container.exitCode == null && container.reason))
     .map(container => `${container.name}:${container.exitCode ?? ''}:${container.reason ?? ''}`)
     .sort();
   return JSON.stringify([
     task.stopCode ?? '',
     task.stoppedReason ?? '',
     task.taskDefinitionArn ?? '',
-    containers
+    failed
   ]);
 }
 
