@@ -17,7 +17,8 @@ describe('readDeployEcsInputs', () => {
       rollbackOnFailure: true,
       dryRun: false,
       forceNewDeployment: false,
-      pollIntervalMs: 10_000
+      pollIntervalMs: 10_000,
+      logLines: 30
     });
     expect(inputs.sources.get('backend-service')).toEqual({ kind: 'current' });
   });
@@ -54,6 +55,14 @@ describe('readDeployEcsInputs', () => {
       'Input "wait-for-minutes" must be a whole number from 1 to 360, got "0"'
     ],
     [{ service: 'a', 'wait-for-minutes': '361' }, 'from 1 to 360'],
+    [
+      { service: 'a', 'log-lines': '-1' },
+      'Input "log-lines" must be a whole number from 0 to 1000, got "-1"'
+    ],
+    [
+      { service: 'a', 'log-lines': 'all' },
+      'Input "log-lines" must be a whole number from 0 to 1000, got "all"'
+    ],
     [
       { service: 'a', 'task-definition': 'arn:aws:ecs:us-east-1:123456789012:service/c/a' },
       'is not a task definition ARN'

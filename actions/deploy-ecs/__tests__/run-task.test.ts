@@ -195,6 +195,23 @@ describe('deploy-ecs run-task on the simulator (Tria staging migration)', () => 
     expect(families.taskDefinitionArns).toHaveLength(2);
   });
 
+  it("a failed migration's last log lines are in the step log and the summary excerpt", async () => {
+    await seedTria();
+    await sim.control.images({
+      image: `${ECR}/tria-aibpo-staging`,
+      behavior: 'exit',
+      exitCode: 1,
+      runSeconds: 20,
+      command: MIGRATE,
+      logs: ['> tria-aibpo-backend@1.2.0 migrate', 'error: relation "call_transcripts" already exists']
+    });
+    const { result, logger } = await deployOnSim(sim, migration());
+    expect(result.status).toBe('failed');
+    expect(sim.control.calls()['ECS.UpdateService'] ?? 0).toBe(0);
+    expect(logger.text()).toContain('error: relation "call_transcripts" already exists');
+    expect(result.logExcerpts).toContain('error: relation "call_transcripts" already exists');
+  });
+
   it('a migration whose image cannot be pulled fails before any UpdateService', async () => {
     await seedTria();
     await sim.control.images({ image: triaImage('1.2.0-missing'), behavior: 'pull-error' });

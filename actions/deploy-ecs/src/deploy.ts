@@ -22,6 +22,7 @@ import { formatDiff, type DiffLine } from './diff.js';
 import type { DeployProgress } from './progress.js';
 import type { CodeDeployApi } from '@deploy-suite/aws/codedeploy';
 import { deployThroughCodeDeploy, rollBackThroughCodeDeploy, type CodeDeployRollout } from './codedeploy.js';
+import type { StoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
 
 /** The rollback wait gets the deploy's budget again, and never less than this. */
 const MIN_ROLLBACK_WAIT_MS = 10 * 60_000;
@@ -73,6 +74,8 @@ export interface DeployResult {
   services: ServiceResult[];
   /** run-task: the one-off task (a migration) run before the services were updated */
   runTask?: RunTaskResult;
+  /** the container logs of the stopped tasks that failed it, as markdown for the summary */
+  logExcerpts?: string;
 }
 
 export interface DeployDeps {
@@ -87,6 +90,8 @@ export interface DeployDeps {
   signal?: AbortSignal;
   /** CodeDeploy, for services of the CODE_DEPLOY controller */
   codeDeploy?: CodeDeployApi;
+  /** prints (and returns for the summary) the container logs of stopped tasks of a failed deploy */
+  stoppedTaskLogs?: StoppedTaskLogs;
 }
 
 interface Changed {
@@ -149,10 +154,13 @@ export async function executeDeployment(
   const toChange = plans.filter(plan => !plan.unchanged);
   let changed: Changed[] = [];
   let runTask: RunTaskResult | undefined;
+  // set once the failure is known; finish() reads it, whichever way the step ends after that
+  const diagnostics: { logExcerpts?: string } = {};
   const finish = (status: DeployStatus, reason?: string): DeployResult => ({
     status,
     reason,
     runTask,
+    ...(diagnostics.logExcerpts ? { logExcerpts: diagnostics.logExcerpts } : {}),
     services: plans.map(plan => {
       const entry = changed.find(candidate => candidate.plan === plan);
       if (entry?.result) return entry.result;
@@ -214,8 +222,17 @@ export async function executeDeployment(
       { ...deps, clock },
       watchMs
     );
-    if (runTask.state !== 'succeeded' && runTask.state !== 'started')
+    if (runTask.state !== 'succeeded' && runTask.state !== 'started') {
+      // what the migration printed before it stopped: the same excerpt as a crashed service task's
+      diagnostics.logExcerpts = await deps.stoppedTaskLogs?.([
+        {
+          label: 'run-task',
+          taskDefinition: first.taskDefinition,
+          tasks: runTask.tasks.filter(task => task.lastStatus === 'STOPPED')
+        }
+      ]);
       return finish('failed', runTaskFailure(runTask, [...registered.values()]));
+    }
     watchMs = Math.max(watchMs - runTask.elapsedMs, MIN_WATCH_AFTER_BUSY_MS);
   }
 
@@ -336,6 +353,13 @@ export async function executeDeployment(
     if (outcome.state !== 'deployed' && 'reason' in outcome)
       logger.error(`  ${outcome.service}: ${outcome.reason}`);
   }
+  diagnostics.logExcerpts = await deps.stoppedTaskLogs?.(
+    changed.map(entry => ({
+      label: entry.plan.service,
+      taskDefinition: entry.plan.taskDefinition,
+      tasks: entry.rollout.stoppedTasks ?? []
+    }))
+  );
   if (!inputs.rollbackOnFailure || changed.length === 0) {
     for (const entry of changed) {
       const state = entry.rollout.state;

@@ -55,6 +55,7 @@ export const INPUT = {
   codeDeployDeploymentGroup: 'codedeploy-deployment-group',
   codeDeployDeploymentDescription: 'codedeploy-deployment-description',
   codeDeployDeploymentConfig: 'codedeploy-deployment-config',
+  logLines: 'log-lines',
   awsRegion: 'aws-region',
   enableEcsManagedTags: 'enable-ecs-managed-tags',
   propagateTags: 'propagate-tags',
@@ -138,6 +139,8 @@ export interface DeployEcsInputs {
   /** a PAUSE lifecycle hook waiting for action: wait, continue it, or end the step (status paused) */
   onPause: OnPause;
   codeDeploy: CodeDeployInputs;
+  /** last lines of each essential container's log shown per stopped task of a failed deploy; 0: none */
+  logLines: number;
   region?: string;
   /** run-task: true; the task runs the first service's new revision before any service is updated */
   runTask?: RunTaskSettings;
@@ -198,6 +201,7 @@ export function readDeployEcsInputs(inputs: Inputs, fileExists: (path: string) =
     pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '10s' }),
     ifBusy: inputs.oneOf(INPUT.ifBusy, ['wait', 'fail'] as const, 'wait'),
     onPause: inputs.oneOf(INPUT.onPause, ['wait', 'continue', 'stop'] as const, 'wait'),
+    logLines: inputs.integer(INPUT.logLines, { min: 0, max: 1000, default: 30 }),
     region: inputs.optionalString(INPUT.awsRegion),
     serviceSettings: {
       enableECSManagedTags: inputs.has(INPUT.enableEcsManagedTags)

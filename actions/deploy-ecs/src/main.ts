@@ -12,6 +12,7 @@ import { planDeployment } from './plan.js';
 import { executeDeployment, type DeployResult } from './deploy.js';
 import { DeployProgress, interruptedResult, startCancelRollback } from './progress.js';
 import { deploySummary, failureMessage } from './summary.js';
+import { stoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
 
 /**
  * The action's outputs for a result, whichever way it came about.
@@ -107,7 +108,8 @@ export async function run(): Promise<void> {
       clock: realClock,
       progress,
       signal: step.signal,
-      codeDeploy
+      codeDeploy,
+      stoppedTaskLogs: stoppedTaskLogs(context, inputs.logLines, logger)
     });
     progress.result = result;
     const failure = failureMessage(result);

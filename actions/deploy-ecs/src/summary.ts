@@ -69,6 +69,7 @@ export function deploySummary(result: DeployResult, cluster: string, region: str
       .join('\n\n');
     parts.push(markdownDetails('CodeDeploy lifecycle events', '```\n' + text + '\n```'));
   }
+  if (result.logExcerpts) parts.push(`#### Logs of stopped tasks\n\n${result.logExcerpts}`);
   const diffs = result.services
     .map(service => `${service.service}\n${formatDiff(service.diff)}`)
     .join('\n\n');

@@ -101,6 +101,11 @@ describe('rollback inputs', () => {
       /cannot accept Red/
     ],
     [
+      'bad log-lines',
+      { service: 'backend-service', 'log-lines': '1001' },
+      /^Input "log-lines" must be a whole number from 0 to 1000, got "1001"/
+    ],
+    [
       'bad dry-run',
       { service: 'backend-service', 'dry-run': 'yes' },
       /^Input "dry-run" must be true or false/

@@ -33,6 +33,8 @@ import {
   rollBackThroughCodeDeploy,
   type CodeDeployRollbackPlan
 } from './codedeploy.js';
+import type { StoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
+import type { StoppedTasksOf } from '@deploy-suite/aws/logs';
 import { checkImages, type ImageCheck } from './images.js';
 import type { EcsRollbackInputs } from './inputs.js';
 import {
@@ -65,6 +67,8 @@ export interface EcsDeps {
   actor?: string;
   /** CodeDeploy, for services of the CODE_DEPLOY controller (refused without it) */
   codeDeploy?: CodeDeployApi;
+  /** prints (and returns for the summary) the container logs of stopped tasks of a failed rollback */
+  stoppedTaskLogs?: StoppedTaskLogs;
 }
 
 /** The checked plan for one service: nothing has changed yet. */
@@ -108,6 +112,8 @@ export interface RollbackResult {
   services: ServiceOutcome[];
   /** simulated or real ms from the start of the step until every watched service was steady */
   elapsedMs: number;
+  /** the container logs of the target's stopped tasks (a rollback that failed), as markdown for the summary */
+  logExcerpts?: string;
 }
 
 /**
@@ -431,6 +437,7 @@ export async function executeEcsRollback(
   );
 
   const services: ServiceOutcome[] = skipped.map(plan => outcome(plan, 'skipped', { reason: plan.skipped }));
+  const stopped: StoppedTasksOf[] = [];
   for (const [index, result] of results.entries()) {
     const plan = active[index];
     const arrived = plan.alreadyThere ? 'already-there' : 'rolled-back';
@@ -489,6 +496,7 @@ export async function executeEcsRollback(
           })
         );
         logger.error(`${plan.service}: rollback to ${familyRevision(plan.to)} failed: ${result.reason}`);
+        if (result.stoppedTasks?.length) stopped.push(await stoppedTasksOf(api, plan, result.stoppedTasks));
       }
     }
   }
@@ -498,7 +506,24 @@ export async function executeEcsRollback(
       plans.findIndex(plan => plan.service === a.service) -
       plans.findIndex(plan => plan.service === b.service)
   );
-  return { status: overallStatus(services), services, elapsedMs: clock.now() - started };
+  const logExcerpts = stopped.length > 0 ? await deps.stoppedTaskLogs?.(stopped) : undefined;
+  return {
+    status: overallStatus(services),
+    services,
+    elapsedMs: clock.now() - started,
+    ...(logExcerpts ? { logExcerpts } : {})
+  };
+}
+
+/** The stopped tasks of a rollback target with its task definition (whose awslogs settings name the streams). */
+async function stoppedTasksOf(
+  api: EcsApi,
+  plan: EcsServicePlan,
+  tasks: StoppedTasksOf['tasks']
+): Promise<StoppedTasksOf> {
+  // Read only to show logs: a failed describe leaves the excerpt without streams, never fails the step.
+  const described = await api.describeTaskDefinition({ taskDefinition: plan.to }).catch(() => undefined);
+  return { label: plan.service, taskDefinition: described?.taskDefinition ?? {}, tasks };
 }
 
 /** After waiting for another deployment: what each service runs now is what it is rolled back from. */

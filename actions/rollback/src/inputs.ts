@@ -33,7 +33,8 @@ export const INPUT = {
   onlyIfCurrent: 'only-if-current',
   recordKnownGood: 'record-known-good',
   codeDeployApplication: 'codedeploy-application',
-  codeDeployDeploymentGroup: 'codedeploy-deployment-group'
+  codeDeployDeploymentGroup: 'codedeploy-deployment-group',
+  logLines: 'log-lines'
 } as const;
 
 /**
@@ -73,6 +74,8 @@ export interface EcsRollbackInputs extends CommonInputs {
   ifBusy: IfBusy;
   /** CODE_DEPLOY services: their CodeDeploy application and group (default AppECS-/DgpECS-<cluster>-<service>) */
   codeDeploy: { application?: string; deploymentGroup?: string };
+  /** last lines of each essential container's log shown per stopped task of a failed rollback; 0: none */
+  logLines: number;
 }
 
 export interface BeanstalkRollbackInputs extends CommonInputs {
@@ -212,7 +215,8 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
     codeDeploy: {
       application: codeDeployName(inputs, INPUT.codeDeployApplication, services),
       deploymentGroup: codeDeployName(inputs, INPUT.codeDeployDeploymentGroup, services)
-    }
+    },
+    logLines: inputs.integer(INPUT.logLines, { min: 0, max: 1000, default: 30 })
   };
 }
 

@@ -83,6 +83,7 @@ export async function run(): Promise<void> {
       const { ecrImageLookup } = await import('@deploy-suite/aws/ecr');
       const { executeEcsRollback, planEcsRollback } = await import('./ecs.js');
       const { recordEcsKnownGood } = await import('./record.js');
+      const { stoppedTaskLogs } = await import('@deploy-suite/aws/logs/lazy');
       const deps = {
         api: createEcsApi(context),
         ecr: ecrImageLookup(context),
@@ -90,7 +91,8 @@ export async function run(): Promise<void> {
         clock: realClock,
         actor,
         // its SDK loads on the first call: only a CODE_DEPLOY service makes one
-        codeDeploy: createCodeDeployApi(context)
+        codeDeploy: createCodeDeployApi(context),
+        stoppedTaskLogs: stoppedTaskLogs(context, inputs.logLines, logger)
       };
       known.inputs = inputs;
       if (inputs.mode === 'record-known-good') result = await recordEcsKnownGood(inputs, deps);

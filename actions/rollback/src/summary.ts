@@ -68,7 +68,8 @@ export function rollbackSummary(
           'Duration'
         ],
         rows
-      )
+      ),
+      ...(result.logExcerpts ? [`#### Logs of stopped tasks\n\n${result.logExcerpts}`] : [])
     ].join('\n\n') + '\n'
   );
 }

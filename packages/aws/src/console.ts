@@ -13,5 +13,12 @@ export const consoleLinks = {
   ecrRepository: (region: string, accountId: string, repository: string): string =>
     `${CONSOLE(region)}/ecr/repositories/private/${accountId}/${repository}?region=${region}`,
   codeDeployDeployment: (region: string, deploymentId: string): string =>
-    `${CONSOLE(region)}/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`
+    `${CONSOLE(region)}/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`,
+  logStream: (region: string, group: string, stream: string): string =>
+    `${CONSOLE(region)}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${consoleFragment(group)}/log-events/${consoleFragment(stream)}`
 };
+
+/** The CloudWatch console's fragment encoding: URI-encoded twice, with `$` for `%` (`/` is `$252F`). */
+function consoleFragment(name: string): string {
+  return encodeURIComponent(encodeURIComponent(name)).replace(/%/g, '$');
+}

@@ -167,6 +167,10 @@ describe('watchDeployments', () => {
       state: 'failed',
       reason: expect.stringMatching(/crash1 stopped: Essential container in task exited; backend exit 1/)
     });
+    // the stopped task itself is kept: its containers' logs are read from it
+    expect(result.taskFailures['backend-service'].map(failure => failure.task?.taskArn)).toEqual([
+      'arn:aws:ecs:us-east-1:123456789012:task/c/crash1'
+    ]);
     expect(api.count('ListTasks')).toBe(2);
     const described = api.calls
       .filter(call => call.operation === 'DescribeTasks')
@@ -181,18 +185,24 @@ describe('watchDeployments', () => {
   it('stops at the overall deadline with the last progress line', async () => {
     const api = new ScriptedEcs([{ 'backend-service': rolling('backend-service', 1) }]);
     const clock = steppingClock(api);
+    const logger = new MemoryLogger();
     const result = await watchDeployments(api, {
       cluster: 'c',
       targets: [target('backend-service')],
       timeoutMs: 60_000,
       intervalMs: 5_000,
-      logger: new MemoryLogger(),
+      logger,
       clock
     });
     expect(result.outcomes[0]).toMatchObject({
       state: 'timed-out',
       reason: expect.stringMatching(/Timed out after 1m.*last seen: backend-service: 1\/2 running/)
     });
+    // and what is still pending, deployment by deployment, not only "timed out"
+    expect(logger.text()).toMatch(
+      /The deployment ran out of time; still pending:\n.*backend-service: .*running, .*pending\n.*deployment ecs-svc\/\S+ PRIMARY on \S+: 1\/2 running, 1 pending, rollout IN_PROGRESS/
+    );
+    expect(result.taskFailures['backend-service']).toEqual([]);
     expect(clock.fake.now() - Date.parse('2026-11-25T10:00:00Z')).toBe(60_000);
   });
 

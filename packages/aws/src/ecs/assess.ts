@@ -12,6 +12,8 @@ export interface WatchTarget {
 export interface TaskFailure {
   taskArn: string;
   reason: string;
+  /** the stopped task as DescribeTasks returned it (set by the watches), for its containers' logs */
+  task?: Task;
 }
 
 /** What one look at a service says about the watched deployment. */

@@ -11,6 +11,7 @@ import { SERVICE_DEPLOYMENTS_BATCH, describeServicesByName, type EcsApi } from '
 import { lookPolitely } from '../errors.js';
 import { progressLine, stoppedTaskCheckNeeded, type TaskFailure } from './assess.js';
 import { collectTaskFailures } from './watch.js';
+import { reportStall } from './stall.js';
 import { isFinal, judgeServiceDeployment, serviceDeploymentProgress, type Judgement } from './judge.js';
 
 /** What to do when a PAUSE lifecycle hook waits for action: keep waiting, continue it, or end the step. */
@@ -101,6 +102,8 @@ interface Tracked {
   announcedHooks: Set<string>;
   lastRolling?: Deployment;
   lastFailureCount?: number;
+  /** the last DescribeServices answer, for what is still pending at the deadline */
+  lastService?: Service;
 }
 
 /**
@@ -204,6 +207,7 @@ export async function watchServiceDeployments(
       const { target } = entry;
       const deployment = deployments.get(target.serviceDeploymentArn);
       const service = services.get(target.service);
+      if (service) entry.lastService = service;
       const since = deployment?.createdAt?.valueOf() ?? Number.NEGATIVE_INFINITY;
       const fresh = freshEvents(service?.events ?? [], seenEvents, since);
       for (const event of fresh) logger.info(`  ${target.service} event: ${event.message ?? ''}`);
@@ -232,6 +236,16 @@ export async function watchServiceDeployments(
             : undefined;
       }
       const final = outcomeOf(judgement);
+      if (
+        target.expect === 'deploy' &&
+        rolling &&
+        entry.failures.length === 0 &&
+        (judgement.state === 'rolling-back' || final === 'rolled-back' || final === 'stopped')
+      ) {
+        // ECS ended it (circuit breaker) before this watch read a stopped task: read them now, they say why
+        // (and their containers' logs are what the step shows).
+        await collectTaskFailures(api, cluster, entry, rolling.id ?? '', calls, logger);
+      }
       if (final) {
         entry.outcome = final;
         entry.reason = 'reason' in judgement ? judgement.reason : undefined;
@@ -299,6 +313,11 @@ export async function watchServiceDeployments(
   } catch (error) {
     if (!(error instanceof PollTimeoutError)) throw error;
     timedOut = error;
+    reportStall(
+      logger,
+      options.what,
+      open().map(entry => ({ name: entry.target.service, service: entry.lastService }))
+    );
   }
   const elapsedMs = clock.now() - started;
   const outcomes = tracked.map((entry): DeploymentOutcome => {

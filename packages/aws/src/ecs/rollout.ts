@@ -1,4 +1,4 @@
-import type { UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
+import type { Task, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { errorMessage, formatDuration, type Clock, type Logger } from '@deploy-suite/core';
 import { awsErrorName, isTransientAwsError } from '../errors.js';
 import type { EcsApi } from './client.js';
@@ -12,6 +12,7 @@ import {
 } from './deployment-watch.js';
 import { identifyServiceDeployments } from './service-deployments.js';
 import { judgeServiceDeployment } from './judge.js';
+import type { TaskFailure } from './assess.js';
 
 /** How this step rolls back a service deployment ECS is still running (see `nativeRollback`). */
 interface NativeRollback {
@@ -71,6 +72,8 @@ export interface RolloutResult {
   deployment?: DeploymentOutcome;
   /** the PAUSE hook waiting for action (paused) */
   hookId?: string;
+  /** stopped tasks of this revision that proved it broken (crash, failed health check), as DescribeTasks returned them */
+  stoppedTasks?: Task[];
   /** the clock's time when this step started */
   startedAt: number;
 }
@@ -338,6 +341,7 @@ async function watchByServiceDeployment(
     const outcome = watch.outcomes[index];
     const expect = targets[index].expect;
     result.deployment = outcome;
+    result.stoppedTasks = tasksOf(watch.taskFailures[result.service]);
     if (expect === 'rollback') {
       if (outcome.state === 'rolled-back') result.state = 'deployed';
       else {
@@ -383,10 +387,15 @@ async function watchByRollingView(
   for (const result of toWatch) {
     const watched = watch.outcomes.find(outcome => outcome.service === result.service);
     result.watched = watched;
+    result.stoppedTasks = tasksOf(watch.taskFailures[result.service]);
     if (watched?.state === 'deployed') result.state = 'deployed';
     else {
       result.state = 'failed';
       result.reason = reasonOf(watched) ?? watched?.state ?? 'not seen';
     }
   }
+}
+
+function tasksOf(failures: readonly TaskFailure[] | undefined): Task[] {
+  return (failures ?? []).flatMap(failure => (failure.task ? [failure.task] : []));
 }

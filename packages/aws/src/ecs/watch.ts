@@ -1,4 +1,4 @@
-import type { Deployment, ServiceEvent } from '@aws-sdk/client-ecs';
+import type { Deployment, Service, ServiceEvent } from '@aws-sdk/client-ecs';
 import type { Logger } from '@deploy-suite/core';
 import {
   waitUntil,
@@ -19,6 +19,7 @@ import {
   type Verdict,
   type WatchTarget
 } from './assess.js';
+import { reportStall } from './stall.js';
 
 export interface WatchOptions {
   cluster: string;
@@ -55,6 +56,8 @@ interface Tracked {
   target: WatchTarget;
   verdict?: Verdict;
   lastDeployment?: Deployment;
+  /** the last DescribeServices answer, for what is still pending at the deadline */
+  lastService?: Service;
   describedTasks: Set<string>;
   failures: TaskFailure[];
 }
@@ -102,6 +105,7 @@ export async function watchDeployments(api: EcsApi, options: WatchOptions): Prom
         };
         continue;
       }
+      entry.lastService = service;
       const deployment = service.deployments?.find(candidate => candidate.id === entry.target.deploymentId);
       // Events and deployments carry the same (ECS) clock, so "new" is judged against the deployment's start.
       const since = options.eventsSince ?? deployment?.createdAt?.valueOf() ?? Number.NEGATIVE_INFINITY;
@@ -146,6 +150,11 @@ export async function watchDeployments(api: EcsApi, options: WatchOptions): Prom
   } catch (error) {
     if (!(error instanceof PollTimeoutError)) throw error;
     timedOut = error;
+    reportStall(
+      logger,
+      options.what ?? 'deployment',
+      pending().map(entry => ({ name: entry.target.service, service: entry.lastService }))
+    );
   }
 
   const elapsedMs = clock.now() - started;
@@ -231,7 +240,8 @@ export async function collectTaskFailures(
         if (task.taskDefinitionArn !== entry.target.taskDefinitionArn) continue;
         const failure = classifyStoppedTask(task);
         if (failure) {
-          entry.failures.push(failure);
+          // the task itself too: container log excerpts read its containers' streams
+          entry.failures.push({ ...failure, task });
           logger.info(`  ${entry.target.service} task stopped: ${failure.reason}`);
         }
       }

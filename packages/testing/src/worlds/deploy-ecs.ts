@@ -23,6 +23,7 @@ import { readDeployEcsInputs } from '../../../../actions/deploy-ecs/src/inputs.j
 import { planDeployment } from '../../../../actions/deploy-ecs/src/plan.js';
 import { executeDeployment, type DeployResult } from '../../../../actions/deploy-ecs/src/deploy.js';
 import { loadTaskDefinitionShape } from '../../../../actions/deploy-ecs/src/shape.js';
+import { stoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
 
 /** DocuThinker's guide (seed 001): cluster, services, families, ports, secrets, X-Ray sidecar. */
 import { AI_ML, BACKEND, CLUSTER, aiMlImage, backendImage } from '../seeds.js';
@@ -301,7 +302,9 @@ export async function deployOnSim(
     logger,
     clock: simClock(sim),
     signal: options.signal,
-    codeDeploy
+    codeDeploy,
+    // container logs come from the simulator's CloudWatch Logs, as the action reads them
+    stoppedTaskLogs: stoppedTaskLogs(simAwsContext(sim, 'deploy-ecs'), parsed.logLines, logger, {})
   });
   return { result, logger };
 }

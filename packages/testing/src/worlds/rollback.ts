@@ -27,6 +27,7 @@ import { readRollbackInputs, type EcsRollbackInputs } from '../../../../actions/
 import { Inputs } from '@deploy-suite/core';
 import { ecrImageLookup, type EcrImageLookup } from '@deploy-suite/aws/ecr';
 import { createCodeDeployApi } from '@deploy-suite/aws/codedeploy/client';
+import { stoppedTaskLogs } from '@deploy-suite/aws/logs/lazy';
 
 /** Names from DocuThinker's guide (seed 001) and Tria's (seed 002). */
 import { AI_ML, BACKEND, CLUSTER, ECR } from '../seeds.js';
@@ -61,7 +62,15 @@ export function taskDefinition(seed: ServiceSeed, tag: string): RegisterTaskDefi
         name: seed.container,
         image: imageOf(seed, tag),
         essential: true,
-        portMappings: [{ containerPort: seed.port, protocol: 'tcp' }]
+        portMappings: [{ containerPort: seed.port, protocol: 'tcp' }],
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: {
+            'awslogs-group': `/ecs/${seed.family}`,
+            'awslogs-region': 'us-east-1',
+            'awslogs-stream-prefix': 'ecs'
+          }
+        }
       },
       { name: 'xray-daemon', image: 'amazon/aws-xray-daemon', essential: false, memoryReservation: 256 }
     ]
@@ -163,6 +172,7 @@ export async function rollbackOnSim(
     clock: simClock(sim),
     actor: 'octocat',
     codeDeploy: createCodeDeployApi(simContext(sim)),
+    stoppedTaskLogs: stoppedTaskLogs(simContext(sim), inputs.logLines, logger, {}),
     ...options.deps
   };
   try {
