@@ -73,6 +73,8 @@ function settings(images: ImageSpec[], change: Partial<BuildPushInputs> = {}): B
     createRepository: false,
     skipExisting: true,
     maxParallel: 2,
+    scanFailOn: 'none',
+    scanTimeoutMs: 600_000,
     notes: [],
     ...change
   };
