@@ -18,7 +18,7 @@ export interface FakeRepository {
   manifests: Map<string, StoredManifest>;
   /** tag -> digest */
   tags: Map<string, string>;
-  /** digest -> what DescribeImageScanFindings answers (none: ScanNotFoundException) */
+  /** digest -> what DescribeImageScanFindings answers (none: a clean scan with scanOnPush, else ScanNotFoundException) */
   scans: Map<string, ScanFindingsPage>;
 }
 
@@ -135,6 +135,11 @@ export class FakeEcr implements EcrApi {
   }
   async describeScanFindings(_registryId: string, name: string, digest: string) {
     this.calls.push(`DescribeImageScanFindings ${name}@${digest}`);
-    return this.repo(name).scans.get(digest);
+    const repository = this.repo(name);
+    // A repository scanning on push has scanned the image by the time anyone asks: clean, unless told.
+    return (
+      repository.scans.get(digest) ??
+      (repository.scanOnPush ? { status: 'COMPLETE', counts: {}, findings: [] } : undefined)
+    );
   }
 }
