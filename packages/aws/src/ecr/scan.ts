@@ -135,8 +135,7 @@ export async function readImageScan(
       }
     );
   } catch (error) {
-    if (error instanceof PollTimeoutError)
-      return { state: 'timeout', waitedMs: error.elapsedMs, lastStatus };
+    if (error instanceof PollTimeoutError) return { state: 'timeout', waitedMs: error.elapsedMs, lastStatus };
     if (awsErrorName(error) === 'AccessDeniedException')
       return { state: 'denied', message: options.redact(errorMessage(error)) };
     throw error;
@@ -155,9 +154,7 @@ export interface ScanVerdict {
 }
 
 function findingText(finding: ScanFinding): string {
-  const what = finding.package
-    ? ` in ${finding.package}${finding.version ? ` ${finding.version}` : ''}`
-    : '';
+  const what = finding.package ? ` in ${finding.package}${finding.version ? ` ${finding.version}` : ''}` : '';
   return `${finding.name} (${finding.severity}${what})`;
 }
 
@@ -187,7 +184,10 @@ export function judgeScan(
       const total = Math.max(blocking.length, counted);
       if (total === 0) return { pass: true, blocking: [] };
       const named = blocking.slice(0, TOP_FINDINGS).map(findingText).join(', ');
-      const more = total > Math.min(blocking.length, TOP_FINDINGS) ? ` and ${total - Math.min(blocking.length, TOP_FINDINGS)} more` : '';
+      const more =
+        total > Math.min(blocking.length, TOP_FINDINGS)
+          ? ` and ${total - Math.min(blocking.length, TOP_FINDINGS)} more`
+          : '';
       return {
         pass: false,
         blocking,
