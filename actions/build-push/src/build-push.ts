@@ -186,9 +186,7 @@ export async function buildAndPush(settings: BuildPushInputs, deps: BuildPushDep
       for (const plan of plans) {
         if (plan.action === 'promoted') continue;
         const pinned = plan.spec.commitTag;
-        plan.deferred = plan.spec.tags.filter(
-          tag => plan.spec.movingTags?.includes(tag) && tag !== pinned
-        );
+        plan.deferred = plan.spec.tags.filter(tag => plan.spec.movingTags?.includes(tag) && tag !== pinned);
         plan.allTags = plan.spec.tags;
         plan.spec = { ...plan.spec, tags: plan.spec.tags.filter(tag => !plan.deferred?.includes(tag)) };
       }
@@ -202,11 +200,9 @@ export async function buildAndPush(settings: BuildPushInputs, deps: BuildPushDep
         uri: plan.spec.sourceRepository ? repositoryUri(registry, plan.spec.sourceRepository) : plan.uri
       }));
       if (failed.length > 0) {
-        for (const plan of promoted) plan.heldBack = plan.spec.tags.filter(tag => tag !== plan.spec.sourceTag);
-        throw new ScanGateError(
-          `Not promoting: ${failed.join('\n')}\nNo tag was added.`,
-          result()
-        );
+        for (const plan of promoted)
+          plan.heldBack = plan.spec.tags.filter(tag => tag !== plan.spec.sourceTag);
+        throw new ScanGateError(`Not promoting: ${failed.join('\n')}\nNo tag was added.`, result());
       }
     }
 
@@ -237,7 +233,9 @@ export async function buildAndPush(settings: BuildPushInputs, deps: BuildPushDep
         const held = pushed.flatMap(plan => (plan.deferred ?? []).map(tag => `${plan.uri}:${tag}`));
         throw new ScanGateError(
           `${failed.join('\n')}\n` +
-            (held.length > 0 ? `Not added (moving tags): ${held.join(', ')}.` : 'No moving tag was held back.') +
+            (held.length > 0
+              ? `Not added (moving tags): ${held.join(', ')}.`
+              : 'No moving tag was held back.') +
             ` Pushed and left in place: ${pushed.map(plan => `${plan.uri}:${plan.spec.tags.join(',')}`).join(', ')}.`,
           result()
         );

@@ -54,7 +54,9 @@ function scanCell(outcome: ScanOutcome | undefined): string {
   switch (outcome.state) {
     case 'complete': {
       const found = Object.entries(severityCounts(outcome.counts)).filter(([, count]) => count > 0);
-      return found.length > 0 ? found.map(([severity, count]) => `${count} ${severity}`).join(', ') : 'no findings';
+      return found.length > 0
+        ? found.map(([severity, count]) => `${count} ${severity}`).join(', ')
+        : 'no findings';
     }
     case 'not-scanned':
       return 'repository does not scan on push';
@@ -76,6 +78,11 @@ function findingLink(name: string, uri: string | undefined): string {
   return uri && /^https:\/\/[^\s()<>[\]]+$/.test(uri) ? markdownLink(text, uri) : text;
 }
 
+/** Package and version text from AWS as a code span: inert (no HTML, links or emphasis) and shown as it is. */
+function inertCode(text: string): string {
+  return code(text.replace(/`/g, "'").replace(/\s+/g, ' '));
+}
+
 /** The top findings of each image that has any, worst first (text from AWS made inert). */
 function findingsSection(result: BuildPushResult): string {
   const parts: string[] = [];
@@ -87,8 +94,8 @@ function findingsSection(result: BuildPushResult): string {
       .map(finding => [
         findingLink(finding.name, finding.uri),
         finding.severity,
-        finding.package ? markdownText(finding.package) : '',
-        finding.version ? markdownText(finding.version) : ''
+        finding.package ? inertCode(finding.package) : '',
+        finding.version ? inertCode(finding.version) : ''
       ]);
     const more =
       outcome.findings.length > SUMMARY_FINDINGS
