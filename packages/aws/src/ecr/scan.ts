@@ -16,7 +16,7 @@ export const SCAN_FAIL_ON = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'none'] as con
 export type ScanFailOn = (typeof SCAN_FAIL_ON)[number];
 
 /** The IAM permission the findings need: named in every message about a denied read. */
-export const SCAN_PERMISSION = 'ecr:DescribeImageScanFindings';
+const SCAN_PERMISSION = 'ecr:DescribeImageScanFindings';
 
 /** How many findings the summary lists per image, and a failure names. */
 const TOP_FINDINGS = 10;
@@ -26,7 +26,10 @@ function rank(severity: string): number {
   return at < 0 ? SEVERITIES.length : at;
 }
 
-/** True when `severity` is at or above the `scan-fail-on` threshold; `none` never is. */
+/**
+ * True when `severity` is at or above the `scan-fail-on` threshold; `none` never is.
+ * @internal exported for its tests; the actions go through judgeScan
+ */
 export function atOrAbove(severity: string, threshold: ScanFailOn): boolean {
   return threshold !== 'none' && rank(severity) <= rank(threshold);
 }
