@@ -80,6 +80,11 @@ describe('summaryMarkdown with scans', () => {
     expect(row('docuthinker-nginx')).toMatch(/scan gate failed \| scan not done \(last: IN_PROGRESS\) \|$/);
     expect(row('docuthinker-worker')).toMatch(/findings not readable \(ecr:DescribeImageScanFindings\) \|$/);
     expect(row('docuthinker-docs')).toMatch(/scan UNSUPPORTED_IMAGE \|$/);
+    expect(summary).toContain('**Scan gate failed** ("scan-fail-on"):');
+    expect(summary).toMatch(
+      /^- The image \S+docuthinker-backend has 2 findings at or above HIGH .*CVE-2024-1000/m
+    );
+    expect(summary).toMatch(/^- .*lacks ecr:DescribeImageScanFindings/m);
   });
 
   it('lists the top 10 findings with their links, then how many more', () => {

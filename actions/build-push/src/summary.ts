@@ -78,6 +78,16 @@ function findingLink(name: string, uri: string | undefined): string {
   return uri && /^https:\/\/[^\s()<>[\]]+$/.test(uri) ? markdownLink(text, uri) : text;
 }
 
+/** Why the scan gate stopped the step, image by image (the messages carry AWS text: made inert). */
+function gateSection(result: BuildPushResult): string {
+  const failed = result.images.flatMap(image =>
+    image.scan && !image.scan.verdict.pass && image.scan.verdict.message ? [image.scan.verdict.message] : []
+  );
+  return failed.length > 0
+    ? `\n\n**Scan gate failed** ("scan-fail-on"):\n\n${failed.map(message => `- ${markdownText(message)}`).join('\n')}`
+    : '';
+}
+
 /** Package and version text from AWS as a code span: inert (no HTML, links or emphasis) and shown as it is. */
 function inertCode(text: string): string {
   return code(text.replace(/`/g, "'").replace(/\s+/g, ' '));
@@ -149,6 +159,7 @@ export function summaryMarkdown(result: BuildPushResult): string {
     `${result.builder ? ` (builder ${result.builder})` : ''}\n\n` +
     markdownTable(['repository', 'tags', 'digest', 'result', ...(scanned ? ['ECR scan'] : [])], rows) +
     created +
+    gateSection(result) +
     findingsSection(result) +
     '\n'
   );

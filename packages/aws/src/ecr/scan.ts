@@ -195,7 +195,7 @@ export function judgeScan(
         pass: false,
         blocking,
         message:
-          `${image.label} has ${total} finding${total === 1 ? '' : 's'} at or above ${failOn} ("scan-fail-on"): ${named}${more}. ` +
+          `The image ${image.label} has ${total} finding${total === 1 ? '' : 's'} at or above ${failOn} ("scan-fail-on"): ${named}${more}. ` +
           'Fix them (update the base image or the packages) and build again, or raise "scan-fail-on"'
       };
     }
