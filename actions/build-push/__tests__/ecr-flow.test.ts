@@ -38,6 +38,8 @@ function settingsFor(images: ImageSpec[], change: Partial<BuildPushInputs> = {})
     createRepository: false,
     skipExisting: true,
     maxParallel: 2,
+    scanFailOn: 'none',
+    scanTimeoutMs: 600_000,
     notes: [],
     ...change
   };

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AwsContext } from '@deploy-suite/aws';
-import { MemoryLogger } from '@deploy-suite/testing';
+import { MemoryLogger, simClock } from '@deploy-suite/testing';
 import { startSimulator } from '@deploy-suite/sim';
 import { buildAndPush } from '../src/build-push.js';
 import { createEcrApi, type EcrApi } from '@deploy-suite/aws/ecr';
@@ -73,6 +73,8 @@ function settings(images: ImageSpec[], change: Partial<BuildPushInputs> = {}): B
     createRepository: false,
     skipExisting: true,
     maxParallel: 2,
+    scanFailOn: 'none',
+    scanTimeoutMs: 600_000,
     notes: [],
     ...change
   };
@@ -85,7 +87,8 @@ function deps(logger = new MemoryLogger()) {
     ecrApi: () => ecr,
     workspace: '/ws',
     runnerTemp: mkdtempSync(path.join(tmpdir(), 'runner-temp-')),
-    env: { HOME: mkdtempSync(path.join(tmpdir(), 'home-')) }
+    env: { HOME: mkdtempSync(path.join(tmpdir(), 'home-')) },
+    clock: simClock(sim)
   };
 }
 

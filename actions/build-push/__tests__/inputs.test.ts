@@ -91,6 +91,51 @@ describe('readBuildPushInputs', () => {
     ).toEqual(['1.5.0-rc.1']);
   });
 
+  it('scan-fail-on and scan-timeout: defaults none and 10m; severities in any case', async () => {
+    expect(await settings({ repository: 'docuthinker-backend' })).toMatchObject({
+      scanFailOn: 'none',
+      scanTimeoutMs: 600_000
+    });
+    expect(
+      await settings({
+        repository: 'docuthinker-backend',
+        tags: '{sha}\nlatest',
+        'scan-fail-on': 'high',
+        'scan-timeout': '90s'
+      })
+    ).toMatchObject({ scanFailOn: 'HIGH', scanTimeoutMs: 90_000 });
+  });
+
+  it.each([
+    [{ 'scan-fail-on': 'SEVERE' }, /Input "scan-fail-on" must be one of CRITICAL, HIGH, MEDIUM, LOW, none/],
+    [{ 'scan-timeout': 'soon' }, /Input "scan-timeout" must be a duration/],
+    [{ 'scan-timeout': '2h' }, /Input "scan-timeout" must be a duration from 0ms to 1h/],
+    [
+      { 'scan-fail-on': 'HIGH', registry: 'ghcr.io/docuthinker' },
+      /"scan-fail-on: HIGH" reads ECR image scans, but "registry" ghcr.io is not ECR/
+    ],
+    [{ 'scan-fail-on': 'HIGH', push: 'false' }, /"push: false" pushes none/],
+    [
+      { 'scan-fail-on': 'CRITICAL', tags: 'latest\nstaging' },
+      /every tag of docuthinker-backend \(latest, staging\) moves .* such as \{sha\}/
+    ]
+  ] as Array<[Record<string, string>, RegExp]>)('refuses %j', async (values, message) => {
+    await expect(settings({ repository: 'docuthinker-backend', ...values })).rejects.toThrow(message);
+  });
+
+  it('scan-fail-on with promotion needs no pinned tag: every promoted tag waits for the check', async () => {
+    const result = await settings(
+      {
+        repository: 'docuthinker-backend',
+        'source-tag': 'staging',
+        tags: 'production',
+        'scan-fail-on': 'HIGH'
+      },
+      files({})
+    );
+    expect(result.images[0]).toMatchObject({ sourceTag: 'staging', tags: ['production'] });
+  });
+
   it('promote mode renders source-tag and needs no context', async () => {
     const result = await settings(
       { repository: 'docuthinker-ai-ml', context: 'gone', 'source-tag': '{sha}', tags: 'production' },

@@ -131,3 +131,25 @@ describe('gitContextFrom', () => {
     });
   });
 });
+
+describe('moving tags', () => {
+  it.each([
+    ['sha and latest: latest moves', lines('{sha}', 'latest'), onMain, ['latest']],
+    [
+      'environment tags move, version tags do not',
+      lines('v{version}', 'staging', 'production'),
+      onMain,
+      ['staging', 'production']
+    ],
+    [
+      'branch and pr tags move',
+      lines('{short-sha}', '{branch}', 'pr-{pr}'),
+      onPr,
+      ['feature-login', 'pr-42']
+    ],
+    ['latest! moves', lines('{sha}', 'latest!'), onPr, ['latest']],
+    ['sha-only lines never move', lines('{sha}', 'build-{short-sha}'), onMain, []]
+  ])('%s', (_, templates, values, moving) => {
+    expect(renderTags(templates, values).moving).toEqual(moving);
+  });
+});

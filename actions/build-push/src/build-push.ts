@@ -1,6 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { ActionError, errorMessage, type Logger, runBounded, worthMasking } from '@deploy-suite/core';
+import {
+  ActionError,
+  errorMessage,
+  formatDuration,
+  redactUrlsIn,
+  runBounded,
+  secretRedactor,
+  worthMasking,
+  type Clock,
+  type Logger
+} from '@deploy-suite/core';
 import {
   buildCommand,
   checkPlatforms,
@@ -10,7 +20,15 @@ import {
   type BuilderKind
 } from './builders.js';
 import { decodeAuthorization, keepLastPolicy } from './ecr.js';
-import { TagConflictError, type EcrApi, type StoredManifest } from '@deploy-suite/aws/ecr';
+import {
+  TagConflictError,
+  judgeScan,
+  readImageScan,
+  type EcrApi,
+  type ScanOutcome,
+  type ScanVerdict,
+  type StoredManifest
+} from '@deploy-suite/aws/ecr';
 import { ecrImageStore, ociImageStore, type ImageStore } from './image-store.js';
 import { RegistryHttp } from './registry-http.js';
 import { repositoryUri, type Registry } from './registry.js';
@@ -23,14 +41,19 @@ import { writeJobAuth, userCredentials, type JobAuth } from './auth-file.js';
  * masked before anything runs, so the runner hides them should the build echo them.
  * @internal exported for its tests; the actions do not use it
  */
-export function maskBuildArgs(settings: BuildPushInputs, logger: Logger): void {
+export function maskBuildArgs(settings: BuildPushInputs, logger: Logger): string[] {
+  const masked: string[] = [];
   for (const image of settings.images) {
     for (const buildArg of image.buildArgs) {
       const at = buildArg.indexOf('=');
       const value = buildArg.slice(at + 1);
-      if (worthMasking(value, buildArg.slice(0, at))) logger.mask(value);
+      if (worthMasking(value, buildArg.slice(0, at))) {
+        logger.mask(value);
+        masked.push(value);
+      }
     }
   }
+  return masked;
 }
 
 /**
@@ -61,6 +84,10 @@ export interface ImageResult {
   addedTags: string[];
   /** promote: the tag the image was found under */
   sourceTag?: string;
+  /** the ECR scan of the image (of the source image when promoting); undefined when not read */
+  scan?: { outcome: ScanOutcome; verdict: ScanVerdict };
+  /** moving tags not added because a scan gate failed */
+  heldBack: string[];
 }
 
 export interface BuildPushResult {
@@ -86,6 +113,18 @@ export interface BuildPushDeps {
   onAuthWritten?: (auth: JobAuth) => void;
   /** called as each image is pushed, so a step that ends early can report what reached the registry */
   onPushed?: (image: string) => void;
+  /** the scan wait's clock (tests: simulated time) */
+  clock?: Clock;
+}
+
+/** A scan gate stopped the step: carries what was done, so the summary and outputs still say it. */
+export class ScanGateError extends ActionError {
+  constructor(
+    message: string,
+    readonly result: BuildPushResult
+  ) {
+    super('deployment', message);
+  }
 }
 
 interface Plan {
@@ -98,22 +137,76 @@ interface Plan {
   digest?: string;
   /** tags this run added to an existing manifest */
   added?: string[];
+  /** every tag the image ends with (spec.tags holds only those pushed before the scan gate) */
+  allTags?: string[];
+  /** moving tags added only after the scan gate passes */
+  deferred?: string[];
+  scan?: { outcome: ScanOutcome; verdict: ScanVerdict };
+  heldBack?: string[];
 }
 
 /** Builds, tags and pushes the images of `settings` (or promotes them); see README for the rules. */
 export async function buildAndPush(settings: BuildPushInputs, deps: BuildPushDeps): Promise<BuildPushResult> {
   const { logger } = deps;
-  maskBuildArgs(settings, logger);
+  const masked = maskBuildArgs(settings, logger);
+  const known = secretRedactor(masked);
+  const redact = (text: string) => redactUrlsIn(known(text));
   const registry = settings.registry ?? (await deps.defaultRegistry());
   const work = mkdtempSync(path.join(deps.runnerTemp, 'build-push-'));
+  let plans: Plan[] = [];
+  let builder: BuilderKind | undefined;
+  let createdRepositories: string[] = [];
+  const result = (): BuildPushResult => ({
+    registry,
+    builder,
+    createdRepositories,
+    images: plans.map(plan => ({
+      repository: plan.spec.repository,
+      uri: plan.uri,
+      tags: (plan.allTags ?? plan.spec.tags).filter(tag => !plan.heldBack?.includes(tag)),
+      digest: plan.digest,
+      image: plan.digest ? `${plan.uri}@${plan.digest}` : undefined,
+      action: plan.action,
+      addedTags: plan.added ?? [],
+      sourceTag: plan.action === 'promoted' ? plan.spec.sourceTag : undefined,
+      scan: plan.scan,
+      heldBack: plan.heldBack ?? []
+    }))
+  });
   try {
     const { store, builderEnv, ecr } = await connectRegistry(registry, settings, deps);
-    const createdRepositories =
+    createdRepositories =
       ecr && registry.kind === 'ecr' ? await checkRepositories(ecr, registry, settings, logger, 'check') : [];
-    const plans = await planImages(settings, registry, store, logger);
+    plans = await planImages(settings, registry, store, logger);
+    const gate =
+      ecr && registry.kind === 'ecr' && settings.push
+        ? new ScanGate(ecr, registry.accountId, settings, deps, redact)
+        : undefined;
+    if (gate?.gating) {
+      for (const plan of plans) {
+        if (plan.action === 'promoted') continue;
+        const pinned = plan.spec.commitTag;
+        plan.deferred = plan.spec.tags.filter(tag => plan.spec.movingTags?.includes(tag) && tag !== pinned);
+        plan.allTags = plan.spec.tags;
+        plan.spec = { ...plan.spec, tags: plan.spec.tags.filter(tag => !plan.deferred?.includes(tag)) };
+      }
+    }
+    // Promotion checks the image it would tag before any tag moves (its scan is long done).
+    const promoted = plans.filter(plan => plan.action === 'promoted');
+    if (gate && promoted.length > 0) {
+      const failed = await gate.judge(promoted, plan => ({
+        repository: plan.spec.sourceRepository ?? plan.spec.repository,
+        digest: (plan.manifest as StoredManifest).digest,
+        uri: plan.spec.sourceRepository ? repositoryUri(registry, plan.spec.sourceRepository) : plan.uri
+      }));
+      if (failed.length > 0) {
+        for (const plan of promoted)
+          plan.heldBack = plan.spec.tags.filter(tag => tag !== plan.spec.sourceTag);
+        throw new ScanGateError(`Not promoting: ${failed.join('\n')}\nNo tag was added.`, result());
+      }
+    }
 
     const toBuild = plans.filter(plan => plan.action === 'built' || plan.action === 'built-not-pushed');
-    let builder: BuilderKind | undefined;
     if (toBuild.length > 0) {
       builder = await selectBuilder(deps.runner, settings.builder);
       checkPlatforms(builder, settings.platforms);
@@ -127,23 +220,117 @@ export async function buildAndPush(settings: BuildPushInputs, deps: BuildPushDep
     for (const plan of plans)
       if (plan.action === 'existing' || plan.action === 'promoted') await addTags(plan, store, logger);
 
-    return {
-      registry,
-      builder,
-      createdRepositories,
-      images: plans.map(plan => ({
+    const pushed = plans.filter(plan => plan.action === 'built' || plan.action === 'existing');
+    if (gate && pushed.length > 0) {
+      const failed = await gate.judge(pushed, plan => ({
         repository: plan.spec.repository,
-        uri: plan.uri,
-        tags: plan.spec.tags,
-        digest: plan.digest,
-        image: plan.digest ? `${plan.uri}@${plan.digest}` : undefined,
-        action: plan.action,
-        addedTags: plan.added ?? [],
-        sourceTag: plan.action === 'promoted' ? plan.spec.sourceTag : undefined
-      }))
-    };
+        digest: plan.digest as string,
+        uri: plan.uri
+      }));
+      if (failed.length > 0) {
+        // Nothing half-done: one image failing holds back the moving tags of all of them.
+        for (const plan of pushed) plan.heldBack = plan.deferred ?? [];
+        const held = pushed.flatMap(plan => (plan.deferred ?? []).map(tag => `${plan.uri}:${tag}`));
+        throw new ScanGateError(
+          `${failed.join('\n')}\n` +
+            (held.length > 0
+              ? `Not added (moving tags): ${held.join(', ')}.`
+              : 'No moving tag was held back.') +
+            ` Pushed and left in place: ${pushed.map(plan => `${plan.uri}:${plan.spec.tags.join(',')}`).join(', ')}.`,
+          result()
+        );
+      }
+      for (const plan of pushed) await addDeferredTags(plan, store, logger);
+    }
+    return result();
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** After the scan gate passed: the moving tags go onto the scanned manifest, then every tag is read back. */
+async function addDeferredTags(plan: Plan, store: ImageStore, logger: Logger): Promise<void> {
+  if (!plan.deferred || plan.deferred.length === 0 || !plan.digest) return;
+  const manifest = await store.getManifest(plan.spec.repository, plan.spec.tags[0]);
+  if (!manifest || manifest.digest !== plan.digest) {
+    throw new ActionError(
+      'deployment',
+      `${plan.uri}:${plan.spec.tags[0]} no longer names ${plan.digest} (now ${manifest?.digest ?? 'missing'}); moving tags ${plan.deferred.join(', ')} not added`
+    );
+  }
+  const added: string[] = [];
+  for (const tag of plan.deferred) {
+    if ((await store.putTag(plan.spec.repository, tag, manifest)) === 'tagged') added.push(tag);
+  }
+  plan.spec = { ...plan.spec, tags: plan.allTags ?? plan.spec.tags };
+  plan.added = [...(plan.added ?? []), ...added];
+  logger.info(`Scan passed: tagged ${plan.uri} ${plan.deferred.join(', ')} -> ${plan.digest}`);
+  await readBack(plan, store, plan.digest);
+}
+
+/**
+ * Reads the ECR scan of each image (in parallel, each within "scan-timeout") and judges it against
+ * "scan-fail-on": warnings and notes are said here, failures returned for the caller to stop on.
+ */
+class ScanGate {
+  readonly gating: boolean;
+  private readonly said = new Set<string>();
+  constructor(
+    private readonly ecr: EcrApi,
+    private readonly registryId: string,
+    private readonly settings: BuildPushInputs,
+    private readonly deps: BuildPushDeps,
+    private readonly redact: (text: string) => string
+  ) {
+    this.gating = settings.scanFailOn !== 'none';
+  }
+
+  async judge(
+    plans: Plan[],
+    imageOf: (plan: Plan) => { repository: string; digest: string; uri: string }
+  ): Promise<string[]> {
+    const { logger } = this.deps;
+    const timeout = formatDuration(this.settings.scanTimeoutMs);
+    const verdicts = await Promise.all(
+      plans.map(async plan => {
+        const image = imageOf(plan);
+        const label = `${image.uri}@${image.digest}`;
+        const outcome = await readImageScan(
+          this.ecr,
+          { registryId: this.registryId, repository: image.repository, digest: image.digest, label },
+          {
+            timeoutMs: this.settings.scanTimeoutMs,
+            clock: this.deps.clock,
+            redact: this.redact,
+            onProgress: line => logger.info(`Waiting for the ${line}`)
+          }
+        );
+        const verdict = judgeScan(outcome, this.settings.scanFailOn, {
+          label,
+          repository: image.repository,
+          timeout
+        });
+        plan.scan = { outcome, verdict };
+        if (outcome.state === 'complete') {
+          const counts = Object.entries(outcome.counts)
+            .map(([severity, count]) => `${count} ${severity}`)
+            .join(', ');
+          logger.info(`ECR scan of ${label}: ${counts || 'no findings'}`);
+        }
+        return { verdict, repository: image.repository };
+      })
+    );
+    const failed: string[] = [];
+    for (const { verdict, repository } of verdicts) {
+      if (!verdict.pass) failed.push(verdict.message as string);
+      else if (verdict.message) logger.warning(verdict.message);
+      else if (verdict.note && !this.said.has(repository)) {
+        // said once per repository, not once per image
+        this.said.add(repository);
+        logger.info(verdict.note);
+      }
+    }
+    return failed;
   }
 }
 

@@ -5,6 +5,7 @@ import { checkFolderConfined, resolveInWorkspace } from '@deploy-suite/core/work
 import type { GitContext } from './git-context.js';
 import { renderTags, checkTagTemplates, type TagTemplate } from './tags.js';
 import { parseRegistry, type Registry } from './registry.js';
+import { SCAN_FAIL_ON, type ScanFailOn } from '@deploy-suite/aws/ecr';
 
 /** Input names, as action.yml spells them. */
 const INPUT = {
@@ -29,7 +30,9 @@ const INPUT = {
   sourceTag: 'source-tag',
   sourceRepository: 'source-repository',
   maxParallel: 'max-parallel',
-  awsRegion: 'aws-region'
+  awsRegion: 'aws-region',
+  scanFailOn: 'scan-fail-on',
+  scanTimeout: 'scan-timeout'
 } as const;
 
 const BUILDERS = ['auto', 'docker', 'buildah', 'podman'] as const;
@@ -49,6 +52,8 @@ export interface ImageSpec {
   tags: string[];
   /** the tag naming this commit's image, checked by skip-existing */
   commitTag?: string;
+  /** the tags of `tags` that move from build to build (latest, environment tags): added after the scan gate */
+  movingTags?: string[];
   /** promote mode: the existing tag to add `tags` to */
   sourceTag?: string;
   /**
@@ -75,6 +80,10 @@ export interface BuildPushInputs {
   sourceTag?: string;
   maxParallel: number;
   awsRegion?: string;
+  /** ECR scan findings at or above this severity fail the step; `none` reports them only */
+  scanFailOn: ScanFailOn;
+  /** how long to wait for an image's ECR scan */
+  scanTimeoutMs: number;
   /** tag lines left out on this run and why */
   notes: string[];
 }
@@ -369,6 +378,7 @@ export async function readBuildPushInputs(
       version,
       tags: rendered.tags,
       commitTag: rendered.commitTag,
+      movingTags: rendered.moving,
       sourceTag: source?.tags[0],
       sourceRepository: sourceRepository === raw.repository ? undefined : sourceRepository
     };
@@ -381,6 +391,10 @@ export async function readBuildPushInputs(
     );
   }
   const registryInput = inputs.optionalString(INPUT.registry);
+  const registry = registryInput ? parseRegistry(registryInput) : undefined;
+  const scanFailOn = inputs.oneOf(INPUT.scanFailOn, SCAN_FAIL_ON, 'none');
+  const scanTimeoutMs = inputs.duration(INPUT.scanTimeout, { default: '10m', min: 0, max: 60 * 60_000 });
+  if (scanFailOn !== 'none') checkScanGate(scanFailOn, images, registry, push, promote);
   const lifecycleKeepLast = inputs.optionalInteger(INPUT.lifecycleKeepLast, { min: 1, max: 10000 });
   const platforms = inputs.list(INPUT.platforms);
   for (const platform of platforms) {
@@ -392,7 +406,7 @@ export async function readBuildPushInputs(
   }
   return {
     images,
-    registry: registryInput ? parseRegistry(registryInput) : undefined,
+    registry,
     builder: inputs.oneOf(INPUT.builder, BUILDERS, 'auto'),
     platforms,
     cacheFrom: inputs.lines(INPUT.cacheFrom).map(line => line.text),
@@ -405,6 +419,41 @@ export async function readBuildPushInputs(
     sourceTag,
     maxParallel: inputs.integer(INPUT.maxParallel, { min: 1, max: 16, default: 2 }),
     awsRegion: inputs.optionalString(INPUT.awsRegion),
+    scanFailOn,
+    scanTimeoutMs,
     notes: [...notes]
   };
+}
+
+/**
+ * "scan-fail-on" gates on ECR's scan of the pushed image: it needs ECR, a push, and (when building) a tag that
+ * names this build, pushed before the scan; the moving tags follow once the scan passes.
+ */
+function checkScanGate(
+  scanFailOn: ScanFailOn,
+  images: ImageSpec[],
+  registry: Registry | undefined,
+  push: boolean,
+  promote: boolean
+): void {
+  if (registry?.kind === 'oci') {
+    throw inputError(
+      `Input "scan-fail-on: ${scanFailOn}" reads ECR image scans, but "registry" ${registry.host} is not ECR; set "scan-fail-on: none"`
+    );
+  }
+  if (!push) {
+    throw inputError(
+      `Input "scan-fail-on: ${scanFailOn}" checks the scan of pushed images, and "push: false" pushes none; drop one of them`
+    );
+  }
+  if (promote) return;
+  for (const image of images) {
+    const moving = image.movingTags ?? [];
+    if (image.tags.every(tag => moving.includes(tag))) {
+      throw inputError(
+        `Input "scan-fail-on: ${scanFailOn}": every tag of ${image.repository} (${image.tags.join(', ')}) moves from build to build, and ` +
+          'moving tags are added only after the scan passes; add a tag that names this build to "tags", such as {sha}'
+      );
+    }
+  }
 }

@@ -63,7 +63,7 @@ async function main(logger: Logger, step: StepLedger): Promise<void> {
     }));
   let authDir: string | undefined;
   // The builder and registry code loads once the inputs are good, not at every start.
-  const { buildAndPush } = await import('./build-push.js');
+  const { buildAndPush, ScanGateError } = await import('./build-push.js');
   try {
     const result = await buildAndPush(settings, {
       runner: spawnRunner,
@@ -80,6 +80,10 @@ async function main(logger: Logger, step: StepLedger): Promise<void> {
       }
     });
     known.result = result;
+  } catch (error) {
+    // A failed scan gate still reports what was pushed, the findings and the tags held back.
+    if (error instanceof ScanGateError) known.result = error.result;
+    throw error;
   } finally {
     // The post step removes it too, in case this process is killed before getting here.
     if (authDir) removeJobAuth(authDir);

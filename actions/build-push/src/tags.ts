@@ -39,9 +39,18 @@ export interface RenderedTags {
   tags: string[];
   /** the tag that names this commit's image (first line using {sha} or {short-sha}), for skip-existing */
   commitTag?: string;
+  /**
+   * Tags that move from build to build (`latest`, `staging`, `production`, `{branch}`, `pr-{pr}`): every rendered
+   * tag whose line uses none of {sha}, {short-sha}, {version}. Under "scan-fail-on" they are added only once the
+   * image's scan has passed, so a deploy that follows them never picks up an image with such findings.
+   */
+  moving: string[];
   /** lines left out on this run, with the reason, to tell the user */
   skipped: string[];
 }
+
+/** A line naming one build: its tag never moves to another image. */
+const PINNING_TOKENS = ['sha', 'short-sha', 'version'];
 
 const TOKEN = /\{([^{}]*)\}/g;
 
@@ -85,6 +94,7 @@ export function renderTags(templates: TagTemplate[], values: TokenValues, inputN
   checkTagTemplates(templates, inputName);
   const tags: string[] = [];
   const skipped: string[] = [];
+  const moving: string[] = [];
   let commitTag: string | undefined;
   for (const { text, line } of templates) {
     if (text === 'latest' && !values.isDefaultBranch) {
@@ -95,6 +105,7 @@ export function renderTags(templates: TagTemplate[], values: TokenValues, inputN
     }
     if (text === 'latest!') {
       if (!tags.includes('latest')) tags.push('latest');
+      if (!moving.includes('latest')) moving.push('latest');
       continue;
     }
     const tokens = tokensOf(text);
@@ -116,13 +127,15 @@ export function renderTags(templates: TagTemplate[], values: TokenValues, inputN
     if ((tokens.includes('sha') || tokens.includes('short-sha')) && commitTag === undefined)
       commitTag = rendered;
     if (!tags.includes(rendered)) tags.push(rendered);
+    if (!tokens.some(token => PINNING_TOKENS.includes(token)) && !moving.includes(rendered))
+      moving.push(rendered);
   }
   if (tags.length === 0) {
     throw inputError(
       `Input "${inputName}" gives no tag on this run (left out: ${skipped.join('; ')}); add a tag that always applies, such as {sha}`
     );
   }
-  return { tags, commitTag, skipped };
+  return { tags, commitTag, moving, skipped };
 }
 
 function tokenValue(token: TagToken, values: TokenValues, inputName: string, line: number): string {

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { EcrApi, EcrImage, ImagePresence, StoredManifest } from '@deploy-suite/aws/ecr';
+import type {
+  EcrApi,
+  EcrImage,
+  ImagePresence,
+  ScanFindingsPage,
+  StoredManifest
+} from '@deploy-suite/aws/ecr';
 import { TagConflictError } from '@deploy-suite/aws/ecr';
 
 /** An in-memory ECR registry behind the action's EcrApi interface, with the real service's rules. */
@@ -12,6 +18,8 @@ export interface FakeRepository {
   manifests: Map<string, StoredManifest>;
   /** tag -> digest */
   tags: Map<string, string>;
+  /** digest -> what DescribeImageScanFindings answers (none: a clean scan with scanOnPush, else ScanNotFoundException) */
+  scans: Map<string, ScanFindingsPage>;
 }
 
 export class FakeEcr implements EcrApi {
@@ -25,7 +33,8 @@ export class FakeEcr implements EcrApi {
       scanOnPush: false,
       encryptionType: 'AES256',
       manifests: new Map(),
-      tags: new Map()
+      tags: new Map(),
+      scans: new Map()
     };
     this.repositories.set(name, repository);
     return repository;
@@ -69,7 +78,8 @@ export class FakeEcr implements EcrApi {
     return repository
       ? {
           uri: `${registryId}.dkr.ecr.us-east-1.amazonaws.com/${name}`,
-          tagMutability: repository.tagMutability
+          tagMutability: repository.tagMutability,
+          scanOnPush: repository.scanOnPush
         }
       : undefined;
   }
@@ -78,7 +88,11 @@ export class FakeEcr implements EcrApi {
     const repository = this.addRepository(name);
     repository.scanOnPush = true;
     repository.encryptionType = 'AES256';
-    return { uri: `${registryId}.dkr.ecr.us-east-1.amazonaws.com/${name}`, tagMutability: 'MUTABLE' };
+    return {
+      uri: `${registryId}.dkr.ecr.us-east-1.amazonaws.com/${name}`,
+      tagMutability: 'MUTABLE',
+      scanOnPush: true
+    };
   }
   async putLifecyclePolicy(_registryId: string, name: string, policyText: string) {
     this.calls.push(`PutLifecyclePolicy ${name}`);
@@ -118,5 +132,14 @@ export class FakeEcr implements EcrApi {
     repository.manifests.set(manifest.digest, manifest);
     repository.tags.set(tag, manifest.digest);
     return 'tagged' as const;
+  }
+  async describeScanFindings(_registryId: string, name: string, digest: string) {
+    this.calls.push(`DescribeImageScanFindings ${name}@${digest}`);
+    const repository = this.repo(name);
+    // A repository scanning on push has scanned the image by the time anyone asks: clean, unless told.
+    return (
+      repository.scans.get(digest) ??
+      (repository.scanOnPush ? { status: 'COMPLETE', counts: {}, findings: [] } : undefined)
+    );
   }
 }

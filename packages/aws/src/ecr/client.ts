@@ -13,6 +13,28 @@ export interface StoredManifest {
 interface EcrRepositoryInfo {
   uri: string;
   tagMutability: string;
+  /** basic scanning on push (imageScanningConfiguration.scanOnPush) */
+  scanOnPush: boolean;
+}
+
+/** One finding of an image scan, as DescribeImageScanFindings reports it (text straight from AWS). */
+export interface ScanFinding {
+  name: string;
+  severity: string;
+  package?: string;
+  version?: string;
+  uri?: string;
+}
+
+/** An image's scan as ECR reports it at one moment. */
+export interface ScanFindingsPage {
+  /** imageScanStatus.status: IN_PROGRESS, COMPLETE, FAILED, UNSUPPORTED_IMAGE, ACTIVE, PENDING, ... */
+  status: string;
+  description?: string;
+  /** findingSeverityCounts: only the severities found */
+  counts: Record<string, number>;
+  /** the first page of findings (up to 1000), in ECR's order */
+  findings: ScanFinding[];
 }
 
 export type PutImageOutcome = 'tagged' | 'already-tagged';
@@ -46,6 +68,12 @@ export interface EcrApi extends EcrImageLookup {
     tag: string,
     manifest: StoredManifest
   ): Promise<PutImageOutcome>;
+  /** undefined when ECR holds no scan of the image (ScanNotFoundException); AccessDeniedException is thrown */
+  describeScanFindings(
+    registryId: string,
+    repository: string,
+    digest: string
+  ): Promise<ScanFindingsPage | undefined>;
 }
 
 export class TagConflictError extends ActionError {
@@ -73,10 +101,17 @@ export function createEcrApi(context: AwsContext, region?: string): EcrApi {
     return { sdk, ecr: new sdk.ECRClient({ ...config, region: region ?? config.region }) };
   });
   const info = (
-    repository: { repositoryUri?: string; imageTagMutability?: string } | undefined
+    repository:
+      | {
+          repositoryUri?: string;
+          imageTagMutability?: string;
+          imageScanningConfiguration?: { scanOnPush?: boolean };
+        }
+      | undefined
   ): EcrRepositoryInfo => ({
     uri: repository?.repositoryUri ?? '',
-    tagMutability: repository?.imageTagMutability ?? 'MUTABLE'
+    tagMutability: repository?.imageTagMutability ?? 'MUTABLE',
+    scanOnPush: repository?.imageScanningConfiguration?.scanOnPush === true
   });
 
   return {
@@ -210,6 +245,39 @@ export function createEcrApi(context: AwsContext, region?: string): EcrApi {
           throw new TagConflictError(repository, tag, errorMessage(error));
         throw error;
       }
+    },
+    async describeScanFindings(registryId, repository, digest) {
+      const { sdk, ecr } = await connect();
+      let out: import('@aws-sdk/client-ecr').DescribeImageScanFindingsCommandOutput;
+      try {
+        out = await ecr.send(
+          new sdk.DescribeImageScanFindingsCommand({
+            registryId,
+            repositoryName: repository,
+            imageId: { imageDigest: digest },
+            maxResults: 1000
+          })
+        );
+      } catch (error) {
+        if (awsErrorName(error) === 'ScanNotFoundException') return undefined;
+        throw error;
+      }
+      const attribute = (
+        attributes: Array<{ key?: string; value?: string }> | undefined,
+        key: string
+      ): string | undefined => attributes?.find(item => item.key === key)?.value;
+      return {
+        status: out.imageScanStatus?.status ?? 'IN_PROGRESS',
+        description: out.imageScanStatus?.description,
+        counts: { ...(out.imageScanFindings?.findingSeverityCounts ?? {}) } as Record<string, number>,
+        findings: (out.imageScanFindings?.findings ?? []).map(finding => ({
+          name: finding.name ?? '',
+          severity: finding.severity ?? 'UNDEFINED',
+          package: attribute(finding.attributes, 'package_name'),
+          version: attribute(finding.attributes, 'package_version'),
+          uri: finding.uri
+        }))
+      };
     },
     async imagePresence(image) {
       const { sdk, ecr } = await connect();

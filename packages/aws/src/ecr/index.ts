@@ -1,2 +1,3 @@
 export * from './client.js';
 export * from './image-uri.js';
+export * from './scan.js';
