@@ -98,6 +98,8 @@ export interface RollbackResult {
   services: ServiceOutcome[];
   /** simulated or real ms from the start of the step until every watched service was steady */
   elapsedMs: number;
+  /** Beanstalk: a failed rollback's health causes and tail logs, as markdown for the summary */
+  diagnosis?: string;
 }
 
 /**

@@ -68,7 +68,8 @@ export function rollbackSummary(
           'Duration'
         ],
         rows
-      )
+      ),
+      ...(result.diagnosis ? [`#### What Beanstalk says\n\n${result.diagnosis}`] : [])
     ].join('\n\n') + '\n'
   );
 }
