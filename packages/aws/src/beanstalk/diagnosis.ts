@@ -38,14 +38,14 @@ const RUNNER_TOKENS = ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_RUNTIME_TOKEN'
 const FILE_RULE = /^-{10,}$/;
 
 /** One log file of an instance's tail: its path and last lines, secrets masked. */
-export interface TailFile {
+interface TailFile {
   path: string;
   lines: string[];
   /** the file had more lines than shown */
   truncated: boolean;
 }
 
-export interface InstanceTail {
+interface InstanceTail {
   instance: string;
   files: TailFile[];
 }

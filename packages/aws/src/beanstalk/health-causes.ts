@@ -39,7 +39,10 @@ export function normalizeCause(cause: string): string {
     .replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z?\b/g, '<time>');
 }
 
-/** What makes two looks the same for the reader: status, causes (times aside), instance states. */
+/**
+ * What makes two looks the same for the reader: status, causes (times aside), instance states.
+ * @internal exported for its tests
+ */
 export function healthViewKey(view: HealthView): string {
   return JSON.stringify([
     view.status ?? '',
@@ -72,7 +75,10 @@ function requestsOf(metrics: EnvironmentHealth['ApplicationMetrics']): string | 
   );
 }
 
-/** Builds the view from the two answers (pure; table-tested). */
+/**
+ * Builds the view from the two answers (pure; table-tested).
+ * @internal exported for its tests
+ */
 export function healthViewOf(health: EnvironmentHealth, instances: SingleInstanceHealth[] = []): HealthView {
   const counts = Object.entries(health.InstancesHealth ?? {}).filter(
     (entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] > 0
