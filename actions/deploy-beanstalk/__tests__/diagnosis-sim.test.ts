@@ -135,6 +135,21 @@ describe('deploy-beanstalk diagnostics on the simulator', () => {
     expect(result.diagnosis).toMatch(/Command failed on all instances\./);
   });
 
+  it('without elasticbeanstalk:DescribeEnvironmentHealth: one warning naming it, the deploy judged as before', async () => {
+    sim.control.deny({ action: 'elasticbeanstalk:DescribeEnvironmentHealth' });
+    sim.control.images({ image: image('agent-service', '1.5.0'), behavior: 'crash', logs: APP_LOG });
+    const { result, logger } = await deployOnSim(sim, crashInputs);
+    expect(result).toMatchObject({ status: 'rolled-back', rollback: { ok: true } });
+    const warnings = logger.messages('warning').filter(line => /DescribeEnvironmentHealth/.test(line));
+    // one per watch (the deploy, the failure report, the rollback), never one per poll
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toMatch(
+      /^Health causes not shown: elasticbeanstalk:DescribeEnvironmentHealth is not allowed/
+    );
+    // the tail logs need other permissions: still shown
+    expect(logger.text()).toContain('  Error: connect ECONNREFUSED 10.0.2.41:6379');
+  });
+
   it('log-lines: 0 reads no logs (the causes stay)', async () => {
     sim.control.images({ image: image('agent-service', '1.5.0'), behavior: 'crash', logs: APP_LOG });
     const { result, logger } = await deployOnSim(sim, { ...crashInputs, 'log-lines': '0' });

@@ -287,3 +287,80 @@ describe('diagnoseFailure', () => {
     expect(second.messages('warning')).toEqual([`Tail logs of ${INSTANCE} not read: S3 answered HTTP 403`]);
   });
 });
+
+describe('diagnoseFailure: the tail download', () => {
+  it('goes through HTTP_PROXY (CONNECT), and a tail larger than 2 MiB is refused without the URL', async () => {
+    const http = await import('node:http');
+    const net = await import('node:net');
+    const origin = http.createServer((request, response) => {
+      if (request.url?.startsWith('/big')) response.end('x'.repeat(3 * 1024 * 1024));
+      else response.end(TAIL);
+    });
+    const tunnels: string[] = [];
+    const proxy = http.createServer();
+    proxy.on('connect', (request, socket) => {
+      tunnels.push(request.url ?? '');
+      const [host, port] = (request.url ?? '').split(':');
+      // a refused (too large) tail destroys the tunnel: resets are expected, not failures
+      socket.on('error', () => undefined);
+      const upstream = net.connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+    });
+    await Promise.all(
+      [origin, proxy].map(server => new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve)))
+    );
+    const port = (server: typeof origin) => (server.address() as { port: number }).port;
+    try {
+      const c = new FakeClock(Date.parse('2026-12-02T03:40:00Z'));
+      let path = '/tail';
+      let requested = false;
+      const api: Pick<BeanstalkApi, 'requestTailLogs' | 'retrieveTailLogs'> = {
+        requestTailLogs: async () => {
+          requested = true;
+        },
+        retrieveTailLogs: async () =>
+          requested
+            ? [
+                {
+                  InfoType: 'tail',
+                  Ec2InstanceId: INSTANCE,
+                  SampleTimestamp: new Date(c.now()),
+                  Message: `http://127.0.0.1:${port(origin)}${path}?X-Amz-Signature=planted-signature-0123`
+                }
+              ]
+            : []
+      };
+      const env = { HTTP_PROXY: `http://127.0.0.1:${port(proxy)}` };
+      const logger = new MemoryLogger();
+      const diagnosis = await diagnoseFailure({ api, environment: ENV, logger, lines: 1, clock: c, env });
+      expect(diagnosis.tails[0].files.map(file => file.lines)).toEqual([
+        ['2026/12/02 03:40:05.000000 [ERROR] An error occurred during execution of command [app-deploy]'],
+        ['line 40']
+      ]);
+      expect(tunnels).toEqual([`127.0.0.1:${port(origin)}`]);
+
+      path = '/big';
+      requested = false;
+      const big = new MemoryLogger();
+      await diagnoseFailure({ api, environment: ENV, logger: big, lines: 1, clock: c, env });
+      expect(big.messages('warning')).toEqual([
+        `Tail logs of ${INSTANCE} not read: the tail is larger than 2097152 bytes`
+      ]);
+      expect(big.text() + logger.text()).not.toContain('planted-signature-0123');
+    } finally {
+      await Promise.all(
+        [origin, proxy].map(
+          server =>
+            new Promise<void>(resolve => {
+              server.closeAllConnections?.();
+              server.close(() => resolve());
+            })
+        )
+      );
+    }
+  });
+});
