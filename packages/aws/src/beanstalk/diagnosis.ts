@@ -258,6 +258,10 @@ async function readTails(options: DiagnosisOptions, clock: Clock): Promise<Insta
       tails.push({ instance, files });
       await options.logger.group(`Tail logs of ${instance} (${options.environment})`, async () => {
         for (const file of files) {
+          if (file.lines.length === 0) {
+            options.logger.info(`--- ${file.path}: (no lines)`);
+            continue;
+          }
           options.logger.info(
             `--- ${file.path}${file.truncated ? `, last ${file.lines.length} lines` : ''}:`
           );
