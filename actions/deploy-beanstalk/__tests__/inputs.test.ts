@@ -38,6 +38,7 @@ describe('readDeployBeanstalkInputs', () => {
       acceptedHealth: ['Green'],
       rollbackOnFailure: true,
       pollIntervalMs: 15_000,
+      logLines: 30,
       maskEnvironmentVariables: true
     });
     expect(config.bucket).toBeUndefined();
@@ -100,6 +101,11 @@ describe('readDeployBeanstalkInputs', () => {
       'wait-for-minutes not a number',
       { ...base, 'wait-for-minutes': 'ten' },
       /Input "wait-for-minutes" must be a whole number from 1 to 360, got "ten"/
+    ],
+    [
+      'log-lines out of range',
+      { ...base, 'log-lines': '5000' },
+      /Input "log-lines" must be a whole number from 0 to 1000, got "5000"/
     ],
     [
       'poll-interval bare number',

@@ -28,7 +28,7 @@ import {
   type EnvironmentWatchOutcome
 } from '@deploy-suite/aws/beanstalk';
 import type { BuiltBundle } from './bundle.js';
-import { maskEnvironmentValues, type DeployBeanstalkInputs } from './inputs.js';
+import { maskEnvironmentValues, secretEnvironmentValues, type DeployBeanstalkInputs } from './inputs.js';
 import { bundleKey, planVersion, type VersionPlan } from './label.js';
 import type { BeanstalkProgress } from './progress.js';
 
@@ -59,6 +59,8 @@ export interface DeployResult {
   bundleKey: string;
   /** ERROR and WARN events, and the last events seen: the ones that mattered */
   events: EventDescription[];
+  /** a failed deploy: Beanstalk's health causes and the instances' tail logs, as markdown for the summary */
+  diagnosis?: string;
   startedAt: number;
   finishedAt: number;
 }
@@ -274,7 +276,7 @@ export async function deployBeanstalk(
     )
   );
   const previousVersionLabel = deployed.before.VersionLabel;
-  const base = {
+  const base: Omit<DeployResult, 'status' | 'events' | 'finishedAt'> = {
     versionLabel: label,
     previousVersionLabel,
     versionCreated,
@@ -314,6 +316,9 @@ export async function deployBeanstalk(
   logger.error(`Deploy of ${label} to ${config.environment} failed: ${reason}`, {
     title: 'deploy-beanstalk'
   });
+  // Read before the rollback: the instances still run (and log) the failing version.
+  const diagnosis = (await diagnose(config, deps, clock)) || undefined;
+  if (diagnosis) base.diagnosis = diagnosis;
   const rollbackPlan = planRollback({
     rollbackOnFailure: config.rollbackOnFailure,
     previousLabel: previousVersionLabel,
@@ -362,6 +367,23 @@ export async function deployBeanstalk(
     ok: false,
     reason: rolledBack.outcome.reason
   });
+}
+
+/**
+ * Beanstalk's causes and the tail logs of a failed deploy (input log-lines), printed and returned as
+ * markdown. Its module (and node:http(s)) loads only here: a deploy that goes well never loads it.
+ */
+async function diagnose(config: DeployBeanstalkInputs, deps: DeployDeps, clock: Clock): Promise<string> {
+  const { diagnoseFailure } = await import('@deploy-suite/aws/beanstalk/diagnosis');
+  const diagnosis = await diagnoseFailure({
+    api: deps.api,
+    environment: config.environment,
+    logger: deps.logger,
+    lines: config.logLines,
+    secrets: secretEnvironmentValues(config),
+    clock
+  });
+  return diagnosis.markdown;
 }
 
 function failedResult(

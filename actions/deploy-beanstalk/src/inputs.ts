@@ -23,6 +23,7 @@ export const INPUT = {
   rollbackOnFailure: 'rollback-on-failure',
   recordKnownGood: 'record-known-good',
   pollInterval: 'poll-interval',
+  logLines: 'log-lines',
   awsRegion: 'aws-region'
 } as const;
 
@@ -66,6 +67,8 @@ export interface DeployBeanstalkInputs {
   /** false: leave the known-good record to the pipeline, which records the label once verified */
   recordKnownGood: boolean;
   pollIntervalMs: number;
+  /** last lines per log file of each instance's tail logs shown when the deploy fails; 0: none */
+  logLines: number;
   region?: string;
   /** the commit deployed (recorded with a successful deploy) */
   sha?: string;
@@ -214,9 +217,21 @@ export function readDeployBeanstalkInputs(inputs: Inputs, run: GithubRun): Deplo
     rollbackOnFailure: inputs.boolean(INPUT.rollbackOnFailure, true),
     recordKnownGood: inputs.boolean(INPUT.recordKnownGood, true),
     pollIntervalMs: inputs.duration(INPUT.pollInterval, { min: 100, max: 300_000, default: '15s' }),
+    logLines: inputs.integer(INPUT.logLines, { min: 0, max: 1000, default: 30 }),
     region: inputs.optionalString(INPUT.awsRegion),
     sha: run.sha
   };
+}
+
+/**
+ * The environment values worth masking (as maskEnvironmentValues masks them): masked again in text read
+ * back from AWS (tail logs) before it reaches the log or the job summary, which the runner does not mask.
+ */
+export function secretEnvironmentValues(config: DeployBeanstalkInputs): string[] {
+  if (!config.maskEnvironmentVariables) return [];
+  return config.environmentVariables
+    .filter(variable => worthMasking(variable.value, variable.name))
+    .map(variable => variable.value);
 }
 
 /**

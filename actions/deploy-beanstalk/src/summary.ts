@@ -39,6 +39,7 @@ export function renderSummary(config: DeployBeanstalkInputs, result: DeployResul
     ]);
   }
   const parts = [`### Elastic Beanstalk deploy: ${config.environment}`, '', markdownTable(['', ''], rows)];
+  if (result.diagnosis) parts.push('', '#### What Beanstalk says', '', result.diagnosis);
   if (result.events.length) {
     parts.push(
       '',

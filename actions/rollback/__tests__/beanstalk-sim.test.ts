@@ -22,6 +22,7 @@ import {
 import { executeBeanstalkRollback, planBeanstalkRollback } from '../src/beanstalk.js';
 import { recordBeanstalkKnownGood } from '../src/record.js';
 import { readRollbackInputs } from '../src/inputs.js';
+import { rollbackSummary } from '../src/summary.js';
 import { ECR, credentials, frozenSim, simClock, simContext } from '@deploy-suite/testing/worlds/rollback';
 import { APPLICATION as APP, BUCKET, ENVIRONMENT as ENV } from '@deploy-suite/testing';
 
@@ -152,6 +153,31 @@ describe('rollback of an Elastic Beanstalk environment on the simulator', () => 
     const again = await rollback({});
     expect(again.result.status).toBe('already-there');
     expect(sim.control.calls()['ElasticBeanstalk.UpdateEnvironment']).toBe(calls);
+  });
+
+  it("a target that crashes: Beanstalk's causes and main-app's tail log in the step log and the summary", async () => {
+    await launched();
+    // the old version's Redis is gone: going back to it crashes
+    sim.control.images({
+      image: `${ECR}/chatrelay/main-app:1.3.0`,
+      behavior: 'crash',
+      logs: ['ChatRelay main-app listening on 8081', 'Error: connect ECONNREFUSED 10.0.2.41:6379']
+    });
+    const { result, logger } = await rollback({ to: '1.3.0', 'wait-for-minutes': '5' });
+    expect(result.status).toBe('failed');
+    const text = logger.text();
+    expect(text).toMatch(
+      /i-0[0-9a-f]{16} \(Severe\): ECS task stopped due to: Essential container in task exited\. \(main-app: exit code 1\)/
+    );
+    expect(text).toMatch(/--- \/var\/log\/containers\/main-app-stdouterr\.log:/);
+    expect(text).toContain('  Error: connect ECONNREFUSED 10.0.2.41:6379');
+    expect(text).not.toMatch(/X-Amz-Signature/);
+    const inputs = readRollbackInputs(
+      new Inputs(objectInputReader({ 'application-name': APP, 'environment-name': ENV, to: '1.3.0' }))
+    );
+    const summary = rollbackSummary(inputs as never, result, 'us-east-1', 'octocat');
+    expect(summary).toMatch(/#### What Beanstalk says[\s\S]*- cause: Command failed on all instances\./);
+    expect(summary).toMatch(/```text\n[^`]*Error: connect ECONNREFUSED 10\.0\.2\.41:6379/);
   });
 
   it('dry-run changes nothing; a label that does not exist is refused', async () => {

@@ -54,7 +54,8 @@ describe('rollback inputs', () => {
       application: 'ChatRelay',
       environment: 'chatrelay-prod',
       to: { kind: 'previous' },
-      acceptedHealth: ['Green']
+      acceptedHealth: ['Green'],
+      logLines: 30
     });
   });
 
@@ -94,6 +95,11 @@ describe('rollback inputs', () => {
       'bad wait',
       { service: 'backend-service', 'wait-for-minutes': 'ten' },
       /^Input "wait-for-minutes" must be a whole number from 1 to 360, got "ten"/
+    ],
+    [
+      'Beanstalk log-lines negative',
+      { 'application-name': 'ChatRelay', 'environment-name': 'chatrelay-prod', 'log-lines': '-1' },
+      /^Input "log-lines" must be a whole number from 0 to 1000, got "-1"/
     ],
     [
       'Red health',

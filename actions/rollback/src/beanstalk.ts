@@ -187,7 +187,17 @@ export async function executeBeanstalkRollback(
   );
   if (!deployed.outcome.ok) {
     logger.error(`Rollback of ${plan.environment} to ${plan.to} failed: ${deployed.outcome.reason}`);
-    return finish(outcome('failed', { reason: deployed.outcome.reason }));
+    const failed = finish(outcome('failed', { reason: deployed.outcome.reason }));
+    // Beanstalk's causes and the instances' tail logs; the module loads only here, on failure.
+    const { diagnoseFailure } = await import('@deploy-suite/aws/beanstalk/diagnosis');
+    const diagnosis = await diagnoseFailure({
+      api,
+      environment: plan.environment,
+      logger,
+      lines: inputs.logLines,
+      clock
+    });
+    return diagnosis.markdown ? { ...failed, diagnosis: diagnosis.markdown } : failed;
   }
   logger.info(`Rolled back: ${plan.environment} is ${deployed.outcome.message}`);
   if (!inputs.recordKnownGood) {

@@ -114,6 +114,8 @@ export interface RollbackResult {
   elapsedMs: number;
   /** the container logs of the target's stopped tasks (a rollback that failed), as markdown for the summary */
   logExcerpts?: string;
+  /** Beanstalk: a failed rollback's health causes and tail logs, as markdown for the summary */
+  diagnosis?: string;
 }
 
 /**

@@ -88,6 +88,8 @@ export interface BeanstalkRollbackInputs extends CommonInputs {
   bucket?: string;
   /** the guard: act only while the environment still runs this version label */
   onlyIfCurrent?: string;
+  /** last lines per log file of each instance's tail logs shown when the rollback fails; 0: none */
+  logLines: number;
 }
 
 export interface StaticSiteRollbackInputs extends CommonInputs {
@@ -180,7 +182,8 @@ export function readRollbackInputs(inputs: Inputs): RollbackInputs {
       to: parseBeanstalkTo(to),
       acceptedHealth: parseAcceptedHealth(inputs.string(INPUT.acceptedHealth, { default: 'Green' })),
       bucket,
-      onlyIfCurrent: readBeanstalkGuard(inputs)
+      onlyIfCurrent: readBeanstalkGuard(inputs),
+      logLines: inputs.integer(INPUT.logLines, { min: 0, max: 1000, default: 30 })
     };
   }
 

@@ -69,7 +69,8 @@ export function rollbackSummary(
         ],
         rows
       ),
-      ...(result.logExcerpts ? [`#### Logs of stopped tasks\n\n${result.logExcerpts}`] : [])
+      ...(result.logExcerpts ? [`#### Logs of stopped tasks\n\n${result.logExcerpts}`] : []),
+      ...(result.diagnosis ? [`#### What Beanstalk says\n\n${result.diagnosis}`] : [])
     ].join('\n\n') + '\n'
   );
 }

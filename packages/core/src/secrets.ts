@@ -40,6 +40,16 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
 }
 
 /**
+ * Masks what may be secret in a line of application log read back from AWS (CloudWatch Logs, Beanstalk
+ * tail logs): the given values, then URL user-info and query values. A line that would start a workflow
+ * command (`::`) is broken so the runner shows it instead of obeying it. The one redactor of log text.
+ */
+export function logLineRedactor(secrets: readonly string[]): (line: string) => string {
+  const known = secretRedactor(secrets);
+  return line => redactUrlsIn(known(line)).replace(/^(\s*):(?=:)/, '$1: ');
+}
+
+/**
  * A URL as it may be printed: user-info removed, every query value replaced by *** (tokens travel in
  * query strings: `?token=...`, `?X-Amz-Signature=...`), the names kept so the reader knows which URL it is.
  * Text that is not a URL keeps its shape, with `//user:pass@` and `name=value` query parts redacted.

@@ -2,8 +2,11 @@ import type {
   ApplicationDescription,
   ApplicationVersionDescription,
   ConfigurationOptionSetting,
+  DescribeEnvironmentHealthResult,
   EnvironmentDescription,
-  EventDescription
+  EnvironmentInfoDescription,
+  EventDescription,
+  SingleInstanceHealth
 } from '@aws-sdk/client-elastic-beanstalk';
 
 /**
@@ -37,7 +40,22 @@ export interface BeanstalkApi {
    * cancelled deploy starts its rollback.
    */
   abortEnvironmentUpdate(application: string, environment: string): Promise<void>;
+  /*
+   * Diagnostics (health causes, tail logs): optional, so a double without enhanced health leaves them out.
+   * They never decide a deploy; they say why Beanstalk judges it as it does (what `eb health` / `eb logs` show).
+   */
+  /** DescribeEnvironmentHealth: Color, HealthStatus, Causes, InstancesHealth, ApplicationMetrics (enhanced health only). */
+  describeEnvironmentHealth?(environment: string): Promise<EnvironmentHealth>;
+  /** DescribeInstancesHealth: each instance's HealthStatus, Causes, Deployment (bounded pages). */
+  describeInstancesHealth?(environment: string): Promise<SingleInstanceHealth[]>;
+  /** RequestEnvironmentInfo InfoType tail: Beanstalk compiles each instance's last log lines. */
+  requestTailLogs?(environment: string): Promise<void>;
+  /** RetrieveEnvironmentInfo InfoType tail: per instance a presigned S3 URL of its tail (never printed). */
+  retrieveTailLogs?(environment: string): Promise<EnvironmentInfoDescription[]>;
 }
+
+/** What DescribeEnvironmentHealth answers, without the transport metadata. */
+export type EnvironmentHealth = Omit<DescribeEnvironmentHealthResult, '$metadata'>;
 
 export interface EventQuery {
   application: string;
@@ -75,6 +93,8 @@ export interface BundleStore {
 }
 
 export type {
+  EnvironmentInfoDescription,
+  SingleInstanceHealth,
   ApplicationVersionDescription,
   ConfigurationOptionSetting,
   EnvironmentDescription,

@@ -5,3 +5,4 @@ export * from './watch.js';
 export * from './known-good.js';
 export * from './sdk.js';
 export * from './environment.js';
+export * from './health-causes.js';

@@ -1,9 +1,17 @@
 import { awsErrorName } from '../errors.js';
 import { lazy, type AwsContext } from '../context.js';
-import type { ApplicationVersionDescription, BeanstalkApi, BundleStore, EventDescription } from './api.js';
+import type {
+  ApplicationVersionDescription,
+  BeanstalkApi,
+  BundleStore,
+  EventDescription,
+  SingleInstanceHealth
+} from './api.js';
 
 /** DescribeEvents pages read per poll at most: a poll must stay two or three calls, not a crawl. */
 const MAX_EVENT_PAGES = 3;
+/** DescribeInstancesHealth pages read at most (a page holds up to 100 instances). */
+const MAX_INSTANCE_PAGES = 2;
 /** lib-storage switches to multipart above one part; 8 MiB parts, 4 at a time. */
 const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
 
@@ -121,6 +129,54 @@ export function sdkBeanstalkApi(context: AwsContext): BeanstalkApi {
     async abortEnvironmentUpdate(_application: string, environment: string) {
       const { module, client } = await sdk();
       await client.send(new module.AbortEnvironmentUpdateCommand({ EnvironmentName: environment }));
+    },
+    async describeEnvironmentHealth(environment) {
+      const { module, client } = await sdk();
+      return client.send(
+        new module.DescribeEnvironmentHealthCommand({
+          EnvironmentName: environment,
+          AttributeNames: [
+            'Color',
+            'HealthStatus',
+            'Status',
+            'Causes',
+            'InstancesHealth',
+            'ApplicationMetrics'
+          ]
+        })
+      );
+    },
+    async describeInstancesHealth(environment) {
+      const { module, client } = await sdk();
+      const instances: SingleInstanceHealth[] = [];
+      let nextToken: string | undefined;
+      // Bounded: a failure report shows a few instances, not a fleet's worth of pages.
+      for (let page = 0; page < MAX_INSTANCE_PAGES; page++) {
+        const result = await client.send(
+          new module.DescribeInstancesHealthCommand({
+            EnvironmentName: environment,
+            AttributeNames: ['HealthStatus', 'Color', 'Causes', 'Deployment'],
+            NextToken: nextToken
+          })
+        );
+        instances.push(...(result.InstanceHealthList ?? []));
+        nextToken = result.NextToken;
+        if (!nextToken) break;
+      }
+      return instances;
+    },
+    async requestTailLogs(environment) {
+      const { module, client } = await sdk();
+      await client.send(
+        new module.RequestEnvironmentInfoCommand({ EnvironmentName: environment, InfoType: 'tail' })
+      );
+    },
+    async retrieveTailLogs(environment) {
+      const { module, client } = await sdk();
+      const result = await client.send(
+        new module.RetrieveEnvironmentInfoCommand({ EnvironmentName: environment, InfoType: 'tail' })
+      );
+      return result.EnvironmentInfo ?? [];
     },
     async createStorageLocation() {
       const { module, client } = await sdk();

@@ -17,6 +17,7 @@ import type {
 } from './api.js';
 import { judgeReadyForUpdate, judgeUpdate, type UpdateWatch } from './decisions.js';
 import type { HealthColour } from './health.js';
+import { HealthCauses } from './health-causes.js';
 
 /** Prints each Beanstalk event once, oldest first; ERROR/FATAL and WARN also become annotations. */
 export class EventPrinter {
@@ -148,7 +149,8 @@ interface WatchRequest {
 /**
  * Watches an update until the environment is Ready on the requested label with accepted health, or
  * fails fast (ERROR event, Ready on another label, Red health) or passes the deadline. Each poll makes
- * two describe calls (DescribeEnvironments, DescribeEvents), far under Beanstalk's ~2/s describe limit.
+ * three describe calls (DescribeEnvironments, DescribeEvents, DescribeEnvironmentHealth; a fourth,
+ * DescribeInstancesHealth, while an instance is not Ok), far under Beanstalk's ~2/s describe limit.
  */
 async function watchEnvironmentUpdate(
   api: BeanstalkApi,
@@ -168,20 +170,24 @@ async function watchEnvironmentUpdate(
   };
   const events: EventDescription[] = [];
   let last: EnvironmentDescription | undefined;
+  // Beanstalk's own causes (enhanced health), printed when they change: why it is still waiting or failing.
+  const causes = new HealthCauses(api, request.environment, logger);
   try {
     return await waitUntil<EnvironmentWatchOutcome>(
       () =>
         lookPolitely<EnvironmentWatchOutcome>(async () => {
-          const [environment, recent] = await Promise.all([
+          const [environment, recent, health] = await Promise.all([
             api.describeEnvironment(request.application, request.environment),
             api.describeEvents({
               application: request.application,
               environment: request.environment,
               startTime: request.eventsSince
-            })
+            }),
+            causes.read()
           ]);
           last = environment ?? last;
           events.push(...printer.print(recent));
+          causes.printIfChanged(health);
           const { decision, updateSeen } = judgeUpdate(environment, events, watch);
           watch.updateSeen = updateSeen;
           watch.polls += 1;

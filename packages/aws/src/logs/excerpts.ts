@@ -1,5 +1,5 @@
 import type { ContainerDefinition, Task } from '@aws-sdk/client-ecs';
-import { errorMessage, redactUrlsIn, secretRedactor, worthMasking } from '@deploy-suite/core';
+import { errorMessage, logLineRedactor, redactUrlsIn, worthMasking } from '@deploy-suite/core';
 import { awsErrorName } from '../errors.js';
 import { classifyStoppedTask } from '../ecs/assess.js';
 import { consoleLinks } from '../console.js';
@@ -149,7 +149,7 @@ async function containerExcerpt(
       .slice(truncated ? events.length - options.lines : 0)
       .flatMap(event => (event.message ?? '').replace(/\r?\n$/, '').split(/\r?\n/))
       .slice(-options.lines)
-      .map(line => neutralize(redact(line)));
+      .map(redact);
     return { ...withStream, lines, truncated, note: lines.length === 0 ? 'the stream is empty' : undefined };
   } catch (error) {
     const name = awsErrorName(error);
@@ -264,11 +264,5 @@ function logRedactor(
       .filter(variable => variable.value && worthMasking(variable.value, variable.name))
       .map(variable => variable.value!)
   );
-  const known = secretRedactor([...values, ...secrets]);
-  return text => redactUrlsIn(known(text));
-}
-
-/** A container's line starting with `::` would be a workflow command to the runner: break it. */
-function neutralize(line: string): string {
-  return line.replace(/^(\s*):(?=:)/, '$1: ');
+  return logLineRedactor([...values, ...secrets]);
 }
