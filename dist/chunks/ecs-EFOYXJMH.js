@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d}from"./chunk-3LZJQP73.js";import"./chunk-DII7OBDM.js";import"./chunk-EL3OFRL3.js";import"./chunk-SYG52NCZ.js";import"./chunk-HXPWIXJI.js";import"./chunk-LGNN4NIB.js";import"./chunk-BKWQL63Q.js";import"./chunk-LQ5HFYBC.js";import"./chunk-NI22AVDW.js";import"./chunk-PDOJRQB3.js";import"./chunk-4LZLWKCS.js";import"./chunk-ZKAAFD5R.js";export{c as executeEcsRollback,b as guardProblem,d as overallStatus,a as planEcsRollback};
