@@ -2,12 +2,13 @@ import { inputError, type Inputs } from '@deploy-suite/core';
 import { checkBucketInput, parseAcceptedHealth, type HealthColour } from '@deploy-suite/aws/beanstalk';
 import { checkClusterInput, checkServiceInputLines, type IfBusy } from '@deploy-suite/aws/ecs';
 import { parseBeanstalkTo, parseEcsTo, type BeanstalkTo, type EcsTo } from './target.js';
+// the input rules only: the static-site code itself loads when that mode runs (main.ts)
 import {
   checkBucketName,
   checkDistributionId,
-  isReleaseId,
   normalizePrefix
-} from '@deploy-suite/aws/static-site';
+} from '@deploy-suite/aws/static-site/site-names';
+import { isReleaseId } from '@deploy-suite/aws/static-site/records';
 
 /** Input names, as action.yml spells them. */
 export const INPUT = {

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d}from"./chunk-VR5IWDXX.js";import"./chunk-NXTWF57L.js";import"./chunk-BXEBU2HQ.js";import"./chunk-FJEYJDJW.js";import"./chunk-RM2NLNWE.js";import"./chunk-C5JPUCAL.js";import"./chunk-LCH6WMTK.js";import"./chunk-GPJWYOVH.js";import"./chunk-QOPVAXNR.js";import"./chunk-7MSF3EDE.js";import"./chunk-LQ5HFYBC.js";import"./chunk-VAZII6ZZ.js";import"./chunk-4LZLWKCS.js";import"./chunk-ZKAAFD5R.js";export{c as executeEcsRollback,b as guardProblem,d as overallStatus,a as planEcsRollback};
