@@ -284,6 +284,68 @@ describe('deploy-ecs run-task on the simulator (Tria staging migration)', () => 
     );
   });
 
+  it('run-task-managed-ebs-volume gives the task its EBS volume; a volume the task definition lacks is refused first', async () => {
+    await seedTria();
+    const volume = {
+      'run-task-managed-ebs-volume-name': 'migration-scratch',
+      'run-task-managed-ebs-volume': JSON.stringify({
+        roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRole',
+        sizeInGiB: 20,
+        terminationPolicy: { deleteOnTermination: true }
+      })
+    };
+    await expect(deployOnSim(sim, migration(volume))).rejects.toThrow(
+      /Input "run-task-managed-ebs-volume-name" names volume "migration-scratch", but task definition tria-aibpo-staging-task has no volume of that name/
+    );
+    expect(sim.control.calls()['ECS.RunTask'] ?? 0).toBe(0);
+    await expect(
+      deployOnSim(
+        sim,
+        migration({
+          ...volume,
+          'run-task-managed-ebs-volume': JSON.stringify({
+            roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRole',
+            sizeInGb: 20
+          })
+        })
+      )
+    ).rejects.toThrow(
+      /Input "run-task-managed-ebs-volume": "sizeInGb" is not a member of TaskManagedEBSVolumeConfiguration/
+    );
+
+    await sim.control.images({
+      image: `${ECR}/tria-aibpo-staging`,
+      behavior: 'exit',
+      exitCode: 0,
+      runSeconds: 5,
+      command: MIGRATE
+    });
+    const definition = triaTaskDefinition(triaImage('1.2.0'));
+    const files = {
+      'task-definition.json': JSON.stringify({
+        ...definition,
+        volumes: [{ name: 'migration-scratch', configuredAtLaunch: true }]
+      })
+    };
+    const { api, runTasks } = orderedApi();
+    const { result } = await deployOnSim(
+      sim,
+      migration({ ...volume, 'task-definition': 'task-definition.json', images: '' }),
+      { api, files }
+    );
+    expect(result.status).toBe('deployed');
+    expect(runTasks[0].volumeConfigurations).toEqual([
+      {
+        name: 'migration-scratch',
+        managedEBSVolume: {
+          roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRole',
+          sizeInGiB: 20,
+          terminationPolicy: { deleteOnTermination: true }
+        }
+      }
+    ]);
+  });
+
   it('an override naming a container the task definition lacks is refused before any change', async () => {
     await seedTria();
     await expect(

@@ -10,6 +10,7 @@ import {
   checkServiceInputLines,
   parseTaskDefinitionReference,
   readServiceManagedEbsVolume,
+  readTaskManagedEbsVolume,
   type IfBusy,
   type OnPause
 } from '@deploy-suite/aws/ecs';
@@ -27,6 +28,8 @@ const RUN_TASK_INPUT = {
   runTaskCapacityProviderStrategy: 'run-task-capacity-provider-strategy',
   runTaskStartedBy: 'run-task-started-by',
   runTaskTags: 'run-task-tags',
+  runTaskManagedEbsVolumeName: 'run-task-managed-ebs-volume-name',
+  runTaskManagedEbsVolume: 'run-task-managed-ebs-volume',
   waitForTaskStopped: 'wait-for-task-stopped'
 } as const;
 
@@ -280,6 +283,12 @@ function readRunTask(inputs: Inputs): RunTaskSettings | undefined {
       INPUT.runTaskStartedBy
     ),
     tags: checkTaskTags(inputs.raw(INPUT.runTaskTags), INPUT.runTaskTags),
+    volumeConfigurations: readTaskManagedEbsVolume(
+      INPUT.runTaskManagedEbsVolumeName,
+      inputs.optionalString(INPUT.runTaskManagedEbsVolumeName),
+      INPUT.runTaskManagedEbsVolume,
+      inputs.json(INPUT.runTaskManagedEbsVolume)
+    ),
     waitForStopped: inputs.boolean(INPUT.waitForTaskStopped, false)
   };
 }

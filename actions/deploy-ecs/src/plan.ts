@@ -195,7 +195,11 @@ export async function planDeployment(inputs: DeployEcsInputs, deps: PlanDeps): P
     });
   }
   // run-task's overrides and network are checked against the first service's revision now, before any change.
-  if (inputs.runTask) runTaskRequest(inputs, plans[0], '(registered)');
+  if (inputs.runTask) {
+    runTaskRequest(inputs, plans[0], '(registered)');
+    const volumes = inputs.runTask.volumeConfigurations;
+    if (volumes) checkConfiguredAtLaunch(plans[0].taskDefinition, volumes, INPUT.runTaskManagedEbsVolumeName);
+  }
   await planCodeDeploy(inputs, plans, deps);
   return plans;
 }

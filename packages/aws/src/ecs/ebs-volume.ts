@@ -1,7 +1,9 @@
 import type {
   RegisterTaskDefinitionCommandInput,
   ServiceManagedEBSVolumeConfiguration,
-  ServiceVolumeConfiguration
+  ServiceVolumeConfiguration,
+  TaskManagedEBSVolumeConfiguration,
+  TaskVolumeConfiguration
 } from '@aws-sdk/client-ecs';
 import { inputError } from '@deploy-suite/core';
 
@@ -26,6 +28,12 @@ const MEMBERS = {
   'string' | 'boolean' | 'number' | 'list'
 >;
 
+/** RunTask's TaskManagedEBSVolumeConfiguration: the service's members and what happens to the volume after the task. */
+const TASK_MEMBERS = { ...MEMBERS, terminationPolicy: 'object' } as const satisfies Record<
+  keyof TaskManagedEBSVolumeConfiguration,
+  'string' | 'boolean' | 'number' | 'list' | 'object'
+>;
+
 /** An IAM role ARN (ECS's infrastructure role that creates and attaches the volume). */
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
@@ -44,11 +52,50 @@ export function readServiceManagedEbsVolume(
   configInput: string,
   config: unknown
 ): ServiceVolumeConfiguration[] | undefined {
+  const volume = readManagedEbsVolume(nameInput, name, configInput, config, 'service');
+  return (
+    volume && [
+      {
+        name: volume.name,
+        managedEBSVolume: volume.config as unknown as ServiceManagedEBSVolumeConfiguration
+      }
+    ]
+  );
+}
+
+/**
+ * `run-task-managed-ebs-volume-name` + `run-task-managed-ebs-volume` (aws-actions' names): RunTask's
+ * `volumeConfigurations` for the one-off task, with the same checks as the service's.
+ */
+export function readTaskManagedEbsVolume(
+  nameInput: string,
+  name: string | undefined,
+  configInput: string,
+  config: unknown
+): TaskVolumeConfiguration[] | undefined {
+  const volume = readManagedEbsVolume(nameInput, name, configInput, config, 'task');
+  return (
+    volume && [
+      { name: volume.name, managedEBSVolume: volume.config as unknown as TaskManagedEBSVolumeConfiguration }
+    ]
+  );
+}
+
+function readManagedEbsVolume(
+  nameInput: string,
+  name: string | undefined,
+  configInput: string,
+  config: unknown,
+  scope: 'service' | 'task'
+): { name: string; config: Record<string, unknown> } | undefined {
+  const members: Record<string, string> = scope === 'service' ? MEMBERS : TASK_MEMBERS;
+  const shape =
+    scope === 'service' ? 'ServiceManagedEBSVolumeConfiguration' : 'TaskManagedEBSVolumeConfiguration';
   if (name === undefined && config === undefined) return undefined;
   if (name === undefined || config === undefined) {
     throw inputError(
       `Inputs "${nameInput}" and "${configInput}" go together: give the name of the task definition's volume ` +
-        `that is configuredAtLaunch and its ServiceManagedEBSVolumeConfiguration JSON (only "${name === undefined ? configInput : nameInput}" was given)`
+        `that is configuredAtLaunch and its ${shape} JSON (only "${name === undefined ? configInput : nameInput}" was given)`
     );
   }
   if (!VOLUME_NAME.test(name)) {
@@ -64,18 +111,17 @@ export function readServiceManagedEbsVolume(
   const problems: string[] = [];
   const volume: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    const kind = (MEMBERS as Record<string, string>)[key];
+    const kind = members[key];
     if (!kind) {
-      problems.push(
-        `"${key}" is not a member of ServiceManagedEBSVolumeConfiguration (${Object.keys(MEMBERS).join(', ')})`
-      );
+      problems.push(`"${key}" is not a member of ${shape} (${Object.keys(members).join(', ')})`);
       continue;
     }
     if (value === null) continue;
     if (kind === 'number' && typeof value === 'string' && /^\s*\d+\s*$/.test(value))
       volume[key] = Number(value);
     else if (kind === 'boolean' && (value === 'true' || value === 'false')) volume[key] = value === 'true';
-    else if (kind === 'list' ? Array.isArray(value) : typeof value === kind) volume[key] = value;
+    else if (kind === 'list' ? Array.isArray(value) : typeof value === kind && !Array.isArray(value))
+      volume[key] = value;
     else problems.push(`"${key}" must be a ${kind === 'list' ? 'list' : kind}`);
   }
   if (typeof volume.roleArn !== 'string' || !ROLE_ARN.test(volume.roleArn)) {
@@ -84,7 +130,7 @@ export function readServiceManagedEbsVolume(
     );
   }
   if (problems.length > 0) throw inputError(`Input "${configInput}": ${problems.join('; ')}`);
-  return [{ name, managedEBSVolume: volume as unknown as ServiceManagedEBSVolumeConfiguration }];
+  return { name, config: volume };
 }
 
 /**
@@ -93,7 +139,7 @@ export function readServiceManagedEbsVolume(
  */
 export function checkConfiguredAtLaunch(
   taskDefinition: Pick<RegisterTaskDefinitionCommandInput, 'family' | 'volumes'>,
-  configurations: readonly ServiceVolumeConfiguration[],
+  configurations: readonly { name?: string }[],
   nameInput: string
 ): void {
   for (const { name } of configurations) {

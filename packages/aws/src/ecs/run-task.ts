@@ -7,7 +7,8 @@ import type {
   RunTaskCommandInput,
   Service,
   Tag,
-  Task
+  Task,
+  TaskVolumeConfiguration
 } from '@aws-sdk/client-ecs';
 import {
   errorMessage,
@@ -44,6 +45,8 @@ export interface RunTaskSettings {
   capacityProviderStrategy?: CapacityProviderStrategyItem[];
   startedBy: string;
   tags: Tag[];
+  /** `run-task-managed-ebs-volume(-name)`: an EBS volume ECS creates for the task (a volume configuredAtLaunch) */
+  volumeConfigurations?: TaskVolumeConfiguration[];
   waitForStopped: boolean;
 }
 
@@ -292,6 +295,7 @@ export function buildRunTaskRequest(
   if (settings.containerOverrides.length > 0)
     request.overrides = { containerOverrides: settings.containerOverrides };
   if (settings.tags.length > 0) request.tags = settings.tags;
+  if (settings.volumeConfigurations) request.volumeConfigurations = settings.volumeConfigurations;
   return request;
 }
 
