@@ -136,10 +136,10 @@ describe('moving tags', () => {
   it.each([
     ['sha and latest: latest moves', lines('{sha}', 'latest'), onMain, ['latest']],
     [
-      'environment tags move, version tags do not',
-      lines('v{version}', 'staging', 'production'),
+      'environment tags move, and so do version tags (one version spans many commits)',
+      lines('{sha}', 'v{version}', 'staging', 'production'),
       onMain,
-      ['staging', 'production']
+      ['v1.4.0', 'staging', 'production']
     ],
     [
       'branch and pr tags move',

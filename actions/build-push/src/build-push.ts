@@ -295,16 +295,24 @@ class ScanGate {
       plans.map(async plan => {
         const image = imageOf(plan);
         const label = `${image.uri}@${image.digest}`;
-        const outcome = await readImageScan(
-          this.ecr,
-          { registryId: this.registryId, repository: image.repository, digest: image.digest, label },
-          {
-            timeoutMs: this.settings.scanTimeoutMs,
-            clock: this.deps.clock,
-            redact: this.redact,
-            onProgress: line => logger.info(`Waiting for the ${line}`)
-          }
-        );
+        let outcome: ScanOutcome;
+        try {
+          outcome = await readImageScan(
+            this.ecr,
+            { registryId: this.registryId, repository: image.repository, digest: image.digest, label },
+            {
+              timeoutMs: this.settings.scanTimeoutMs,
+              clock: this.deps.clock,
+              redact: this.redact,
+              onProgress: line => logger.info(`Waiting for the ${line}`),
+              justPushed: plan.action === 'built'
+            }
+          );
+        } catch (error) {
+          // gating: no verdict without the findings (the step fails); reporting only: a warning, never a failure
+          if (this.gating) throw error;
+          outcome = { state: 'failed', status: 'ERROR', description: this.redact(errorMessage(error)) };
+        }
         const verdict = judgeScan(outcome, this.settings.scanFailOn, {
           label,
           repository: image.repository,

@@ -49,8 +49,11 @@ export interface RenderedTags {
   skipped: string[];
 }
 
-/** A line naming one build: its tag never moves to another image. */
-const PINNING_TOKENS = ['sha', 'short-sha', 'version'];
+/**
+ * A line naming one build: its tag never moves to another image. Not {version}: package.json's version
+ * stays the same over many commits, so on a mutable repository that tag moves like `latest`.
+ */
+const PINNING_TOKENS = ['sha', 'short-sha'];
 
 const TOKEN = /\{([^{}]*)\}/g;
 

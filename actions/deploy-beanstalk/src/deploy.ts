@@ -2,6 +2,7 @@ import {
   ActionError,
   PollTimeoutError,
   errorMessage,
+  redactUrlsIn,
   formatDuration,
   realClock,
   waitUntil,
@@ -317,7 +318,12 @@ export async function deployBeanstalk(
     title: 'deploy-beanstalk'
   });
   // Read before the rollback: the instances still run (and log) the failing version.
-  const diagnosis = (await diagnose(config, deps, clock)) || undefined;
+  // Diagnostics never decide the outcome: whatever goes wrong reading them, the rollback still runs.
+  const diagnosis =
+    (await diagnose(config, deps, clock).catch((error: unknown) => {
+      logger.warning(`Could not read Beanstalk's diagnostics: ${redactUrlsIn(errorMessage(error))}`);
+      return '';
+    })) || undefined;
   if (diagnosis) base.diagnosis = diagnosis;
   const rollbackPlan = planRollback({
     rollbackOnFailure: config.rollbackOnFailure,

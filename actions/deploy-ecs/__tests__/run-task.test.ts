@@ -212,6 +212,33 @@ describe('deploy-ecs run-task on the simulator (Tria staging migration)', () => 
     expect(result.logExcerpts).toContain('error: relation "call_transcripts" already exists');
   });
 
+  it("an override's secret a failed migration prints is masked in the log excerpt and the summary", async () => {
+    await seedTria();
+    const token = 'tria-migrate-token-9c41e7d2b8a6f305';
+    await sim.control.images({
+      image: `${ECR}/tria-aibpo-staging`,
+      behavior: 'exit',
+      exitCode: 1,
+      runSeconds: 20,
+      command: MIGRATE,
+      logs: [`connecting with MIGRATION_TOKEN=${token}`, 'error: permission denied for schema public']
+    });
+    const { result, logger } = await deployOnSim(
+      sim,
+      migration({
+        'run-task-container-overrides': JSON.stringify([
+          { name: TRIA_CONTAINER, command: MIGRATE, environment: [{ name: 'MIGRATION_TOKEN', value: token }] }
+        ])
+      })
+    );
+    expect(result.status).toBe('failed');
+    // the excerpt is there, with the secret replaced
+    expect(result.logExcerpts).toContain('error: permission denied for schema public');
+    expect(result.logExcerpts).toContain('MIGRATION_TOKEN=***');
+    expect(logger.text()).not.toContain(token);
+    expect(deploySummary(result, TRIA_CLUSTER, 'us-east-1')).not.toContain(token);
+  });
+
   it('a migration whose image cannot be pulled fails before any UpdateService', async () => {
     await seedTria();
     await sim.control.images({ image: triaImage('1.2.0-missing'), behavior: 'pull-error' });

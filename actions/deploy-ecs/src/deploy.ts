@@ -17,7 +17,7 @@ import {
 } from '@deploy-suite/aws/ecs';
 import type { DeployEcsInputs } from './inputs.js';
 import type { ServicePlan } from './plan.js';
-import { plannedRunTask, runFirstServiceTask } from './run-task.js';
+import { plannedRunTask, ranTaskDefinition, runFirstServiceTask } from './run-task.js';
 import { formatDiff, type DiffLine } from './diff.js';
 import type { DeployProgress } from './progress.js';
 import type { CodeDeployApi } from '@deploy-suite/aws/codedeploy';
@@ -227,7 +227,7 @@ export async function executeDeployment(
       diagnostics.logExcerpts = await deps.stoppedTaskLogs?.([
         {
           label: 'run-task',
-          taskDefinition: first.taskDefinition,
+          taskDefinition: ranTaskDefinition(inputs, first),
           tasks: runTask.tasks.filter(task => task.lastStatus === 'STOPPED')
         }
       ]);
@@ -241,6 +241,7 @@ export async function executeDeployment(
   const viaEcs = toChange.filter(plan => !plan.codeDeploy);
   const viaCodeDeploy = toChange.filter(plan => plan.codeDeploy);
   const ordered = [...viaEcs, ...viaCodeDeploy];
+  const ecsSince = clock.now();
   const started: RolloutResult[] = await rollout(
     api,
     viaEcs.map(plan => ({
@@ -286,7 +287,9 @@ export async function executeDeployment(
     ...(await deployThroughCodeDeploy(inputs, viaCodeDeploy, registered, started, {
       ...deps,
       clock,
-      waitMs: watchMs
+      // one step, one deadline: what the ECS services' watch took is not given again
+      waitMs:
+        viaEcs.length > 0 ? Math.max(watchMs - (clock.now() - ecsSince), MIN_WATCH_AFTER_BUSY_MS) : watchMs
     }))
   );
   changed = [];

@@ -72,3 +72,23 @@ export function plannedRunTask(first: ServicePlan, logger: Logger): RunTaskResul
     elapsedMs: 0
   };
 }
+
+/**
+ * The first service's task definition as the one-off task ran it: each container's environment with the
+ * override's entries added, so the log excerpt of a failed migration masks the override's values too.
+ */
+export function ranTaskDefinition(
+  inputs: DeployEcsInputs,
+  first: ServicePlan
+): ServicePlan['taskDefinition'] {
+  const overrides = inputs.runTask?.containerOverrides ?? [];
+  return {
+    ...first.taskDefinition,
+    containerDefinitions: (first.taskDefinition.containerDefinitions ?? []).map(container => {
+      const extra = overrides.find(override => override.name === container.name)?.environment ?? [];
+      return extra.length > 0
+        ? { ...container, environment: [...(container.environment ?? []), ...extra] }
+        : container;
+    })
+  };
+}

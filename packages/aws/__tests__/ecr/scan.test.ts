@@ -206,6 +206,28 @@ describe('readImageScan', () => {
     expect(calls).toEqual(['DescribeImageScanFindings', 'DescribeRepositories']);
   });
 
+  it('an image this step did not push (reused, promoted) without a scan: not-scanned at once, even with scan on push', async () => {
+    const { api } = scripted([undefined], true);
+    const clock = new FakeClock();
+    const outcome = await readImageScan(api, target, {
+      timeoutMs: 600_000,
+      clock,
+      redact: t => t,
+      justPushed: false
+    });
+    expect(outcome).toEqual({ state: 'not-scanned', unscannedPush: true });
+    expect(clock.sleeps).toEqual([]);
+    const verdict = judgeScan(outcome, 'HIGH', {
+      label: 'img',
+      repository: 'docuthinker-backend',
+      timeout: '10m'
+    });
+    expect(verdict.pass).toBe(false);
+    expect(verdict.message).toMatch(
+      /pushed before repository docuthinker-backend scanned on push.*start-image-scan/
+    );
+  });
+
   it('a scan still running at the deadline: timeout with the last status', async () => {
     const { api } = scripted([inProgress]);
     const outcome = await readImageScan(api, target, {

@@ -397,6 +397,17 @@ describe('runTaskBeforeDeploy', () => {
     expect(result.reason).toMatch(/^RunTask refused: Override for container/);
   });
 
+  it('starts nothing when the step was cancelled before RunTask', async () => {
+    const calls: string[] = [];
+    const controller = new AbortController();
+    controller.abort();
+    const api = scripted([[{ taskArn: TASK_ARN, lastStatus: 'RUNNING' }]], calls);
+    const result = await runTaskBeforeDeploy(api, build(), options({ signal: controller.signal }));
+    expect(result).toMatchObject({ state: 'cancelled', taskArns: [] });
+    expect(result.reason).toBe('cancelled before RunTask: no task was started');
+    expect(calls).not.toContain('RunTask');
+  });
+
   it('stops the task when the step is cancelled while waiting, once', async () => {
     const calls: string[] = [];
     const controller = new AbortController();

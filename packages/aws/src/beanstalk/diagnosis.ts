@@ -226,13 +226,19 @@ async function requestTails(
   }
 }
 
+/** What text read from Beanstalk (tail lines, causes) goes through: the step's secrets and the runner's tokens masked. */
+function diagnosisRedactor(options: DiagnosisOptions): (line: string) => string {
+  const env = options.env ?? process.env;
+  const tokens = RUNNER_TOKENS.flatMap(name => (env[name] ? [env[name]] : []));
+  return logLineRedactor([...(options.secrets ?? []), ...tokens]);
+}
+
 /** The tails of the failing instances, printed one group per instance, as `eb logs` shows them. */
 async function readTails(options: DiagnosisOptions, clock: Clock): Promise<InstanceTail[]> {
   const entries = await requestTails(options, clock);
   if (!entries) return [];
   const env = options.env ?? process.env;
-  const tokens = RUNNER_TOKENS.flatMap(name => (env[name] ? [env[name]] : []));
-  const redact = logLineRedactor([...(options.secrets ?? []), ...tokens]);
+  const redact = diagnosisRedactor(options);
   const download = options.download ?? (url => downloadTail(url, env));
   const tails: InstanceTail[] = [];
   for (const entry of entries.slice(0, MAX_INSTANCES)) {
@@ -280,14 +286,15 @@ function fence(text: string): string {
 export function diagnosisMarkdown(
   environment: string,
   health: HealthView | undefined,
-  tails: InstanceTail[]
+  tails: InstanceTail[],
+  redact: (text: string) => string = text => text
 ): string {
   const parts: string[] = [];
   if (health) {
     const [head, ...causes] = healthViewLines(environment, health);
     parts.push(
-      `**${markdownText(head)}**`,
-      causes.map(cause => `- ${markdownText(cause.trim())}`).join('\n')
+      `**${markdownText(redact(head))}**`,
+      causes.map(cause => `- ${markdownText(redact(cause.trim()))}`).join('\n')
     );
   }
   for (const tail of tails) {
@@ -322,7 +329,11 @@ export async function diagnoseFailure(options: DiagnosisOptions): Promise<Diagno
       });
     }
     const tails = options.lines > 0 ? await readTails(options, clock) : [];
-    return { health, tails, markdown: diagnosisMarkdown(options.environment, health, tails) };
+    return {
+      health,
+      tails,
+      markdown: diagnosisMarkdown(options.environment, health, tails, diagnosisRedactor(options))
+    };
   } catch (error) {
     options.logger.warning(`Could not read Beanstalk's diagnostics: ${redactUrlsIn(errorMessage(error))}`);
     return { tails: [], markdown: '' };

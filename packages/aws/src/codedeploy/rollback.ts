@@ -1,10 +1,13 @@
-import { errorMessage, type Clock, type Logger } from '@deploy-suite/core';
+import { errorMessage, waitUntil, type Clock, type Logger } from '@deploy-suite/core';
 import type { EcsApi } from '../ecs/client.js';
 import { parseAppSpec, type AppSpecTemplate } from './appspec.js';
 import type { CodeDeployApi } from './client.js';
 import { createCodeDeployment } from './deploy.js';
 import { codeDeployDeadlineMs, type DeploymentGroupSettings } from './group.js';
 import { isActive, primaryTaskSetRevision, watchCodeDeployment } from './watch.js';
+
+/** How long a stopped deployment may take to end (CodeDeploy stops asynchronously) before nothing is stacked on it. */
+const STOP_SETTLE_MS = 5 * 60_000;
 
 export interface CodeDeployRollbackRequest {
   cluster: string;
@@ -68,7 +71,22 @@ export async function rollBackCodeDeployment(
     if (isActive(info.status)) {
       await api.stopDeployment({ deploymentId, autoRollbackEnabled: true });
       logger.info(`  ${service}: stopped ${deploymentId} with automatic rollback`);
-      info = (await api.getDeployment({ deploymentId })).deploymentInfo ?? {};
+      // StopDeployment answers before CodeDeploy has ended it: read on until it has ended or named its
+      // rollback, so a deployment of the previous revision is never stacked on CodeDeploy's own rollback.
+      info = await waitUntil(
+        async () => {
+          const now = (await api.getDeployment({ deploymentId })).deploymentInfo ?? {};
+          return !isActive(now.status) || now.rollbackInfo?.rollbackDeploymentId
+            ? { done: true, value: now }
+            : { done: false, progress: `${deploymentId} ${now.status ?? 'unknown'}` };
+        },
+        {
+          what: `CodeDeploy to end the stopped deployment ${deploymentId}`,
+          timeoutMs: STOP_SETTLE_MS,
+          intervalMs: options.intervalMs,
+          clock: options.clock
+        }
+      );
     }
     const codeDeployRollback = info.rollbackInfo?.rollbackDeploymentId;
     if (codeDeployRollback)

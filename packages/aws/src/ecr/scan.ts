@@ -49,7 +49,8 @@ export function severityCounts(counts: Record<string, number>): Record<string, n
 export type ScanOutcome =
   | { state: 'complete'; counts: Record<string, number>; findings: ScanFinding[] }
   /** the repository does not scan on push and ECR holds no scan of this image */
-  | { state: 'not-scanned' }
+  /** unscannedPush: the repository scans on push, but this image (reused or promoted) was never scanned */
+  | { state: 'not-scanned'; unscannedPush?: boolean }
   /** FAILED, UNSUPPORTED_IMAGE, SCAN_ELIGIBILITY_EXPIRED, FINDINGS_UNAVAILABLE: ECR's own description */
   | { state: 'failed'; status: string; description: string }
   | { state: 'timeout'; waitedMs: number; lastStatus: string }
@@ -73,6 +74,11 @@ export interface ScanWaitOptions {
    * this before it is kept, as all log text does.
    */
   redact: (text: string) => string;
+  /**
+   * false: the image was not pushed by this step (a reused or promoted one): a missing scan will not come
+   * (scan-on-push only scans pushes), so it is `not-scanned` at once instead of a wait for the deadline.
+   */
+  justPushed?: boolean;
 }
 
 const WAITING = new Set(['IN_PROGRESS', 'PENDING']);
@@ -98,6 +104,8 @@ export async function readImageScan(
           scanOnPush ??=
             (await api.describeRepository(target.registryId, target.repository))?.scanOnPush ?? false;
           if (!scanOnPush) return { done: true, value: { state: 'not-scanned' } };
+          if (options.justPushed === false)
+            return { done: true, value: { state: 'not-scanned', unscannedPush: true } };
           return { done: false, progress: `scan of ${target.label} not started yet` };
         }
         lastStatus = page.status;
@@ -200,6 +208,16 @@ export function judgeScan(
       };
     }
     case 'not-scanned':
+      if (outcome.unscannedPush) {
+        return verdict(
+          `ECR has no scan of ${image.label}: it was pushed before repository ${image.repository} scanned on push` +
+            (gating
+              ? `, and "scan-fail-on: ${failOn}" cannot be checked. Scan it: aws ecr start-image-scan --repository-name ${image.repository} ` +
+                '--image-id imageDigest=<digest>, then run again'
+              : ''),
+          true
+        );
+      }
       return verdict(
         `ECR repository ${image.repository} does not scan images on push, so ${image.label} has no scan findings` +
           (gating

@@ -420,6 +420,9 @@ export async function runTaskBeforeDeploy(
     reason,
     elapsedMs: clock.now() - started
   });
+  // a cancel that came during the plan or the registration: the migration is never started
+  if (options.signal?.aborted)
+    return end('cancelled', 'cancelled before RunTask: no task was started', [], []);
   let output;
   try {
     output = await api.runTask(request);

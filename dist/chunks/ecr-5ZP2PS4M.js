@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d,e,f,g,h,i,j,k}from"./chunk-XDOS42RR.js";import"./chunk-WPDF3EBU.js";import"./chunk-LQ5HFYBC.js";import"./chunk-VAZII6ZZ.js";import"./chunk-4LZLWKCS.js";import"./chunk-ZKAAFD5R.js";export{g as SCAN_FAIL_ON,a as TagConflictError,h as atOrAbove,b as createEcrApi,d as ecrHost,c as ecrImageLookup,k as judgeScan,e as parseEcrHost,f as parseEcrImage,j as readImageScan,i as severityCounts};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d}from"./chunk-JO4IU54A.js";import"./chunk-BRWU6IIV.js";import"./chunk-TL7AZF2L.js";import"./chunk-MED7UTFU.js";import"./chunk-RM2NLNWE.js";import"./chunk-CKGGL7BW.js";import"./chunk-SXZVX2I5.js";import"./chunk-GPJWYOVH.js";import"./chunk-KK6I2SP4.js";import"./chunk-WPDF3EBU.js";import"./chunk-LQ5HFYBC.js";import"./chunk-VAZII6ZZ.js";import"./chunk-4LZLWKCS.js";import"./chunk-ZKAAFD5R.js";export{c as executeEcsRollback,b as guardProblem,d as overallStatus,a as planEcsRollback};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d}from"./chunk-QLSKPS2I.js";import"./chunk-YX7SIWMF.js";import"./chunk-TL7AZF2L.js";import"./chunk-MED7UTFU.js";import"./chunk-RM2NLNWE.js";import"./chunk-7XI6ZYEB.js";import"./chunk-SXZVX2I5.js";import"./chunk-GPJWYOVH.js";import"./chunk-XDOS42RR.js";import"./chunk-WPDF3EBU.js";import"./chunk-LQ5HFYBC.js";import"./chunk-VAZII6ZZ.js";import"./chunk-4LZLWKCS.js";import"./chunk-ZKAAFD5R.js";export{c as executeEcsRollback,b as guardProblem,d as overallStatus,a as planEcsRollback};
